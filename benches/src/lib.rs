@@ -1,0 +1,3 @@
+//! Cross-crate benchmarks of whole servers against their peers (Postfix, Dovecot).
+//!
+//! Placeholder: per-crate benchmarks live in each crate's `benches/`; whole-server benchmarks arrive with the servers.

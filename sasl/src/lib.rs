@@ -1,0 +1,1 @@
+//! SASL mechanisms shared by the SMTP, POP3 and IMAP crates.

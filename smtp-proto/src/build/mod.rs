@@ -1,0 +1,4 @@
+//! Serialisers: commands (client side) and replies (server side).
+
+pub mod command;
+pub mod reply;

@@ -1,0 +1,1 @@
+//! Sans-IO session state machines: server and client.

@@ -1,0 +1,1 @@
+//! Test harness: free ports, real peers started with time-outs.
