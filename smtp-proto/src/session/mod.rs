@@ -1,1 +1,2 @@
 //! Sans-IO session state machines: server and client.
+pub mod client;
