@@ -78,7 +78,7 @@ pub enum ReplyError {
 }
 pub fn parse_reply(buf: &[u8]) -> Result<(Reply<'_>, usize), ReplyError> {
     let mut pos = 0;
-    let mut code;
+    let mut code: Option<ReplyCode> = None;
     let mut lines = Vec::new();
     loop {
         let rest = buf.get(pos..).unwrap_or_default();
@@ -95,6 +95,9 @@ pub fn parse_reply(buf: &[u8]) -> Result<(Reply<'_>, usize), ReplyError> {
         }
         let c: u16 = std::str::from_utf8(&line[..3]).unwrap_or("0").parse().unwrap_or(0);
         let c = ReplyCode::new(c).ok_or(ReplyError::InvalidCode { at: pos })?;
+        if code.is_some_and(|p| p != c) {
+            return Err(ReplyError::InvalidCode { at: pos });
+        }
         code = Some(c);
         let sep = line.get(3).copied();
         let text = String::from_utf8_lossy(line.get(4..).unwrap_or_default()).into_owned();

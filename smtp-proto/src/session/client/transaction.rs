@@ -51,8 +51,9 @@ enum Body {
     NotStarted,
     /// After `354`: the body goes through the dot-stuffer.
     Data(DataEncoder),
-    /// BDAT chunks (RFC 3030).
-    Bdat,
+    /// BDAT chunks (RFC 3030). The latest piece is held back until the next one or the
+    /// end, so that the last chunk carries `LAST` (one piece of memory, never the message).
+    Bdat(Option<Vec<u8>>),
     /// A BDAT chunk failed: the rest of the body is dropped (RFC 3030 §2: no more chunks).
     Discard,
     /// The body has ended (or never will be sent); only replies remain.
@@ -131,7 +132,7 @@ impl Transaction {
         self.send_commands(out);
         if !self.pending.is_empty() {
             let window_open = match self.body {
-                Body::Bdat => self.pending.len() < self.plan.bdat_window,
+                Body::Bdat(_) => self.pending.len() < self.plan.bdat_window,
                 Body::Discard | Body::Data(_) => true,
                 Body::NotStarted | Body::Ended => false,
             };
@@ -142,7 +143,7 @@ impl Transaction {
             };
         }
         match self.body {
-            Body::Data(_) | Body::Bdat | Body::Discard => return Poll::Body,
+            Body::Data(_) | Body::Bdat(_) | Body::Discard => return Poll::Body,
             Body::NotStarted | Body::Ended => {}
         }
         // Nothing pending, nothing to send.
@@ -151,7 +152,7 @@ impl Transaction {
             && self.mail_ok()
             && !self.accepted.is_empty()
         {
-            self.body = Body::Bdat;
+            self.body = Body::Bdat(None);
             return Poll::Body;
         }
         let Some(mail) = self.mail.clone() else {
@@ -266,7 +267,7 @@ impl Transaction {
             Expect::Bdat => {
                 if !reply.is_success() && self.failure.is_none() {
                     self.failure = Some(reply);
-                    if matches!(self.body, Body::Bdat) {
+                    if matches!(self.body, Body::Bdat(_)) {
                         self.body = Body::Discard;
                     }
                 }
@@ -289,15 +290,21 @@ impl Transaction {
     pub(super) fn send_body(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), ClientError> {
         match &mut self.body {
             Body::Data(encoder) => encoder.encode(chunk, out),
-            Body::Bdat => {
+            Body::Bdat(held) => {
                 if !chunk.is_empty() {
-                    Command::Bdat {
-                        size: chunk.len() as u64,
-                        last: false,
+                    if let Some(previous) = held.as_mut() {
+                        Command::Bdat {
+                            size: previous.len() as u64,
+                            last: false,
+                        }
+                        .write_to(out);
+                        out.extend_from_slice(previous);
+                        self.pending.push_back(Expect::Bdat);
+                        previous.clear();
+                        previous.extend_from_slice(chunk);
+                    } else {
+                        *held = Some(chunk.to_vec());
                     }
-                    .write_to(out);
-                    out.extend_from_slice(chunk);
-                    self.pending.push_back(Expect::Bdat);
                 }
             }
             Body::Discard => {}
@@ -318,12 +325,14 @@ impl Transaction {
                 encoder.finish(out);
                 self.pending.push_back(Expect::End);
             }
-            Body::Bdat => {
+            Body::Bdat(held) => {
+                let last = held.unwrap_or_default();
                 Command::Bdat {
-                    size: 0,
+                    size: last.len() as u64,
                     last: true,
                 }
                 .write_to(out);
+                out.extend_from_slice(&last);
                 self.pending.push_back(Expect::End);
             }
             Body::Discard => {}
