@@ -15,3 +15,5 @@ pub mod data;
 pub mod parse;
 pub mod session;
 pub mod types;
+#[cfg(feature = "client")]
+pub mod client;
