@@ -400,17 +400,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpClient<S> {
                         }
                         .into());
                     };
-                    let n = reader
-                        .read(&mut self.buf)
-                        .await
-                        .map_err(|source| ClientDriverError::Io {
+                    let n = reader.read(&mut self.buf).await.map_err(|source| {
+                        ClientDriverError::Io {
                             stage: Stage::DataBlock,
                             source,
-                        })?;
+                        }
+                    })?;
                     if n == 0 {
                         self.session.finish_body()?;
                     } else {
-                        self.session.send_body(self.buf.get(..n).unwrap_or_default())?;
+                        self.session
+                            .send_body(self.buf.get(..n).unwrap_or_default())?;
                     }
                 }
                 Event::Ready | Event::MessageDone(_) | Event::Closed => return Ok(event),

@@ -8,7 +8,11 @@ use std::fmt;
 pub struct ReplyCode(u16);
 impl ReplyCode {
     pub const fn new(c: u16) -> Option<Self> {
-        if c >= 200 && c <= 599 { Some(Self(c)) } else { None }
+        if c >= 200 && c <= 599 {
+            Some(Self(c))
+        } else {
+            None
+        }
     }
     pub const fn get(self) -> u16 {
         self.0
@@ -44,9 +48,17 @@ pub struct Reply<'a> {
     pub lines: Vec<Cow<'a, str>>,
 }
 impl<'a> Reply<'a> {
-    pub fn new(code: ReplyCode, enhanced: Option<EnhancedStatusCode>, text: impl Into<Cow<'a, str>>) -> Self {
+    pub fn new(
+        code: ReplyCode,
+        enhanced: Option<EnhancedStatusCode>,
+        text: impl Into<Cow<'a, str>>,
+    ) -> Self {
         let t: Cow<'a, str> = text.into();
-        Self { code, enhanced, lines: t.split('\n').map(|l| Cow::Owned(l.to_string())).collect() }
+        Self {
+            code,
+            enhanced,
+            lines: t.split('\n').map(|l| Cow::Owned(l.to_string())).collect(),
+        }
     }
     pub const fn is_success(&self) -> bool {
         self.code.is_positive_completion()
@@ -64,7 +76,15 @@ impl<'a> Reply<'a> {
         self.lines.join("\n")
     }
     pub fn into_owned(self) -> Reply<'static> {
-        Reply { code: self.code, enhanced: self.enhanced, lines: self.lines.into_iter().map(|l| Cow::Owned(l.into_owned())).collect() }
+        Reply {
+            code: self.code,
+            enhanced: self.enhanced,
+            lines: self
+                .lines
+                .into_iter()
+                .map(|l| Cow::Owned(l.into_owned()))
+                .collect(),
+        }
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,11 +109,16 @@ pub fn parse_reply(buf: &[u8]) -> Result<(Reply<'_>, usize), ReplyError> {
             return Err(ReplyError::Incomplete);
         };
         let line = &rest[..nl];
-        let line = line.strip_suffix(b"\r").ok_or(ReplyError::InvalidCode { at: pos })?;
+        let line = line
+            .strip_suffix(b"\r")
+            .ok_or(ReplyError::InvalidCode { at: pos })?;
         if line.len() < 3 || !line[..3].iter().all(u8::is_ascii_digit) {
             return Err(ReplyError::InvalidCode { at: pos });
         }
-        let c: u16 = std::str::from_utf8(&line[..3]).unwrap_or("0").parse().unwrap_or(0);
+        let c: u16 = std::str::from_utf8(&line[..3])
+            .unwrap_or("0")
+            .parse()
+            .unwrap_or(0);
         let c = ReplyCode::new(c).ok_or(ReplyError::InvalidCode { at: pos })?;
         if code.is_some_and(|p| p != c) {
             return Err(ReplyError::InvalidCode { at: pos });
@@ -109,7 +134,14 @@ pub fn parse_reply(buf: &[u8]) -> Result<(Reply<'_>, usize), ReplyError> {
             _ => return Err(ReplyError::InvalidCode { at: pos }),
         }
     }
-    Ok((Reply { code: code.ok_or(ReplyError::Incomplete)?, enhanced: None, lines }, pos))
+    Ok((
+        Reply {
+            code: code.ok_or(ReplyError::Incomplete)?,
+            enhanced: None,
+            lines,
+        },
+        pos,
+    ))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +158,10 @@ pub enum Capability<'a> {
     EnhancedStatusCodes,
     RequireTls,
     MtPriority(Option<Cow<'a, str>>),
-    Other { keyword: Cow<'a, str>, params: Vec<Cow<'a, str>> },
+    Other {
+        keyword: Cow<'a, str>,
+        params: Vec<Cow<'a, str>>,
+    },
 }
 impl Capability<'_> {
     pub fn keyword(&self) -> &str {
@@ -165,7 +200,9 @@ impl EhloReply<'_> {
             let params: Vec<&str> = it.collect();
             caps.push(match kw.as_str() {
                 "SIZE" => Capability::Size(params.first().and_then(|p| p.parse().ok())),
-                "AUTH" => Capability::Auth(params.iter().map(|p| Cow::Owned(p.to_string())).collect()),
+                "AUTH" => {
+                    Capability::Auth(params.iter().map(|p| Cow::Owned(p.to_string())).collect())
+                }
                 "PIPELINING" => Capability::Pipelining,
                 "CHUNKING" => Capability::Chunking,
                 "8BITMIME" => Capability::EightBitMime,
@@ -175,14 +212,23 @@ impl EhloReply<'_> {
                 "STARTTLS" => Capability::StartTls,
                 "ENHANCEDSTATUSCODES" => Capability::EnhancedStatusCodes,
                 "REQUIRETLS" => Capability::RequireTls,
-                _ => Capability::Other { keyword: Cow::Owned(kw), params: vec![] },
+                _ => Capability::Other {
+                    keyword: Cow::Owned(kw),
+                    params: vec![],
+                },
             });
         }
         let first = r.lines.first().map(|l| l.to_string()).unwrap_or_default();
-        Ok(EhloReply { domain: Cow::Owned(first), greeting: None, capabilities: caps })
+        Ok(EhloReply {
+            domain: Cow::Owned(first),
+            greeting: None,
+            capabilities: caps,
+        })
     }
     pub fn has(&self, keyword: &str) -> bool {
-        self.capabilities.iter().any(|c| c.keyword().eq_ignore_ascii_case(keyword))
+        self.capabilities
+            .iter()
+            .any(|c| c.keyword().eq_ignore_ascii_case(keyword))
     }
     pub fn size_limit(&self) -> Option<u64> {
         self.capabilities.iter().find_map(|c| match c {
@@ -207,7 +253,9 @@ impl EhloReply<'_> {
                 .capabilities
                 .into_iter()
                 .map(|c| match c {
-                    Capability::Auth(m) => Capability::Auth(m.into_iter().map(|s| Cow::Owned(s.into_owned())).collect()),
+                    Capability::Auth(m) => Capability::Auth(
+                        m.into_iter().map(|s| Cow::Owned(s.into_owned())).collect(),
+                    ),
                     Capability::Size(n) => Capability::Size(n),
                     Capability::Pipelining => Capability::Pipelining,
                     Capability::Chunking => Capability::Chunking,
@@ -218,8 +266,13 @@ impl EhloReply<'_> {
                     Capability::StartTls => Capability::StartTls,
                     Capability::EnhancedStatusCodes => Capability::EnhancedStatusCodes,
                     Capability::RequireTls => Capability::RequireTls,
-                    Capability::MtPriority(p) => Capability::MtPriority(p.map(|s| Cow::Owned(s.into_owned()))),
-                    Capability::Other { keyword, .. } => Capability::Other { keyword: Cow::Owned(keyword.into_owned()), params: vec![] },
+                    Capability::MtPriority(p) => {
+                        Capability::MtPriority(p.map(|s| Cow::Owned(s.into_owned())))
+                    }
+                    Capability::Other { keyword, .. } => Capability::Other {
+                        keyword: Cow::Owned(keyword.into_owned()),
+                        params: vec![],
+                    },
                 })
                 .collect(),
         }
@@ -304,14 +357,26 @@ pub struct Rcpt<'a> {
 }
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
-    Ehlo { host: Host<'a> },
-    Helo { host: Host<'a> },
-    Lhlo { host: Host<'a> },
-    Auth { mechanism: Cow<'a, str>, initial_response: Option<Cow<'a, [u8]>> },
+    Ehlo {
+        host: Host<'a>,
+    },
+    Helo {
+        host: Host<'a>,
+    },
+    Lhlo {
+        host: Host<'a>,
+    },
+    Auth {
+        mechanism: Cow<'a, str>,
+        initial_response: Option<Cow<'a, [u8]>>,
+    },
     Mail(MailFrom<'a>),
     Rcpt(Rcpt<'a>),
     Data,
-    Bdat { size: u64, last: bool },
+    Bdat {
+        size: u64,
+        last: bool,
+    },
     Rset,
     Quit,
     StartTls,
@@ -345,13 +410,20 @@ impl Command<'_> {
                 ForwardPath::Postmaster => "RCPT TO:<Postmaster>".to_string(),
                 ForwardPath::Mailbox(b) => format!("RCPT TO:<{b}>"),
             },
-            Self::Auth { mechanism, initial_response } => match initial_response {
+            Self::Auth {
+                mechanism,
+                initial_response,
+            } => match initial_response {
                 Some(ir) => format!("AUTH {mechanism} {}", String::from_utf8_lossy(ir)),
                 None => format!("AUTH {mechanism}"),
             },
             Self::Data => "DATA".into(),
             Self::Bdat { size, last } => {
-                if *last { format!("BDAT {size} LAST") } else { format!("BDAT {size}") }
+                if *last {
+                    format!("BDAT {size} LAST")
+                } else {
+                    format!("BDAT {size}")
+                }
             }
             Self::Rset => "RSET".into(),
             Self::Quit => "QUIT".into(),
@@ -371,7 +443,11 @@ pub struct DataEncoder {
 }
 impl DataEncoder {
     pub fn new() -> Self {
-        Self { at_line_start: true, last_cr: false, any: false }
+        Self {
+            at_line_start: true,
+            last_cr: false,
+            any: false,
+        }
     }
     pub fn encode(&mut self, input: &[u8], out: &mut Vec<u8>) {
         for &b in input {
@@ -406,7 +482,11 @@ pub mod auth {
         out.extend_from_slice(b"\r\n");
     }
     pub fn encode_initial_response(bytes: &[u8]) -> String {
-        if bytes.is_empty() { "=".into() } else { STANDARD.encode(bytes) }
+        if bytes.is_empty() {
+            "=".into()
+        } else {
+            STANDARD.encode(bytes)
+        }
     }
     pub fn decode_challenge(text: &str) -> Result<Vec<u8>, AuthError> {
         STANDARD.decode(text.trim()).map_err(|_| AuthError::Base64)
@@ -461,11 +541,22 @@ pub mod sasl {
         step: u8,
     }
     impl ClientSession {
-        pub fn new(mech: Mechanism, authzid: Option<&str>, user: &str, pass: &str) -> Result<Self, SaslError> {
+        pub fn new(
+            mech: Mechanism,
+            authzid: Option<&str>,
+            user: &str,
+            pass: &str,
+        ) -> Result<Self, SaslError> {
             if matches!(mech, Mechanism::ScramSha1 | Mechanism::ScramSha256) {
                 return Err(SaslError("scram not in stand-in".into()));
             }
-            Ok(Self { mech, user: user.into(), pass: pass.into(), authzid: authzid.unwrap_or("").into(), step: 0 })
+            Ok(Self {
+                mech,
+                user: user.into(),
+                pass: pass.into(),
+                authzid: authzid.unwrap_or("").into(),
+                step: 0,
+            })
         }
         pub fn initial_response(&mut self) -> Option<Vec<u8>> {
             match self.mech {

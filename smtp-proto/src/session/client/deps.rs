@@ -3,10 +3,8 @@
 pub(crate) use super::compat::auth::{
     AuthError, decode_challenge, encode_initial_response, encode_response,
 };
-pub(crate) use super::compat::sasl::{
-    ClientSession as SaslClient, Mechanism, SaslError, Secret,
-};
+pub(crate) use super::compat::sasl::{ClientSession as SaslClient, Mechanism, SaslError, Secret};
 pub(crate) use super::compat::{
-    Body, Capability, Command, Host, DataEncoder, EhloReply, ForwardPath, MailFrom, Rcpt, Reply,
+    Body, Capability, Command, DataEncoder, EhloReply, ForwardPath, Host, MailFrom, Rcpt, Reply,
     ReplyError, ReversePath, parse_reply,
 };

@@ -8,20 +8,23 @@
 //! driver is one such caller.
 
 mod auth;
-mod compat;
+#[doc(hidden)]
+pub mod compat;
 mod deps;
 mod error;
 mod outcome;
-mod transaction;
 #[cfg(test)]
 mod tests;
+mod transaction;
 
 pub use auth::Credentials;
 pub use error::{ClientError, Fault, Stage};
 pub use outcome::{Envelope, MessageOutcome, RecipientStatus};
 
 use auth::{AuthExchange, AuthStep};
-use deps::{Body, Capability, Command, EhloReply, ForwardPath, Host, Reply, ReplyError, ReversePath};
+use deps::{
+    Body, Capability, Command, EhloReply, ForwardPath, Host, Reply, ReplyError, ReversePath,
+};
 use transaction::{Plan, Poll, Transaction};
 
 /// Which protocol the session speaks.
@@ -287,7 +290,8 @@ impl ClientSession {
             ));
         }
         let bdat = self.check_envelope(&mut envelope)?;
-        let pipelining = self.config.pipelining && self.has(|c| matches!(c, Capability::Pipelining));
+        let pipelining =
+            self.config.pipelining && self.has(|c| matches!(c, Capability::Pipelining));
         let plan = Plan {
             lmtp: self.config.protocol == Protocol::Lmtp,
             pipelining,
@@ -380,7 +384,8 @@ impl ClientSession {
             return Err(ClientError::MissingCapability("DSN"));
         }
         let params = &mut envelope.from.params;
-        if params.requiretls && !(self.tls_active && self.has(|c| matches!(c, Capability::RequireTls)))
+        if params.requiretls
+            && !(self.tls_active && self.has(|c| matches!(c, Capability::RequireTls)))
         {
             return Err(ClientError::MissingCapability("REQUIRETLS"));
         }
@@ -435,10 +440,12 @@ impl ClientSession {
                     // server closes); a partial one waits for the next command's turn.
                     return match self.take_reply(Stage::Idle)? {
                         None => Ok(Event::Ready),
-                        Some(reply) if reply.code.get() == 421 => Err(ClientError::ServiceClosing {
-                            stage: Stage::Idle,
-                            reply,
-                        }),
+                        Some(reply) if reply.code.get() == 421 => {
+                            Err(ClientError::ServiceClosing {
+                                stage: Stage::Idle,
+                                reply,
+                            })
+                        }
                         Some(reply) => Err(ClientError::UnsolicitedReply(reply)),
                     };
                 }
@@ -581,7 +588,6 @@ impl ClientSession {
         self.state = State::Ready;
         Ok(())
     }
-
 }
 
 /// Whether every address of the envelope is ASCII.

@@ -136,11 +136,7 @@ impl Transaction {
                 Body::Discard | Body::Data(_) => true,
                 Body::NotStarted | Body::Ended => false,
             };
-            return if window_open {
-                Poll::Body
-            } else {
-                Poll::Reply
-            };
+            return if window_open { Poll::Body } else { Poll::Reply };
         }
         match self.body {
             Body::Data(_) | Body::Bdat(_) | Body::Discard => return Poll::Body,

@@ -59,7 +59,13 @@ fn ehlo_and_helo_refused_is_an_error() {
         C: HELO c.example
         S: 550 go away",
     );
-    assert!(matches!(e, ClientError::UnexpectedReply { stage: Stage::Helo, .. }));
+    assert!(matches!(
+        e,
+        ClientError::UnexpectedReply {
+            stage: Stage::Helo,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -71,7 +77,13 @@ fn ehlo_4xx_does_not_fall_back() {
         C: EHLO c.example
         S: 451 try later",
     );
-    assert!(matches!(e, ClientError::UnexpectedReply { stage: Stage::Ehlo, .. }));
+    assert!(matches!(
+        e,
+        ClientError::UnexpectedReply {
+            stage: Stage::Ehlo,
+            ..
+        }
+    ));
     assert!(e.is_temporary());
     assert_eq!(h.written, b"QUIT\r\n");
 }
@@ -133,7 +145,13 @@ fn pipelined_mail_refused_rejects_all_with_the_mail_reply() {
 #[test]
 fn all_recipients_rejected_means_no_data() {
     let h = replay(
-        &|| plain(vec![message("a@x.example", &["b@y.example", "c@y.example"], "hi\r\n")]),
+        &|| {
+            plain(vec![message(
+                "a@x.example",
+                &["b@y.example", "c@y.example"],
+                "hi\r\n",
+            )])
+        },
         "
         S: 220 mx
         C: EHLO c.example
@@ -230,13 +248,25 @@ fn data_intermediate_other_than_354_is_an_error() {
         C: DATA
         S: 250 what",
     );
-    assert!(matches!(e, ClientError::UnexpectedReply { stage: Stage::DataInit, .. }));
+    assert!(matches!(
+        e,
+        ClientError::UnexpectedReply {
+            stage: Stage::DataInit,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn final_reply_4xx_after_the_data() {
     let h = replay(
-        &|| plain(vec![message("a@x.example", &["b@y.example", "c@y.example"], "hi\r\n")]),
+        &|| {
+            plain(vec![message(
+                "a@x.example",
+                &["b@y.example", "c@y.example"],
+                "hi\r\n",
+            )])
+        },
         "
         S: 220 mx
         C: EHLO c.example
@@ -257,7 +287,11 @@ fn final_reply_4xx_after_the_data() {
     );
     let o = &h.outcomes[0];
     assert_eq!(codes(o), vec![(false, 452), (false, 452)]);
-    assert!(o.recipients.iter().all(RecipientStatus::is_temporary_failure));
+    assert!(
+        o.recipients
+            .iter()
+            .all(RecipientStatus::is_temporary_failure)
+    );
 }
 
 #[test]
@@ -296,7 +330,13 @@ fn starttls_refused_required_vs_opportunistic() {
         },
         transcript,
     );
-    assert!(matches!(e, ClientError::UnexpectedReply { stage: Stage::StartTls, .. }));
+    assert!(matches!(
+        e,
+        ClientError::UnexpectedReply {
+            stage: Stage::StartTls,
+            ..
+        }
+    ));
     // Opportunistic: carry on in plain text.
     let h = replay(
         &|| plain(one()),
@@ -338,7 +378,10 @@ fn bytes_after_the_220_to_starttls_are_reported() {
     )
     .err()
     .map(|(_, e)| e);
-    assert!(matches!(err, Some(ClientError::DataBeforeTls(14))), "{err:?}");
+    assert!(
+        matches!(err, Some(ClientError::DataBeforeTls(14))),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -346,7 +389,13 @@ fn malformed_replies() {
     for bad in ["S: hello", "S: 2x0 ok", "S: 999 nine"] {
         let (_, e) = replay_err(&|| plain(one()), bad);
         assert!(
-            matches!(e, ClientError::MalformedReply { stage: Stage::Greeting, .. }),
+            matches!(
+                e,
+                ClientError::MalformedReply {
+                    stage: Stage::Greeting,
+                    ..
+                }
+            ),
             "{bad}: {e:?}"
         );
         assert_eq!(e.fault(), Fault::MalformedReply);
@@ -361,7 +410,16 @@ fn malformed_replies() {
         S: 250-ok
         S: 251 changed code mid-reply",
     );
-    assert!(matches!(e, ClientError::MalformedReply { stage: Stage::Mail, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            ClientError::MalformedReply {
+                stage: Stage::Mail,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -375,7 +433,13 @@ fn service_closing_421_mid_transaction() {
         C: MAIL FROM:<a@x.example>
         S: 421 4.4.2 idle too long, closing",
     );
-    assert!(matches!(e, ClientError::ServiceClosing { stage: Stage::Mail, .. }));
+    assert!(matches!(
+        e,
+        ClientError::ServiceClosing {
+            stage: Stage::Mail,
+            ..
+        }
+    ));
     assert!(e.is_temporary());
     assert_eq!(h.written, b"QUIT\r\n");
 }
@@ -393,7 +457,13 @@ fn message_over_the_advertised_size_is_refused_before_sending() {
     let mut env = envelope("a@x", &["b@y"]);
     env.from.params.size = Some(1001);
     let e = h.session.send_message(env.clone()).unwrap_err();
-    assert!(matches!(e, ClientError::MessageTooLarge { size: 1001, limit: 1000 }));
+    assert!(matches!(
+        e,
+        ClientError::MessageTooLarge {
+            size: 1001,
+            limit: 1000
+        }
+    ));
     // The session is still usable.
     assert_eq!(h.session.next().unwrap(), Event::Ready);
     env.from.params.size = Some(1000);
@@ -415,13 +485,23 @@ fn unadvertised_extensions_are_refused_before_sending() {
     eight.from.params.body = Some(Body::EightBitMime);
     let mut binary = envelope("a@x", &["b@y"]);
     binary.from.params.body = Some(Body::BinaryMime);
-    for (env, missing) in [(utf8, "SMTPUTF8"), (eight, "8BITMIME"), (binary, "BINARYMIME")] {
+    for (env, missing) in [
+        (utf8, "SMTPUTF8"),
+        (eight, "8BITMIME"),
+        (binary, "BINARYMIME"),
+    ] {
         let e = h.session.send_message(env).unwrap_err();
-        assert!(matches!(e, ClientError::MissingCapability(m) if m == missing), "{e:?}");
+        assert!(
+            matches!(e, ClientError::MissingCapability(m) if m == missing),
+            "{e:?}"
+        );
     }
     let e = h.session.send_message(envelope("a@x", &[])).unwrap_err();
     assert_eq!(e.fault(), Fault::Misuse);
-    let e = h.session.send_message(envelope("a@x", &["bé@y"])).unwrap_err();
+    let e = h
+        .session
+        .send_message(envelope("a@x", &["bé@y"]))
+        .unwrap_err();
     assert_eq!(e.fault(), Fault::Misuse);
     assert!(h.session.output().is_empty());
     assert_eq!(h.session.next().unwrap(), Event::Ready);
@@ -534,7 +614,13 @@ fn unsolicited_reply_while_idle() {
     h.session.feed(b"220 mx\r\n250 mx\r\n");
     h.drive().unwrap();
     h.session.feed(b"421 4.4.2 timeout\r\n");
-    assert!(matches!(h.session.next(), Err(ClientError::ServiceClosing { stage: Stage::Idle, .. })));
+    assert!(matches!(
+        h.session.next(),
+        Err(ClientError::ServiceClosing {
+            stage: Stage::Idle,
+            ..
+        })
+    ));
     // The session is finished.
     assert_eq!(h.session.next().unwrap_err().fault(), Fault::Misuse);
 }

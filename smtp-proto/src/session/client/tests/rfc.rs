@@ -150,7 +150,11 @@ fn rfc5321_d4_sending_after_verify() {
     let make = || {
         Harness::new(
             ClientSession::new(config("bar.com")),
-            vec![message("EAK@bar.com", &["Admin.MRC@foo.com"], "Blah blah blah...\r\n")],
+            vec![message(
+                "EAK@bar.com",
+                &["Admin.MRC@foo.com"],
+                "Blah blah blah...\r\n",
+            )],
         )
     };
     let h = replay(
