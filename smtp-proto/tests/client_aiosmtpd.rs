@@ -237,9 +237,8 @@ async fn auth_plain_and_login_against_aiosmtpd() {
             let mut config = ClientConfig::new(host("client.test"));
             config.tls = TlsPolicy::Never;
             config.plaintext_auth_without_tls = true;
-            let mut credentials = Credentials::new("alice", "wonderland");
-            credentials.mechanisms = vec![mechanism];
-            config.credentials = Some(credentials);
+            config.credentials =
+                Some(Credentials::password("alice", "wonderland").with_mechanisms(&[mechanism]));
             let mut client = connect(&server, config).await;
             assert!(client.session().is_authenticated());
             assert_eq!(server.line().await, format!("AUTH {}", mechanism.name()));

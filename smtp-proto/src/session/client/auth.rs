@@ -1,11 +1,10 @@
 //! The client side of the AUTH exchange (RFC 4954 §4), driving a `sasl` client session.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use super::deps::{
-    Command, EhloReply, Mechanism, Reply, SaslClient, SaslError, Secret, decode_challenge,
-    encode_initial_response, encode_response,
+    Command, EhloReply, Mechanism, Reply, SaslClient, SaslCredentials, SaslError,
+    decode_challenge, encode_cancel, encode_initial_response, encode_response,
 };
 use super::error::ClientError;
 
@@ -14,26 +13,20 @@ use super::error::ClientError;
 /// for an empty `334` challenge.
 const MAX_AUTH_LINE: usize = 512;
 
-/// What the client logs in with.
-#[derive(Clone)]
+/// What the client logs in with, and with which SASL mechanisms.
+#[derive(Debug, Clone)]
 pub struct Credentials {
-    /// The identity to act as, if other than `username` (SASL authorization identity).
-    pub authzid: Option<String>,
-    /// The authentication identity.
-    pub username: String,
-    /// The password; never printed by `Debug`.
-    pub password: Secret<String>,
+    /// The secret (password or token; never printed by `Debug`) and identities.
+    pub sasl: SaslCredentials,
     /// The mechanisms to try, most preferred first; the first one the server offers is used.
     pub mechanisms: Vec<Mechanism>,
 }
 
 impl Credentials {
-    /// Credentials for `username`, preferring SCRAM-SHA-256, then SCRAM-SHA-1, PLAIN, LOGIN.
-    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+    /// A user name and password, preferring SCRAM-SHA-256, then SCRAM-SHA-1, PLAIN, LOGIN.
+    pub fn password(username: &str, password: &str) -> Self {
         Self {
-            authzid: None,
-            username: username.into(),
-            password: Secret::new(password.into()),
+            sasl: SaslCredentials::password(username, password),
             mechanisms: vec![
                 Mechanism::ScramSha256,
                 Mechanism::ScramSha1,
@@ -42,16 +35,17 @@ impl Credentials {
             ],
         }
     }
-}
 
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("authzid", &self.authzid)
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .field("mechanisms", &self.mechanisms)
-            .finish()
+    /// Acts as `authzid` (the SASL authorization identity) once logged in.
+    pub fn with_authzid(mut self, authzid: &str) -> Self {
+        self.sasl = self.sasl.with_authzid(authzid);
+        self
+    }
+
+    /// Uses only these mechanisms, in this order of preference.
+    pub fn with_mechanisms(mut self, mechanisms: &[Mechanism]) -> Self {
+        self.mechanisms = mechanisms.to_vec();
+        self
     }
 }
 
@@ -90,13 +84,8 @@ impl AuthExchange {
             .ok_or_else(|| ClientError::NoCommonMechanism {
                 offered: offered.iter().map(|s| s.to_string()).collect(),
             })?;
-        let mut client = SaslClient::new(
-            mechanism,
-            credentials.authzid.as_deref(),
-            &credentials.username,
-            credentials.password.expose(),
-        )
-        .map_err(ClientError::Sasl)?;
+        let mut client =
+            SaslClient::new(mechanism, credentials.sasl.clone()).map_err(ClientError::Sasl)?;
         let mut held_initial = None;
         let mut initial_response = None;
         if let Some(ir) = client.initial_response() {
@@ -130,23 +119,26 @@ impl AuthExchange {
             return Err(ClientError::Sasl(err));
         }
         if reply.code.get() == 235 {
+            // SCRAM: the server must have proved it knows the password.
+            self.client.finish().map_err(ClientError::Sasl)?;
             return Ok(AuthStep::Done);
         }
         if reply.code.get() != 334 {
             return Err(ClientError::AuthFailed(reply));
         }
         let text = reply.text();
-        if let Some(ir) = self.held_initial.take() {
-            if text.trim().is_empty() {
-                encode_response(&ir, out);
-                return Ok(AuthStep::Continue);
-            }
+        if let Some(ir) = self.held_initial.take()
+            && text.trim().is_empty()
+        {
+            encode_response(&ir, out);
+            return Ok(AuthStep::Continue);
         }
-        let challenge = decode_challenge(text.trim()).map_err(ClientError::MalformedChallenge)?;
+        let challenge =
+            decode_challenge(text.as_bytes()).map_err(ClientError::MalformedChallenge)?;
         match self.client.step(&challenge) {
             Ok(response) => encode_response(&response, out),
             Err(err) => {
-                out.extend_from_slice(b"*\r\n");
+                encode_cancel(out);
                 self.cancelled = Some(err);
             }
         }

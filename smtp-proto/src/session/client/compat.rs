@@ -488,8 +488,11 @@ pub mod auth {
             STANDARD.encode(bytes)
         }
     }
-    pub fn decode_challenge(text: &str) -> Result<Vec<u8>, AuthError> {
-        STANDARD.decode(text.trim()).map_err(|_| AuthError::Base64)
+    pub fn decode_challenge(text: &[u8]) -> Result<Vec<u8>, AuthError> {
+        STANDARD.decode(text.trim_ascii()).map_err(|_| AuthError::Base64)
+    }
+    pub fn encode_cancel(out: &mut Vec<u8>) {
+        out.extend_from_slice(b"*\r\n");
     }
 }
 
@@ -533,50 +536,52 @@ pub mod sasl {
             f.write_str("Secret(..)")
         }
     }
+    #[derive(Debug, Clone)]
+    pub enum Credentials {
+        Password { authcid: String, password: Secret<String>, authzid: Option<String> },
+    }
+    impl Credentials {
+        pub fn password(authcid: &str, password: &str) -> Self {
+            Self::Password { authcid: authcid.into(), password: Secret::new(password.into()), authzid: None }
+        }
+        pub fn with_authzid(self, id: &str) -> Self {
+            let Self::Password { authcid, password, .. } = self;
+            Self::Password { authcid, password, authzid: Some(id.into()) }
+        }
+    }
     pub struct ClientSession {
         mech: Mechanism,
-        user: String,
-        pass: String,
-        authzid: String,
+        creds: Credentials,
         step: u8,
     }
     impl ClientSession {
-        pub fn new(
-            mech: Mechanism,
-            authzid: Option<&str>,
-            user: &str,
-            pass: &str,
-        ) -> Result<Self, SaslError> {
+        pub fn new(mech: Mechanism, creds: Credentials) -> Result<Self, SaslError> {
             if matches!(mech, Mechanism::ScramSha1 | Mechanism::ScramSha256) {
                 return Err(SaslError("scram not in stand-in".into()));
             }
-            Ok(Self {
-                mech,
-                user: user.into(),
-                pass: pass.into(),
-                authzid: authzid.unwrap_or("").into(),
-                step: 0,
-            })
+            Ok(Self { mech, creds, step: 0 })
         }
         pub fn initial_response(&mut self) -> Option<Vec<u8>> {
+            let Credentials::Password { authcid, password, authzid } = &self.creds;
             match self.mech {
                 Mechanism::Plain => {
                     self.step = 1;
-                    Some(format!("{}\0{}\0{}", self.authzid, self.user, self.pass).into_bytes())
+                    Some(format!("{}\0{}\0{}", authzid.as_deref().unwrap_or(""), authcid, password.expose()).into_bytes())
                 }
                 _ => None,
             }
         }
         pub fn step(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
             self.step += 1;
+            let Credentials::Password { authcid, password, .. } = &self.creds;
             match (self.mech, self.step) {
-                (Mechanism::Login, 1) => Ok(self.user.clone().into_bytes()),
-                (Mechanism::Login, 2) => Ok(self.pass.clone().into_bytes()),
+                (Mechanism::Login, 1) => Ok(authcid.clone().into_bytes()),
+                (Mechanism::Login, 2) => Ok(password.expose().clone().into_bytes()),
                 _ => Err(SaslError("unexpected challenge".into())),
             }
         }
-        pub fn is_complete(&self) -> bool {
-            true
+        pub fn finish(&self) -> Result<(), SaslError> {
+            Ok(())
         }
     }
 }

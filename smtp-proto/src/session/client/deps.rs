@@ -1,9 +1,11 @@
 //! The names the client session uses from the rest of the crate and from `sasl`, in one place.
 
 pub(crate) use super::compat::auth::{
-    AuthError, decode_challenge, encode_initial_response, encode_response,
+    AuthError, decode_challenge, encode_cancel, encode_initial_response, encode_response,
 };
-pub(crate) use super::compat::sasl::{ClientSession as SaslClient, Mechanism, SaslError, Secret};
+pub(crate) use super::compat::sasl::{
+    ClientSession as SaslClient, Credentials as SaslCredentials, Mechanism, SaslError,
+};
 pub(crate) use super::compat::{
     Body, Capability, Command, DataEncoder, EhloReply, ForwardPath, Host, MailFrom, Rcpt, Reply,
     ReplyError, ReversePath, parse_reply,

@@ -528,7 +528,7 @@ fn auth_refused_and_no_common_mechanism() {
         let mut c = config("c.example");
         c.tls = TlsPolicy::Never;
         c.plaintext_auth_without_tls = true;
-        c.credentials = Some(Credentials::new("u", "p"));
+        c.credentials = Some(Credentials::password("u", "p"));
         Harness::new(ClientSession::new(c), one())
     };
     let (_, e) = replay_err(
@@ -556,7 +556,7 @@ fn auth_refused_and_no_common_mechanism() {
         &|| {
             let mut c = config("c.example");
             c.tls = TlsPolicy::Never;
-            c.credentials = Some(Credentials::new("u", "p"));
+            c.credentials = Some(Credentials::password("u", "p"));
             Harness::new(ClientSession::new(c), one())
         },
         "

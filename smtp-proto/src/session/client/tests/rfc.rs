@@ -342,9 +342,7 @@ fn rfc3030_bdat_pipelined_chunks_binarymime() {
 fn rfc4954_starttls_then_auth_plain() {
     let make = || {
         let mut c = config("client.example.com");
-        let mut creds = Credentials::new("test", "1234");
-        creds.authzid = Some("test".into());
-        c.credentials = Some(creds);
+        c.credentials = Some(Credentials::password("test", "1234").with_authzid("test"));
         let mut h = Harness::new(ClientSession::new(c), vec![]);
         h.quit_when_done = false;
         h
@@ -380,9 +378,10 @@ fn rfc4954_auth_login_challenges() {
         let mut c = config("client.example.com");
         c.tls = TlsPolicy::Never;
         c.plaintext_auth_without_tls = true;
-        let mut creds = Credentials::new("tim", "tanstaaftanstaaf");
-        creds.mechanisms = vec![deps::Mechanism::Login];
-        c.credentials = Some(creds);
+        c.credentials = Some(
+            Credentials::password("tim", "tanstaaftanstaaf")
+                .with_mechanisms(&[deps::Mechanism::Login]),
+        );
         Harness::new(ClientSession::new(c), vec![])
     };
     let h = replay(
