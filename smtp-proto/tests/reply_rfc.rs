@@ -28,7 +28,11 @@ fn replay(wire: &str, expected: &[Expected]) {
         assert_eq!(m, encoded.len());
         rest = &rest[n..];
     }
-    assert!(rest.is_empty(), "unparsed bytes: {:?}", String::from_utf8_lossy(rest));
+    assert!(
+        rest.is_empty(),
+        "unparsed bytes: {:?}",
+        String::from_utf8_lossy(rest)
+    );
 }
 
 #[test]
@@ -41,7 +45,11 @@ fn rfc5321_d1_typical_transaction() {
 221 foo.com Service closing transmission channel\r\n",
         &[
             (220, None, &["foo.com Simple Mail Transfer Service Ready"]),
-            (250, None, &["foo.com greets bar.com", "8BITMIME", "SIZE", "DSN", "HELP"]),
+            (
+                250,
+                None,
+                &["foo.com greets bar.com", "8BITMIME", "SIZE", "DSN", "HELP"],
+            ),
             (250, None, &["OK"]),
             (250, None, &["OK"]),
             (550, None, &["No such user here"]),
@@ -62,7 +70,12 @@ fn rfc5321_d1_ehlo_capabilities() {
     assert_eq!(ehlo.greeting.as_deref(), Some("greets bar.com"));
     assert_eq!(
         ehlo.capabilities,
-        [Capability::EightBitMime, Capability::Size(None), Capability::Dsn, Capability::Help]
+        [
+            Capability::EightBitMime,
+            Capability::Size(None),
+            Capability::Dsn,
+            Capability::Help
+        ]
     );
 }
 
@@ -79,7 +92,11 @@ fn rfc5321_d3_and_3_5_verify_and_expand() {
 252 Cannot VRFY user, but will accept message and attempt delivery\r\n",
         &[
             (250, None, &["Fred Smith <Smith@USC-ISIF.ARPA>"]),
-            (251, None, &["User not local; will forward to <Smith@USC-ISIF.ARPA>"]),
+            (
+                251,
+                None,
+                &["User not local; will forward to <Smith@USC-ISIF.ARPA>"],
+            ),
             (550, None, &["User unknown"]),
             (
                 553,
@@ -100,7 +117,11 @@ fn rfc5321_d3_and_3_5_verify_and_expand() {
                     "Sam Q. Smith <SQSmith@specific.generic.com>",
                 ],
             ),
-            (252, None, &["Cannot VRFY user, but will accept message and attempt delivery"]),
+            (
+                252,
+                None,
+                &["Cannot VRFY user, but will accept message and attempt delivery"],
+            ),
         ],
     );
 }
@@ -121,7 +142,11 @@ fn rfc2920_pipelined_replies() {
             (250, None, &["recipient <ned@innosoft.com> OK"]),
             (250, None, &["recipient <dan@innosoft.com> OK"]),
             (250, None, &["recipient <kvc@innosoft.com> OK"]),
-            (354, None, &["enter mail, end with line containing only \".\""]),
+            (
+                354,
+                None,
+                &["enter mail, end with line containing only \".\""],
+            ),
             (250, None, &["message sent"]),
             (221, None, &["goodbye"]),
         ],
@@ -134,14 +159,26 @@ fn rfc2920_pipelined_replies() {
 250 reset\r\n",
         &[
             (250, None, &["sender <mrose@dbc.mtview.ca.us> OK"]),
-            (550, None, &["remote mail to <nsb@thumper.bellore.com> not allowed"]),
-            (550, None, &["remote mail to <mrose@sc.nps.navy.mil> not allowed"]),
+            (
+                550,
+                None,
+                &["remote mail to <nsb@thumper.bellore.com> not allowed"],
+            ),
+            (
+                550,
+                None,
+                &["remote mail to <mrose@sc.nps.navy.mil> not allowed"],
+            ),
             (554, None, &["no valid recipients given"]),
             (250, None, &["reset"]),
         ],
     );
     let (reply, _) = parse_reply(b"250-innosoft.com\r\n250 PIPELINING\r\n").expect("EHLO");
-    assert!(EhloReply::from_reply(&reply).expect("capabilities").has("PIPELINING"));
+    assert!(
+        EhloReply::from_reply(&reply)
+            .expect("capabilities")
+            .has("PIPELINING")
+    );
 }
 
 #[test]
@@ -162,7 +199,10 @@ fn rfc3030_chunking_and_binarymime() {
     let wire = b"250-cnri.reston.va.us says hello\r\n250-CHUNKING\r\n250 BINARYMIME\r\n";
     let (reply, _) = parse_reply(wire).expect("EHLO");
     let ehlo = EhloReply::from_reply(&reply).expect("capabilities");
-    assert_eq!(ehlo.capabilities, [Capability::Chunking, Capability::BinaryMime]);
+    assert_eq!(
+        ehlo.capabilities,
+        [Capability::Chunking, Capability::BinaryMime]
+    );
     assert_eq!(ehlo.to_reply().to_vec(), wire);
 }
 
@@ -194,10 +234,22 @@ fn rfc4954_auth() {
                 ],
             ),
             (334, None, &[""]),
-            (334, None, &["PENCeUxFREJoU0NnbmhNWitOMjNGNndAZWx3b29kLmlubm9zb2Z0LmNvbT4="]),
+            (
+                334,
+                None,
+                &["PENCeUxFREJoU0NnbmhNWitOMjNGNndAZWx3b29kLmlubm9zb2Z0LmNvbT4="],
+            ),
             (235, Some((2, 7, 0)), &["Authentication successful"]),
-            (535, Some((5, 7, 8)), &["Authentication credentials invalid"]),
-            (534, Some((5, 7, 9)), &["Authentication mechanism is too weak"]),
+            (
+                535,
+                Some((5, 7, 8)),
+                &["Authentication credentials invalid"],
+            ),
+            (
+                534,
+                Some((5, 7, 9)),
+                &["Authentication mechanism is too weak"],
+            ),
             (
                 538,
                 Some((5, 7, 11)),
@@ -206,7 +258,11 @@ fn rfc4954_auth() {
             (454, Some((4, 7, 0)), &["Temporary authentication failure"]),
             (530, Some((5, 7, 0)), &["Authentication required"]),
             (432, Some((4, 7, 12)), &["A password transition is needed"]),
-            (501, Some((5, 5, 2)), &["Cannot Base64-decode Client responses"]),
+            (
+                501,
+                Some((5, 5, 2)),
+                &["Cannot Base64-decode Client responses"],
+            ),
             (504, Some((5, 5, 4)), &["Unrecognized authentication type"]),
         ],
     );
@@ -234,7 +290,9 @@ fn rfc3463_enhanced_codes_from_real_servers() {
             (
                 550,
                 Some((5, 1, 1)),
-                &["<nobody@example.org>: Recipient address rejected: User unknown in local recipient table"],
+                &[
+                    "<nobody@example.org>: Recipient address rejected: User unknown in local recipient table",
+                ],
             ),
             (
                 550,
@@ -245,7 +303,11 @@ fn rfc3463_enhanced_codes_from_real_servers() {
                     "unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser",
                 ],
             ),
-            (421, Some((4, 7, 0)), &["mx.example.org Error: too many errors"]),
+            (
+                421,
+                Some((4, 7, 0)),
+                &["mx.example.org Error: too many errors"],
+            ),
         ],
     );
 }

@@ -11,11 +11,14 @@ use smtp_proto::types::reply::{EnhancedStatusCode, Reply, ReplyCode};
 /// Whether `text` starts with `class.d{1,3}.d{1,3}` followed by SP or its end (RFC 2034 §4),
 /// written independently of the parser.
 fn looks_enhanced(text: &str, class: u8) -> bool {
-    let mut parts = text.splitn(2, ' ').next().unwrap_or("").split('.');
+    let mut parts = text.split(' ').next().unwrap_or("").split('.');
     let ok = |p: Option<&str>| {
         p.is_some_and(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
     };
-    parts.next() == Some(&class.to_string()) && ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+    parts.next() == Some(&class.to_string())
+        && ok(parts.next())
+        && ok(parts.next())
+        && parts.next().is_none()
 }
 
 fn arb_reply() -> impl Strategy<Value = Reply<'static>> {

@@ -146,7 +146,10 @@ mod tests {
             (reply(250, None, &["OK"]), b"250 OK\r\n"),
             (reply(250, None, &[""]), b"250\r\n"),
             (reply(250, None, &[]), b"250\r\n"),
-            (reply(250, None, &["first", "last"]), b"250-first\r\n250 last\r\n"),
+            (
+                reply(250, None, &["first", "last"]),
+                b"250-first\r\n250 last\r\n",
+            ),
             (reply(250, None, &["", ""]), b"250-\r\n250\r\n"),
             (
                 reply(250, Some(e(2, 1, 0)), &["Sender OK"]),
@@ -202,7 +205,10 @@ mod tests {
             (C::Size(None), "SIZE"),
             (C::Size(Some(1000)), "SIZE 1000"),
             (C::Auth(vec![]), "AUTH"),
-            (C::Auth(vec!["PLAIN".into(), "LOGIN".into()]), "AUTH PLAIN LOGIN"),
+            (
+                C::Auth(vec!["PLAIN".into(), "LOGIN".into()]),
+                "AUTH PLAIN LOGIN",
+            ),
             (C::Pipelining, "PIPELINING"),
             (C::Chunking, "CHUNKING"),
             (C::EightBitMime, "8BITMIME"),

@@ -135,12 +135,12 @@ fn parse_capability<'a>(line: &Cow<'a, str>) -> Option<Capability<'a>> {
         }
     } else if is("FUTURERELEASE") {
         match params.as_slice() {
-            [interval, datetime] => number(interval).map(|max_interval| {
-                Capability::FutureRelease {
+            [interval, datetime] => {
+                number(interval).map(|max_interval| Capability::FutureRelease {
                     max_interval,
                     max_datetime: datetime.clone(),
-                }
-            }),
+                })
+            }
             _ => None,
         }
     } else {
@@ -215,11 +215,23 @@ mod tests {
             ("size 0", C::Size(Some(0))),
             ("SIZE abc", other("SIZE", &["abc"])),
             ("SIZE 1 2", other("SIZE", &["1", "2"])),
-            ("SIZE 99999999999999999999999", other("SIZE", &["99999999999999999999999"])),
+            (
+                "SIZE 99999999999999999999999",
+                other("SIZE", &["99999999999999999999999"]),
+            ),
             ("AUTH", C::Auth(vec![])),
-            ("AUTH PLAIN LOGIN", C::Auth(vec!["PLAIN".into(), "LOGIN".into()])),
-            ("auth  plain\tXOAUTH2", C::Auth(vec!["plain".into(), "XOAUTH2".into()])),
-            ("AUTH=LOGIN PLAIN", C::Auth(vec!["LOGIN".into(), "PLAIN".into()])),
+            (
+                "AUTH PLAIN LOGIN",
+                C::Auth(vec!["PLAIN".into(), "LOGIN".into()]),
+            ),
+            (
+                "auth  plain\tXOAUTH2",
+                C::Auth(vec!["plain".into(), "XOAUTH2".into()]),
+            ),
+            (
+                "AUTH=LOGIN PLAIN",
+                C::Auth(vec!["LOGIN".into(), "PLAIN".into()]),
+            ),
             ("AUTH=", C::Auth(vec![])),
             ("auth=PLAIN", C::Auth(vec!["PLAIN".into()])),
             ("PIPELINING", C::Pipelining),
@@ -271,7 +283,11 @@ mod tests {
             (b"250 [192.0.2.1]\r\n", "[192.0.2.1]", None),
             (b"250 mx Hello client\r\n", "mx", Some("Hello client")),
             (b"250  mx   Hello  \r\n", "mx", Some("Hello  ")),
-            (b"250-mx greets you\r\n250 8BITMIME\r\n", "mx", Some("greets you")),
+            (
+                b"250-mx greets you\r\n250 8BITMIME\r\n",
+                "mx",
+                Some("greets you"),
+            ),
         ];
         for &(input, domain, greeting) in cases {
             let e = ehlo(input).expect("valid EHLO reply");
@@ -284,12 +300,21 @@ mod tests {
     fn errors() {
         let cases: &[(&[u8], ReplyError)] = &[
             (b"550 no\r\n", ReplyError::EhloNotOk { code: 550 }),
-            (b"502 5.5.2 Error: command not recognized\r\n", ReplyError::EhloNotOk { code: 502 }),
+            (
+                b"502 5.5.2 Error: command not recognized\r\n",
+                ReplyError::EhloNotOk { code: 502 },
+            ),
             (b"250\r\n", ReplyError::EhloMissingDomain),
             (b"250-  \r\n250 SIZE\r\n", ReplyError::EhloMissingDomain),
             (b"250 2.0.0 mx\r\n", ReplyError::EhloWithEnhancedCode),
-            (b"250-2.0.0\tmx\r\n250 2.0.0\tSIZE\r\n", ReplyError::EhloWithEnhancedCode),
-            (b"250- 2.1.0\r\n250 SIZE\r\n", ReplyError::EhloWithEnhancedCode),
+            (
+                b"250-2.0.0\tmx\r\n250 2.0.0\tSIZE\r\n",
+                ReplyError::EhloWithEnhancedCode,
+            ),
+            (
+                b"250- 2.1.0\r\n250 SIZE\r\n",
+                ReplyError::EhloWithEnhancedCode,
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(ehlo(input), Err(expected.clone()), "{input:?}");
@@ -299,9 +324,15 @@ mod tests {
             enhanced: None,
             lines: vec![],
         };
-        assert_eq!(EhloReply::from_reply(&empty), Err(ReplyError::EhloMissingDomain));
+        assert_eq!(
+            EhloReply::from_reply(&empty),
+            Err(ReplyError::EhloMissingDomain)
+        );
         let enhanced = Reply::new(ReplyCode::OK, Some(EnhancedStatusCode::OK), "mx");
-        assert_eq!(EhloReply::from_reply(&enhanced), Err(ReplyError::EhloWithEnhancedCode));
+        assert_eq!(
+            EhloReply::from_reply(&enhanced),
+            Err(ReplyError::EhloWithEnhancedCode)
+        );
     }
 
     #[test]
@@ -333,8 +364,15 @@ mod tests {
         assert_eq!(e.size_limit(), Some(10_240_000));
         assert_eq!(e.auth_mechanisms(), ["PLAIN", "LOGIN"]);
         for kw in [
-            "PIPELINING", "VRFY", "ETRN", "STARTTLS", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN",
-            "SMTPUTF8", "CHUNKING",
+            "PIPELINING",
+            "VRFY",
+            "ETRN",
+            "STARTTLS",
+            "ENHANCEDSTATUSCODES",
+            "8BITMIME",
+            "DSN",
+            "SMTPUTF8",
+            "CHUNKING",
         ] {
             assert!(e.has(kw), "{kw}");
         }
@@ -367,10 +405,20 @@ OAUTHBEARER XOAUTH\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n250-CHUNKING\
 250 SMTPUTF8\r\n";
         let e = ehlo(input).expect("gmail EHLO");
         assert_eq!(e.domain, "smtp.gmail.com");
-        assert_eq!(e.greeting.as_deref(), Some("at your service, [203.0.113.9]"));
+        assert_eq!(
+            e.greeting.as_deref(),
+            Some("at your service, [203.0.113.9]")
+        );
         assert_eq!(
             e.auth_mechanisms(),
-            ["LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"]
+            [
+                "LOGIN",
+                "PLAIN",
+                "XOAUTH2",
+                "PLAIN-CLIENTTOKEN",
+                "OAUTHBEARER",
+                "XOAUTH"
+            ]
         );
         assert!(e.has("chunking") && e.has("SmtpUtf8") && !e.has("STARTTLS"));
     }

@@ -155,10 +155,7 @@ pub fn parse_reply_with<'a>(
             Some(b'\r') => (true, 3),
             Some(b'\n') => return Err(ReplyError::BareLineFeed { at: pos + 3 }),
             Some(&byte) => {
-                return Err(ReplyError::MissingSeparator {
-                    byte,
-                    at: pos + 3,
-                });
+                return Err(ReplyError::MissingSeparator { byte, at: pos + 3 });
             }
         };
         if !last && texts.len() + 1 >= limits.max_lines {
@@ -323,7 +320,13 @@ mod tests {
             (b"250\r\n", 250, None, &[""], 5),
             (b"250 \r\n", 250, None, &[""], 6),
             (b"250-\r\n250 \r\n", 250, None, &["", ""], 12),
-            (b"250-first\r\n250 last\r\n", 250, None, &["first", "last"], 21),
+            (
+                b"250-first\r\n250 last\r\n",
+                250,
+                None,
+                &["first", "last"],
+                21,
+            ),
             (b"250-a\r\n250-b\r\n250\r\n", 250, None, &["a", "b", ""], 19),
             (b"250 2.1.0 Ok\r\n", 250, esc(2, 1, 0), &["Ok"], 14),
             (b"250 2.0.0\r\n", 250, esc(2, 0, 0), &[""], 11),
@@ -336,7 +339,13 @@ mod tests {
             ),
             // Odd spacing seen from real servers: kept verbatim after one separator.
             (b"220  mx ESMTP \r\n", 220, None, &[" mx ESMTP "], 16),
-            (b"250 2.0.0  Ok: queued\r\n", 250, esc(2, 0, 0), &[" Ok: queued"], 23),
+            (
+                b"250 2.0.0  Ok: queued\r\n",
+                250,
+                esc(2, 0, 0),
+                &[" Ok: queued"],
+                23,
+            ),
             (b"250 OK\tdone\r\n", 250, None, &["OK\tdone"], 13),
             // Enhanced code on only some lines: not recognised, text kept whole.
             (
@@ -517,10 +526,14 @@ mod tests {
 
     #[test]
     fn enhanced_prefix_table() {
-        let cases: &[(&[u8], Option<(EnhancedStatusCode, usize)>)] = &[
+        type PrefixCase = (&'static [u8], Option<(EnhancedStatusCode, usize)>);
+        let cases: &[PrefixCase] = &[
             (b"2.0.0", Some((EnhancedStatusCode::new(2, 0, 0), 5))),
             (b"2.0.0 x", Some((EnhancedStatusCode::new(2, 0, 0), 6))),
-            (b"5.999.999 x", Some((EnhancedStatusCode::new(5, 999, 999), 10))),
+            (
+                b"5.999.999 x",
+                Some((EnhancedStatusCode::new(5, 999, 999), 10)),
+            ),
             (b"3.0.0 x", None),
             (b"2.0", None),
             (b"2..0 x", None),

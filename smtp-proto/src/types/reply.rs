@@ -341,8 +341,15 @@ mod tests {
             (999, None),
         ];
         for &(input, expected) in cases {
-            assert_eq!(ReplyCode::new(input).map(ReplyCode::get), expected, "{input}");
-            assert_eq!(ReplyCode::try_from(input).ok().map(ReplyCode::get), expected);
+            assert_eq!(
+                ReplyCode::new(input).map(ReplyCode::get),
+                expected,
+                "{input}"
+            );
+            assert_eq!(
+                ReplyCode::try_from(input).ok().map(ReplyCode::get),
+                expected
+            );
         }
         assert_eq!(ReplyCode::try_from(100), Err(100));
     }
@@ -365,7 +372,12 @@ mod tests {
             assert_eq!(code.is_permanent_negative(), pn, "{c}");
             let r = Reply::new(code, None, "x");
             assert_eq!(
-                (r.is_success(), r.is_intermediate(), r.is_temporary(), r.is_permanent()),
+                (
+                    r.is_success(),
+                    r.is_intermediate(),
+                    r.is_temporary(),
+                    r.is_permanent()
+                ),
                 (pc, pi, tn, pn)
             );
         }
