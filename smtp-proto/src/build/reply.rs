@@ -91,6 +91,23 @@ impl Reply<'_> {
     }
 }
 
+impl fmt::Display for Reply<'_> {
+    /// The wire form with `\n` between lines and no final line ending, for logs and error
+    /// messages: `550 5.1.1 No such user`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let wire = self.to_vec();
+        let text = String::from_utf8_lossy(&wire);
+        let text = text.strip_suffix("\r\n").unwrap_or(&text);
+        for (i, line) in text.split("\r\n").enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            f.write_str(line)?;
+        }
+        Ok(())
+    }
+}
+
 /// The three ASCII digits of `code`.
 fn write_code(code: ReplyCode, out: &mut Vec<u8>) {
     let n = code.get();
@@ -176,6 +193,21 @@ mod tests {
                 "{r:?}"
             );
             assert_eq!(r.to_vec(), expected);
+        }
+    }
+
+    #[test]
+    fn reply_display() {
+        let cases = [
+            (reply(250, None, &["OK"]), "250 OK"),
+            (reply(250, None, &[""]), "250"),
+            (
+                reply(550, Some(EnhancedStatusCode::BAD_MAILBOX), &["a", "b"]),
+                "550-5.1.1 a\n550 5.1.1 b",
+            ),
+        ];
+        for (r, text) in cases {
+            assert_eq!(r.to_string(), text);
         }
     }
 
