@@ -7,6 +7,8 @@ pub(crate) use super::compat::sasl::{
     ClientSession as SaslClient, Credentials as SaslCredentials, Mechanism, SaslError,
 };
 pub(crate) use super::compat::{
-    Body, Capability, Command, DataEncoder, EhloReply, ForwardPath, Host, MailFrom, Rcpt, Reply,
-    ReplyError, ReversePath, parse_reply,
+    Body, Command, DataEncoder, ForwardPath, Host, MailFrom, Rcpt, ReversePath,
 };
+pub(crate) use crate::parse::reply::{ReplyError, parse_reply};
+pub(crate) use crate::types::capability::{Capability, EhloReply};
+pub(crate) use crate::types::reply::Reply;
