@@ -106,7 +106,11 @@ impl RecorderSession {
 #[async_trait]
 impl Session for RecorderSession {
     async fn authenticated(&mut self, identity: &str) {
-        self.log.lock().expect("lock").logins.push(identity.to_string());
+        self.log
+            .lock()
+            .expect("lock")
+            .logins
+            .push(identity.to_string());
     }
 
     async fn mail(&mut self, from: &MailFrom<'_>) -> Result<(), Reply<'static>> {
@@ -232,12 +236,16 @@ fn hash(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-const TRICKY: &[u8] = b"From: a@loopback.test\r\nSubject: dots\r\n\r\n.leading dot\r\n.\r\n..\r\n. \r\nend\r\n";
+const TRICKY: &[u8] =
+    b"From: a@loopback.test\r\nSubject: dots\r\n\r\n.leading dot\r\n.\r\n..\r\n. \r\nend\r\n";
 
 async fn send_tricky(client: &mut SmtpClient, running: &Running, n: usize) {
     let outcome = client
         .send(
-            envelope("a@loopback.test", &["b@loopback.test", "reject@loopback.test"]),
+            envelope(
+                "a@loopback.test",
+                &["b@loopback.test", "reject@loopback.test"],
+            ),
             TRICKY,
         )
         .await
@@ -275,18 +283,16 @@ async fn pipelined_many_messages_on_one_connection() {
         let mut client = SmtpClient::connect(running.addr, client_config(), options())
             .await
             .expect("connected");
-        assert!(
-            client
-                .session()
-                .ehlo()
-                .is_some_and(|e| e.has("PIPELINING"))
-        );
+        assert!(client.session().ehlo().is_some_and(|e| e.has("PIPELINING")));
         for n in 1..=50 {
             send_tricky(&mut client, &running, n).await;
         }
         // All recipients refused (no DATA), then the connection still works (RSET).
         let outcome = client
-            .send(envelope("a@loopback.test", &["reject@loopback.test"]), &b"x\r\n"[..])
+            .send(
+                envelope("a@loopback.test", &["reject@loopback.test"]),
+                &b"x\r\n"[..],
+            )
             .await
             .expect("sent");
         assert_eq!(outcome.accepted(), 0);
@@ -411,7 +417,13 @@ async fn bdat_chunks_and_binarymime() {
         assert!(client.session().ehlo().is_some_and(|e| e.has("CHUNKING")));
         // 300 KB: several 64 KiB chunks, the last with LAST.
         let body: Vec<u8> = (0..300_000u32)
-            .map(|i| if i % 80 == 79 { b'\n' } else { b'.' + (i % 7) as u8 })
+            .map(|i| {
+                if i % 80 == 79 {
+                    b'\n'
+                } else {
+                    b'.' + (i % 7) as u8
+                }
+            })
             .collect();
         let mut env = envelope("a@loopback.test", &["b@loopback.test"]);
         env.from.params.body = Some(Body::BinaryMime);
@@ -440,7 +452,12 @@ async fn lmtp_per_recipient_replies() {
             .send(
                 envelope(
                     "a@loopback.test",
-                    &["b@loopback.test", "reject@loopback.test", "full@loopback.test", "c@loopback.test"],
+                    &[
+                        "b@loopback.test",
+                        "reject@loopback.test",
+                        "full@loopback.test",
+                        "c@loopback.test",
+                    ],
                 ),
                 TRICKY,
             )
@@ -451,7 +468,10 @@ async fn lmtp_per_recipient_replies() {
             .iter()
             .map(|r| (r.is_accepted(), r.reply().code.get()))
             .collect();
-        assert_eq!(codes, [(true, 250), (false, 550), (false, 452), (true, 250)]);
+        assert_eq!(
+            codes,
+            [(true, 250), (false, 550), (false, 452), (true, 250)]
+        );
         assert!(outcome.recipients[2].is_temporary_failure());
         assert_eq!(running.messages()[0].body, TRICKY);
         client.quit().await.expect("quit");

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use super::deps::{
-    Command, EhloReply, Mechanism, Reply, SaslClient, SaslCredentials, SaslError,
-    decode_challenge, encode_cancel, encode_initial_response, encode_response,
+    Command, EhloReply, Mechanism, Reply, SaslClient, SaslCredentials, SaslError, decode_challenge,
+    encode_cancel, encode_initial_response, encode_response,
 };
 use super::error::ClientError;
 

@@ -214,7 +214,9 @@ pub mod auth {
         }
     }
     pub fn decode_challenge(text: &[u8]) -> Result<Vec<u8>, AuthError> {
-        STANDARD.decode(text.trim_ascii()).map_err(|_| AuthError::Base64)
+        STANDARD
+            .decode(text.trim_ascii())
+            .map_err(|_| AuthError::Base64)
     }
     pub fn encode_cancel(out: &mut Vec<u8>) {
         out.extend_from_slice(b"*\r\n");
@@ -263,15 +265,29 @@ pub mod sasl {
     }
     #[derive(Debug, Clone)]
     pub enum Credentials {
-        Password { authcid: String, password: Secret<String>, authzid: Option<String> },
+        Password {
+            authcid: String,
+            password: Secret<String>,
+            authzid: Option<String>,
+        },
     }
     impl Credentials {
         pub fn password(authcid: &str, password: &str) -> Self {
-            Self::Password { authcid: authcid.into(), password: Secret::new(password.into()), authzid: None }
+            Self::Password {
+                authcid: authcid.into(),
+                password: Secret::new(password.into()),
+                authzid: None,
+            }
         }
         pub fn with_authzid(self, id: &str) -> Self {
-            let Self::Password { authcid, password, .. } = self;
-            Self::Password { authcid, password, authzid: Some(id.into()) }
+            let Self::Password {
+                authcid, password, ..
+            } = self;
+            Self::Password {
+                authcid,
+                password,
+                authzid: Some(id.into()),
+            }
         }
     }
     pub struct ClientSession {
@@ -284,21 +300,39 @@ pub mod sasl {
             if matches!(mech, Mechanism::ScramSha1 | Mechanism::ScramSha256) {
                 return Err(SaslError("scram not in stand-in".into()));
             }
-            Ok(Self { mech, creds, step: 0 })
+            Ok(Self {
+                mech,
+                creds,
+                step: 0,
+            })
         }
         pub fn initial_response(&mut self) -> Option<Vec<u8>> {
-            let Credentials::Password { authcid, password, authzid } = &self.creds;
+            let Credentials::Password {
+                authcid,
+                password,
+                authzid,
+            } = &self.creds;
             match self.mech {
                 Mechanism::Plain => {
                     self.step = 1;
-                    Some(format!("{}\0{}\0{}", authzid.as_deref().unwrap_or(""), authcid, password.expose()).into_bytes())
+                    Some(
+                        format!(
+                            "{}\0{}\0{}",
+                            authzid.as_deref().unwrap_or(""),
+                            authcid,
+                            password.expose()
+                        )
+                        .into_bytes(),
+                    )
                 }
                 _ => None,
             }
         }
         pub fn step(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
             self.step += 1;
-            let Credentials::Password { authcid, password, .. } = &self.creds;
+            let Credentials::Password {
+                authcid, password, ..
+            } = &self.creds;
             match (self.mech, self.step) {
                 (Mechanism::Login, 1) => Ok(authcid.clone().into_bytes()),
                 (Mechanism::Login, 2) => Ok(password.expose().clone().into_bytes()),

@@ -245,6 +245,7 @@ impl ClientSession {
     }
 
     /// Advances as far as the input allows and says what is needed next.
+    #[allow(clippy::should_implement_trait)] // the sans-IO `next()` of the crate's design
     pub fn next(&mut self) -> Result<Event, ClientError> {
         let result = self.advance();
         if result.is_err() {
@@ -572,18 +573,18 @@ impl ClientSession {
                 return Err(ClientError::MissingCapability("STARTTLS"));
             }
         }
-        if let Some(credentials) = &self.config.credentials {
-            if !self.authenticated {
-                let Some(ehlo) = self.ehlo.as_ref() else {
-                    self.queue_quit();
-                    return Err(ClientError::MissingCapability("AUTH"));
-                };
-                let allow_plaintext = self.tls_active || self.config.plaintext_auth_without_tls;
-                let exchange =
-                    AuthExchange::start(credentials, ehlo, allow_plaintext, &mut self.output)?;
-                self.state = State::Auth(Box::new(exchange));
-                return Ok(());
-            }
+        if let Some(credentials) = &self.config.credentials
+            && !self.authenticated
+        {
+            let Some(ehlo) = self.ehlo.as_ref() else {
+                self.queue_quit();
+                return Err(ClientError::MissingCapability("AUTH"));
+            };
+            let allow_plaintext = self.tls_active || self.config.plaintext_auth_without_tls;
+            let exchange =
+                AuthExchange::start(credentials, ehlo, allow_plaintext, &mut self.output)?;
+            self.state = State::Auth(Box::new(exchange));
+            return Ok(());
         }
         self.state = State::Ready;
         Ok(())

@@ -174,7 +174,7 @@ pub(super) fn replay_with(
     make: &dyn Fn() -> Harness,
     transcript: &str,
     bytewise: bool,
-) -> Result<Harness, (Harness, ClientError)> {
+) -> Result<Harness, Box<(Harness, ClientError)>> {
     let mut h = make();
     for step in parse_transcript(transcript) {
         match step {
@@ -195,7 +195,7 @@ pub(super) fn replay_with(
                 for piece in pieces {
                     h.session.feed(piece);
                     if let Err(e) = h.drive() {
-                        return Err((h, e));
+                        return Err(Box::new((h, e)));
                     }
                 }
             }
@@ -212,8 +212,8 @@ pub(super) fn replay_with(
 /// Replays both ways, expects success, returns the byte-wise run's harness after checking
 /// that both runs reached the same outcomes.
 pub(super) fn replay(make: &dyn Fn() -> Harness, transcript: &str) -> Harness {
-    let whole = replay_with(make, transcript, false).unwrap_or_else(|(_, e)| panic!("{e}"));
-    let bytewise = replay_with(make, transcript, true).unwrap_or_else(|(_, e)| panic!("{e}"));
+    let whole = replay_with(make, transcript, false).unwrap_or_else(|b| panic!("{}", b.1));
+    let bytewise = replay_with(make, transcript, true).unwrap_or_else(|b| panic!("{}", b.1));
     assert_eq!(whole.outcomes, bytewise.outcomes);
     assert_eq!(whole.closed, bytewise.closed);
     bytewise
@@ -223,11 +223,12 @@ pub(super) fn replay(make: &dyn Fn() -> Harness, transcript: &str) -> Harness {
 pub(super) fn replay_err(make: &dyn Fn() -> Harness, transcript: &str) -> (Harness, ClientError) {
     let whole = match replay_with(make, transcript, false) {
         Ok(_) => panic!("transcript succeeded, expected an error"),
-        Err((_, e)) => e.to_string(),
+        Err(b) => b.1.to_string(),
     };
     match replay_with(make, transcript, true) {
         Ok(_) => panic!("transcript succeeded byte-wise, expected an error"),
-        Err((h, e)) => {
+        Err(b) => {
+            let (h, e) = *b;
             assert_eq!(whole, e.to_string());
             (h, e)
         }

@@ -377,7 +377,7 @@ fn bytes_after_the_220_to_starttls_are_reported() {
         false,
     )
     .err()
-    .map(|(_, e)| e);
+    .map(|b| b.1);
     assert!(
         matches!(err, Some(ClientError::DataBeforeTls(14))),
         "{err:?}"
