@@ -6,6 +6,7 @@ use smtp_proto::session::client::compat::{
     ForwardPath, Host, MailFrom, Mailbox, Rcpt, ReversePath,
 };
 
+#[allow(unused_imports)]
 pub use smtp_proto::session::client::compat::sasl::Mechanism;
 
 /// The EHLO name.
