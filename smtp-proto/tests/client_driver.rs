@@ -207,8 +207,7 @@ async fn final_reply_time_out_names_the_end_of_data() {
         let err = client
             .send(envelope("a@x.test", &["b@y.test"]), &b"hi\r\n"[..])
             .await
-            .err()
-            .expect("time-out");
+            .expect_err("time-out");
         assert!(
             matches!(
                 err,
