@@ -263,9 +263,14 @@ impl ClientSession {
                 "no STARTTLS was accepted",
             ));
         }
+        // RFC 3207 §4.2: nothing sent in the clear before the handshake may be taken for a
+        // reply under TLS.
+        if !self.input.is_empty() {
+            self.state = State::Failed;
+            return Err(ClientError::DataBeforeTls(self.input.len()));
+        }
         self.tls_active = true;
         self.ehlo = None;
-        self.input.clear();
         self.send_hello(false);
         Ok(())
     }
@@ -450,7 +455,8 @@ impl ClientSession {
                         Some(reply) => Err(ClientError::UnsolicitedReply(reply)),
                     };
                 }
-                State::TlsHandshake => return Ok(Event::StartTls),
+                State::TlsHandshake if self.input.is_empty() => return Ok(Event::StartTls),
+                State::TlsHandshake => return Err(ClientError::DataBeforeTls(self.input.len())),
                 State::Closed => return Ok(Event::Closed),
                 State::Failed => {
                     return Err(ClientError::misuse("next", "the session has failed"));
