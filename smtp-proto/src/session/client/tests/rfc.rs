@@ -450,3 +450,57 @@ fn rfc2033_lmtp_per_recipient_replies() {
     assert!(o.recipients[2].is_temporary_failure());
     assert_eq!(o.data, None);
 }
+
+/// LMTP with CHUNKING: the reply to `BDAT ... LAST` is one reply per accepted recipient.
+#[test]
+fn lmtp_bdat_last_gets_per_recipient_replies() {
+    let make = || {
+        let mut c = config("foo.edu");
+        c.protocol = Protocol::Lmtp;
+        c.chunking = true;
+        Harness::new(
+            ClientSession::new(c),
+            vec![message("chris@bar.com", &["pat@foo.edu", "green@foo.edu"], "hi\r\n")],
+        )
+    };
+    let h = replay(
+        &make,
+        "
+        S: 220 foo.edu LMTP server ready
+        C: LHLO foo.edu
+        S: 250-foo.edu
+        S: 250 CHUNKING
+        C: MAIL FROM:<chris@bar.com>
+        S: 250 OK
+        C: RCPT TO:<pat@foo.edu>
+        S: 250 OK
+        C: RCPT TO:<green@foo.edu>
+        S: 250 OK
+        C: BDAT 4 LAST
+        C: hi
+        S: 250 2.1.5 delivered
+        S: 552 5.2.2 over quota
+        C: QUIT
+        S: 221 bye",
+    );
+    assert_eq!(codes(&h.outcomes[0]), vec![(true, 250), (false, 552)]);
+}
+
+/// LMTP has no HELO: a refused LHLO is an error.
+#[test]
+fn lmtp_refused_lhlo_does_not_fall_back() {
+    let make = || {
+        let mut c = config("foo.edu");
+        c.protocol = Protocol::Lmtp;
+        Harness::new(ClientSession::new(c), vec![])
+    };
+    let (h, e) = replay_err(
+        &make,
+        "
+        S: 220 foo.edu LMTP server ready
+        C: LHLO foo.edu
+        S: 500 5.5.1 what",
+    );
+    assert!(matches!(e, ClientError::UnexpectedReply { stage: Stage::Ehlo, .. }));
+    assert_eq!(h.written, b"QUIT\r\n");
+}
