@@ -293,3 +293,39 @@ fn size_is_sent_only_when_advertised() {
     with_size("S: 250-mx\nS: 250 SIZE 1000", "MAIL FROM:<a@x> SIZE=4");
     with_size("S: 250 mx", "MAIL FROM:<a@x>");
 }
+
+proptest::proptest! {
+    /// Whatever the server sends, in whatever pieces, the session never panics and never
+    /// loops: each `next()` returns, and once it fails it stays failed.
+    #[test]
+    fn arbitrary_server_bytes_never_panic(
+        prefix in proptest::sample::select(vec![
+            &b""[..],
+            b"220 mx\r\n",
+            b"220 mx\r\n250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 AUTH PLAIN\r\n",
+        ]),
+        noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        cut in 1usize..40,
+    ) {
+        let mut c = config("c.example");
+        c.credentials = Some(Credentials::password("u", "p"));
+        c.plaintext_auth_without_tls = true;
+        let mut h = Harness::new(
+            ClientSession::new(c),
+            vec![message("a@x", &["b@y", "c@y"], "body\r\n")],
+        );
+        let mut input = prefix.to_vec();
+        input.extend_from_slice(&noise);
+        let mut failed = false;
+        for piece in input.chunks(cut) {
+            h.session.feed(piece);
+            if h.drive().is_err() {
+                failed = true;
+                break;
+            }
+        }
+        if failed {
+            proptest::prop_assert!(h.session.next().is_err());
+        }
+    }
+}

@@ -460,7 +460,11 @@ fn lmtp_bdat_last_gets_per_recipient_replies() {
         c.chunking = true;
         Harness::new(
             ClientSession::new(c),
-            vec![message("chris@bar.com", &["pat@foo.edu", "green@foo.edu"], "hi\r\n")],
+            vec![message(
+                "chris@bar.com",
+                &["pat@foo.edu", "green@foo.edu"],
+                "hi\r\n",
+            )],
         )
     };
     let h = replay(
@@ -501,6 +505,12 @@ fn lmtp_refused_lhlo_does_not_fall_back() {
         C: LHLO foo.edu
         S: 500 5.5.1 what",
     );
-    assert!(matches!(e, ClientError::UnexpectedReply { stage: Stage::Ehlo, .. }));
+    assert!(matches!(
+        e,
+        ClientError::UnexpectedReply {
+            stage: Stage::Ehlo,
+            ..
+        }
+    ));
     assert_eq!(h.written, b"QUIT\r\n");
 }
