@@ -135,6 +135,20 @@ impl DataDecoder {
             let Some(&c) = input.get(i) else { break };
             match self.state {
                 State::Text => {
+                    // Skip whole blocks of plain lines without looking at each line end.
+                    let start = i;
+                    while i > 0 && plain_block(input, i) {
+                        i += BLOCK;
+                    }
+                    if i != start {
+                        // The block's last octet may be a line end checked by `plain_block`.
+                        self.state = match input.get(i - 1) {
+                            Some(&CR) => State::Cr,
+                            Some(&LF) => State::LineStart { genuine: true },
+                            _ => State::Text,
+                        };
+                        continue;
+                    }
                     let Some(k) = input.get(i..).and_then(|rest| memchr2(CR, LF, rest)) else {
                         i = len;
                         break;
@@ -275,6 +289,32 @@ impl DataDecoder {
             self.error = Some(error);
         }
     }
+}
+
+/// Octets checked at once by [`plain_block`].
+const BLOCK: usize = 64;
+
+/// Whether `input[i..i + BLOCK]`, read in the `Text` state (`input[i - 1]` is content), holds only
+/// text and `CRLF`s not followed by `.`, so it goes to the body unchanged. Needs `i >= 1` and one
+/// octet of look-ahead; false when they are missing. Written without branches over fixed-size
+/// arrays so that the compiler vectorises it.
+#[inline]
+fn plain_block(input: &[u8], i: usize) -> bool {
+    let window = |from: usize| -> Option<&[u8; BLOCK]> {
+        input.get(from..from.checked_add(BLOCK)?)?.try_into().ok()
+    };
+    let (Some(prev), Some(cur), Some(next)) = (window(i.wrapping_sub(1)), window(i), window(i + 1))
+    else {
+        return false;
+    };
+    let mut bad = 0u8;
+    for k in 0..BLOCK {
+        let (p, c, n) = (prev[k], cur[k], next[k]);
+        let bare_cr = (c == CR) & (n != LF);
+        let bad_lf = (c == LF) & ((p != CR) | (n == b'.'));
+        bad |= u8::from(bare_cr | bad_lf);
+    }
+    bad == 0
 }
 
 #[cfg(test)]
