@@ -19,10 +19,10 @@ fn wire() -> Vec<u8> {
     let mut n = 0u32;
     while body.len() < BODY_SIZE {
         n += 1;
-        if n % 50 == 0 {
+        if n.is_multiple_of(50) {
             body.push(b'.');
         }
-        for _ in 0..76 - usize::from(n % 50 == 0) {
+        for _ in 0..76 - usize::from(n.is_multiple_of(50)) {
             seed ^= seed << 13;
             seed ^= seed >> 17;
             seed ^= seed << 5;
