@@ -137,7 +137,7 @@ impl DataDecoder {
                 State::Text => {
                     // Skip whole blocks of plain lines without looking at each line end.
                     let start = i;
-                    while i > 0 && plain_block(input, i) {
+                    while plain_block(input, i) {
                         i += BLOCK;
                     }
                     if i != start {
@@ -294,25 +294,25 @@ impl DataDecoder {
 /// Octets checked at once by [`plain_block`].
 const BLOCK: usize = 64;
 
-/// Whether `input[i..i + BLOCK]`, read in the `Text` state (`input[i - 1]` is content), holds only
-/// text and `CRLF`s not followed by `.`, so it goes to the body unchanged. Needs `i >= 1` and one
-/// octet of look-ahead; false when they are missing. Written without branches over fixed-size
-/// arrays so that the compiler vectorises it.
+/// Whether `input[i..i + BLOCK]`, read in the `Text` state (the octet before is content), holds
+/// only text and `CRLF`s not followed by `.`, so it goes to the body unchanged. Needs one octet of
+/// look-ahead (false without it). Every `CR` must be followed by `LF` and every `LF` preceded by
+/// `CR`: that is "`x[k]` is `CR` exactly when `x[k + 1]` is `LF`" over the block, plus no `LF` at
+/// its start. Branch-free over fixed-size arrays so that the compiler vectorises it.
 #[inline]
 fn plain_block(input: &[u8], i: usize) -> bool {
     let window = |from: usize| -> Option<&[u8; BLOCK]> {
         input.get(from..from.checked_add(BLOCK)?)?.try_into().ok()
     };
-    let (Some(prev), Some(cur), Some(next)) = (window(i.wrapping_sub(1)), window(i), window(i + 1))
-    else {
+    let (Some(cur), Some(next)) = (window(i), window(i + 1)) else {
         return false;
     };
+    if cur[0] == LF {
+        return false;
+    }
     let mut bad = 0u8;
-    for k in 0..BLOCK {
-        let (p, c, n) = (prev[k], cur[k], next[k]);
-        let bare_cr = (c == CR) & (n != LF);
-        let bad_lf = (c == LF) & ((p != CR) | (n == b'.'));
-        bad |= u8::from(bare_cr | bad_lf);
+    for (&c, &n) in cur.iter().zip(next) {
+        bad |= u8::from(((c == CR) != (n == LF)) | ((c == LF) & (n == b'.')));
     }
     bad == 0
 }
