@@ -404,3 +404,34 @@ fn body_len_counts_across_chunks() {
     assert_eq!(dec.body_len(), 8);
     assert_eq!(out, b"ab\r\n.c\r\n");
 }
+
+#[test]
+fn smuggling_after_long_plain_text() {
+    // Long plain lines first, so the fake terminators are reached through the block fast path.
+    let plain =
+        b"0123456789012345678901234567890123456789012345678901234567890123456789\r\n".repeat(4);
+    let fakes: &[&[u8]] = &[
+        b"\n.\n", b"\r.\r", b"\n.\r\n", b"\r\n.\n", b"\r.\r\n", b"\r\n.\r", b"\n.\r", b"\r.\n",
+    ];
+    for fake in fakes {
+        let input = [&plain[..], b"a", fake, b"MAIL FROM:<x@y>\r\n.\r\nNOOP\r\n"].concat();
+        let end = input.len() - b"NOOP\r\n".len();
+        for size in [1, 7, 64, 65, 300, input.len()] {
+            let chunks: Vec<&[u8]> = input.chunks(size).collect();
+            for policy in [
+                BareLineEndingPolicy::Reject,
+                BareLineEndingPolicy::Normalize,
+            ] {
+                let (out, consumed, finished, error, _) = run(policy, &chunks);
+                assert!(finished);
+                assert_eq!(consumed, end, "{fake:?} {policy:?} {size}");
+                assert!(out.ends_with(b"MAIL FROM:<x@y>\r\n"));
+                assert_eq!(error.is_some(), policy == BareLineEndingPolicy::Reject);
+                if policy == BareLineEndingPolicy::Normalize {
+                    let expect = [&plain[..], b"a\r\n.\r\nMAIL FROM:<x@y>\r\n"].concat();
+                    assert_eq!(out, expect, "{fake:?} {size}");
+                }
+            }
+        }
+    }
+}
