@@ -62,6 +62,17 @@ fn unstuff(c: &mut Criterion) {
         })
     });
 
+    // The floor: copying the chunks into the Vec without looking at them.
+    group.bench_function("memcpy_baseline", |b| {
+        b.iter(|| {
+            out.clear();
+            for chunk in wire.chunks(CHUNK) {
+                out.extend_from_slice(black_box(chunk));
+            }
+            black_box(out.len())
+        })
+    });
+
     group.bench_function("stalwart_smtp_proto", |b| {
         b.iter(|| {
             out.clear();
