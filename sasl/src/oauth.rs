@@ -29,14 +29,14 @@ pub(crate) struct OAuthMessage {
     pub(crate) token: Secret<String>,
 }
 
-/// Splits `body` (`*kvpair kvsep`, the leading kvsep already removed) into
+/// Splits `body` (`1*kvpair kvsep`, the leading kvsep already removed) into
 /// key/value pairs and finds the user (`user=`, XOAUTH2) and the token.
 fn parse_kvpairs(
     mech: &'static str,
     body: &[u8],
 ) -> Result<(Option<String>, Secret<String>), SaslError> {
     let body = body
-        .strip_suffix(&[KVSEP])
+        .strip_suffix(&[KVSEP, KVSEP])
         .ok_or(SaslError::malformed(mech, "message does not end with ^A^A"))?;
     let body = std::str::from_utf8(body).map_err(|_| SaslError::InvalidUtf8 {
         field: "OAuth key/value pairs",
@@ -214,6 +214,10 @@ mod tests {
             ),
             (
                 b"n,,\x01auth=Bearer t\x01",
+                SaslError::malformed("OAUTHBEARER", "message does not end with ^A^A"),
+            ),
+            (
+                b"n,,\x01auth\x01\x01",
                 SaslError::malformed("OAUTHBEARER", "key/value pair without '='"),
             ),
             (
