@@ -151,9 +151,12 @@ pub(crate) fn build_gs2_header(authzid: Option<&str>) -> String {
 mod tests {
     use super::*;
 
+    /// (input, flag, authzid, remainder)
+    type Gs2Case<'a> = (&'a [u8], CbindFlag, Option<&'a str>, &'a [u8]);
+
     #[test]
     fn gs2_headers() {
-        let ok: &[(&[u8], CbindFlag, Option<&str>, &[u8])] = &[
+        let ok: &[Gs2Case] = &[
             (b"n,,n=user", CbindFlag::None, None, b"n=user"),
             (b"y,,rest", CbindFlag::SupportedNotUsed, None, b"rest"),
             (
