@@ -345,4 +345,21 @@ mod tests {
             UNRECOGNIZED_MECHANISM
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn response_round_trip(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let mut line = Vec::new();
+            encode_response(&data, &mut line);
+            proptest::prop_assert_eq!(decode_response(&line), Ok(AuthResponse::Data(data.clone())));
+            let ir = encode_initial_response(&data);
+            proptest::prop_assert_eq!(decode_response(ir.as_bytes()), Ok(AuthResponse::Data(data)));
+        }
+
+        #[test]
+        fn decoders_never_panic(line in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let _ = decode_response(&line);
+            let _ = decode_challenge(&line);
+        }
+    }
 }
