@@ -270,8 +270,9 @@ mod tests {
 
     #[test]
     fn encoders() {
-        let table: &[(&[u8], &[u8], &[u8], &str)] = &[
-            // (raw, challenge line, response line, initial response)
+        /// (raw, challenge line, response line, initial response)
+        type Case<'a> = (&'a [u8], &'a [u8], &'a [u8], &'a str);
+        let table: &[Case] = &[
             (b"", b"334 \r\n", b"\r\n", "="),
             (
                 b"Username:",
