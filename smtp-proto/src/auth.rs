@@ -40,7 +40,7 @@ pub type ReplyParts = (u16, (u8, u16, u16), &'static str);
 /// `235 2.7.0`: authentication succeeded (RFC 4954 §6).
 pub const SUCCEEDED: ReplyParts = (235, (2, 7, 0), "Authentication succeeded");
 /// `501 5.5.2`: the client's response could not be base64-decoded (RFC 4954 §4).
-pub const CANNOT_DECODE: ReplyParts = (501, (5, 5, 2), "Cannot Base64-decode client response");
+pub const CANNOT_DECODE: ReplyParts = (501, (5, 5, 2), "Cannot Base64-decode Client responses");
 /// `501 5.7.0`: the client cancelled the exchange with `*` (RFC 4954 §4).
 pub const CANCELLED: ReplyParts = (501, (5, 7, 0), "Authentication cancelled");
 /// `535 5.7.8`: authentication credentials invalid (RFC 4954 §6).
@@ -57,6 +57,8 @@ pub const ENCRYPTION_REQUIRED: ReplyParts = (
 );
 /// `454 4.7.0`: temporary authentication failure (RFC 4954 §6).
 pub const TEMPORARY_FAILURE: ReplyParts = (454, (4, 7, 0), "Temporary authentication failure");
+/// `432 4.7.12`: a password transition is needed (RFC 4954 §6).
+pub const PASSWORD_TRANSITION: ReplyParts = (432, (4, 7, 12), "A password transition is needed");
 /// `530 5.7.0`: authentication required (RFC 4954 §6), for commands refused
 /// before AUTH.
 pub const AUTH_REQUIRED: ReplyParts = (530, (5, 7, 0), "Authentication required");
@@ -65,7 +67,7 @@ pub const AUTH_REQUIRED: ReplyParts = (530, (5, 7, 0), "Authentication required"
 pub const BAD_SEQUENCE: ReplyParts = (503, (5, 5, 1), "Bad sequence of commands");
 /// `500 5.5.6`: an AUTH line longer than [`MAX_AUTH_LINE`] (RFC 4954 §4
 /// allows 500 for a line too long).
-pub const LINE_TOO_LONG: ReplyParts = (500, (5, 5, 6), "Authentication exchange line is too long");
+pub const LINE_TOO_LONG: ReplyParts = (500, (5, 5, 6), "Authentication Exchange line is too long");
 
 /// A decoded client line of the AUTH exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -99,13 +99,13 @@ async fn rfc4954_transcripts() {
             &["%%%"],
             &[
                 "334 \r\n",
-                "501 5.5.2 Cannot Base64-decode client response\r\n",
+                "501 5.5.2 Cannot Base64-decode Client responses\r\n",
             ],
         ),
         (
             "AUTH PLAIN d!",
             &[],
-            &["501 5.5.2 Cannot Base64-decode client response\r\n"],
+            &["501 5.5.2 Cannot Base64-decode Client responses\r\n"],
         ),
         // Wrong password ("test\0test\0wrong").
         (
