@@ -183,7 +183,19 @@ impl CredentialStore for MemoryStore {
         let entry = self.users.read().map_err(poisoned)?.get(authcid).cloned();
         match entry {
             Some(e) if e.sha256.verify_password(password.expose()) => Ok(authcid.to_owned()),
-            _ => Err(CredentialError::Rejected),
+            Some(_) => Err(CredentialError::Rejected),
+            None => {
+                // Spend the same PBKDF2 time as for a known user, so response
+                // time does not reveal whether the user exists.
+                let salt = [0u8; 16];
+                let _ = ScramSecrets::derive(
+                    password.expose(),
+                    &salt,
+                    self.iterations,
+                    ScramHash::Sha256,
+                );
+                Err(CredentialError::Rejected)
+            }
         }
     }
 
