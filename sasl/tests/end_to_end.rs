@@ -305,3 +305,23 @@ proptest! {
         prop_assert!(c.step(&first).is_err() || mech == Mechanism::Login || c.finish().is_ok() || c.finish().is_err());
     }
 }
+
+/// Sessions and the futures of the async conveniences are `Send`, so drivers
+/// can hold them across awaits in `tokio::spawn`ed tasks.
+#[test]
+fn sessions_and_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let store = store();
+    let mut server = ServerSession::new(Mechanism::Plain);
+    assert_send(&server);
+    assert_send(&ClientSession::new(Mechanism::Plain, pw("a", "b")).unwrap());
+    let fut = server.start_with(None, &store);
+    assert_send(&fut);
+    drop(fut);
+    let req = CredentialRequest::Authorize {
+        identity: "a".into(),
+        authzid: "b".into(),
+    };
+    let fut = req.ask(&store);
+    assert_send(&fut);
+}
