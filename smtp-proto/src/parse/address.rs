@@ -11,7 +11,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use nom::IResult;
 use nom::Parser;
-use nom::bytes::complete::{tag, tag_no_case};
+use nom::bytes::complete::tag;
 use nom::error::{Error, ErrorKind};
 
 use crate::types::address::{
@@ -39,55 +39,57 @@ fn fail<T>(at: &[u8]) -> IResult<&[u8], T> {
     Err(nom::Err::Error(Error::new(at, ErrorKind::Verify)))
 }
 
-/// `atext` of RFC 5322 §3.2.3 (ASCII part); bytes >= 0x80 are handled apart (RFC 6531).
-const fn atext_table() -> [bool; 256] {
-    let mut t = [false; 256];
+/// Byte class bit: `atext` of RFC 5322 §3.2.3, or a byte of `UTF8-non-ascii` (RFC 6531).
+const ATEXT: u8 = 1;
+/// Byte class bit: a letter, digit or hyphen of a domain label, or a byte of a U-label.
+const LDH: u8 = 2;
+
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
     let mut c = 0;
-    while c < 128 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'/'
-                    | b'='
-                    | b'?'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'{'
-                    | b'|'
-                    | b'}'
-                    | b'~'
-            );
-        c += 1;
-    }
-    let mut c = 128;
     while c < 256 {
-        t[c] = true;
+        let b = c as u8;
+        let mut class = 0;
+        if b >= 0x80 {
+            class = ATEXT | LDH;
+        } else if b.is_ascii_alphanumeric() {
+            class = ATEXT | LDH;
+        } else if b == b'-' {
+            class = ATEXT | LDH;
+        } else if matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        ) {
+            class = ATEXT;
+        }
+        t[c] = class;
         c += 1;
     }
     t
 }
 
-static ATEXT: [bool; 256] = atext_table();
+static CLASS: [u8; 256] = class_table();
 
 /// Whether `b` is an `atext` byte or part of a UTF-8 sequence (`UTF8-non-ascii`, RFC 6531).
 #[inline]
 pub(crate) fn is_atext(b: u8) -> bool {
-    ATEXT[b as usize]
-}
-
-#[inline]
-fn is_ldh_or_utf8(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80
+    CLASS[b as usize] & ATEXT != 0
 }
 
 fn to_str(bytes: &[u8]) -> Option<&str> {
@@ -120,31 +122,35 @@ pub fn is_dot_string(value: &[u8]) -> bool {
 /// Labels are at most 63 octets, the domain at most 255; non-ASCII labels must be valid UTF-8.
 /// A dot not followed by a label is left in the rest of the input.
 pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
-    let mut i = 0;
-    loop {
-        let start = i;
-        while let Some(&b) = input.get(i) {
-            if !is_ldh_or_utf8(b) {
-                break;
+    let mut label_start = 0;
+    let mut end = input.len();
+    for (i, &b) in input.iter().enumerate() {
+        if CLASS[b as usize] & LDH != 0 {
+            continue;
+        }
+        if b == b'.' {
+            if let Some(at) = check_label(input, label_start, i) {
+                return fail(input.get(at..).unwrap_or_default());
             }
-            i += 1;
+            // A dot must be followed by another label, or it is not part of the domain.
+            match input.get(i + 1) {
+                Some(&n) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
+                    label_start = i + 1;
+                    continue;
+                }
+                _ => {
+                    end = i;
+                    break;
+                }
+            }
         }
-        let label = input.get(start..i).unwrap_or_default();
-        if label.is_empty() {
-            return fail(input.get(start..).unwrap_or_default());
-        }
-        if label.len() > MAX_LABEL_LEN || label.first() == Some(&b'-') {
-            return fail(input.get(start..).unwrap_or_default());
-        }
-        if label.last() == Some(&b'-') {
-            return fail(input.get(i - 1..).unwrap_or_default());
-        }
-        match (input.get(i), input.get(i + 1)) {
-            (Some(b'.'), Some(&next)) if is_ldh_or_utf8(next) && next != b'-' => i += 1,
-            _ => break,
-        }
+        end = i;
+        break;
     }
-    let (text, rest) = input.split_at(i);
+    if let Some(at) = check_label(input, label_start, end) {
+        return fail(input.get(at..).unwrap_or_default());
+    }
+    let (text, rest) = input.split_at(end);
     if text.len() > MAX_DOMAIN_LEN {
         return fail(input);
     }
@@ -154,28 +160,46 @@ pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
     }
 }
 
-/// `Snum = 1*3DIGIT` with a value of 0 to 255 (RFC 5321 §4.1.3).
-fn snum(text: &[u8]) -> Option<u8> {
-    if text.is_empty() || text.len() > 3 || !text.iter().all(u8::is_ascii_digit) {
-        return None;
+/// Checks the label `input[start..end]`; on error, the offset where it goes wrong.
+#[inline]
+fn check_label(input: &[u8], start: usize, end: usize) -> Option<usize> {
+    let label = input.get(start..end).unwrap_or_default();
+    match (label.first(), label.last()) {
+        (None, _) | (Some(b'-'), _) => Some(start),
+        _ if label.len() > MAX_LABEL_LEN => Some(start),
+        (_, Some(b'-')) => Some(end - 1),
+        _ => None,
     }
-    let v = text
-        .iter()
-        .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
-    u8::try_from(v).ok()
 }
 
-/// `IPv4-address-literal = Snum 3("."  Snum)` (RFC 5321 §4.1.3).
+/// `IPv4-address-literal = Snum 3("."  Snum)`, `Snum = 1*3DIGIT` with a value of 0 to 255
+/// (RFC 5321 §4.1.3).
 fn ipv4_literal(text: &[u8]) -> Option<Ipv4Addr> {
-    let mut parts = text.split(|&b| b == b'.');
-    let a = snum(parts.next()?)?;
-    let b = snum(parts.next()?)?;
-    let c = snum(parts.next()?)?;
-    let d = snum(parts.next()?)?;
-    match parts.next() {
-        None => Some(Ipv4Addr::new(a, b, c, d)),
-        Some(_) => None,
+    let mut octets = [0u8; 4];
+    let mut n = 0;
+    let mut value: u16 = 0;
+    let mut digits = 0;
+    for &b in text {
+        if b.is_ascii_digit() {
+            digits += 1;
+            value = value * 10 + u16::from(b - b'0');
+            if digits > 3 {
+                return None;
+            }
+        } else if b == b'.' && digits > 0 && n < 3 {
+            *octets.get_mut(n)? = u8::try_from(value).ok()?;
+            n += 1;
+            value = 0;
+            digits = 0;
+        } else {
+            return None;
+        }
     }
+    if n != 3 || digits == 0 {
+        return None;
+    }
+    *octets.get_mut(3)? = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
 }
 
 /// `Ldh-str` used as a `Standardized-tag`: letters, digits and hyphens, ending in a letter or digit.
@@ -257,21 +281,25 @@ pub fn host(input: &[u8]) -> IResult<&[u8], Host<'_>> {
 /// Atom       = 1*atext
 /// ```
 pub fn dot_string(input: &[u8]) -> IResult<&[u8], &str> {
-    let mut i = 0;
-    loop {
-        let start = i;
-        while input.get(i).copied().is_some_and(is_atext) {
-            i += 1;
-        }
-        if i == start {
-            return fail(input.get(start..).unwrap_or_default());
-        }
-        match (input.get(i), input.get(i + 1)) {
-            (Some(b'.'), Some(&next)) if is_atext(next) => i += 1,
-            _ => break,
+    // `after_dot` starts true: a leading dot (or nothing at all) is an error.
+    let mut after_dot = true;
+    let mut end = input.len();
+    for (i, &b) in input.iter().enumerate() {
+        if CLASS[b as usize] & ATEXT != 0 {
+            after_dot = false;
+        } else if b == b'.' && !after_dot {
+            after_dot = true;
+        } else {
+            end = i;
+            break;
         }
     }
-    let (text, rest) = input.split_at(i);
+    if after_dot {
+        // Empty, or ending in a dot (not followed by an atom).
+        let at = end.saturating_sub(usize::from(end > 0));
+        return fail(input.get(at..).unwrap_or_default());
+    }
+    let (text, rest) = input.split_at(end);
     match to_str(text) {
         Some(s) => Ok((rest, s)),
         None => fail(input),
@@ -391,8 +419,11 @@ pub fn reverse_path(input: &[u8]) -> IResult<&[u8], ReversePath<'_>> {
 
 /// `Forward-path = Path`, or `"<Postmaster>"` (any case) with no domain (RFC 5321 §4.1.1.3).
 pub fn forward_path(input: &[u8]) -> IResult<&[u8], ForwardPath<'_>> {
-    if let Ok((rest, _)) = tag_no_case::<_, _, Error<&[u8]>>(&b"<postmaster>"[..]).parse(input) {
-        return Ok((rest, ForwardPath::Postmaster));
+    const POSTMASTER: &[u8] = b"<postmaster>";
+    if let Some((head, rest)) = input.split_at_checked(POSTMASTER.len()) {
+        if head.eq_ignore_ascii_case(POSTMASTER) {
+            return Ok((rest, ForwardPath::Postmaster));
+        }
     }
     let (rest, m) = path(input)?;
     Ok((rest, ForwardPath::Mailbox(m)))

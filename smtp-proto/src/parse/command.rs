@@ -213,10 +213,24 @@ const ETRN: u32 = word(b"etrn");
 /// esmtp-value     = 1*(%d33-60 / %d62-126 / UTF8-non-ascii)  ; RFC 6531 §3.3
 /// ```
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
-    if let Some(at) = memchr::memchr3(b'\r', b'\n', 0, line) {
-        let byte = line.get(at).copied().unwrap_or_default();
-        return Err(CommandError::InvalidByte { byte, at });
-    }
+    // Every grammar rule below refuses control characters, and free text is checked apart, so
+    // the line is only searched for CR, LF and NUL to explain an error.
+    parse_line(line).map_err(|e| match find_forbidden(line) {
+        Some(at) => CommandError::InvalidByte {
+            byte: line.get(at).copied().unwrap_or_default(),
+            at,
+        },
+        None => e,
+    })
+}
+
+/// Offset of the first CR, LF or NUL in `text`.
+#[inline]
+fn find_forbidden(text: &[u8]) -> Option<usize> {
+    memchr::memchr3(b'\r', b'\n', 0, text)
+}
+
+fn parse_line(line: &[u8]) -> Result<Command<'_>, CommandError> {
     let end = line.iter().rposition(|&b| !is_ws(b)).map_or(0, |p| p + 1);
     let trimmed = line.get(..end).unwrap_or_default();
     let Some(&[a, b, c, d]) = trimmed.first_chunk::<4>() else {
@@ -284,6 +298,11 @@ fn no_args<'a>(
 fn optional_text<'a>(line: &[u8], args: &'a [u8]) -> Result<Option<Cow<'a, str>>, CommandError> {
     if args.is_empty() {
         Ok(None)
+    } else if let Some(at) = find_forbidden(args) {
+        Err(CommandError::InvalidByte {
+            byte: args.get(at).copied().unwrap_or_default(),
+            at: offset(line, args) + at,
+        })
     } else {
         Ok(Some(Cow::Borrowed(as_text(line, args)?)))
     }
@@ -387,16 +406,17 @@ fn parse_auth<'a>(line: &[u8], args: &'a [u8]) -> Result<Command<'a>, CommandErr
         Cow::Borrowed(mech_text)
     };
     let rest = skip_ws(rest);
-    let initial_response = if rest.is_empty() {
-        None
-    } else if rest.iter().any(|&b| is_ws(b)) {
-        return Err(CommandError::UnexpectedArgument { verb: "AUTH" });
-    } else if rest.iter().all(|&b| (33..=126).contains(&b)) {
-        Some(Cow::Borrowed(rest))
-    } else {
-        return Err(CommandError::BadArgument {
-            at: offset(line, rest),
-        });
+    let initial_response = match rest.iter().position(|&b| !(33..=126).contains(&b)) {
+        None if rest.is_empty() => None,
+        None => Some(Cow::Borrowed(rest)),
+        Some(p) if rest.get(p).copied().is_some_and(is_ws) => {
+            return Err(CommandError::UnexpectedArgument { verb: "AUTH" });
+        }
+        Some(_) => {
+            return Err(CommandError::BadArgument {
+                at: offset(line, rest),
+            });
+        }
     };
     Ok(Command::Auth {
         mechanism,

@@ -37,30 +37,36 @@ fn next_param<'a>(
         *rest = input;
         return Ok(None);
     }
-    let end = input.iter().position(|&b| is_ws(b)).unwrap_or(input.len());
-    let (token, after) = input.split_at(end);
-    *rest = after;
     let bad = || CommandError::BadParameter {
         at: offset(line, input),
     };
-    let (keyword, value) = match memchr::memchr(b'=', token) {
-        Some(eq) => {
-            let (k, v) = token.split_at(eq);
-            let v = v.get(1..).unwrap_or_default();
-            if v.is_empty() || !v.iter().all(|&b| is_value_byte(b)) {
-                return Err(bad());
-            }
-            (k, Some(v))
-        }
-        None => (token, None),
-    };
-    if !keyword.first().is_some_and(u8::is_ascii_alphanumeric)
-        || !keyword
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-    {
+    if !input.first().is_some_and(u8::is_ascii_alphanumeric) {
         return Err(bad());
     }
+    let k_end = input
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
+        .unwrap_or(input.len());
+    let (keyword, after) = input.split_at(k_end);
+    let (value, after) = match after.first() {
+        Some(b'=') => {
+            let v = after.get(1..).unwrap_or_default();
+            let v_end = v
+                .iter()
+                .position(|&b| !is_value_byte(b))
+                .unwrap_or(v.len());
+            if v_end == 0 {
+                return Err(bad());
+            }
+            let (v, after) = v.split_at(v_end);
+            (Some(v), after)
+        }
+        _ => (None, after),
+    };
+    if after.first().is_some_and(|&b| !is_ws(b)) {
+        return Err(bad());
+    }
+    *rest = after;
     Ok(Some(RawParam { keyword, value }))
 }
 
