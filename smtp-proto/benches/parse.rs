@@ -43,13 +43,20 @@ fn bench_parse(c: &mut Criterion) {
         .map(|l| format!("{l}\r\n").into_bytes())
         .collect();
     for line in &ours {
-        assert!(parse_command(line).is_ok(), "ours: {:?}", String::from_utf8_lossy(line));
+        assert!(
+            parse_command(line).is_ok(),
+            "ours: {:?}",
+            String::from_utf8_lossy(line)
+        );
     }
     for line in &theirs {
         // Stalwart refuses some valid forms (address literals in paths); they stay in the
         // corpus, and are reported here.
         if let Err(e) = Request::parse(&mut line.iter()) {
-            eprintln!("stalwart rejects {:?}: {e:?}", String::from_utf8_lossy(line));
+            eprintln!(
+                "stalwart rejects {:?}: {e:?}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 
@@ -57,7 +64,10 @@ fn bench_parse(c: &mut Criterion) {
     // criterion: for `perf stat -e cycles:u,instructions:u`, steadier than wall time on a
     // shared machine.
     if let Ok(which) = std::env::var("PARSE_LOOP") {
-        let n: usize = std::env::var("PARSE_LOOP_N").ok().and_then(|n| n.parse().ok()).unwrap_or(200_000);
+        let n: usize = std::env::var("PARSE_LOOP_N")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(200_000);
         for _ in 0..n {
             if which == "ours" {
                 for line in &ours {
@@ -95,9 +105,13 @@ fn bench_parse(c: &mut Criterion) {
         g.measurement_time(Duration::from_millis(300));
         g.warm_up_time(Duration::from_millis(100));
         for (i, line) in ours.iter().enumerate() {
-            g.bench_function(format!("ours{i}"), |b| b.iter(|| black_box(parse_command(black_box(line)))));
+            g.bench_function(format!("ours{i}"), |b| {
+                b.iter(|| black_box(parse_command(black_box(line))))
+            });
             let t = &theirs[i];
-            g.bench_function(format!("st{i}"), |b| b.iter(|| black_box(Request::parse(&mut black_box(t).iter()))));
+            g.bench_function(format!("st{i}"), |b| {
+                b.iter(|| black_box(Request::parse(&mut black_box(t).iter())))
+            });
         }
         g.finish();
     }

@@ -61,7 +61,12 @@ fn check(cases: Vec<(&str, Command<'_>)>) {
         want.write_to(&mut built);
         assert!(built.ends_with(b"\r\n"), "{line:?}");
         let again = parse_command(&built[..built.len() - 2]);
-        assert_eq!(again, Ok(want), "re-parsing {:?}", String::from_utf8_lossy(&built));
+        assert_eq!(
+            again,
+            Ok(want),
+            "re-parsing {:?}",
+            String::from_utf8_lossy(&built)
+        );
     }
 }
 
@@ -69,33 +74,73 @@ fn check(cases: Vec<(&str, Command<'_>)>) {
 fn rfc5321_appendix_d() {
     check(vec![
         // D.1 A Typical SMTP Transaction Scenario
-        ("EHLO bar.com", Command::Ehlo { host: dom("bar.com") }),
-        ("MAIL FROM:<Smith@bar.com>", mail(from("Smith", "bar.com"), MailParams::default())),
-        ("RCPT TO:<Jones@foo.com>", rcpt("Jones", "foo.com", RcptParams::default())),
-        ("RCPT TO:<Green@foo.com>", rcpt("Green", "foo.com", RcptParams::default())),
-        ("RCPT TO:<Brown@foo.com>", rcpt("Brown", "foo.com", RcptParams::default())),
+        (
+            "EHLO bar.com",
+            Command::Ehlo {
+                host: dom("bar.com"),
+            },
+        ),
+        (
+            "MAIL FROM:<Smith@bar.com>",
+            mail(from("Smith", "bar.com"), MailParams::default()),
+        ),
+        (
+            "RCPT TO:<Jones@foo.com>",
+            rcpt("Jones", "foo.com", RcptParams::default()),
+        ),
+        (
+            "RCPT TO:<Green@foo.com>",
+            rcpt("Green", "foo.com", RcptParams::default()),
+        ),
+        (
+            "RCPT TO:<Brown@foo.com>",
+            rcpt("Brown", "foo.com", RcptParams::default()),
+        ),
         ("DATA", Command::Data),
         ("QUIT", Command::Quit),
         // D.2 Aborted SMTP Transaction Scenario
         ("RSET", Command::Rset),
         // D.3 Relayed Mail Scenario
-        ("RCPT TO:<Jones@XYZ.COM>", rcpt("Jones", "XYZ.COM", RcptParams::default())),
-        ("HELO foo.com", Command::Helo { host: dom("foo.com") }),
+        (
+            "RCPT TO:<Jones@XYZ.COM>",
+            rcpt("Jones", "XYZ.COM", RcptParams::default()),
+        ),
+        (
+            "HELO foo.com",
+            Command::Helo {
+                host: dom("foo.com"),
+            },
+        ),
         // D.4 Verifying and Sending Scenario
         ("VRFY Crispin", Command::Vrfy("Crispin".into())),
-        ("MAIL FROM:<EAK@bar.com>", mail(from("EAK", "bar.com"), MailParams::default())),
-        ("RCPT TO:<Admin.MRC@foo.com>", rcpt("Admin.MRC", "foo.com", RcptParams::default())),
+        (
+            "MAIL FROM:<EAK@bar.com>",
+            mail(from("EAK", "bar.com"), MailParams::default()),
+        ),
+        (
+            "RCPT TO:<Admin.MRC@foo.com>",
+            rcpt("Admin.MRC", "foo.com", RcptParams::default()),
+        ),
         // Appendix C: source routes are accepted and ignored.
         (
             "RCPT TO:<@hosta.int,@jkl.org:userc@d.bar.org>",
             rcpt("userc", "d.bar.org", RcptParams::default()),
         ),
-        ("EXPN Example-People", Command::Expn("Example-People".into())),
+        (
+            "EXPN Example-People",
+            Command::Expn("Example-People".into()),
+        ),
         ("HELP", Command::Help(None)),
         ("HELP MAIL", Command::Help(Some("MAIL".into()))),
         ("NOOP", Command::Noop(None)),
-        ("NOOP hello there", Command::Noop(Some("hello there".into()))),
-        ("MAIL FROM:<>", mail(ReversePath::Null, MailParams::default())),
+        (
+            "NOOP hello there",
+            Command::Noop(Some("hello there".into())),
+        ),
+        (
+            "MAIL FROM:<>",
+            mail(ReversePath::Null, MailParams::default()),
+        ),
         (
             "RCPT TO:<Postmaster>",
             Command::Rcpt(Rcpt {
@@ -109,7 +154,12 @@ fn rfc5321_appendix_d() {
         ),
         ("STARTTLS", Command::StartTls),
         ("ETRN @example.com", Command::Etrn("@example.com".into())),
-        ("LHLO mail.example.com", Command::Lhlo { host: dom("mail.example.com") }),
+        (
+            "LHLO mail.example.com",
+            Command::Lhlo {
+                host: dom("mail.example.com"),
+            },
+        ),
         (
             "EHLO [192.0.2.1]",
             Command::Ehlo {
@@ -133,7 +183,10 @@ fn extension_examples() {
             "MAIL FROM:<ned@thor.innosoft.com> SIZE=500000",
             mail(
                 from("ned", "thor.innosoft.com"),
-                MailParams { size: Some(500_000), ..Default::default() },
+                MailParams {
+                    size: Some(500_000),
+                    ..Default::default()
+                },
             ),
         ),
         // RFC 6152 §3 and RFC 3030 §6
@@ -141,7 +194,10 @@ fn extension_examples() {
             "MAIL FROM:<ned@ymir.claremont.edu> BODY=8BITMIME",
             mail(
                 from("ned", "ymir.claremont.edu"),
-                MailParams { body: Some(Body::EightBitMime), ..Default::default() },
+                MailParams {
+                    body: Some(Body::EightBitMime),
+                    ..Default::default()
+                },
             ),
         ),
         (
@@ -155,9 +211,27 @@ fn extension_examples() {
                 },
             ),
         ),
-        ("BDAT 86 LAST", Command::Bdat { size: 86, last: true }),
-        ("BDAT 100000", Command::Bdat { size: 100_000, last: false }),
-        ("BDAT 0 LAST", Command::Bdat { size: 0, last: true }),
+        (
+            "BDAT 86 LAST",
+            Command::Bdat {
+                size: 86,
+                last: true,
+            },
+        ),
+        (
+            "BDAT 100000",
+            Command::Bdat {
+                size: 100_000,
+                last: false,
+            },
+        ),
+        (
+            "BDAT 0 LAST",
+            Command::Bdat {
+                size: 0,
+                last: true,
+            },
+        ),
         // RFC 3461 §9 (DSN examples)
         (
             "MAIL FROM:<Alice@Example.ORG> RET=HDRS ENVID=QQ314159",
@@ -199,7 +273,10 @@ fn extension_examples() {
             rcpt(
                 "Fred",
                 "Bombs.AF.MIL",
-                RcptParams { notify: Some(Notify::Never), ..Default::default() },
+                RcptParams {
+                    notify: Some(Notify::Never),
+                    ..Default::default()
+                },
             ),
         ),
         (
@@ -228,7 +305,13 @@ fn extension_examples() {
         // RFC 6531 §3.7 / RFC 6530 style addresses
         (
             "MAIL FROM:<用户@例子.广告> SMTPUTF8",
-            mail(from("用户", "例子.广告"), MailParams { smtputf8: true, ..Default::default() }),
+            mail(
+                from("用户", "例子.广告"),
+                MailParams {
+                    smtputf8: true,
+                    ..Default::default()
+                },
+            ),
         ),
         (
             "RCPT TO:<pelé@example.com>",
@@ -244,26 +327,47 @@ fn extension_examples() {
         ),
         (
             "AUTH PLAIN =",
-            Command::Auth { mechanism: "PLAIN".into(), initial_response: Some(Cow::Borrowed(b"=")) },
+            Command::Auth {
+                mechanism: "PLAIN".into(),
+                initial_response: Some(Cow::Borrowed(b"=")),
+            },
         ),
-        ("AUTH cram-md5", Command::Auth { mechanism: "CRAM-MD5".into(), initial_response: None }),
+        (
+            "AUTH cram-md5",
+            Command::Auth {
+                mechanism: "CRAM-MD5".into(),
+                initial_response: None,
+            },
+        ),
         (
             "MAIL FROM:<e=mc2@example.com> AUTH=e+3Dmc2@example.com",
             mail(
                 from("e=mc2", "example.com"),
-                MailParams { auth: Some(Some(mbox("e=mc2", "example.com"))), ..Default::default() },
+                MailParams {
+                    auth: Some(Some(mbox("e=mc2", "example.com"))),
+                    ..Default::default()
+                },
             ),
         ),
         (
             "MAIL FROM:<a@b.c> AUTH=<>",
-            mail(from("a", "b.c"), MailParams { auth: Some(None), ..Default::default() }),
+            mail(
+                from("a", "b.c"),
+                MailParams {
+                    auth: Some(None),
+                    ..Default::default()
+                },
+            ),
         ),
         // RFC 8689 §4.1
         (
             "MAIL FROM:<roger@example.com> REQUIRETLS",
             mail(
                 from("roger", "example.com"),
-                MailParams { requiretls: true, ..Default::default() },
+                MailParams {
+                    requiretls: true,
+                    ..Default::default()
+                },
             ),
         ),
         // RFC 6710 §3
@@ -271,12 +375,21 @@ fn extension_examples() {
             "MAIL FROM:<eljefe@example.com> MT-PRIORITY=6",
             mail(
                 from("eljefe", "example.com"),
-                MailParams { mt_priority: Some(6), ..Default::default() },
+                MailParams {
+                    mt_priority: Some(6),
+                    ..Default::default()
+                },
             ),
         ),
         (
             "MAIL FROM:<a@b.c> MT-PRIORITY=-9",
-            mail(from("a", "b.c"), MailParams { mt_priority: Some(-9), ..Default::default() }),
+            mail(
+                from("a", "b.c"),
+                MailParams {
+                    mt_priority: Some(-9),
+                    ..Default::default()
+                },
+            ),
         ),
         // Unknown parameters are kept.
         (
@@ -285,9 +398,18 @@ fn extension_examples() {
                 from("a", "b.c"),
                 MailParams {
                     other: vec![
-                        Param { keyword: "X-FOO".into(), value: Some("bar".into()) },
-                        Param { keyword: "HOLDFOR".into(), value: Some("10".into()) },
-                        Param { keyword: "XFLAG".into(), value: None },
+                        Param {
+                            keyword: "X-FOO".into(),
+                            value: Some("bar".into()),
+                        },
+                        Param {
+                            keyword: "HOLDFOR".into(),
+                            value: Some("10".into()),
+                        },
+                        Param {
+                            keyword: "XFLAG".into(),
+                            value: None,
+                        },
                     ],
                     ..Default::default()
                 },
@@ -299,7 +421,10 @@ fn extension_examples() {
                 "a",
                 "b.c",
                 RcptParams {
-                    other: vec![Param { keyword: "X-Y".into(), value: Some("é".into()) }],
+                    other: vec![Param {
+                        keyword: "X-Y".into(),
+                        value: Some("é".into()),
+                    }],
                     ..Default::default()
                 },
             ),
@@ -313,11 +438,17 @@ fn tolerated_deviations() {
         ("mail from:<a@b.c>", "MAIL FROM:<a@b.c>"),
         ("MAIL FROM: <a@b.c>", "MAIL FROM:<a@b.c>"),
         ("MAIL FROM:a@b.c", "MAIL FROM:<a@b.c>"),
-        ("RCPT TO:  <a@b.c>  NOTIFY=NEVER  ", "RCPT TO:<a@b.c> NOTIFY=NEVER"),
+        (
+            "RCPT TO:  <a@b.c>  NOTIFY=NEVER  ",
+            "RCPT TO:<a@b.c> NOTIFY=NEVER",
+        ),
         ("rcpt to:<POSTMASTER>", "RCPT TO:<Postmaster>"),
         ("QUIT ", "QUIT"),
         ("ehlo   example.com\t", "EHLO example.com"),
-        ("MAIL FROM:<a@b.c> size=10 body=8bitmime smtputf8", "MAIL FROM:<a@b.c> SIZE=10 BODY=8BITMIME SMTPUTF8"),
+        (
+            "MAIL FROM:<a@b.c> size=10 body=8bitmime smtputf8",
+            "MAIL FROM:<a@b.c> SIZE=10 BODY=8BITMIME SMTPUTF8",
+        ),
         ("MAIL FROM:<\"a\"@b.c>", "MAIL FROM:<a@b.c>"),
         ("StartTLS", "STARTTLS"),
     ];
@@ -375,24 +506,110 @@ fn errors() {
         (b"MAIL FROM:<a@b.c> =x", E::BadParameter { at: 18 }),
         (b"MAIL FROM:<a@b.c> SIZE=", E::BadParameter { at: 18 }),
         (b"MAIL FROM:<a@b.c> -X", E::BadParameter { at: 18 }),
-        (b"MAIL FROM:<a@b.c> SIZE=12x", E::BadParameterValue { keyword: kw("SIZE") }),
-        (b"MAIL FROM:<a@b.c> SIZE=99999999999999999999", E::BadParameterValue { keyword: kw("SIZE") }),
-        (b"MAIL FROM:<a@b.c> SIZE", E::BadParameterValue { keyword: kw("SIZE") }),
-        (b"MAIL FROM:<a@b.c> BODY=9BIT", E::BadParameterValue { keyword: kw("BODY") }),
-        (b"MAIL FROM:<a@b.c> SMTPUTF8=yes", E::BadParameterValue { keyword: kw("SMTPUTF8") }),
-        (b"MAIL FROM:<a@b.c> RET=ALL", E::BadParameterValue { keyword: kw("RET") }),
-        (b"MAIL FROM:<a@b.c> ENVID=a+zz", E::BadParameterValue { keyword: kw("ENVID") }),
-        (b"MAIL FROM:<a@b.c> AUTH=nobody", E::BadParameterValue { keyword: kw("AUTH") }),
-        (b"MAIL FROM:<a@b.c> REQUIRETLS=1", E::BadParameterValue { keyword: kw("REQUIRETLS") }),
-        (b"MAIL FROM:<a@b.c> MT-PRIORITY=10", E::BadParameterValue { keyword: kw("MT-PRIORITY") }),
-        (b"RCPT TO:<a@b.c> NOTIFY=NEVER,DELAY", E::BadParameterValue { keyword: kw("NOTIFY") }),
-        (b"RCPT TO:<a@b.c> NOTIFY=DELAY,DELAY", E::BadParameterValue { keyword: kw("NOTIFY") }),
-        (b"RCPT TO:<a@b.c> NOTIFY=SOMETIMES", E::BadParameterValue { keyword: kw("NOTIFY") }),
-        (b"RCPT TO:<a@b.c> ORCPT=Bob@Example.COM", E::BadParameterValue { keyword: kw("ORCPT") }),
-        (b"MAIL FROM:<a@b.c> SIZE=1 size=2", E::DuplicateParameter { keyword: kw("SIZE") }),
-        (b"MAIL FROM:<a@b.c> SMTPUTF8 SMTPUTF8", E::DuplicateParameter { keyword: kw("SMTPUTF8") }),
-        (b"MAIL FROM:<a@b.c> X=1 x=2", E::DuplicateParameter { keyword: kw("X") }),
-        (b"RCPT TO:<a@b.c> NOTIFY=NEVER NOTIFY=NEVER", E::DuplicateParameter { keyword: kw("NOTIFY") }),
+        (
+            b"MAIL FROM:<a@b.c> SIZE=12x",
+            E::BadParameterValue {
+                keyword: kw("SIZE"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SIZE=99999999999999999999",
+            E::BadParameterValue {
+                keyword: kw("SIZE"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SIZE",
+            E::BadParameterValue {
+                keyword: kw("SIZE"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> BODY=9BIT",
+            E::BadParameterValue {
+                keyword: kw("BODY"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SMTPUTF8=yes",
+            E::BadParameterValue {
+                keyword: kw("SMTPUTF8"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> RET=ALL",
+            E::BadParameterValue { keyword: kw("RET") },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> ENVID=a+zz",
+            E::BadParameterValue {
+                keyword: kw("ENVID"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> AUTH=nobody",
+            E::BadParameterValue {
+                keyword: kw("AUTH"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> REQUIRETLS=1",
+            E::BadParameterValue {
+                keyword: kw("REQUIRETLS"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> MT-PRIORITY=10",
+            E::BadParameterValue {
+                keyword: kw("MT-PRIORITY"),
+            },
+        ),
+        (
+            b"RCPT TO:<a@b.c> NOTIFY=NEVER,DELAY",
+            E::BadParameterValue {
+                keyword: kw("NOTIFY"),
+            },
+        ),
+        (
+            b"RCPT TO:<a@b.c> NOTIFY=DELAY,DELAY",
+            E::BadParameterValue {
+                keyword: kw("NOTIFY"),
+            },
+        ),
+        (
+            b"RCPT TO:<a@b.c> NOTIFY=SOMETIMES",
+            E::BadParameterValue {
+                keyword: kw("NOTIFY"),
+            },
+        ),
+        (
+            b"RCPT TO:<a@b.c> ORCPT=Bob@Example.COM",
+            E::BadParameterValue {
+                keyword: kw("ORCPT"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SIZE=1 size=2",
+            E::DuplicateParameter {
+                keyword: kw("SIZE"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> SMTPUTF8 SMTPUTF8",
+            E::DuplicateParameter {
+                keyword: kw("SMTPUTF8"),
+            },
+        ),
+        (
+            b"MAIL FROM:<a@b.c> X=1 x=2",
+            E::DuplicateParameter { keyword: kw("X") },
+        ),
+        (
+            b"RCPT TO:<a@b.c> NOTIFY=NEVER NOTIFY=NEVER",
+            E::DuplicateParameter {
+                keyword: kw("NOTIFY"),
+            },
+        ),
         (b"BDAT x", E::BadArgument { at: 5 }),
         (b"BDAT 10 FIRST", E::BadArgument { at: 8 }),
         (b"AUTH PL@IN", E::BadArgument { at: 5 }),
@@ -406,15 +623,16 @@ fn errors() {
 
 #[test]
 fn error_replies() {
-    let table: &[(&[u8], u16, (u8, u16, u16))] = &[
-        (b"FOO", 500, (5, 5, 1)),
-        (b"DATA x", 501, (5, 5, 4)),
-        (b"MAIL FROM:<a@>", 501, (5, 1, 7)),
-        (b"RCPT TO:<a@>", 501, (5, 1, 3)),
-        (b"MAIL FROM:<a@b.c> SIZE=x", 501, (5, 5, 4)),
-        (b"NOOP \x00", 501, (5, 5, 2)),
+    type Reply = (u16, (u8, u16, u16));
+    let table: &[(&[u8], Reply)] = &[
+        (b"FOO", (500, (5, 5, 1))),
+        (b"DATA x", (501, (5, 5, 4))),
+        (b"MAIL FROM:<a@>", (501, (5, 1, 7))),
+        (b"RCPT TO:<a@>", (501, (5, 1, 3))),
+        (b"MAIL FROM:<a@b.c> SIZE=x", (501, (5, 5, 4))),
+        (b"NOOP \x00", (501, (5, 5, 2))),
     ];
-    for (line, code, enh) in table {
+    for (line, (code, enh)) in table {
         let e = parse_command(line).unwrap_err();
         assert_eq!((e.code(), e.enhanced()), (*code, *enh), "{e}");
         assert!(e.to_string().is_ascii());

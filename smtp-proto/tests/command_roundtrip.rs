@@ -19,7 +19,9 @@ fn domain() -> impl Strategy<Value = Domain<'static>> {
     ];
     prop::collection::vec(label, 1..4).prop_map(|labels| {
         let text = labels.join(".");
-        Domain::try_from(text.as_str()).expect("generated domain").into_owned()
+        Domain::try_from(text.as_str())
+            .expect("generated domain")
+            .into_owned()
     })
 }
 
@@ -47,7 +49,11 @@ fn local_part() -> impl Strategy<Value = LocalPart<'static>> {
         "[ -~]{0,12}",
         "[a-zé用户]{1,6}",
     ]
-    .prop_map(|v| LocalPart::try_from(v.as_str()).expect("generated local part").into_owned())
+    .prop_map(|v| {
+        LocalPart::try_from(v.as_str())
+            .expect("generated local part")
+            .into_owned()
+    })
 }
 
 fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
@@ -114,14 +120,18 @@ fn rcpt_params() -> impl Strategy<Value = RcptParams<'static>> {
                 delay
             }),
     ];
-    let orcpt = (prop_oneof![Just("rfc822"), Just("utf-8")], "[ -~]{0,40}").prop_map(|(t, a)| {
-        Orcpt {
+    let orcpt =
+        (prop_oneof![Just("rfc822"), Just("utf-8")], "[ -~]{0,40}").prop_map(|(t, a)| Orcpt {
             addr_type: Cow::Borrowed(t),
             addr: Cow::Owned(a),
-        }
-    });
-    (prop::option::of(notify), prop::option::of(orcpt), others())
-        .prop_map(|(notify, orcpt, other)| RcptParams { notify, orcpt, other })
+        });
+    (prop::option::of(notify), prop::option::of(orcpt), others()).prop_map(
+        |(notify, orcpt, other)| RcptParams {
+            notify,
+            orcpt,
+            other,
+        },
+    )
 }
 
 fn text() -> impl Strategy<Value = Cow<'static, str>> {
@@ -131,7 +141,9 @@ fn text() -> impl Strategy<Value = Cow<'static, str>> {
 fn command() -> impl Strategy<Value = Command<'static>> {
     prop_oneof![
         host().prop_map(|host| Command::Ehlo { host }),
-        domain().prop_map(|d| Command::Helo { host: Host::Domain(d) }),
+        domain().prop_map(|d| Command::Helo {
+            host: Host::Domain(d)
+        }),
         host().prop_map(|host| Command::Lhlo { host }),
         (
             prop_oneof![
@@ -158,12 +170,18 @@ fn command() -> impl Strategy<Value = Command<'static>> {
         prop::option::of(text()).prop_map(Command::Noop),
         Just(Command::Quit),
         Just(Command::StartTls),
-        ("[A-Z0-9_-]{1,20}", prop::option::of("[A-Za-z0-9+/]{0,30}=?")).prop_map(|(m, r)| {
-            Command::Auth {
-                mechanism: Cow::Owned(m),
-                initial_response: r.filter(|r| !r.is_empty()).map(|r| Cow::Owned(r.into_bytes())),
-            }
-        }),
+        (
+            "[A-Z0-9_-]{1,20}",
+            prop::option::of("[A-Za-z0-9+/]{0,30}=?")
+        )
+            .prop_map(|(m, r)| {
+                Command::Auth {
+                    mechanism: Cow::Owned(m),
+                    initial_response: r
+                        .filter(|r| !r.is_empty())
+                        .map(|r| Cow::Owned(r.into_bytes())),
+                }
+            }),
         text().prop_map(Command::Etrn),
     ]
 }

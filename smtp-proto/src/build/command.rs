@@ -4,8 +4,9 @@
 //! colon, parameters separated by one space, the line ended by CRLF. Local parts are quoted when
 //! they are not a `Dot-string`; `ENVID`, `ORCPT` and `AUTH=` values are xtext-encoded
 //! (RFC 3461 §4). Free-text arguments built by the application (`VRFY`, `NOOP`, unknown
-//! parameters, ...) are written as given, except that control characters are replaced by `?` so
-//! that no value can end the line early or smuggle a second command.
+//! parameters, ...) are written as given, except that CR, LF and NUL (and, in parameters, white
+//! space and other controls) are replaced by `?`, so that no value can end the line early or
+//! smuggle a second command.
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
@@ -94,15 +95,15 @@ pub fn xtext_encode(value: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Appends free text, control characters (and DEL) replaced by `?`.
+/// Appends free text, CR, LF and NUL (the bytes no command line may hold) replaced by `?`.
 fn push_text(out: &mut Vec<u8>, text: &[u8]) {
-    if text.iter().all(|&b| b >= 32 && b != 127) {
+    if memchr::memchr3(b'\r', b'\n', 0, text).is_none() {
         out.extend_from_slice(text);
     } else {
-        out.extend(
-            text.iter()
-                .map(|&b| if b < 32 || b == 127 { b'?' } else { b }),
-        );
+        out.extend(text.iter().map(|&b| match b {
+            b'\r' | b'\n' | 0 => b'?',
+            _ => b,
+        }));
     }
 }
 
@@ -277,7 +278,10 @@ mod tests {
     fn display_table() {
         let cases: &[(&[u8], &str)] = &[
             (b"<user@[IPv6:::1]>", "<user@[IPv6:::1]>"),
-            (b"<user@[IPv6:2001:DB8:0:0:0:0:0:1]>", "<user@[IPv6:2001:db8::1]>"),
+            (
+                b"<user@[IPv6:2001:DB8:0:0:0:0:0:1]>",
+                "<user@[IPv6:2001:db8::1]>",
+            ),
             (b"<user@[192.0.2.001]>", "<user@[192.0.2.1]>"),
             (b"<\"john doe\"@example.com>", "<\"john doe\"@example.com>"),
             (b"<\"john\"@example.com>", "<john@example.com>"),
@@ -290,7 +294,10 @@ mod tests {
             let p = parse_reverse_path(input).unwrap();
             assert_eq!(p.to_string(), *want, "{}", String::from_utf8_lossy(input));
         }
-        assert_eq!(parse_forward_path(b"<POSTMASTER>").unwrap().to_string(), "<Postmaster>");
+        assert_eq!(
+            parse_forward_path(b"<POSTMASTER>").unwrap().to_string(),
+            "<Postmaster>"
+        );
         assert_eq!(parse_mailbox(b"a@b.c").unwrap().to_string(), "a@b.c");
     }
 

@@ -50,11 +50,7 @@ const fn class_table() -> [u8; 256] {
     while c < 256 {
         let b = c as u8;
         let mut class = 0;
-        if b >= 0x80 {
-            class = ATEXT | LDH;
-        } else if b.is_ascii_alphanumeric() {
-            class = ATEXT | LDH;
-        } else if b == b'-' {
+        if b >= 0x80 || b.is_ascii_alphanumeric() || b == b'-' {
             class = ATEXT | LDH;
         } else if matches!(
             b,
@@ -420,10 +416,10 @@ pub fn reverse_path(input: &[u8]) -> IResult<&[u8], ReversePath<'_>> {
 /// `Forward-path = Path`, or `"<Postmaster>"` (any case) with no domain (RFC 5321 §4.1.1.3).
 pub fn forward_path(input: &[u8]) -> IResult<&[u8], ForwardPath<'_>> {
     const POSTMASTER: &[u8] = b"<postmaster>";
-    if let Some((head, rest)) = input.split_at_checked(POSTMASTER.len()) {
-        if head.eq_ignore_ascii_case(POSTMASTER) {
-            return Ok((rest, ForwardPath::Postmaster));
-        }
+    if let Some((head, rest)) = input.split_at_checked(POSTMASTER.len())
+        && head.eq_ignore_ascii_case(POSTMASTER)
+    {
+        return Ok((rest, ForwardPath::Postmaster));
     }
     let (rest, m) = path(input)?;
     Ok((rest, ForwardPath::Mailbox(m)))
@@ -499,7 +495,10 @@ mod tests {
         let ok = format!("{}.com", "a".repeat(63));
         assert!(parse_domain(ok.as_bytes()).is_ok());
         let long = format!("{}.com", "a".repeat(64));
-        assert_eq!(parse_domain(long.as_bytes()), Err(AddressError::Syntax { at: 0 }));
+        assert_eq!(
+            parse_domain(long.as_bytes()),
+            Err(AddressError::Syntax { at: 0 })
+        );
         let total = vec!["abcdefghi"; 26].join(".");
         assert!(total.len() > MAX_DOMAIN_LEN);
         assert!(parse_domain(total.as_bytes()).is_err());
@@ -509,8 +508,14 @@ mod tests {
     fn error_offsets() {
         assert_eq!(parse_domain(b"a-.com"), Err(AddressError::Syntax { at: 1 }));
         assert_eq!(parse_mailbox(b"user@"), Err(AddressError::Syntax { at: 5 }));
-        assert_eq!(parse_mailbox(b"us er@x"), Err(AddressError::Syntax { at: 2 }));
-        assert_eq!(parse_reverse_path(b"<a@b"), Err(AddressError::Syntax { at: 4 }));
+        assert_eq!(
+            parse_mailbox(b"us er@x"),
+            Err(AddressError::Syntax { at: 2 })
+        );
+        assert_eq!(
+            parse_reverse_path(b"<a@b"),
+            Err(AddressError::Syntax { at: 4 })
+        );
     }
 
     #[test]

@@ -28,10 +28,7 @@ fn is_value_byte(b: u8) -> bool {
 /// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
 /// esmtp-value   = 1*(%d33-60 / %d62-126 / UTF8-non-ascii)
 /// ```
-fn next_param<'a>(
-    line: &[u8],
-    rest: &mut &'a [u8],
-) -> Result<Option<RawParam<'a>>, CommandError> {
+fn next_param<'a>(line: &[u8], rest: &mut &'a [u8]) -> Result<Option<RawParam<'a>>, CommandError> {
     let input = skip_ws(rest);
     if input.is_empty() {
         *rest = input;
@@ -51,10 +48,7 @@ fn next_param<'a>(
     let (value, after) = match after.first() {
         Some(b'=') => {
             let v = after.get(1..).unwrap_or_default();
-            let v_end = v
-                .iter()
-                .position(|&b| !is_value_byte(b))
-                .unwrap_or(v.len());
+            let v_end = v.iter().position(|&b| !is_value_byte(b)).unwrap_or(v.len());
             if v_end == 0 {
                 return Err(bad());
             }
@@ -236,18 +230,20 @@ pub(super) fn mail_params<'a>(
                 None
             } else {
                 let decoded = xtext_decode(v).ok_or_else(|| bad_value("AUTH"))?;
-                Some(match decoded {
-                    Cow::Borrowed(s) => parse_mailbox(s.as_bytes()),
-                    Cow::Owned(s) => parse_mailbox(s.as_bytes()).map(|m| m.into_owned()),
-                }
-                .map_err(|_| bad_value("AUTH"))?)
+                Some(
+                    match decoded {
+                        Cow::Borrowed(s) => parse_mailbox(s.as_bytes()),
+                        Cow::Owned(s) => parse_mailbox(s.as_bytes()).map(|m| m.into_owned()),
+                    }
+                    .map_err(|_| bad_value("AUTH"))?,
+                )
             };
             set(&mut p.auth, "AUTH", auth)?;
         } else if k.eq_ignore_ascii_case(b"REQUIRETLS") {
             p.requiretls = flag(&raw, "REQUIRETLS", p.requiretls)?;
         } else if k.eq_ignore_ascii_case(b"MT-PRIORITY") {
-            let v = mt_priority(need(&raw, "MT-PRIORITY")?)
-                .ok_or_else(|| bad_value("MT-PRIORITY"))?;
+            let v =
+                mt_priority(need(&raw, "MT-PRIORITY")?).ok_or_else(|| bad_value("MT-PRIORITY"))?;
             set(&mut p.mt_priority, "MT-PRIORITY", v)?;
         } else {
             push_other(line, &mut p.other, raw)?;
