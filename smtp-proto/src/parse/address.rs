@@ -43,6 +43,10 @@ fn fail<T>(at: &[u8]) -> IResult<&[u8], T> {
 const ATEXT: u8 = 1;
 /// Byte class bit: a letter, digit or hyphen of a domain label, or a byte of a U-label.
 const LDH: u8 = 2;
+/// Byte class bit: an `esmtp-value` byte (`%d33-60 / %d62-126 / UTF8-non-ascii`, RFC 6531 §3.3).
+pub(crate) const VALUE: u8 = 4;
+/// Byte class bit: an `esmtp-keyword` byte (`ALPHA / DIGIT / "-"`).
+pub(crate) const KEYWORD: u8 = 8;
 
 const fn class_table() -> [u8; 256] {
     let mut t = [0u8; 256];
@@ -74,6 +78,12 @@ const fn class_table() -> [u8; 256] {
         ) {
             class = ATEXT;
         }
+        if matches!(b, 33..=60 | 62..=126) || b >= 0x80 {
+            class |= VALUE;
+        }
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            class |= KEYWORD;
+        }
         t[c] = class;
         c += 1;
     }
@@ -81,6 +91,12 @@ const fn class_table() -> [u8; 256] {
 }
 
 static CLASS: [u8; 256] = class_table();
+
+/// Whether `b` has any of the class bits in `bits`.
+#[inline]
+pub(crate) fn has_class(b: u8, bits: u8) -> bool {
+    CLASS[b as usize] & bits != 0
+}
 
 /// Whether `b` is an `atext` byte or part of a UTF-8 sequence (`UTF8-non-ascii`, RFC 6531).
 #[inline]

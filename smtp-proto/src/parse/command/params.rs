@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::{CommandError, as_text, is_ws, offset, parse_u64, skip_ws};
-use crate::parse::address::{is_atext, parse_mailbox};
+use crate::parse::address::{KEYWORD, VALUE, has_class, is_atext, parse_mailbox};
 use crate::types::command::{Body, MailParams, Notify, Orcpt, Param, RcptParams, Ret};
 
 /// Longest `ENVID` value (RFC 3461 §4.4).
@@ -18,7 +18,7 @@ struct RawParam<'a> {
 
 #[inline]
 fn is_value_byte(b: u8) -> bool {
-    matches!(b, 33..=60 | 62..=126 | 0x80..=0xff)
+    has_class(b, VALUE)
 }
 
 /// Takes the next `esmtp-param` off `rest`; `None` at the end of the line.
@@ -42,7 +42,7 @@ fn next_param<'a>(line: &[u8], rest: &mut &'a [u8]) -> Result<Option<RawParam<'a
     }
     let k_end = input
         .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
+        .position(|&b| !has_class(b, KEYWORD))
         .unwrap_or(input.len());
     let (keyword, after) = input.split_at(k_end);
     let (value, after) = match after.first() {
