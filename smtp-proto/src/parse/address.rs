@@ -233,7 +233,9 @@ fn is_standardized_tag(tag: &[u8]) -> bool {
 /// dcontent       = %d33-90 / %d94-126
 /// ```
 ///
-/// The `IPv6` tag is matched case-insensitively; all four IPv6 forms are accepted.
+/// The `IPv6` tag is matched case-insensitively; all four IPv6 forms are accepted (through the
+/// standard library's parser, which also takes a `::` standing for a single zero group, a
+/// harmless superset of `IPv6-comp`). `Snum` may have leading zeros (`[010.0.0.1]`).
 pub fn address_literal(input: &[u8]) -> IResult<&[u8], AddressLiteral> {
     let Some(inner_input) = input.strip_prefix(b"[") else {
         return fail(input);
