@@ -100,6 +100,7 @@ fn bench_parse(c: &mut Criterion) {
         })
     });
     group.finish();
+    // `PER_LINE=1`: one benchmark per corpus line, for both parsers (diagnosis only).
     if std::env::var_os("PER_LINE").is_some() {
         let mut g = c.benchmark_group("line");
         g.measurement_time(Duration::from_millis(300));
