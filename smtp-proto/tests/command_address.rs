@@ -239,7 +239,10 @@ fn special_paths() {
     assert_eq!(m.local_part.as_str(), "Postmaster");
     assert!(parse_forward_path(b"<>").is_err());
     assert_eq!(parse_mailbox(b"a@b.c").unwrap().to_string(), "a@b.c");
-    assert_eq!(parse_mailbox(b"<a@b.c>"), Err(AddressError::Syntax { at: 0 }));
+    assert_eq!(
+        parse_mailbox(b"<a@b.c>"),
+        Err(AddressError::Syntax { at: 0 })
+    );
     assert!(parse_reverse_path(b"<postmaster>").is_err());
 }
 
