@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use smtp_proto::client::{ConnectOptions, SmtpClient, Timeouts};
 use smtp_proto::session::client::{ClientConfig, Credentials, TlsPolicy};
+use smtp_proto::types::command::Body;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
@@ -221,6 +222,19 @@ async fn messages_arrive_byte_exact_with_per_recipient_results() {
             .expect("sent");
         assert!(outcome.all_accepted());
         assert_eq!(server.received().await.content, b"last\r\n");
+
+        // 4: SMTPUTF8 and BODY=8BITMIME, both advertised: non-ASCII addresses, 8-bit body.
+        let mut env = envelope("jörg@example.org", &["zoë@exämple.net"]);
+        env.from.params.smtputf8 = true;
+        env.from.params.body = Some(Body::EightBitMime);
+        let body = "Subject: grüße\r\n\r\nÄÖÜ ß € 日本\r\n".as_bytes();
+        let outcome = client.send(env, body).await.expect("sent");
+        assert!(outcome.all_accepted());
+        let got = server.received().await;
+        assert_eq!(got.from, "jörg@example.org");
+        assert_eq!(got.to, ["zoë@exämple.net"]);
+        assert_eq!(got.options, "BODY=8BITMIME SMTPUTF8");
+        assert_eq!(got.content, body);
 
         client.quit().await.expect("quit");
         server.stop().await;

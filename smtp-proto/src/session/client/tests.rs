@@ -14,19 +14,21 @@ mod rfc;
 
 /// Test-only constructors of envelope values (the one place that knows how paths are built).
 pub(super) fn host(name: &str) -> Host<'static> {
-    super::compat::Host(name.to_string().into())
+    crate::parse::address::parse_host(name.as_bytes())
+        .expect("a valid host")
+        .into_owned()
 }
 
 pub(super) fn reverse(addr: &str) -> ReversePath<'static> {
-    if addr.is_empty() {
-        ReversePath::Null
-    } else {
-        ReversePath::Mailbox(super::compat::Mailbox(addr.to_string().into()))
-    }
+    crate::parse::address::parse_reverse_path(format!("<{addr}>").as_bytes())
+        .expect("a valid reverse path")
+        .into_owned()
 }
 
 pub(super) fn forward(addr: &str) -> ForwardPath<'static> {
-    ForwardPath::Mailbox(super::compat::Mailbox(addr.to_string().into()))
+    crate::parse::address::parse_forward_path(format!("<{addr}>").as_bytes())
+        .expect("a valid forward path")
+        .into_owned()
 }
 
 /// An envelope without parameters.
