@@ -624,3 +624,48 @@ fn unsolicited_reply_while_idle() {
     // The session is finished.
     assert_eq!(h.session.next().unwrap_err().fault(), Fault::Misuse);
 }
+
+/// RFC 3461 DSN parameters go out when DSN is advertised, and are refused before sending
+/// when it is not.
+#[test]
+fn dsn_parameters_only_when_advertised() {
+    use crate::types::command::{Notify, Ret};
+    let dsn_message = || {
+        let mut m = message("a@x", &["b@y"], "hi\r\n");
+        m.envelope.from.params.ret = Some(Ret::Hdrs);
+        m.envelope.from.params.envid = Some("QQ314159".into());
+        m.envelope.recipients[0].params.notify = Some(Notify::On {
+            success: true,
+            failure: true,
+            delay: false,
+        });
+        m
+    };
+    let h = replay(
+        &|| plain(vec![dsn_message()]),
+        "
+        S: 220 mx
+        C: EHLO c.example
+        S: 250-mx
+        S: 250 DSN
+        C: MAIL FROM:<a@x> RET=HDRS ENVID=QQ314159
+        S: 250 ok
+        C: RCPT TO:<b@y> NOTIFY=SUCCESS,FAILURE
+        S: 250 ok
+        C: DATA
+        S: 354 go
+        C: hi
+        C: .
+        S: 250 ok
+        C: QUIT
+        S: 221 bye",
+    );
+    assert!(h.outcomes[0].all_accepted());
+
+    let mut h = plain(vec![]);
+    h.quit_when_done = false;
+    h.session.feed(b"220 mx\r\n250 mx\r\n");
+    h.drive().unwrap();
+    let e = h.session.send_message(dsn_message().envelope).unwrap_err();
+    assert!(matches!(e, ClientError::MissingCapability("DSN")), "{e:?}");
+}
