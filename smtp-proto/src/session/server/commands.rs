@@ -1,6 +1,5 @@
 //! Command lines: framing, parsing, the order rules of RFC 5321 §4.1.4, and the answers to decisions.
 
-use super::config::is_plaintext;
 use super::deps::{
     AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, Mechanism, Reply, ReplyCode, ReversePath,
     decode_response, parse_command,
@@ -154,7 +153,7 @@ impl ServerSession {
                 None
             }
             Command::StartTls => self.starttls(),
-            Command::Auth { mechanism, initial_response } => self.auth(&mechanism, initial_response),
+            Command::Auth { mechanism, initial_response } => self.auth(&mechanism, initial_response.as_deref()),
         }
     }
 
@@ -290,11 +289,11 @@ impl ServerSession {
             Phase::Greeted => return self.out_of_order(OutOfOrder::NeedHello("AUTH")),
             _ => return self.out_of_order(OutOfOrder::InTransaction("AUTH")),
         }
-        let Some(mechanism) = Mechanism::from_name(name).filter(|m| self.config.auth_mechanisms.contains(m)) else {
+        let Some(mechanism) = Mechanism::from_name(name).ok().filter(|m| self.config.auth_mechanisms.contains(m)) else {
             self.send(reply(504, (5, 5, 4), "unrecognized authentication type"));
             return None;
         };
-        if !self.config.mechanism_allowed(mechanism, self.tls) && is_plaintext(mechanism) {
+        if !self.config.mechanism_allowed(mechanism, self.tls) && mechanism.is_plaintext() {
             self.send(reply(538, (5, 7, 11), "encryption required for requested authentication mechanism"));
             return None;
         }

@@ -109,11 +109,6 @@ impl ServerConfig {
 
     /// Whether `mechanism` may be offered and used, given the connection's TLS state.
     pub fn mechanism_allowed(&self, mechanism: Mechanism, tls: bool) -> bool {
-        self.auth_mechanisms.contains(&mechanism) && (tls || !self.auth_requires_tls || !is_plaintext(mechanism))
+        self.auth_mechanisms.contains(&mechanism) && (tls || !self.auth_requires_tls || !mechanism.is_plaintext())
     }
-}
-
-/// A mechanism that exposes the secret to an eavesdropper (everything but the SCRAM family).
-pub(crate) fn is_plaintext(mechanism: Mechanism) -> bool {
-    !mechanism.name().starts_with("SCRAM-")
 }

@@ -100,8 +100,15 @@ pub enum Misuse {
     HandshakePending,
 }
 
+/// 451, the fallback for a code outside 200..=599 (never happens: the session's codes are literals).
+const LOCAL_ERROR: ReplyCode = match ReplyCode::new(451) {
+    Some(code) => code,
+    None => panic!("451 is a valid reply code"),
+};
+
+/// A reply with an enhanced status code (RFC 2034).
 pub(crate) fn reply(code: u16, enhanced: (u8, u16, u16), text: impl Into<String>) -> Reply<'static> {
-    let code = ReplyCode::new(code).unwrap_or(ReplyCode::new(451).unwrap_or(ReplyCode(451)));
+    let code = ReplyCode::new(code).unwrap_or(LOCAL_ERROR);
     Reply::new(code, Some(EnhancedStatusCode::new(enhanced.0, enhanced.1, enhanced.2)), text.into())
 }
 

@@ -215,15 +215,15 @@ impl ServerSession {
         }
         let accepted_reply = match decision {
             Decision::Accept => None,
-            Decision::AcceptWith(reply) if reply.code.0 < 400 => Some(reply),
-            Decision::Reject(reply) if reply.code.0 >= 400 => {
+            Decision::AcceptWith(reply) if reply.code.get() < 400 => Some(reply),
+            Decision::Reject(reply) if reply.code.get() >= 400 => {
                 reply.write_to(&mut self.output);
                 self.rejected(awaiting);
                 return Ok(());
             }
             Decision::AcceptWith(reply) | Decision::Reject(reply) => {
                 self.awaiting = Some(awaiting);
-                return Err(Misuse::ReplyCodeMismatch(reply.code.0).into());
+                return Err(Misuse::ReplyCodeMismatch(reply.code.get()).into());
             }
         };
         let default = self.accepted(awaiting);

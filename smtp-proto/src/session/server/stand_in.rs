@@ -8,8 +8,11 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplyCode(pub u16);
 impl ReplyCode {
-    pub fn new(c: u16) -> Option<Self> {
-        (200..600).contains(&c).then_some(Self(c))
+    pub const fn get(self) -> u16 {
+        self.0
+    }
+    pub const fn new(c: u16) -> Option<Self> {
+        if c >= 200 && c < 600 { Some(Self(c)) } else { None }
     }
 }
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +162,7 @@ pub enum Command<'a> {
     Noop(Option<Cow<'a, str>>),
     Quit,
     StartTls,
-    Auth { mechanism: Cow<'a, str>, initial_response: Option<&'a [u8]> },
+    Auth { mechanism: Cow<'a, str>, initial_response: Option<Cow<'a, [u8]>> },
     Etrn(Cow<'a, str>),
 }
 
@@ -279,7 +282,7 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
             if m.is_empty() {
                 return Err(syntax());
             }
-            Command::Auth { mechanism: Cow::Owned(m.to_ascii_uppercase()), initial_response: ir.map(str::as_bytes) }
+            Command::Auth { mechanism: Cow::Owned(m.to_ascii_uppercase()), initial_response: ir.map(|i| Cow::Borrowed(i.as_bytes())) }
         }
         _ => return Err(CommandError(500, (5, 5, 1), "command unrecognized")),
     })
@@ -419,13 +422,16 @@ pub enum Mechanism {
     ScramSha256,
 }
 impl Mechanism {
-    pub fn from_name(n: &str) -> Option<Self> {
+    pub fn from_name(n: &str) -> Result<Self, ()> {
         match n.to_ascii_uppercase().as_str() {
-            "PLAIN" => Some(Self::Plain),
-            "LOGIN" => Some(Self::Login),
-            "SCRAM-SHA-256" => Some(Self::ScramSha256),
-            _ => None,
+            "PLAIN" => Ok(Self::Plain),
+            "LOGIN" => Ok(Self::Login),
+            "SCRAM-SHA-256" => Ok(Self::ScramSha256),
+            _ => Err(()),
         }
+    }
+    pub fn is_plaintext(self) -> bool {
+        !matches!(self, Self::ScramSha256)
     }
     pub fn name(&self) -> &'static str {
         match self {
