@@ -15,3 +15,6 @@ pub mod data;
 pub mod parse;
 pub mod session;
 pub mod types;
+
+#[cfg(feature = "server")]
+pub mod server;

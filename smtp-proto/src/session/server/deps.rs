@@ -4,3 +4,5 @@ pub(crate) use super::stand_in::{
     ForwardPath, Host, MailFrom, Mechanism, Rcpt, Reply, ReplyCode, ReversePath, decode_response, encode_challenge,
     parse_command,
 };
+#[cfg(feature = "server")]
+pub(crate) use super::stand_in::sasl;

@@ -149,4 +149,6 @@ pub enum CloseReason {
     Shutdown,
     /// The application refused the connection (its reply sent).
     Refused,
+    /// The peer closed the connection without QUIT (reported by the driver).
+    PeerClosed,
 }

@@ -6,7 +6,7 @@
 mod body;
 mod commands;
 mod config;
-mod deps;
+pub(crate) mod deps;
 mod error;
 mod event;
 mod framer;
@@ -24,7 +24,7 @@ pub use error::{Malformed, Misuse, OutOfOrder, ServerError};
 pub use event::{AuthOutcome, AuthStep, CloseReason, DataEnd, Decision, Event};
 
 use deps::{Reply, encode_challenge};
-use error::reply;
+pub(crate) use error::reply;
 use framer::Input;
 use state::{Awaiting, Phase, Step};
 

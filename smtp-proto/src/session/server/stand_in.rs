@@ -441,3 +441,62 @@ impl Mechanism {
         }
     }
 }
+
+#[cfg(feature = "server")]
+pub mod sasl {
+    pub use super::Mechanism;
+    #[derive(Debug)]
+    pub struct SaslError(pub bool);
+    impl SaslError {
+        pub fn is_temporary(&self) -> bool {
+            self.0
+        }
+    }
+    #[async_trait::async_trait]
+    pub trait CredentialStore: Send + Sync {
+        async fn check_password(&self, user: &str, password: &str) -> bool;
+    }
+    pub struct Authenticated(String);
+    impl Authenticated {
+        pub fn user(&self) -> &str {
+            &self.0
+        }
+    }
+    pub enum ServerStep {
+        Challenge(Vec<u8>),
+        Success(Authenticated),
+    }
+    pub struct ServerSession {
+        mechanism: Mechanism,
+        user: Option<String>,
+    }
+    impl ServerSession {
+        pub fn new(mechanism: Mechanism) -> Self {
+            Self { mechanism, user: None }
+        }
+        pub async fn start_with(&mut self, ir: Option<&[u8]>, store: &dyn CredentialStore) -> Result<ServerStep, SaslError> {
+            match (self.mechanism, ir) {
+                (Mechanism::Plain, None) => Ok(ServerStep::Challenge(Vec::new())),
+                (_, None) => Ok(ServerStep::Challenge(b"Username:".to_vec())),
+                (_, Some(r)) => self.step_with(r, store).await,
+            }
+        }
+        pub async fn step_with(&mut self, r: &[u8], store: &dyn CredentialStore) -> Result<ServerStep, SaslError> {
+            let (user, pass) = match self.mechanism {
+                Mechanism::Plain => {
+                    let mut p = r.split(|b| *b == 0).skip(1);
+                    (p.next().unwrap_or_default().to_vec(), p.next().unwrap_or_default().to_vec())
+                }
+                _ => match self.user.take() {
+                    None => {
+                        self.user = Some(String::from_utf8_lossy(r).into_owned());
+                        return Ok(ServerStep::Challenge(b"Password:".to_vec()));
+                    }
+                    Some(u) => (u.into_bytes(), r.to_vec()),
+                },
+            };
+            let (user, pass) = (String::from_utf8_lossy(&user).into_owned(), String::from_utf8_lossy(&pass).into_owned());
+            if store.check_password(&user, &pass).await { Ok(ServerStep::Success(Authenticated(user))) } else { Err(SaslError(false)) }
+        }
+    }
+}
