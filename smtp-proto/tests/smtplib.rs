@@ -1,1 +1,414 @@
-//! Placeholder, filled by its owner.
+//! Python's smtplib (stdlib) against the tokio server on 127.0.0.1: plain sends, EHLO features,
+//! AUTH PLAIN/LOGIN, STARTTLS with a testkit certificate, dot-stuffing and 8-bit content, refused
+//! recipients, size limits, several recipients. The test server stores what it receives and the
+//! tests compare those bytes with what Python sent.
+
+use std::sync::{Arc, Mutex};
+
+use smtp_proto::server::{ConnectionInfo, DataEnd, Decision, ForwardPath, Handler, MailFrom, Rcpt, Reply, Server, Session};
+use smtp_proto::session::server::ServerConfig;
+use testkit::{Python, TestCerts};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A message as the test server received it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Received {
+    from: String,
+    to: Vec<String>,
+    body: Vec<u8>,
+    user: Option<String>,
+}
+
+#[derive(Clone, Default)]
+struct Store {
+    messages: Arc<Mutex<Vec<Received>>>,
+}
+
+struct Conn {
+    store: Store,
+    current: Received,
+    user: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Handler for Store {
+    type Session = Conn;
+
+    async fn connect(&self, _: &ConnectionInfo) -> Result<Conn, Reply<'static>> {
+        Ok(Conn { store: self.clone(), current: Received::default(), user: None })
+    }
+}
+
+#[async_trait::async_trait]
+impl Session for Conn {
+    async fn authenticated(&mut self, identity: &str) {
+        self.user = Some(identity.to_owned());
+    }
+
+    async fn mail(&mut self, from: &MailFrom<'_>) -> Result<(), Reply<'static>> {
+        self.current = Received { from: format!("{:?}", from.path), user: self.user.clone(), ..Received::default() };
+        Ok(())
+    }
+
+    async fn rcpt(&mut self, to: &Rcpt<'_>) -> Result<(), Reply<'static>> {
+        match &to.path {
+            ForwardPath::Mailbox(m) if m.to_string().starts_with("nobody@") => {
+                Err(Reply::new(smtp_code(550), None, "5.1.1 no such user"))
+            }
+            ForwardPath::Mailbox(m) => {
+                self.current.to.push(m.to_string());
+                Ok(())
+            }
+            ForwardPath::Postmaster => Ok(()),
+        }
+    }
+
+    async fn data_chunk(&mut self, chunk: &[u8]) -> Result<(), Reply<'static>> {
+        self.current.body.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    async fn data_end(&mut self, _: &DataEnd) -> Decision {
+        let message = std::mem::take(&mut self.current);
+        self.store.messages.lock().map(|mut m| m.push(message)).ok();
+        Decision::Accept
+    }
+
+    async fn reset(&mut self) {
+        self.current = Received::default();
+    }
+}
+
+fn smtp_code(code: u16) -> smtp_proto::server::ReplyCode {
+    smtp_proto::server::ReplyCode::new(code).expect("valid code")
+}
+
+/// A running test server; dropping it shuts it down.
+struct TestServer {
+    port: u16,
+    store: Store,
+    _stop: oneshot::Sender<()>,
+}
+
+async fn start(config: ServerConfig, tls: Option<&TestCerts>) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let mut server = Server::new(config);
+    if let Some(certs) = tls {
+        server = server.with_tls(certs.server_config());
+    }
+    let store = Store::default();
+    let handler = Arc::new(store.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = server.serve(listener, handler, async { let _ = stopped.await; }).await;
+    });
+    TestServer { port, store, _stop: stop }
+}
+
+fn config() -> ServerConfig {
+    let mut c = ServerConfig::new("mx.test");
+    c.max_message_size = Some(10_000);
+    c
+}
+
+/// The Python side: one function per scenario, chosen by argv[2]; prints results as JSON.
+const CLIENT: &str = r#"
+import json, smtplib, ssl, sys
+port, mode = int(sys.argv[1]), sys.argv[2]
+arg = sys.argv[3] if len(sys.argv) > 3 else ""
+s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
+out = {}
+if mode == "features":
+    code, _ = s.ehlo()
+    out = {"code": code, "features": sorted(s.esmtp_features.keys()), "size": s.esmtp_features.get("size")}
+elif mode == "send":
+    out = {"refused": s.sendmail("a@client.test", arg.split(","), bytes.fromhex(sys.argv[4]))}
+elif mode == "starttls":
+    s.ehlo()
+    before = sorted(s.esmtp_features.keys())
+    s.starttls(context=ssl.create_default_context(cafile=arg))
+    s.ehlo()
+    after = sorted(s.esmtp_features.keys())
+    s.sendmail("a@client.test", ["tls@mx.test"], b"Subject: tls\r\n\r\nover TLS\r\n")
+    out = {"before": before, "after": after}
+elif mode == "refused":
+    try:
+        s.sendmail("a@client.test", ["nobody@mx.test"], b"x\r\n")
+    except smtplib.SMTPRecipientsRefused as e:
+        out = {"refused": {k: [v[0], v[1].decode()] for k, v in e.recipients.items()}}
+elif mode == "toolarge":
+    big = b"y" * 20000 + b"\r\n"
+    try:
+        s.sendmail("a@client.test", ["big@mx.test"], big)
+    except smtplib.SMTPSenderRefused as e:
+        out["declared"] = [e.smtp_code, e.smtp_error.decode()]
+    s.ehlo()
+    s.mail("a@client.test")
+    s.rcpt("big@mx.test")
+    out["body"] = list(s.data(big))
+    out["body"][1] = out["body"][1].decode()
+    out["after"] = s.noop()[0]
+elif mode == "auth":
+    mech, user, password = arg.split(":")
+    s.ehlo()
+    out["advertised"] = s.esmtp_features.get("auth", "")
+    try:
+        s.login(user, password, initial_response_ok=(mech == "PLAIN")) if False else None
+        s.user, s.password = user, password
+        code, resp = s.auth(mech, getattr(s, "auth_" + mech.lower()), initial_response_ok=True)
+        out["auth"] = [code, resp.decode()]
+        s.sendmail("a@client.test", ["authed@mx.test"], b"hi\r\n")
+    except smtplib.SMTPAuthenticationError as e:
+        out["auth"] = [e.smtp_code, e.smtp_error.decode()]
+s.quit()
+print(json.dumps(out))
+"#;
+
+async fn client(port: u16, args: &[&str]) -> serde_json_lite::Value {
+    let mut py = Python::script(CLIENT).arg(port.to_string());
+    for a in args {
+        py = py.arg(*a);
+    }
+    let out = py.run().await;
+    out.assert_success();
+    serde_json_lite::parse(out.stdout.trim())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn messages(server: &TestServer) -> Vec<Received> {
+    server.store.messages.lock().map(|m| m.clone()).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ehlo_features() {
+    let server = start(config(), None).await;
+    let out = client(server.port, &["features"]).await;
+    assert_eq!(out.get("code").as_i64(), Some(250));
+    let features = out.get("features").as_strings();
+    for f in ["8bitmime", "binarymime", "chunking", "enhancedstatuscodes", "pipelining", "size", "smtputf8"] {
+        assert!(features.iter().any(|x| x == f), "{f} missing from {features:?}");
+    }
+    assert!(!features.iter().any(|x| x == "starttls" || x == "auth"), "{features:?}");
+    assert_eq!(out.get("size").as_str(), Some("10000"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_send_dots_and_eight_bit_to_several_recipients() {
+    let server = start(config(), None).await;
+    let body = "Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n.\r\nnot the end\r\ncaf\u{e9} \u{fc}ber 8-bit\r\n.".as_bytes().to_vec();
+    let mut expected = body.clone();
+    expected.extend_from_slice(b"\r\n"); // smtplib ends the data with CRLF before the final dot
+    let out = client(server.port, &["send", "one@mx.test,two@mx.test,three@mx.test", &hex(&body)]).await;
+    assert_eq!(out.get("refused").to_string(), "{}");
+    let received = messages(&server);
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["one@mx.test", "two@mx.test", "three@mx.test"]);
+    assert_eq!(String::from_utf8_lossy(&received[0].body), String::from_utf8_lossy(&expected));
+    assert_eq!(received[0].body, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_recipient() {
+    let server = start(config(), None).await;
+    let out = client(server.port, &["refused"]).await;
+    assert_eq!(out.get("refused").get("nobody@mx.test").index(0).as_i64(), Some(550));
+    assert!(messages(&server).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_large_message() {
+    let server = start(config(), None).await;
+    let out = client(server.port, &["toolarge"]).await;
+    assert_eq!(out.get("declared").index(0).as_i64(), Some(552), "{out:?}");
+    assert_eq!(out.get("body").index(0).as_i64(), Some(552), "{out:?}");
+    assert!(out.get("body").index(1).as_str().is_some_and(|t| t.starts_with("5.3.4")), "{out:?}");
+    assert_eq!(out.get("after").as_i64(), Some(250));
+    assert!(messages(&server).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_with_testkit_certificate() {
+    let certs = TestCerts::generate();
+    let server = start(config(), Some(&certs)).await;
+    let ca = certs.ca_file();
+    let out = client(server.port, &["starttls", &ca.to_string_lossy()]).await;
+    assert!(out.get("before").as_strings().contains(&"starttls".to_owned()), "{out:?}");
+    assert!(!out.get("after").as_strings().contains(&"starttls".to_owned()), "{out:?}");
+    let received = messages(&server);
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].body, b"Subject: tls\r\n\r\nover TLS\r\n");
+}
+
+/// A tiny JSON reader (the workspace has no serde): enough for the scripts' output.
+mod serde_json_lite {
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Value {
+        Null,
+        Bool(bool),
+        Num(f64),
+        Str(String),
+        List(Vec<Value>),
+        Map(Vec<(String, Value)>),
+    }
+
+    static NULL: Value = Value::Null;
+
+    impl Value {
+        pub fn get(&self, key: &str) -> &Value {
+            match self {
+                Value::Map(m) => m.iter().find(|(k, _)| k == key).map_or(&NULL, |(_, v)| v),
+                _ => &NULL,
+            }
+        }
+        pub fn index(&self, i: usize) -> &Value {
+            match self {
+                Value::List(l) => l.get(i).unwrap_or(&NULL),
+                _ => &NULL,
+            }
+        }
+        pub fn as_i64(&self) -> Option<i64> {
+            match self {
+                Value::Num(n) => Some(*n as i64),
+                _ => None,
+            }
+        }
+        pub fn as_str(&self) -> Option<&str> {
+            match self {
+                Value::Str(s) => Some(s),
+                _ => None,
+            }
+        }
+        pub fn as_strings(&self) -> Vec<String> {
+            match self {
+                Value::List(l) => l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                _ => Vec::new(),
+            }
+        }
+    }
+
+    impl std::fmt::Display for Value {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                Value::Null => f.write_str("null"),
+                Value::Bool(b) => write!(f, "{b}"),
+                Value::Num(n) => write!(f, "{n}"),
+                Value::Str(s) => write!(f, "{s:?}"),
+                Value::List(l) => {
+                    f.write_str("[")?;
+                    for (i, v) in l.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(",")?;
+                        }
+                        write!(f, "{v}")?;
+                    }
+                    f.write_str("]")
+                }
+                Value::Map(m) => {
+                    f.write_str("{")?;
+                    for (i, (k, v)) in m.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(",")?;
+                        }
+                        write!(f, "{k:?}:{v}")?;
+                    }
+                    f.write_str("}")
+                }
+            }
+        }
+    }
+
+    pub fn parse(text: &str) -> Value {
+        let mut chars = text.chars().peekable();
+        let v = value(&mut chars);
+        assert!(chars.all(char::is_whitespace), "trailing JSON in {text}");
+        v
+    }
+
+    type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+    fn skip_ws(c: &mut Chars<'_>) {
+        while c.peek().is_some_and(|x| x.is_whitespace()) {
+            c.next();
+        }
+    }
+
+    fn value(c: &mut Chars<'_>) -> Value {
+        skip_ws(c);
+        match c.peek().copied() {
+            Some('{') => {
+                c.next();
+                let mut m = Vec::new();
+                loop {
+                    skip_ws(c);
+                    if c.peek() == Some(&'}') {
+                        c.next();
+                        return Value::Map(m);
+                    }
+                    let Value::Str(k) = value(c) else { panic!("JSON key") };
+                    skip_ws(c);
+                    assert_eq!(c.next(), Some(':'));
+                    m.push((k, value(c)));
+                    skip_ws(c);
+                    if c.peek() == Some(&',') {
+                        c.next();
+                    }
+                }
+            }
+            Some('[') => {
+                c.next();
+                let mut l = Vec::new();
+                loop {
+                    skip_ws(c);
+                    if c.peek() == Some(&']') {
+                        c.next();
+                        return Value::List(l);
+                    }
+                    l.push(value(c));
+                    skip_ws(c);
+                    if c.peek() == Some(&',') {
+                        c.next();
+                    }
+                }
+            }
+            Some('"') => {
+                c.next();
+                let mut s = String::new();
+                while let Some(x) = c.next() {
+                    match x {
+                        '"' => break,
+                        '\\' => match c.next() {
+                            Some('n') => s.push('\n'),
+                            Some('r') => s.push('\r'),
+                            Some('t') => s.push('\t'),
+                            Some('u') => {
+                                let h: String = c.by_ref().take(4).collect();
+                                s.push(u32::from_str_radix(&h, 16).ok().and_then(char::from_u32).unwrap_or('?'));
+                            }
+                            Some(o) => s.push(o),
+                            None => break,
+                        },
+                        o => s.push(o),
+                    }
+                }
+                Value::Str(s)
+            }
+            Some('t') | Some('f') | Some('n') => {
+                let w: String = std::iter::from_fn(|| c.next_if(|x| x.is_ascii_alphabetic())).collect();
+                match w.as_str() {
+                    "true" => Value::Bool(true),
+                    "false" => Value::Bool(false),
+                    _ => Value::Null,
+                }
+            }
+            _ => {
+                let n: String = std::iter::from_fn(|| c.next_if(|x| x.is_ascii_digit() || "+-.eE".contains(*x))).collect();
+                Value::Num(n.parse().unwrap_or(f64::NAN))
+            }
+        }
+    }
+}

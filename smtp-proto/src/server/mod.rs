@@ -55,6 +55,9 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 pub use handler::{ConnectionInfo, Handler, Session};
+/// The types the seam's methods take, re-exported for handler authors.
+pub use crate::session::server::stand_in::{ForwardPath, Host, MailFrom, Rcpt, Reply, ReplyCode, ReversePath};
+pub use crate::session::server::{DataEnd, Decision};
 
 use crate::session::server::{CloseReason, ServerConfig, ServerError, ServerSession, reply};
 

@@ -10,7 +10,7 @@ pub(crate) mod deps;
 mod error;
 mod event;
 mod framer;
-mod stand_in;
+pub(crate) mod stand_in;
 mod state;
 #[cfg(test)]
 mod tests;
