@@ -56,7 +56,8 @@ use tokio_rustls::TlsAcceptor;
 
 pub use handler::{ConnectionInfo, Handler, Session};
 /// The types the seam's methods take, re-exported for handler authors.
-pub use crate::session::server::stand_in::{ForwardPath, Host, MailFrom, Rcpt, Reply, ReplyCode, ReversePath};
+pub use crate::session::server::stand_in::{ForwardPath, Host, MailFrom, Rcpt, ReversePath};
+pub use crate::types::reply::{Reply, ReplyCode};
 pub use crate::session::server::{DataEnd, Decision};
 
 use crate::session::server::{CloseReason, ServerConfig, ServerError, ServerSession, reply};

@@ -5,57 +5,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReplyCode(pub u16);
-impl ReplyCode {
-    pub const fn get(self) -> u16 {
-        self.0
-    }
-    pub const fn new(c: u16) -> Option<Self> {
-        if c >= 200 && c < 600 { Some(Self(c)) } else { None }
-    }
-}
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EnhancedStatusCode {
-    pub class: u8,
-    pub subject: u16,
-    pub detail: u16,
-}
-impl EnhancedStatusCode {
-    pub const fn new(class: u8, subject: u16, detail: u16) -> Self {
-        Self { class, subject, detail }
-    }
-}
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply<'a> {
-    pub code: ReplyCode,
-    pub enhanced: Option<EnhancedStatusCode>,
-    pub lines: Vec<Cow<'a, str>>,
-}
-impl<'a> Reply<'a> {
-    pub fn new(code: ReplyCode, enhanced: Option<EnhancedStatusCode>, text: impl Into<Cow<'a, str>>) -> Self {
-        Self { code, enhanced, lines: vec![text.into()] }
-    }
-    pub fn into_owned(self) -> Reply<'static> {
-        Reply { code: self.code, enhanced: self.enhanced, lines: self.lines.into_iter().map(|l| Cow::Owned(l.into_owned())).collect() }
-    }
-    pub fn is_temporary(&self) -> bool {
-        self.code.0 / 100 == 4
-    }
-    pub fn write_to(&self, out: &mut Vec<u8>) {
-        let n = self.lines.len();
-        for (i, l) in self.lines.iter().enumerate() {
-            let sep = if i + 1 == n { ' ' } else { '-' };
-            out.extend_from_slice(format!("{}{}", self.code.0, sep).as_bytes());
-            if let Some(e) = self.enhanced {
-                out.extend_from_slice(format!("{}.{}.{} ", e.class, e.subject, e.detail).as_bytes());
-            }
-            out.extend_from_slice(l.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mailbox<'a> {
     pub local_part: Cow<'a, str>,
