@@ -5,7 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use smtp_proto::server::{ConnectionInfo, DataEnd, Decision, ForwardPath, Handler, MailFrom, Rcpt, Reply, Server, Session};
+use smtp_proto::server::{
+    ConnectionInfo, DataEnd, Decision, ForwardPath, Handler, MailFrom, Rcpt, Reply, Server, Session,
+};
 use smtp_proto::session::server::ServerConfig;
 use testkit::{Python, TestCerts};
 use tokio::net::TcpListener;
@@ -36,7 +38,11 @@ impl Handler for Store {
     type Session = Conn;
 
     async fn connect(&self, _: &ConnectionInfo) -> Result<Conn, Reply<'static>> {
-        Ok(Conn { store: self.clone(), current: Received::default(), user: None })
+        Ok(Conn {
+            store: self.clone(),
+            current: Received::default(),
+            user: None,
+        })
     }
 }
 
@@ -47,7 +53,11 @@ impl Session for Conn {
     }
 
     async fn mail(&mut self, from: &MailFrom<'_>) -> Result<(), Reply<'static>> {
-        self.current = Received { from: format!("{:?}", from.path), user: self.user.clone(), ..Received::default() };
+        self.current = Received {
+            from: format!("{:?}", from.path),
+            user: self.user.clone(),
+            ..Received::default()
+        };
         Ok(())
     }
 
@@ -102,9 +112,17 @@ async fn start(config: ServerConfig, tls: Option<&TestCerts>) -> TestServer {
     let handler = Arc::new(store.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _ = server.serve(listener, handler, async { let _ = stopped.await; }).await;
+        let _ = server
+            .serve(listener, handler, async {
+                let _ = stopped.await;
+            })
+            .await;
     });
-    TestServer { port, store, _stop: stop }
+    TestServer {
+        port,
+        store,
+        _stop: stop,
+    }
 }
 
 fn config() -> ServerConfig {
@@ -181,7 +199,12 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn messages(server: &TestServer) -> Vec<Received> {
-    server.store.messages.lock().map(|m| m.clone()).unwrap_or_default()
+    server
+        .store
+        .messages
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,10 +213,24 @@ async fn ehlo_features() {
     let out = client(server.port, &["features"]).await;
     assert_eq!(out.get("code").as_i64(), Some(250));
     let features = out.get("features").as_strings();
-    for f in ["8bitmime", "binarymime", "chunking", "enhancedstatuscodes", "pipelining", "size", "smtputf8"] {
-        assert!(features.iter().any(|x| x == f), "{f} missing from {features:?}");
+    for f in [
+        "8bitmime",
+        "binarymime",
+        "chunking",
+        "enhancedstatuscodes",
+        "pipelining",
+        "size",
+        "smtputf8",
+    ] {
+        assert!(
+            features.iter().any(|x| x == f),
+            "{f} missing from {features:?}"
+        );
     }
-    assert!(!features.iter().any(|x| x == "starttls" || x == "auth"), "{features:?}");
+    assert!(
+        !features.iter().any(|x| x == "starttls" || x == "auth"),
+        "{features:?}"
+    );
     assert_eq!(out.get("size").as_str(), Some("10000"));
 }
 
@@ -203,12 +240,22 @@ async fn plain_send_dots_and_eight_bit_to_several_recipients() {
     let body = "Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n.\r\nnot the end\r\ncaf\u{e9} \u{fc}ber 8-bit\r\n.".as_bytes().to_vec();
     let mut expected = body.clone();
     expected.extend_from_slice(b"\r\n"); // smtplib ends the data with CRLF before the final dot
-    let out = client(server.port, &["send", "one@mx.test,two@mx.test,three@mx.test", &hex(&body)]).await;
+    let out = client(
+        server.port,
+        &["send", "one@mx.test,two@mx.test,three@mx.test", &hex(&body)],
+    )
+    .await;
     assert_eq!(out.get("refused").to_string(), "{}");
     let received = messages(&server);
     assert_eq!(received.len(), 1);
-    assert_eq!(received[0].to, ["one@mx.test", "two@mx.test", "three@mx.test"]);
-    assert_eq!(String::from_utf8_lossy(&received[0].body), String::from_utf8_lossy(&expected));
+    assert_eq!(
+        received[0].to,
+        ["one@mx.test", "two@mx.test", "three@mx.test"]
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&received[0].body),
+        String::from_utf8_lossy(&expected)
+    );
     assert_eq!(received[0].body, expected);
 }
 
@@ -216,7 +263,10 @@ async fn plain_send_dots_and_eight_bit_to_several_recipients() {
 async fn refused_recipient() {
     let server = start(config(), None).await;
     let out = client(server.port, &["refused"]).await;
-    assert_eq!(out.get("refused").get("nobody@mx.test").index(0).as_i64(), Some(550));
+    assert_eq!(
+        out.get("refused").get("nobody@mx.test").index(0).as_i64(),
+        Some(550)
+    );
     assert!(messages(&server).is_empty());
 }
 
@@ -226,7 +276,13 @@ async fn too_large_message() {
     let out = client(server.port, &["toolarge"]).await;
     assert_eq!(out.get("declared").index(0).as_i64(), Some(552), "{out:?}");
     assert_eq!(out.get("body").index(0).as_i64(), Some(552), "{out:?}");
-    assert!(out.get("body").index(1).as_str().is_some_and(|t| t.starts_with("5.3.4")), "{out:?}");
+    assert!(
+        out.get("body")
+            .index(1)
+            .as_str()
+            .is_some_and(|t| t.starts_with("5.3.4")),
+        "{out:?}"
+    );
     assert_eq!(out.get("after").as_i64(), Some(250));
     assert!(messages(&server).is_empty());
 }
@@ -237,8 +293,18 @@ async fn starttls_with_testkit_certificate() {
     let server = start(config(), Some(&certs)).await;
     let ca = certs.ca_file();
     let out = client(server.port, &["starttls", &ca.to_string_lossy()]).await;
-    assert!(out.get("before").as_strings().contains(&"starttls".to_owned()), "{out:?}");
-    assert!(!out.get("after").as_strings().contains(&"starttls".to_owned()), "{out:?}");
+    assert!(
+        out.get("before")
+            .as_strings()
+            .contains(&"starttls".to_owned()),
+        "{out:?}"
+    );
+    assert!(
+        !out.get("after")
+            .as_strings()
+            .contains(&"starttls".to_owned()),
+        "{out:?}"
+    );
     let received = messages(&server);
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].body, b"Subject: tls\r\n\r\nover TLS\r\n");
@@ -285,7 +351,10 @@ mod serde_json_lite {
         }
         pub fn as_strings(&self) -> Vec<String> {
             match self {
-                Value::List(l) => l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Value::List(l) => l
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
                 _ => Vec::new(),
             }
         }
@@ -349,7 +418,9 @@ mod serde_json_lite {
                         c.next();
                         return Value::Map(m);
                     }
-                    let Value::Str(k) = value(c) else { panic!("JSON key") };
+                    let Value::Str(k) = value(c) else {
+                        panic!("JSON key")
+                    };
                     skip_ws(c);
                     assert_eq!(c.next(), Some(':'));
                     m.push((k, value(c)));
@@ -387,7 +458,12 @@ mod serde_json_lite {
                             Some('t') => s.push('\t'),
                             Some('u') => {
                                 let h: String = c.by_ref().take(4).collect();
-                                s.push(u32::from_str_radix(&h, 16).ok().and_then(char::from_u32).unwrap_or('?'));
+                                s.push(
+                                    u32::from_str_radix(&h, 16)
+                                        .ok()
+                                        .and_then(char::from_u32)
+                                        .unwrap_or('?'),
+                                );
                             }
                             Some(o) => s.push(o),
                             None => break,
@@ -398,7 +474,8 @@ mod serde_json_lite {
                 Value::Str(s)
             }
             Some('t') | Some('f') | Some('n') => {
-                let w: String = std::iter::from_fn(|| c.next_if(|x| x.is_ascii_alphabetic())).collect();
+                let w: String =
+                    std::iter::from_fn(|| c.next_if(|x| x.is_ascii_alphabetic())).collect();
                 match w.as_str() {
                     "true" => Value::Bool(true),
                     "false" => Value::Bool(false),
@@ -406,7 +483,10 @@ mod serde_json_lite {
                 }
             }
             _ => {
-                let n: String = std::iter::from_fn(|| c.next_if(|x| x.is_ascii_digit() || "+-.eE".contains(*x))).collect();
+                let n: String = std::iter::from_fn(|| {
+                    c.next_if(|x| x.is_ascii_digit() || "+-.eE".contains(*x))
+                })
+                .collect();
                 Value::Num(n.parse().unwrap_or(f64::NAN))
             }
         }

@@ -43,7 +43,9 @@ pub struct TestCerts {
 
 impl std::fmt::Debug for TestCerts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestCerts").field("ca_file", &self.ca_file()).finish_non_exhaustive()
+        f.debug_struct("TestCerts")
+            .field("ca_file", &self.ca_file())
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,12 +57,22 @@ impl TestCerts {
     /// Generates a fresh certificate (rcgen) and writes `cert.pem` into a temporary directory.
     pub fn generate() -> Self {
         let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-        let certified = rcgen::generate_simple_self_signed(names).expect("rcgen self-signed certificate");
+        let certified =
+            rcgen::generate_simple_self_signed(names).expect("rcgen self-signed certificate");
         let cert_pem = certified.cert.pem();
         let dir = tempfile::tempdir().expect("temporary directory");
         std::fs::write(dir.path().join("cert.pem"), &cert_pem).expect("write cert.pem");
-        std::fs::write(dir.path().join("key.pem"), certified.signing_key.serialize_pem()).expect("write key.pem");
-        Self { cert: certified.cert.der().clone(), key: certified.signing_key.serialize_der(), cert_pem, dir }
+        std::fs::write(
+            dir.path().join("key.pem"),
+            certified.signing_key.serialize_pem(),
+        )
+        .expect("write key.pem");
+        Self {
+            cert: certified.cert.der().clone(),
+            key: certified.signing_key.serialize_der(),
+            cert_pem,
+            dir,
+        }
     }
 
     /// The certificate in PEM.
@@ -93,7 +105,9 @@ impl TestCerts {
     /// A rustls client configuration that trusts this certificate only.
     pub fn client_config(&self) -> Arc<rustls::ClientConfig> {
         let mut roots = rustls::RootCertStore::empty();
-        roots.add(self.cert.clone()).expect("a valid self-signed certificate");
+        roots
+            .add(self.cert.clone())
+            .expect("a valid self-signed certificate");
         let config = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .expect("ring supports the default protocol versions")
@@ -145,7 +159,12 @@ impl Output {
 impl Python {
     /// A script given as source text; 30 second time-out.
     pub fn script(source: impl Into<String>) -> Self {
-        Self { script: source.into(), args: Vec::new(), timeout: Duration::from_secs(30), dir: None }
+        Self {
+            script: source.into(),
+            args: Vec::new(),
+            timeout: Duration::from_secs(30),
+            dir: None,
+        }
     }
 
     /// A script read from a file.
@@ -187,7 +206,13 @@ impl Python {
         }
         let mut child = match command.spawn() {
             Ok(child) => child,
-            Err(e) => return Output { status: None, stdout: String::new(), stderr: format!("cannot start python3: {e}") },
+            Err(e) => {
+                return Output {
+                    status: None,
+                    stdout: String::new(),
+                    stderr: format!("cannot start python3: {e}"),
+                };
+            }
         };
         let mut stdout = child.stdout.take();
         let mut stderr = child.stderr.take();
@@ -217,7 +242,11 @@ impl Python {
         if status.is_none() {
             stderr.push_str(&format!("\n[testkit: killed after {:?}]", self.timeout));
         }
-        Output { status, stdout: String::from_utf8_lossy(&out).into_owned(), stderr }
+        Output {
+            status,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr,
+        }
     }
 }
 
@@ -233,10 +262,16 @@ mod tests {
 
     #[tokio::test]
     async fn python_runs_and_times_out() {
-        let out = Python::script("import sys; print(sys.argv[1]); sys.exit(3)").arg("hi").run().await;
+        let out = Python::script("import sys; print(sys.argv[1]); sys.exit(3)")
+            .arg("hi")
+            .run()
+            .await;
         assert_eq!(out.stdout.trim(), "hi");
         assert_eq!(out.status.and_then(|s| s.code()), Some(3));
-        let out = Python::script("import time; time.sleep(30)").timeout(Duration::from_millis(300)).run().await;
+        let out = Python::script("import time; time.sleep(30)")
+            .timeout(Duration::from_millis(300))
+            .run()
+            .await;
         assert!(out.status.is_none() && out.stderr.contains("killed"));
     }
 

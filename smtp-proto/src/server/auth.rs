@@ -11,16 +11,26 @@ pub(crate) struct Sasl {
 
 impl Sasl {
     /// Runs one step; `store` is the application's [`sasl::CredentialStore`].
-    pub(crate) async fn step(&mut self, step: AuthStep, store: Option<&dyn sasl::CredentialStore>) -> AuthOutcome {
+    pub(crate) async fn step(
+        &mut self,
+        step: AuthStep,
+        store: Option<&dyn sasl::CredentialStore>,
+    ) -> AuthOutcome {
         let Some(store) = store else {
             return AuthOutcome::Reply(reply(454, (4, 7, 0), "authentication not available"));
         };
         let result = if step.first {
-            let exchange = self.exchange.insert(sasl::ServerSession::new(step.mechanism));
+            let exchange = self
+                .exchange
+                .insert(sasl::ServerSession::new(step.mechanism));
             exchange.start_with(step.response.as_deref(), store).await
         } else {
             match self.exchange.as_mut() {
-                Some(exchange) => exchange.step_with(step.response.as_deref().unwrap_or_default(), store).await,
+                Some(exchange) => {
+                    exchange
+                        .step_with(step.response.as_deref().unwrap_or_default(), store)
+                        .await
+                }
                 None => return AuthOutcome::Failure,
             }
         };
@@ -28,7 +38,9 @@ impl Sasl {
             Ok(sasl::ServerStep::Challenge(challenge)) => AuthOutcome::Challenge(challenge),
             Ok(sasl::ServerStep::Success(auth)) => {
                 self.exchange = None;
-                AuthOutcome::Success { identity: auth.user().to_owned() }
+                AuthOutcome::Success {
+                    identity: auth.user().to_owned(),
+                }
             }
             Err(error) if error.is_temporary() => {
                 self.exchange = None;

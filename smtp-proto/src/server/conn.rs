@@ -46,7 +46,9 @@ where
                     let _ = conn.shutdown().await;
                     return Ok(reason);
                 }
-                Event::Hello { host, extended } => session.decide(app.hello(&host, extended).await.into())?,
+                Event::Hello { host, extended } => {
+                    session.decide(app.hello(&host, extended).await.into())?
+                }
                 Event::Mail(from) => session.decide(app.mail(&from).await.into())?,
                 Event::Rcpt(to) => session.decide(app.rcpt(&to).await.into())?,
                 Event::DataStart { .. } => {
@@ -63,12 +65,16 @@ where
                 Event::DataEnd(end) => {
                     let decisions = match data_failure.take() {
                         Some(r) => vec![Decision::Reject(r); end.replies],
-                        None if session.config().protocol == Protocol::Lmtp => app.data_end_per_recipient(&end).await,
+                        None if session.config().protocol == Protocol::Lmtp => {
+                            app.data_end_per_recipient(&end).await
+                        }
                         None => vec![app.data_end(&end).await],
                     };
                     let mut decisions = decisions.into_iter();
                     for _ in 0..end.replies {
-                        let missing = || Decision::Reject(reply(451, (4, 3, 0), "no status for this recipient"));
+                        let missing = || {
+                            Decision::Reject(reply(451, (4, 3, 0), "no status for this recipient"))
+                        };
                         session.decide(decisions.next().unwrap_or_else(missing))?;
                     }
                 }
@@ -94,7 +100,11 @@ where
             }
         }
         write_out(&mut conn, &mut session).await?;
-        let limit = if session.is_receiving_data() { options.data_timeout } else { options.command_timeout };
+        let limit = if session.is_receiving_data() {
+            options.data_timeout
+        } else {
+            options.command_timeout
+        };
         tokio::select! {
             read = tokio::time::timeout(limit, conn.read(&mut buf)) => match read {
                 Err(_) => session.timeout(),
@@ -107,7 +117,10 @@ where
     }
 }
 
-async fn write_out<IO: AsyncRead + AsyncWrite + Unpin>(conn: &mut Conn<IO>, session: &mut ServerSession) -> io::Result<()> {
+async fn write_out<IO: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut Conn<IO>,
+    session: &mut ServerSession,
+) -> io::Result<()> {
     if !session.output().is_empty() {
         conn.write_all(session.output()).await?;
         session.output_written(session.output().len());

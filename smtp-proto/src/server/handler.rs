@@ -28,7 +28,11 @@ pub struct ConnectionInfo {
 impl ConnectionInfo {
     /// Connection facts.
     pub fn new(peer: SocketAddr, local: SocketAddr, implicit_tls: bool) -> Self {
-        Self { peer, local, implicit_tls }
+        Self {
+            peer,
+            local,
+            implicit_tls,
+        }
     }
 }
 

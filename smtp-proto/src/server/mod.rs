@@ -54,11 +54,11 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-pub use handler::{ConnectionInfo, Handler, Session};
 /// The types the seam's methods take, re-exported for handler authors.
 pub use crate::session::server::stand_in::{ForwardPath, Host, MailFrom, Rcpt, ReversePath};
-pub use crate::types::reply::{Reply, ReplyCode};
 pub use crate::session::server::{DataEnd, Decision};
+pub use crate::types::reply::{Reply, ReplyCode};
+pub use handler::{ConnectionInfo, Handler, Session};
 
 use crate::session::server::{CloseReason, ServerConfig, ServerError, ServerSession, reply};
 
@@ -252,7 +252,12 @@ impl Server {
 
 async fn refuse_busy<IO: AsyncWrite + Unpin>(mut io: IO, config: &ServerConfig) {
     let mut out = Vec::new();
-    reply(421, (4, 7, 0), format!("{} too many connections, try again later", config.hostname)).write_to(&mut out);
+    reply(
+        421,
+        (4, 7, 0),
+        format!("{} too many connections, try again later", config.hostname),
+    )
+    .write_to(&mut out);
     let _ = io.write_all(&out).await;
     let _ = io.shutdown().await;
 }

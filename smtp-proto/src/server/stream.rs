@@ -27,7 +27,9 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<IO> {
             }
             other => {
                 *self = other;
-                Err(io::Error::other("STARTTLS on a connection that is not plain"))
+                Err(io::Error::other(
+                    "STARTTLS on a connection that is not plain",
+                ))
             }
         }
     }
@@ -38,7 +40,11 @@ fn gone<T>() -> Poll<io::Result<T>> {
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for Conn<IO> {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(io) => Pin::new(io).poll_read(cx, buf),
             Conn::Tls(tls) => Pin::new(tls.as_mut()).poll_read(cx, buf),
@@ -48,7 +54,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for Conn<IO> {
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Conn<IO> {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Conn::Plain(io) => Pin::new(io).poll_write(cx, buf),
             Conn::Tls(tls) => Pin::new(tls.as_mut()).poll_write(cx, buf),

@@ -6,6 +6,6 @@
 pub mod server;
 
 pub use server::{
-    AuthOutcome, AuthStep, CloseReason, DataEnd, Decision, Event, Extensions, Protocol, ServerConfig, ServerError,
-    ServerSession,
+    AuthOutcome, AuthStep, CloseReason, DataEnd, Decision, Event, Extensions, Protocol,
+    ServerConfig, ServerError, ServerSession,
 };

@@ -14,7 +14,12 @@ impl ServerSession {
                     let decoded = body.decoder.decode(self.input.pending(), &mut self.chunk);
                     self.input.consume(decoded.consumed);
                     body.finished = decoded.finished;
-                    if !body.aborted && self.config.max_message_size.is_some_and(|max| body.decoder.body_len() > max) {
+                    if !body.aborted
+                        && self
+                            .config
+                            .max_message_size
+                            .is_some_and(|max| body.decoder.body_len() > max)
+                    {
                         body.aborted = true;
                         self.chunk.clear();
                         return Step::Event(Event::DataAborted);
@@ -41,11 +46,23 @@ impl ServerSession {
                     chunk.finished = decoded.finished;
                     if let Sink::Deliver(tx) = &mut chunk.sink {
                         tx.received += self.chunk.len() as u64;
-                        if self.config.max_message_size.is_some_and(|max| tx.received > max) {
+                        if self
+                            .config
+                            .max_message_size
+                            .is_some_and(|max| tx.received > max)
+                        {
                             // Consume the rest of the chunk, answer 552, abandon the transaction.
-                            let r = reply(552, (5, 3, 4), "message size exceeds fixed maximum message size");
+                            let r = reply(
+                                552,
+                                (5, 3, 4),
+                                "message size exceeds fixed maximum message size",
+                            );
                             let then = Box::new(Phase::Ready);
-                            chunk.sink = Sink::Discard { reply: Some(r), counts_as_bad: false, then };
+                            chunk.sink = Sink::Discard {
+                                reply: Some(r),
+                                counts_as_bad: false,
+                                then,
+                            };
                             self.chunk.clear();
                             return Step::Event(Event::DataAborted);
                         }
@@ -70,9 +87,15 @@ impl ServerSession {
 
     fn data_finished(&mut self, body: DataBody) -> Step {
         let failure = if body.aborted {
-            Some(reply(552, (5, 3, 4), "message size exceeds fixed maximum message size"))
+            Some(reply(
+                552,
+                (5, 3, 4),
+                "message size exceeds fixed maximum message size",
+            ))
         } else {
-            body.decoder.error().map(|e| reply(554, (5, 6, 0), format!("message refused: {e}")))
+            body.decoder
+                .error()
+                .map(|e| reply(554, (5, 6, 0), format!("message refused: {e}")))
         };
         match failure {
             Some(r) => {
@@ -83,7 +106,11 @@ impl ServerSession {
                 for _ in 0..copies {
                     r.write_to(&mut self.output);
                 }
-                if body.aborted { Step::Continue } else { Step::Event(Event::DataAborted) }
+                if body.aborted {
+                    Step::Continue
+                } else {
+                    Step::Event(Event::DataAborted)
+                }
             }
             None => Step::Event(self.data_end_event(&body.tx, body.decoder.body_len(), false)),
         }
@@ -91,7 +118,11 @@ impl ServerSession {
 
     fn chunk_finished(&mut self, chunk: Chunk) -> Step {
         match chunk.sink {
-            Sink::Discard { reply, counts_as_bad, then } => {
+            Sink::Discard {
+                reply,
+                counts_as_bad,
+                then,
+            } => {
                 self.phase = *then;
                 if let Some(r) = reply {
                     if counts_as_bad {

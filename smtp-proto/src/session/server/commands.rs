@@ -1,8 +1,8 @@
 //! Command lines: framing, parsing, the order rules of RFC 5321 §4.1.4, and the answers to decisions.
 
 use super::deps::{
-    AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, Mechanism, Reply, ReplyCode, ReversePath,
-    decode_response, parse_command,
+    AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, Mechanism, Reply,
+    ReplyCode, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
@@ -57,7 +57,11 @@ impl ServerSession {
             }
             Ok(AuthResponse::Data(response)) => {
                 self.awaiting = Some(Awaiting::Auth);
-                Some(Event::Auth(AuthStep { mechanism, first: false, response: Some(response) }))
+                Some(Event::Auth(AuthStep {
+                    mechanism,
+                    first: false,
+                    response: Some(response),
+                }))
             }
             Err(_) => {
                 self.phase = Phase::Ready;
@@ -79,7 +83,9 @@ impl ServerSession {
             }
             Command::Rcpt(rcpt) => {
                 let tx = match &self.phase {
-                    Phase::Envelope(tx) if tx.chunked => return self.out_of_order(OutOfOrder::AfterBdat("RCPT")),
+                    Phase::Envelope(tx) if tx.chunked => {
+                        return self.out_of_order(OutOfOrder::AfterBdat("RCPT"));
+                    }
                     Phase::Envelope(tx) => tx,
                     _ => return self.out_of_order(OutOfOrder::NeedMail("RCPT")),
                 };
@@ -153,7 +159,10 @@ impl ServerSession {
                 None
             }
             Command::StartTls => self.starttls(),
-            Command::Auth { mechanism, initial_response } => self.auth(&mechanism, initial_response.as_deref()),
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => self.auth(&mechanism, initial_response.as_deref()),
         }
     }
 
@@ -162,7 +171,12 @@ impl ServerSession {
         None
     }
 
-    fn hello(&mut self, host: super::deps::Host<'static>, extended: bool, verb: &'static str) -> Option<Event<'static>> {
+    fn hello(
+        &mut self,
+        host: super::deps::Host<'static>,
+        extended: bool,
+        verb: &'static str,
+    ) -> Option<Event<'static>> {
         let lmtp = self.config.protocol == Protocol::Lmtp;
         if lmtp != (verb == "LHLO") {
             self.fault(Malformed::WrongHello(verb));
@@ -170,7 +184,10 @@ impl ServerSession {
         }
         let had_transaction = self.phase.in_transaction();
         self.phase = Phase::Greeted;
-        self.awaiting = Some(Awaiting::Hello { extended, host: host.to_string() });
+        self.awaiting = Some(Awaiting::Hello {
+            extended,
+            host: host.to_string(),
+        });
         let event = Event::Hello { host, extended };
         if had_transaction {
             self.queued = Some(event);
@@ -207,12 +224,17 @@ impl ServerSession {
             Some(reply(555, (5, 5, 4), "REQUIRETLS not supported"))
         } else if params.requiretls && !self.tls {
             Some(reply(530, (5, 7, 10), "REQUIRETLS needs a TLS connection"))
-        } else if matches!(&from.path, ReversePath::Mailbox(m) if !m.is_ascii()) && !params.smtputf8 {
+        } else if matches!(&from.path, ReversePath::Mailbox(m) if !m.is_ascii()) && !params.smtputf8
+        {
             Some(reply(553, (5, 6, 7), "non-ASCII address requires SMTPUTF8"))
         } else if let (Some(size), Some(max)) = (params.size, self.config.max_message_size)
             && size > max
         {
-            Some(reply(552, (5, 3, 4), "message size exceeds fixed maximum message size"))
+            Some(reply(
+                552,
+                (5, 3, 4),
+                "message size exceeds fixed maximum message size",
+            ))
         } else {
             None
         };
@@ -233,7 +255,9 @@ impl ServerSession {
             Some((Malformed::NotOffered("BDAT").into(), true))
         } else {
             match &self.phase {
-                Phase::Envelope(tx) if tx.recipients == 0 => Some((OutOfOrder::NoRecipients.into(), true)),
+                Phase::Envelope(tx) if tx.recipients == 0 => {
+                    Some((OutOfOrder::NoRecipients.into(), true))
+                }
                 Phase::Envelope(_) => None,
                 _ => Some((OutOfOrder::NeedMail("BDAT").into(), true)),
             }
@@ -241,9 +265,18 @@ impl ServerSession {
         if let Some((error, counts_as_bad)) = refusal {
             let error: super::ServerError = error;
             let then = Box::new(std::mem::replace(&mut self.phase, Phase::Ready));
-            let sink = Sink::Discard { reply: Some(error.reply()), counts_as_bad, then };
+            let sink = Sink::Discard {
+                reply: Some(error.reply()),
+                counts_as_bad,
+                then,
+            };
             self.last_peer_error = Some(error);
-            self.phase = Phase::Chunk(Chunk { decoder: BdatDecoder::new(size), last, finished: false, sink });
+            self.phase = Phase::Chunk(Chunk {
+                decoder: BdatDecoder::new(size),
+                last,
+                finished: false,
+                sink,
+            });
             return None;
         }
         let Phase::Envelope(tx) = &mut self.phase else {
@@ -251,10 +284,17 @@ impl ServerSession {
         };
         if tx.chunked {
             let tx = std::mem::take(tx);
-            self.phase = Phase::Chunk(Chunk { decoder: BdatDecoder::new(size), last, finished: false, sink: Sink::Deliver(tx) });
+            self.phase = Phase::Chunk(Chunk {
+                decoder: BdatDecoder::new(size),
+                last,
+                finished: false,
+                sink: Sink::Deliver(tx),
+            });
             return None;
         }
-        self.awaiting = Some(Awaiting::DataStart { chunk: Some((size, last)) });
+        self.awaiting = Some(Awaiting::DataStart {
+            chunk: Some((size, last)),
+        });
         Some(Event::DataStart { chunked: true })
     }
 
@@ -284,17 +324,26 @@ impl ServerSession {
             return None;
         }
         match self.phase {
-            Phase::Ready if self.authenticated.is_some() => return self.out_of_order(OutOfOrder::AlreadyAuthenticated),
+            Phase::Ready if self.authenticated.is_some() => {
+                return self.out_of_order(OutOfOrder::AlreadyAuthenticated);
+            }
             Phase::Ready => {}
             Phase::Greeted => return self.out_of_order(OutOfOrder::NeedHello("AUTH")),
             _ => return self.out_of_order(OutOfOrder::InTransaction("AUTH")),
         }
-        let Some(mechanism) = Mechanism::from_name(name).ok().filter(|m| self.config.auth_mechanisms.contains(m)) else {
+        let Some(mechanism) = Mechanism::from_name(name)
+            .ok()
+            .filter(|m| self.config.auth_mechanisms.contains(m))
+        else {
             self.send(reply(504, (5, 5, 4), "unrecognized authentication type"));
             return None;
         };
         if !self.config.mechanism_allowed(mechanism, self.tls) && mechanism.is_plaintext() {
-            self.send(reply(538, (5, 7, 11), "encryption required for requested authentication mechanism"));
+            self.send(reply(
+                538,
+                (5, 7, 11),
+                "encryption required for requested authentication mechanism",
+            ));
             return None;
         }
         let response = match initial_response.map(decode_response) {
@@ -311,7 +360,11 @@ impl ServerSession {
         };
         self.phase = Phase::Auth(mechanism);
         self.awaiting = Some(Awaiting::Auth);
-        Some(Event::Auth(AuthStep { mechanism, first: true, response }))
+        Some(Event::Auth(AuthStep {
+            mechanism,
+            first: true,
+            response,
+        }))
     }
 
     /// Applies an accepted decision; returns the default reply to send, if any.
@@ -339,24 +392,47 @@ impl ServerSession {
                 match chunk {
                     None => {
                         let decoder = DataDecoder::new(self.config.bare_line_endings);
-                        self.phase = Phase::Data(DataBody { tx, decoder, finished: false, aborted: false });
-                        Some(Reply::new(ReplyCode::new(354)?, None, "start mail input; end with <CRLF>.<CRLF>"))
+                        self.phase = Phase::Data(DataBody {
+                            tx,
+                            decoder,
+                            finished: false,
+                            aborted: false,
+                        });
+                        Some(Reply::new(
+                            ReplyCode::new(354)?,
+                            None,
+                            "start mail input; end with <CRLF>.<CRLF>",
+                        ))
                     }
                     Some((size, last)) => {
-                        let tx = Transaction { chunked: true, ..tx };
+                        let tx = Transaction {
+                            chunked: true,
+                            ..tx
+                        };
                         let decoder = BdatDecoder::new(size);
-                        self.phase = Phase::Chunk(Chunk { decoder, last, finished: false, sink: Sink::Deliver(tx) });
+                        self.phase = Phase::Chunk(Chunk {
+                            decoder,
+                            last,
+                            finished: false,
+                            sink: Sink::Deliver(tx),
+                        });
                         None
                     }
                 }
             }
             Awaiting::DataEnd { remaining } => {
                 if remaining > 1 {
-                    self.awaiting = Some(Awaiting::DataEnd { remaining: remaining - 1 });
+                    self.awaiting = Some(Awaiting::DataEnd {
+                        remaining: remaining - 1,
+                    });
                 }
                 Some(reply(250, (2, 0, 0), "OK"))
             }
-            Awaiting::Vrfy => Some(reply(252, (2, 5, 0), "cannot VRFY user, but will accept message and attempt delivery")),
+            Awaiting::Vrfy => Some(reply(
+                252,
+                (2, 5, 0),
+                "cannot VRFY user, but will accept message and attempt delivery",
+            )),
             Awaiting::Expn => Some(reply(250, (2, 0, 0), "OK")),
             Awaiting::Etrn => Some(reply(250, (2, 0, 0), "queuing started")),
             Awaiting::Auth => None,
@@ -366,31 +442,57 @@ impl ServerSession {
     /// Applies a refused decision (its reply is already written).
     pub(crate) fn rejected(&mut self, awaiting: Awaiting) {
         match awaiting {
-            Awaiting::DataStart { chunk: Some((size, last)) } => {
+            Awaiting::DataStart {
+                chunk: Some((size, last)),
+            } => {
                 // The chunk's octets are on their way: consume them (the reply is already written).
                 let then = Box::new(std::mem::replace(&mut self.phase, Phase::Ready));
-                let sink = Sink::Discard { reply: None, counts_as_bad: false, then };
-                self.phase = Phase::Chunk(Chunk { decoder: BdatDecoder::new(size), last, finished: false, sink });
+                let sink = Sink::Discard {
+                    reply: None,
+                    counts_as_bad: false,
+                    then,
+                };
+                self.phase = Phase::Chunk(Chunk {
+                    decoder: BdatDecoder::new(size),
+                    last,
+                    finished: false,
+                    sink,
+                });
             }
             Awaiting::DataEnd { remaining } if remaining > 1 => {
-                self.awaiting = Some(Awaiting::DataEnd { remaining: remaining - 1 });
+                self.awaiting = Some(Awaiting::DataEnd {
+                    remaining: remaining - 1,
+                });
             }
             _ => {}
         }
     }
 
     /// The data-end decision(s) the application owes for a complete body.
-    pub(crate) fn data_end_event(&mut self, tx: &Transaction, size: u64, bare_line_endings: bool) -> Event<'static> {
+    pub(crate) fn data_end_event(
+        &mut self,
+        tx: &Transaction,
+        size: u64,
+        bare_line_endings: bool,
+    ) -> Event<'static> {
         let replies = match self.config.protocol {
             Protocol::Smtp => 1,
             Protocol::Lmtp => tx.recipients.max(1),
         };
         self.awaiting = Some(Awaiting::DataEnd { remaining: replies });
-        Event::DataEnd(DataEnd { size, bare_line_endings, replies })
+        Event::DataEnd(DataEnd {
+            size,
+            bare_line_endings,
+            replies,
+        })
     }
 
     fn hello_reply(&self, client: &str, extended: bool) -> Reply<'static> {
-        let mut r = reply(250, (2, 0, 0), format!("{} greets {client}", self.config.hostname));
+        let mut r = reply(
+            250,
+            (2, 0, 0),
+            format!("{} greets {client}", self.config.hostname),
+        );
         r.enhanced = None;
         if !extended {
             return r;

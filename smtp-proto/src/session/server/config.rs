@@ -109,6 +109,7 @@ impl ServerConfig {
 
     /// Whether `mechanism` may be offered and used, given the connection's TLS state.
     pub fn mechanism_allowed(&self, mechanism: Mechanism, tls: bool) -> bool {
-        self.auth_mechanisms.contains(&mechanism) && (tls || !self.auth_requires_tls || !mechanism.is_plaintext())
+        self.auth_mechanisms.contains(&mechanism)
+            && (tls || !self.auth_requires_tls || !mechanism.is_plaintext())
     }
 }

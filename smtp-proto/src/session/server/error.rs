@@ -107,9 +107,17 @@ const LOCAL_ERROR: ReplyCode = match ReplyCode::new(451) {
 };
 
 /// A reply with an enhanced status code (RFC 2034).
-pub(crate) fn reply(code: u16, enhanced: (u8, u16, u16), text: impl Into<String>) -> Reply<'static> {
+pub(crate) fn reply(
+    code: u16,
+    enhanced: (u8, u16, u16),
+    text: impl Into<String>,
+) -> Reply<'static> {
     let code = ReplyCode::new(code).unwrap_or(LOCAL_ERROR);
-    Reply::new(code, Some(EnhancedStatusCode::new(enhanced.0, enhanced.1, enhanced.2)), text.into())
+    Reply::new(
+        code,
+        Some(EnhancedStatusCode::new(enhanced.0, enhanced.1, enhanced.2)),
+        text.into(),
+    )
 }
 
 impl ServerError {
@@ -120,8 +128,12 @@ impl ServerError {
                 Malformed::Command(e) => reply(e.code(), e.enhanced(), e.to_string()),
                 Malformed::LineTooLong { .. } => reply(500, (5, 5, 6), "line too long"),
                 Malformed::InvalidBase64 => reply(501, (5, 5, 2), "cannot decode AUTH response"),
-                Malformed::WrongHello(c) if *c == "LHLO" => reply(500, (5, 5, 1), "LHLO is for LMTP: use EHLO"),
-                Malformed::WrongHello(_) => reply(500, (5, 5, 1), "this is an LMTP server: use LHLO"),
+                Malformed::WrongHello(c) if *c == "LHLO" => {
+                    reply(500, (5, 5, 1), "LHLO is for LMTP: use EHLO")
+                }
+                Malformed::WrongHello(_) => {
+                    reply(500, (5, 5, 1), "this is an LMTP server: use LHLO")
+                }
                 Malformed::NotOffered(c) => reply(502, (5, 5, 1), format!("{c} not implemented")),
             },
             Self::OutOfOrder(o) => match o {

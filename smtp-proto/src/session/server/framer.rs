@@ -81,7 +81,11 @@ impl Input {
                     let first = !self.skipping;
                     self.pos = self.buf.len();
                     self.skipping = true;
-                    return if first { Line::TooLong } else { Line::Incomplete };
+                    return if first {
+                        Line::TooLong
+                    } else {
+                        Line::Incomplete
+                    };
                 }
                 None => return Line::Incomplete,
             }
@@ -113,7 +117,15 @@ mod tests {
             let mut got = lines(&mut input, 512);
             input.feed(&stream[split..]);
             got.extend(lines(&mut input, 512));
-            assert_eq!(got, vec![Ok(b"NOOP".to_vec()), Ok(b"QUIT".to_vec()), Ok(b"RSET".to_vec())], "split {split}");
+            assert_eq!(
+                got,
+                vec![
+                    Ok(b"NOOP".to_vec()),
+                    Ok(b"QUIT".to_vec()),
+                    Ok(b"RSET".to_vec())
+                ],
+                "split {split}"
+            );
         }
     }
 

@@ -249,9 +249,11 @@ impl ServerSession {
             AuthOutcome::Failure => {
                 self.phase = Phase::Ready;
                 self.auth_failures += 1;
-                reply(535, (5, 7, 8), "authentication credentials invalid").write_to(&mut self.output);
+                reply(535, (5, 7, 8), "authentication credentials invalid")
+                    .write_to(&mut self.output);
                 if self.auth_failures >= self.config.max_auth_failures {
-                    reply(421, (4, 7, 0), "too many authentication failures").write_to(&mut self.output);
+                    reply(421, (4, 7, 0), "too many authentication failures")
+                        .write_to(&mut self.output);
                     self.close(CloseReason::TooManyAuthFailures);
                 }
             }
@@ -278,12 +280,26 @@ impl ServerSession {
 
     /// The peer was silent too long: queue 421 4.4.2 and close.
     pub fn timeout(&mut self) {
-        self.end(reply(421, (4, 4, 2), format!("{} timeout, closing connection", self.config.hostname)), CloseReason::Timeout);
+        self.end(
+            reply(
+                421,
+                (4, 4, 2),
+                format!("{} timeout, closing connection", self.config.hostname),
+            ),
+            CloseReason::Timeout,
+        );
     }
 
     /// The server is stopping: queue 421 4.3.2 and close.
     pub fn shutdown(&mut self) {
-        self.end(reply(421, (4, 3, 2), format!("{} shutting down", self.config.hostname)), CloseReason::Shutdown);
+        self.end(
+            reply(
+                421,
+                (4, 3, 2),
+                format!("{} shutting down", self.config.hostname),
+            ),
+            CloseReason::Shutdown,
+        );
     }
 
     fn end(&mut self, r: Reply<'static>, reason: CloseReason) {

@@ -15,7 +15,10 @@ impl Mailbox<'_> {
         self.local_part.is_ascii() && self.host.is_ascii()
     }
     pub fn into_owned(self) -> Mailbox<'static> {
-        Mailbox { local_part: Cow::Owned(self.local_part.into_owned()), host: Cow::Owned(self.host.into_owned()) }
+        Mailbox {
+            local_part: Cow::Owned(self.local_part.into_owned()),
+            host: Cow::Owned(self.host.into_owned()),
+        }
     }
 }
 impl fmt::Display for Mailbox<'_> {
@@ -97,13 +100,22 @@ impl fmt::Display for Host<'_> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
-    Ehlo { host: Host<'a> },
-    Helo { host: Host<'a> },
-    Lhlo { host: Host<'a> },
+    Ehlo {
+        host: Host<'a>,
+    },
+    Helo {
+        host: Host<'a>,
+    },
+    Lhlo {
+        host: Host<'a>,
+    },
     Mail(MailFrom<'a>),
     Rcpt(Rcpt<'a>),
     Data,
-    Bdat { size: u64, last: bool },
+    Bdat {
+        size: u64,
+        last: bool,
+    },
     Rset,
     Vrfy(Cow<'a, str>),
     Expn(Cow<'a, str>),
@@ -111,7 +123,10 @@ pub enum Command<'a> {
     Noop(Option<Cow<'a, str>>),
     Quit,
     StartTls,
-    Auth { mechanism: Cow<'a, str>, initial_response: Option<Cow<'a, [u8]>> },
+    Auth {
+        mechanism: Cow<'a, str>,
+        initial_response: Option<Cow<'a, [u8]>>,
+    },
     Etrn(Cow<'a, str>),
 }
 
@@ -137,19 +152,26 @@ fn syntax() -> CommandError {
 }
 
 fn path(s: &str) -> Result<Option<Mailbox<'_>>, CommandError> {
-    let inner = s.strip_prefix('<').and_then(|s| s.strip_suffix('>')).ok_or_else(syntax)?;
+    let inner = s
+        .strip_prefix('<')
+        .and_then(|s| s.strip_suffix('>'))
+        .ok_or_else(syntax)?;
     if inner.is_empty() {
         return Ok(None);
     }
     let (l, h) = inner.rsplit_once('@').ok_or_else(syntax)?;
-    Ok(Some(Mailbox { local_part: Cow::Borrowed(l), host: Cow::Borrowed(h) }))
+    Ok(Some(Mailbox {
+        local_part: Cow::Borrowed(l),
+        host: Cow::Borrowed(h),
+    }))
 }
 
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
     let s = std::str::from_utf8(line).map_err(|_| CommandError(500, (5, 5, 2), "invalid UTF-8"))?;
     let (verb, rest) = s.split_once(' ').unwrap_or((s, ""));
     let v = verb.to_ascii_uppercase();
-    let arg = |r: &str| -> Result<(), CommandError> { if r.is_empty() { Ok(()) } else { Err(syntax()) } };
+    let arg =
+        |r: &str| -> Result<(), CommandError> { if r.is_empty() { Ok(()) } else { Err(syntax()) } };
     Ok(match v.as_str() {
         "EHLO" | "HELO" | "LHLO" => {
             if rest.is_empty() || rest.contains(' ') {
@@ -163,7 +185,10 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
             }
         }
         "MAIL" => {
-            let r = rest.strip_prefix("FROM:").or_else(|| rest.strip_prefix("from:")).ok_or_else(syntax)?;
+            let r = rest
+                .strip_prefix("FROM:")
+                .or_else(|| rest.strip_prefix("from:"))
+                .ok_or_else(syntax)?;
             let mut it = r.split(' ');
             let p = path(it.next().unwrap_or(""))?;
             let mut params = MailParams::default();
@@ -184,15 +209,25 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
                     _ => return Err(CommandError(555, (5, 5, 4), "unsupported parameter")),
                 }
             }
-            Command::Mail(MailFrom { path: p.map_or(ReversePath::Null, ReversePath::Mailbox), params })
+            Command::Mail(MailFrom {
+                path: p.map_or(ReversePath::Null, ReversePath::Mailbox),
+                params,
+            })
         }
         "RCPT" => {
-            let r = rest.strip_prefix("TO:").or_else(|| rest.strip_prefix("to:")).ok_or_else(syntax)?;
+            let r = rest
+                .strip_prefix("TO:")
+                .or_else(|| rest.strip_prefix("to:"))
+                .ok_or_else(syntax)?;
             let p = r.split(' ').next().unwrap_or("");
             if p.eq_ignore_ascii_case("<postmaster>") {
-                Command::Rcpt(Rcpt { path: ForwardPath::Postmaster })
+                Command::Rcpt(Rcpt {
+                    path: ForwardPath::Postmaster,
+                })
             } else {
-                Command::Rcpt(Rcpt { path: ForwardPath::Mailbox(path(p)?.ok_or_else(syntax)?) })
+                Command::Rcpt(Rcpt {
+                    path: ForwardPath::Mailbox(path(p)?.ok_or_else(syntax)?),
+                })
             }
         }
         "DATA" => {
@@ -227,11 +262,16 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
             Command::StartTls
         }
         "AUTH" => {
-            let (m, ir) = rest.split_once(' ').map_or((rest, None), |(m, i)| (m, Some(i)));
+            let (m, ir) = rest
+                .split_once(' ')
+                .map_or((rest, None), |(m, i)| (m, Some(i)));
             if m.is_empty() {
                 return Err(syntax());
             }
-            Command::Auth { mechanism: Cow::Owned(m.to_ascii_uppercase()), initial_response: ir.map(|i| Cow::Borrowed(i.as_bytes())) }
+            Command::Auth {
+                mechanism: Cow::Owned(m.to_ascii_uppercase()),
+                initial_response: ir.map(|i| Cow::Borrowed(i.as_bytes())),
+            }
         }
         _ => return Err(CommandError(500, (5, 5, 1), "command unrecognized")),
     })
@@ -265,7 +305,11 @@ pub struct DataDecoder {
 }
 impl DataDecoder {
     pub fn new(_p: BareLineEndingPolicy) -> Self {
-        Self { st: 0, len: 0, err: None }
+        Self {
+            st: 0,
+            len: 0,
+            err: None,
+        }
     }
     pub fn error(&self) -> Option<&DataError> {
         self.err.as_ref()
@@ -279,7 +323,12 @@ impl DataDecoder {
             match (self.st, b) {
                 (0, b'.') => self.st = 3,
                 (3, b'\r') => self.st = 4,
-                (4, b'\n') => return Decoded { consumed: i + 1, finished: true },
+                (4, b'\n') => {
+                    return Decoded {
+                        consumed: i + 1,
+                        finished: true,
+                    };
+                }
                 (4, _) => {
                     self.err = Some(DataError);
                     out.push(b'\r');
@@ -313,7 +362,10 @@ impl DataDecoder {
             }
             self.len += (out.len() - start) as u64;
         }
-        Decoded { consumed: input.len(), finished: false }
+        Decoded {
+            consumed: input.len(),
+            finished: false,
+        }
     }
 }
 #[derive(Debug)]
@@ -328,10 +380,15 @@ impl BdatDecoder {
         self.remaining
     }
     pub fn decode(&mut self, input: &[u8], out: &mut Vec<u8>) -> Decoded {
-        let n = usize::try_from(self.remaining).unwrap_or(usize::MAX).min(input.len());
+        let n = usize::try_from(self.remaining)
+            .unwrap_or(usize::MAX)
+            .min(input.len());
         out.extend_from_slice(&input[..n]);
         self.remaining -= n as u64;
-        Decoded { consumed: n, finished: self.remaining == 0 }
+        Decoded {
+            consumed: n,
+            finished: self.remaining == 0,
+        }
     }
 }
 
@@ -353,13 +410,20 @@ pub fn decode_response(line: &[u8]) -> Result<AuthResponse, AuthError> {
     match line {
         b"*" => Ok(AuthResponse::Cancel),
         b"=" => Ok(AuthResponse::Data(Vec::new())),
-        _ => base64::engine::general_purpose::STANDARD.decode(line).map(AuthResponse::Data).map_err(|_| AuthError),
+        _ => base64::engine::general_purpose::STANDARD
+            .decode(line)
+            .map(AuthResponse::Data)
+            .map_err(|_| AuthError),
     }
 }
 pub fn encode_challenge(bytes: &[u8], out: &mut Vec<u8>) {
     use base64::Engine;
     out.extend_from_slice(b"334 ");
-    out.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(bytes).as_bytes());
+    out.extend_from_slice(
+        base64::engine::general_purpose::STANDARD
+            .encode(bytes)
+            .as_bytes(),
+    );
     out.extend_from_slice(b"\r\n");
 }
 
@@ -421,20 +485,34 @@ pub mod sasl {
     }
     impl ServerSession {
         pub fn new(mechanism: Mechanism) -> Self {
-            Self { mechanism, user: None }
+            Self {
+                mechanism,
+                user: None,
+            }
         }
-        pub async fn start_with(&mut self, ir: Option<&[u8]>, store: &dyn CredentialStore) -> Result<ServerStep, SaslError> {
+        pub async fn start_with(
+            &mut self,
+            ir: Option<&[u8]>,
+            store: &dyn CredentialStore,
+        ) -> Result<ServerStep, SaslError> {
             match (self.mechanism, ir) {
                 (Mechanism::Plain, None) => Ok(ServerStep::Challenge(Vec::new())),
                 (_, None) => Ok(ServerStep::Challenge(b"Username:".to_vec())),
                 (_, Some(r)) => self.step_with(r, store).await,
             }
         }
-        pub async fn step_with(&mut self, r: &[u8], store: &dyn CredentialStore) -> Result<ServerStep, SaslError> {
+        pub async fn step_with(
+            &mut self,
+            r: &[u8],
+            store: &dyn CredentialStore,
+        ) -> Result<ServerStep, SaslError> {
             let (user, pass) = match self.mechanism {
                 Mechanism::Plain => {
                     let mut p = r.split(|b| *b == 0).skip(1);
-                    (p.next().unwrap_or_default().to_vec(), p.next().unwrap_or_default().to_vec())
+                    (
+                        p.next().unwrap_or_default().to_vec(),
+                        p.next().unwrap_or_default().to_vec(),
+                    )
                 }
                 _ => match self.user.take() {
                     None => {
@@ -444,8 +522,15 @@ pub mod sasl {
                     Some(u) => (u.into_bytes(), r.to_vec()),
                 },
             };
-            let (user, pass) = (String::from_utf8_lossy(&user).into_owned(), String::from_utf8_lossy(&pass).into_owned());
-            if store.check_password(&user, &pass).await { Ok(ServerStep::Success(Authenticated(user))) } else { Err(SaslError(false)) }
+            let (user, pass) = (
+                String::from_utf8_lossy(&user).into_owned(),
+                String::from_utf8_lossy(&pass).into_owned(),
+            );
+            if store.check_password(&user, &pass).await {
+                Ok(ServerStep::Success(Authenticated(user)))
+            } else {
+                Err(SaslError(false))
+            }
         }
     }
 }

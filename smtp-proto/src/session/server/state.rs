@@ -28,7 +28,13 @@ impl Phase {
     /// Whether a mail transaction (an accepted MAIL) is open.
     pub(crate) fn in_transaction(&self) -> bool {
         matches!(self, Self::Envelope(_) | Self::Data(_))
-            || matches!(self, Self::Chunk(Chunk { sink: Sink::Deliver(_), .. }))
+            || matches!(
+                self,
+                Self::Chunk(Chunk {
+                    sink: Sink::Deliver(_),
+                    ..
+                })
+            )
     }
 }
 
@@ -72,7 +78,11 @@ pub(crate) enum Sink {
     /// To the application, as part of this transaction.
     Deliver(Transaction),
     /// Nowhere: the chunk is consumed, then `reply` (if any) is sent and the session returns to `then`.
-    Discard { reply: Option<Reply<'static>>, counts_as_bad: bool, then: Box<Phase> },
+    Discard {
+        reply: Option<Reply<'static>>,
+        counts_as_bad: bool,
+        then: Box<Phase>,
+    },
 }
 
 /// The event that waits for the application's answer, with what the answer needs.

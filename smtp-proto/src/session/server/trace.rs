@@ -43,7 +43,10 @@ impl App {
             Event::DataEnd(_) => {
                 let i = self.data_end_index;
                 self.data_end_index += 1;
-                self.lmtp_results.get(i).cloned().unwrap_or(Decision::Accept)
+                self.lmtp_results
+                    .get(i)
+                    .cloned()
+                    .unwrap_or(Decision::Accept)
             }
             _ => Decision::Accept,
         }
@@ -51,8 +54,13 @@ impl App {
 
     fn auth(&mut self, mechanism: Mechanism, first: bool, response: Option<&[u8]>) -> AuthOutcome {
         let check = |users: &[(&str, &str)], user: &str, pass: &[u8]| {
-            if users.iter().any(|(u, p)| *u == user && p.as_bytes() == pass) {
-                AuthOutcome::Success { identity: user.to_owned() }
+            if users
+                .iter()
+                .any(|(u, p)| *u == user && p.as_bytes() == pass)
+            {
+                AuthOutcome::Success {
+                    identity: user.to_owned(),
+                }
             } else {
                 AuthOutcome::Failure
             }
@@ -68,7 +76,9 @@ impl App {
                 }
             }
             ("LOGIN", true, None) => AuthOutcome::Challenge(b"Username:".to_vec()),
-            ("LOGIN", true, Some(user)) | ("LOGIN", false, Some(user)) if self.login_user.is_none() => {
+            ("LOGIN", true, Some(user)) | ("LOGIN", false, Some(user))
+                if self.login_user.is_none() =>
+            {
                 self.login_user = Some(String::from_utf8_lossy(user).into_owned());
                 AuthOutcome::Challenge(b"Password:".to_vec())
             }
@@ -186,29 +196,51 @@ fn expected_replies(lines: &[&str]) -> Vec<Vec<String>> {
 fn check(step: usize, actual: &[u8], expected: &[&str]) {
     let actual = replies(actual);
     let expected = expected_replies(expected);
-    assert_eq!(actual.len(), expected.len(), "step {step}: replies {actual:#?}, expected {expected:#?}");
+    assert_eq!(
+        actual.len(),
+        expected.len(),
+        "step {step}: replies {actual:#?}, expected {expected:#?}"
+    );
     for (a, e) in actual.iter().zip(&expected) {
         if let Some(code) = e.first().and_then(|l| l.strip_prefix('~')) {
-            assert!(a.iter().all(|l| l.starts_with(code)), "step {step}: {a:?} is not a {code} reply");
+            assert!(
+                a.iter().all(|l| l.starts_with(code)),
+                "step {step}: {a:?} is not a {code} reply"
+            );
         } else {
             assert_eq!(a.len(), e.len(), "step {step}: {a:?} vs {e:?}");
             for (al, el) in a.iter().zip(e) {
-                assert!(al.starts_with(el.as_str()), "step {step}: got {al:?}, expected {el:?}");
+                assert!(
+                    al.starts_with(el.as_str()),
+                    "step {step}: got {al:?}, expected {el:?}"
+                );
             }
         }
     }
 }
 
 /// Replays `transcript` against a new session with `config`; `bytewise` feeds one octet at a time.
-pub(crate) fn replay(config: ServerConfig, app: &mut App, transcript: &str, bytewise: bool) -> ServerSession {
+pub(crate) fn replay(
+    config: ServerConfig,
+    app: &mut App,
+    transcript: &str,
+    bytewise: bool,
+) -> ServerSession {
     let mut session = ServerSession::new(Arc::new(config));
-    let lines: Vec<&str> = transcript.lines().map(str::trim_start).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = transcript
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| !l.is_empty())
+        .collect();
     let mut i = 0;
     let mut step = 0;
     // Greeting and any S: lines before the first C:.
     while i < lines.len() {
         let mut input = Vec::new();
-        while let Some(c) = lines.get(i).and_then(|l| l.strip_prefix("C: ").or_else(|| l.strip_prefix("C:"))) {
+        while let Some(c) = lines
+            .get(i)
+            .and_then(|l| l.strip_prefix("C: ").or_else(|| l.strip_prefix("C:")))
+        {
             input.extend_from_slice(c.as_bytes());
             input.extend_from_slice(b"\r\n");
             i += 1;
@@ -223,7 +255,10 @@ pub(crate) fn replay(config: ServerConfig, app: &mut App, transcript: &str, byte
         }
         app.run(&mut session);
         let mut expected = Vec::new();
-        while let Some(s) = lines.get(i).and_then(|l| l.strip_prefix("S: ").or_else(|| l.strip_prefix("S:"))) {
+        while let Some(s) = lines
+            .get(i)
+            .and_then(|l| l.strip_prefix("S: ").or_else(|| l.strip_prefix("S:")))
+        {
             expected.push(s);
             i += 1;
         }
