@@ -4,13 +4,15 @@
 //! tests compare those bytes with what Python sent.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use smtp_proto::server::{
     ConnectionInfo, DataEnd, Decision, ForwardPath, Handler, MailFrom, Rcpt, Reply, Server, Session,
 };
 use smtp_proto::session::server::ServerConfig;
 use testkit::{Python, TestCerts};
-use tokio::net::TcpListener;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 /// A message as the test server received it.
@@ -98,30 +100,53 @@ fn smtp_code(code: u16) -> smtp_proto::server::ReplyCode {
 struct TestServer {
     port: u16,
     store: Store,
-    _stop: oneshot::Sender<()>,
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<oneshot::Receiver<()>>,
 }
 
 async fn start(config: ServerConfig, tls: Option<&TestCerts>) -> TestServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("addr").port();
     let mut server = Server::new(config);
     if let Some(certs) = tls {
         server = server.with_tls(certs.server_config());
     }
+    start_server(server).await
+}
+
+async fn start_server(server: Server) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
     let store = Store::default();
     let handler = Arc::new(store.clone());
     let (stop, stopped) = oneshot::channel::<()>();
+    let (done_tx, done) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = server
             .serve(listener, handler, async {
                 let _ = stopped.await;
             })
             .await;
+        let _ = done_tx.send(());
     });
     TestServer {
         port,
         store,
-        _stop: stop,
+        stop: Some(stop),
+        done: Some(done),
+    }
+}
+
+impl TestServer {
+    /// Starts the graceful shutdown and waits (at most 10 s) until `serve` returned.
+    async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(done) = self.done.take() {
+            tokio::time::timeout(Duration::from_secs(10), done)
+                .await
+                .expect("serve returns")
+                .ok();
+        }
     }
 }
 
@@ -136,7 +161,14 @@ const CLIENT: &str = r#"
 import json, smtplib, ssl, sys
 port, mode = int(sys.argv[1]), sys.argv[2]
 arg = sys.argv[3] if len(sys.argv) > 3 else ""
-s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
+if mode == "implicit":
+    s = smtplib.SMTP_SSL("localhost", port, local_hostname="client.test", timeout=10,
+                         context=ssl.create_default_context(cafile=arg))
+    s.ehlo()
+    out = {"features": sorted(s.esmtp_features.keys())}
+    s.sendmail("a@client.test", ["implicit@mx.test"], b"Subject: 465\r\n\r\nimplicit TLS\r\n")
+else:
+    s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
 out = {}
 if mode == "features":
     code, _ = s.ehlo()
@@ -151,6 +183,8 @@ elif mode == "starttls":
     after = sorted(s.esmtp_features.keys())
     s.sendmail("a@client.test", ["tls@mx.test"], b"Subject: tls\r\n\r\nover TLS\r\n")
     out = {"before": before, "after": after}
+elif mode == "implicit":
+    pass
 elif mode == "refused":
     try:
         s.sendmail("a@client.test", ["nobody@mx.test"], b"x\r\n")
@@ -308,6 +342,162 @@ async fn starttls_with_testkit_certificate() {
     let received = messages(&server);
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].body, b"Subject: tls\r\n\r\nover TLS\r\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implicit_tls() {
+    let certs = TestCerts::generate();
+    let server = start_server(
+        Server::new(config())
+            .with_tls(certs.server_config())
+            .implicit_tls(true),
+    )
+    .await;
+    let out = client(
+        server.port,
+        &["implicit", &certs.ca_file().to_string_lossy()],
+    )
+    .await;
+    assert!(
+        !out.get("features")
+            .as_strings()
+            .contains(&"starttls".to_owned()),
+        "{out:?}"
+    );
+    let received = messages(&server);
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].body, b"Subject: 465\r\n\r\nimplicit TLS\r\n");
+}
+
+/// Reads from `stream` until `needle` appears or 10 s pass; returns everything read.
+async fn read_until(stream: &mut TcpStream, needle: &str) -> String {
+    let mut text = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&text).contains(needle) {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => text.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_timeout_closes_with_421() {
+    let server =
+        Server::new(config()).timeouts(Duration::from_millis(200), Duration::from_millis(200));
+    let server = start_server(server).await;
+    let mut tcp = TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .expect("connect");
+    assert!(
+        read_until(&mut tcp, "\r\n")
+            .await
+            .starts_with("220 mx.test")
+    );
+    tcp.write_all(b"EHLO x\r\nDATA\r\n").await.expect("write");
+    let text = read_until(&mut tcp, "421").await;
+    assert!(
+        text.contains("503 5.5.1") && text.contains("421 4.4.2"),
+        "{text}"
+    );
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut rest)).await;
+    assert!(matches!(closed, Ok(Ok(_))), "server closed the connection");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_and_connection_limit() {
+    let server = Server::new(config())
+        .max_connections(1)
+        .shutdown_grace(Duration::from_millis(300));
+    let mut server = start_server(server).await;
+    let mut first = TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .expect("connect");
+    assert!(read_until(&mut first, "\r\n").await.starts_with("220 "));
+    let mut second = TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .expect("connect");
+    let busy = read_until(&mut second, "\r\n").await;
+    assert!(busy.starts_with("421 4.7.0"), "{busy}");
+    first
+        .write_all(b"EHLO x\r\nMAIL FROM:<a@b>\r\n")
+        .await
+        .expect("write");
+    assert!(
+        read_until(&mut first, "250 2.1.0")
+            .await
+            .contains("250 2.1.0")
+    );
+    let started = tokio::time::Instant::now();
+    server.shutdown().await;
+    let text = read_until(&mut first, "421").await;
+    assert!(text.contains("421 4.3.2"), "{text}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "grace period respected"
+    );
+    assert!(
+        TcpStream::connect(("127.0.0.1", server.port))
+            .await
+            .is_err(),
+        "listener closed"
+    );
+}
+
+/// swaks (Debian package, installed by scripts/test-all): a plain send and a STARTTLS send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swaks_smoke() {
+    if !testkit::have("swaks") {
+        eprintln!("SKIPPED: swaks is not installed");
+        return;
+    }
+    let certs = TestCerts::generate();
+    let server = start(config(), Some(&certs)).await;
+    for tls in [false, true] {
+        let mut cmd = tokio::process::Command::new("swaks");
+        cmd.args([
+            "--server",
+            &format!("127.0.0.1:{}", server.port),
+            "--from",
+            "a@client.test",
+        ])
+        .args([
+            "--to",
+            "swaks@mx.test",
+            "--helo",
+            "client.test",
+            "--body",
+            "swaks body",
+        ])
+        .kill_on_drop(true);
+        if tls {
+            cmd.arg("--tls");
+        }
+        let out = tokio::time::timeout(Duration::from_secs(30), cmd.output())
+            .await
+            .expect("swaks in time")
+            .expect("run swaks");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("250 2.0.0"), "{text}");
+        if tls {
+            assert!(text.contains("220 2.0.0 ready to start TLS"), "{text}");
+        }
+    }
+    let received = messages(&server);
+    assert_eq!(received.len(), 2);
+    assert!(
+        received
+            .iter()
+            .all(|m| String::from_utf8_lossy(&m.body).contains("swaks body"))
+    );
 }
 
 /// A tiny JSON reader (the workspace has no serde): enough for the scripts' output.
