@@ -1,7 +1,7 @@
 //! Command lines: framing, parsing, the order rules of RFC 5321 §4.1.4, and the answers to decisions.
 
 use super::deps::{
-    AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, Mechanism, Reply,
+    AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, MailParams, Mechanism, Reply,
     ReplyCode, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, reply};
@@ -212,7 +212,9 @@ impl ServerSession {
         }
         let ext = &self.config.extensions;
         let params = &from.params;
-        let refusal = if self.config.require_auth && self.authenticated.is_none() {
+        let refusal = if !self.extended && *params != MailParams::default() {
+            Some(reply(555, (5, 5, 4), "MAIL parameters need EHLO"))
+        } else if self.config.require_auth && self.authenticated.is_none() {
             Some(reply(530, (5, 7, 0), "authentication required"))
         } else if params.smtputf8 && !ext.smtputf8 {
             Some(reply(555, (5, 5, 4), "SMTPUTF8 not supported"))

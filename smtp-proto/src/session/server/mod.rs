@@ -47,6 +47,31 @@ use state::{Awaiting, Phase, Step};
 ///
 /// Malformed and out-of-order commands never reach the application: the session answers them with
 /// the reply their [`ServerError`] gives, and closes after [`ServerConfig::max_bad_commands`] of them.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use smtp_proto::session::server::{Decision, Event, ServerConfig, ServerSession};
+///
+/// let mut session = ServerSession::new(Arc::new(ServerConfig::new("mx.example.org")));
+/// // A pipelined transaction, in one read (RFC 2920).
+/// session.feed(b"EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+/// session.feed(b"Subject: hi\r\n\r\n..dot-stuffed\r\n.\r\nQUIT\r\n");
+/// let mut body = Vec::new();
+/// loop {
+///     match session.next_event().unwrap() {
+///         Event::NeedInput | Event::Close(_) => break,
+///         Event::DataChunk(chunk) => body.extend_from_slice(chunk),
+///         event if event.needs_decision() => session.decide(Decision::Accept).unwrap(),
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(body, b"Subject: hi\r\n\r\n.dot-stuffed\r\n");
+/// let replies = String::from_utf8(session.take_output()).unwrap();
+/// assert!(replies.starts_with("220 mx.example.org ESMTP"));
+/// assert!(replies.contains("250 2.1.0 OK\r\n250 2.1.5 OK\r\n354 "));
+/// assert!(replies.ends_with("250 2.0.0 OK\r\n221 2.0.0 mx.example.org closing connection\r\n"));
+/// ```
 #[derive(Debug)]
 pub struct ServerSession {
     config: Arc<ServerConfig>,

@@ -315,3 +315,19 @@ fn timeout_and_shutdown_close_with_421() {
     session.shutdown();
     assert!(String::from_utf8_lossy(session.output()).contains("421 4.3.2"));
 }
+
+#[test]
+fn esmtp_parameters_need_ehlo() {
+    both(
+        cfg,
+        "
+        S: 220
+        C: HELO x
+        S: 250 foo.com
+        C: MAIL FROM:<a@b> SIZE=10
+        S: 555 5.5.4 MAIL parameters need EHLO
+        C: MAIL FROM:<a@b>
+        S: 250 2.1.0
+    ",
+    );
+}
