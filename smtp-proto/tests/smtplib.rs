@@ -161,15 +161,20 @@ const CLIENT: &str = r#"
 import json, smtplib, ssl, sys
 port, mode = int(sys.argv[1]), sys.argv[2]
 arg = sys.argv[3] if len(sys.argv) > 3 else ""
+out = {}
 if mode == "implicit":
     s = smtplib.SMTP_SSL("localhost", port, local_hostname="client.test", timeout=10,
                          context=ssl.create_default_context(cafile=arg))
     s.ehlo()
     out = {"features": sorted(s.esmtp_features.keys())}
     s.sendmail("a@client.test", ["implicit@mx.test"], b"Subject: 465\r\n\r\nimplicit TLS\r\n")
+elif mode == "lmtp":
+    s = smtplib.LMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
+    s.ehlo()
+    out = {"features": sorted(s.esmtp_features.keys())}
+    s.sendmail("a@client.test", ["lmtp@mx.test"], b"Subject: lmtp\r\n\r\nvia LHLO\r\n")
 else:
     s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
-out = {}
 if mode == "features":
     code, _ = s.ehlo()
     out = {"code": code, "features": sorted(s.esmtp_features.keys()), "size": s.esmtp_features.get("size")}
@@ -345,6 +350,24 @@ async fn starttls_with_testkit_certificate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lmtp_with_python_lmtp_class() {
+    let mut lmtp = config();
+    lmtp.protocol = smtp_proto::session::server::Protocol::Lmtp;
+    let server = start(lmtp, None).await;
+    let out = client(server.port, &["lmtp"]).await;
+    assert!(
+        out.get("features")
+            .as_strings()
+            .contains(&"pipelining".to_owned()),
+        "{out:?}"
+    );
+    let received = messages(&server);
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["lmtp@mx.test"]);
+    assert_eq!(received[0].body, b"Subject: lmtp\r\n\r\nvia LHLO\r\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn implicit_tls() {
     let certs = TestCerts::generate();
     let server = start_server(
@@ -358,12 +381,9 @@ async fn implicit_tls() {
         &["implicit", &certs.ca_file().to_string_lossy()],
     )
     .await;
-    assert!(
-        !out.get("features")
-            .as_strings()
-            .contains(&"starttls".to_owned()),
-        "{out:?}"
-    );
+    let features = out.get("features").as_strings();
+    assert!(features.contains(&"pipelining".to_owned()), "{out:?}");
+    assert!(!features.contains(&"starttls".to_owned()), "{out:?}");
     let received = messages(&server);
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].body, b"Subject: 465\r\n\r\nimplicit TLS\r\n");

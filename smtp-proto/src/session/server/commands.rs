@@ -1,8 +1,8 @@
 //! Command lines: framing, parsing, the order rules of RFC 5321 §4.1.4, and the answers to decisions.
 
 use super::deps::{
-    AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, MailParams, Mechanism, Reply,
-    ReplyCode, ReversePath, decode_response, parse_command,
+    AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, MailParams, Mechanism,
+    Reply, ReplyCode, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};

@@ -331,3 +331,29 @@ fn esmtp_parameters_need_ehlo() {
     ",
     );
 }
+
+/// Replies and delivered bodies do not depend on how the input is split.
+fn run_split(input: &[u8], cuts: &[usize]) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut session = ServerSession::new(Arc::new(cfg()));
+    let mut app = App::default();
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
+    cuts.sort_unstable();
+    let mut start = 0;
+    for cut in cuts.into_iter().chain([input.len()]) {
+        session.feed(&input[start..cut]);
+        app.run(&mut session);
+        start = cut;
+    }
+    (session.take_output(), app.messages)
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_split_gives_the_same_replies(cuts in proptest::collection::vec(0usize..400, 0..8)) {
+        let input = b"EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nline one\r\n..dot\r\n.\r\n\
+            MAIL FROM:<a@b> BODY=BINARYMIME\r\nRCPT TO:<c@d>\r\nBDAT 5\r\n12\r\n.BDAT 3 LAST\r\nxyzNOOP\r\nQUIT\r\n";
+        let whole = run_split(input, &[]);
+        proptest::prop_assert_eq!(&whole.1, &vec![b"line one\r\n.dot\r\n".to_vec(), b"12\r\n.xyz".to_vec()]);
+        proptest::prop_assert_eq!(run_split(input, &cuts), whole);
+    }
+}
