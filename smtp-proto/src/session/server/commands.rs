@@ -89,6 +89,15 @@ impl ServerSession {
                     Phase::Envelope(tx) => tx,
                     _ => return self.out_of_order(OutOfOrder::NeedMail("RCPT")),
                 };
+                if let Some(param) = rcpt.params.other.first() {
+                    let text = format!("RCPT parameter {} not supported", param.keyword);
+                    self.send(reply(555, (5, 5, 4), text));
+                    return None;
+                }
+                if (rcpt.params.notify.is_some() || rcpt.params.orcpt.is_some()) && !self.config.extensions.dsn {
+                    self.send(reply(555, (5, 5, 4), "DSN not supported"));
+                    return None;
+                }
                 if tx.recipients >= self.config.max_recipients {
                     self.send(reply(452, (4, 5, 3), "too many recipients"));
                     return None;
@@ -216,6 +225,14 @@ impl ServerSession {
             Some(reply(555, (5, 5, 4), "MAIL parameters need EHLO"))
         } else if self.config.require_auth && self.authenticated.is_none() {
             Some(reply(530, (5, 7, 0), "authentication required"))
+        } else if let Some(param) = params.other.first() {
+            Some(reply(555, (5, 5, 4), format!("MAIL parameter {} not supported", param.keyword)))
+        } else if (params.ret.is_some() || params.envid.is_some()) && !ext.dsn {
+            Some(reply(555, (5, 5, 4), "DSN not supported"))
+        } else if params.mt_priority.is_some() {
+            Some(reply(555, (5, 5, 4), "MT-PRIORITY not supported"))
+        } else if params.auth.is_some() && self.config.auth_mechanisms.is_empty() {
+            Some(reply(555, (5, 5, 4), "AUTH parameter without AUTH"))
         } else if params.smtputf8 && !ext.smtputf8 {
             Some(reply(555, (5, 5, 4), "SMTPUTF8 not supported"))
         } else if params.body == Some(Body::EightBitMime) && !ext.eight_bit_mime {

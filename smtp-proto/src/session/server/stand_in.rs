@@ -48,6 +48,21 @@ pub struct MailParams {
     pub body: Option<Body>,
     pub smtputf8: bool,
     pub requiretls: bool,
+    pub ret: Option<()>,
+    pub envid: Option<String>,
+    pub auth: Option<Option<String>>,
+    pub mt_priority: Option<i8>,
+    pub other: Vec<Param>,
+}
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Param {
+    pub keyword: String,
+}
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RcptParams {
+    pub notify: Option<()>,
+    pub orcpt: Option<()>,
+    pub other: Vec<Param>,
 }
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailFrom<'a> {
@@ -68,10 +83,12 @@ impl MailFrom<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rcpt<'a> {
     pub path: ForwardPath<'a>,
+    pub params: RcptParams,
 }
 impl Rcpt<'_> {
     pub fn into_owned(self) -> Rcpt<'static> {
         Rcpt {
+            params: self.params,
             path: match self.path {
                 ForwardPath::Postmaster => ForwardPath::Postmaster,
                 ForwardPath::Mailbox(m) => ForwardPath::Mailbox(m.into_owned()),
@@ -206,7 +223,7 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
                     }
                     "SMTPUTF8" => params.smtputf8 = true,
                     "REQUIRETLS" => params.requiretls = true,
-                    _ => return Err(CommandError(555, (5, 5, 4), "unsupported parameter")),
+                    _ => params.other.push(Param { keyword: k.to_owned() }),
                 }
             }
             Command::Mail(MailFrom {
@@ -223,10 +240,12 @@ pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
             if p.eq_ignore_ascii_case("<postmaster>") {
                 Command::Rcpt(Rcpt {
                     path: ForwardPath::Postmaster,
+                    params: RcptParams::default(),
                 })
             } else {
                 Command::Rcpt(Rcpt {
                     path: ForwardPath::Mailbox(path(p)?.ok_or_else(syntax)?),
+                    params: RcptParams::default(),
                 })
             }
         }
