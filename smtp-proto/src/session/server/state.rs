@@ -101,6 +101,7 @@ pub(crate) enum Awaiting {
 
 /// What one step of `next_event`'s loop produced.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // a transient return value, moved once: boxing would cost more
 pub(crate) enum Step {
     /// `ServerSession::chunk` holds an [`super::Event::DataChunk`].
     Chunk,
