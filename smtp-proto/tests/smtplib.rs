@@ -27,6 +27,7 @@ struct Received {
 #[derive(Clone, Default)]
 struct Store {
     messages: Arc<Mutex<Vec<Received>>>,
+    refuse: Arc<std::sync::atomic::AtomicBool>,
 }
 
 struct Conn {
@@ -39,7 +40,11 @@ struct Conn {
 impl Handler for Store {
     type Session = Conn;
 
-    async fn connect(&self, _: &ConnectionInfo) -> Result<Conn, Reply<'static>> {
+    async fn connect(&self, info: &ConnectionInfo) -> Result<Conn, Reply<'static>> {
+        if self.refuse.load(std::sync::atomic::Ordering::Relaxed) {
+            let text = format!("5.7.1 {} is not welcome", info.peer.ip());
+            return Err(Reply::new(smtp_code(554), None, text));
+        }
         Ok(Conn {
             store: self.clone(),
             current: Received::default(),
@@ -168,6 +173,12 @@ if mode == "implicit":
     s.ehlo()
     out = {"features": sorted(s.esmtp_features.keys())}
     s.sendmail("a@client.test", ["implicit@mx.test"], b"Subject: 465\r\n\r\nimplicit TLS\r\n")
+elif mode == "refused_connection":
+    try:
+        smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
+    except smtplib.SMTPConnectError as e:
+        print(json.dumps({"code": e.smtp_code, "text": e.smtp_error.decode()}))
+    sys.exit(0)
 elif mode == "lmtp":
     s = smtplib.LMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
     s.ehlo()
@@ -347,6 +358,23 @@ async fn starttls_with_testkit_certificate() {
     let received = messages(&server);
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].body, b"Subject: tls\r\n\r\nover TLS\r\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_connection() {
+    let server = start(config(), None).await;
+    server
+        .store
+        .refuse
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let out = client(server.port, &["refused_connection"]).await;
+    assert_eq!(out.get("code").as_i64(), Some(554), "{out:?}");
+    assert!(
+        out.get("text")
+            .as_str()
+            .is_some_and(|t| t.contains("5.7.1 127.0.0.1 is not welcome")),
+        "{out:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
