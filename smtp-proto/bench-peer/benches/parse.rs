@@ -1,4 +1,4 @@
-//! Placeholder benchmark, filled by its owner.
+//! Placeholder benchmark, replaced by the merged one.
 use criterion::{Criterion, criterion_group, criterion_main};
 fn placeholder(c: &mut Criterion) {
     c.bench_function("placeholder", |b| b.iter(|| std::hint::black_box(1 + 1)));
