@@ -24,10 +24,22 @@ struct Received {
     user: Option<String>,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Store {
     messages: Arc<Mutex<Vec<Received>>>,
+    users: Arc<sasl::MemoryStore>,
     refuse: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        let users = sasl::MemoryStore::new().with_user("alice", "wonderland");
+        Self {
+            messages: Arc::default(),
+            users: Arc::new(users),
+            refuse: Arc::default(),
+        }
+    }
 }
 
 struct Conn {
@@ -39,6 +51,10 @@ struct Conn {
 #[async_trait::async_trait]
 impl Handler for Store {
     type Session = Conn;
+
+    fn credentials(&self) -> Option<&dyn sasl::CredentialStore> {
+        Some(&*self.users)
+    }
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Conn, Reply<'static>> {
         if self.refuse.load(std::sync::atomic::Ordering::Relaxed) {
@@ -219,13 +235,16 @@ elif mode == "toolarge":
     out["body"][1] = out["body"][1].decode()
     out["after"] = s.noop()[0]
 elif mode == "auth":
-    mech, user, password = arg.split(":")
+    mech, user, password, ir, cafile = arg.split(":")
     s.ehlo()
+    if cafile:
+        out["before"] = s.esmtp_features.get("auth", "")
+        s.starttls(context=ssl.create_default_context(cafile=cafile))
+        s.ehlo()
     out["advertised"] = s.esmtp_features.get("auth", "")
+    s.user, s.password = user, password
     try:
-        s.login(user, password, initial_response_ok=(mech == "PLAIN")) if False else None
-        s.user, s.password = user, password
-        code, resp = s.auth(mech, getattr(s, "auth_" + mech.lower()), initial_response_ok=True)
+        code, resp = s.auth(mech, getattr(s, "auth_" + mech.lower()), initial_response_ok=(ir == "ir"))
         out["auth"] = [code, resp.decode()]
         s.sendmail("a@client.test", ["authed@mx.test"], b"hi\r\n")
     except smtplib.SMTPAuthenticationError as e:
@@ -358,6 +377,81 @@ async fn starttls_with_testkit_certificate() {
     let received = messages(&server);
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].body, b"Subject: tls\r\n\r\nover TLS\r\n");
+}
+
+fn auth_config(requires_tls: bool) -> ServerConfig {
+    let mut c = config();
+    c.auth_mechanisms = vec![sasl::Mechanism::Plain, sasl::Mechanism::Login];
+    c.auth_requires_tls = requires_tls;
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_plain_and_login() {
+    let server = start(auth_config(false), None).await;
+    for (mech, ir) in [
+        ("PLAIN", "ir"),
+        ("PLAIN", ""),
+        ("LOGIN", "ir"),
+        ("LOGIN", ""),
+    ] {
+        let out = client(
+            server.port,
+            &["auth", &format!("{mech}:alice:wonderland:{ir}:")],
+        )
+        .await;
+        assert_eq!(
+            out.get("advertised").as_str().map(str::trim),
+            Some("PLAIN LOGIN"),
+            "{out:?}"
+        );
+        assert_eq!(
+            out.get("auth").index(0).as_i64(),
+            Some(235),
+            "{mech} {ir}: {out:?}"
+        );
+        assert!(
+            out.get("auth")
+                .index(1)
+                .as_str()
+                .is_some_and(|t| t.starts_with("2.7.0"))
+        );
+    }
+    let out = client(server.port, &["auth", "PLAIN:alice:wrong:ir:"]).await;
+    assert_eq!(out.get("auth").index(0).as_i64(), Some(535), "{out:?}");
+    let received = messages(&server);
+    assert_eq!(received.len(), 4);
+    assert!(
+        received.iter().all(|m| m.user.as_deref() == Some("alice")),
+        "{received:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_only_after_starttls() {
+    let certs = TestCerts::generate();
+    let server = start(auth_config(true), Some(&certs)).await;
+    let ca = certs.ca_file();
+    let out = client(
+        server.port,
+        &[
+            "auth",
+            &format!("LOGIN:alice:wonderland::{}", ca.to_string_lossy()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.get("before").as_str(),
+        Some(""),
+        "no plaintext AUTH before TLS: {out:?}"
+    );
+    assert_eq!(
+        out.get("advertised").as_str().map(str::trim),
+        Some("PLAIN LOGIN"),
+        "{out:?}"
+    );
+    assert_eq!(out.get("auth").index(0).as_i64(), Some(235), "{out:?}");
+    assert_eq!(messages(&server).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

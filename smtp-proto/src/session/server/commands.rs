@@ -94,7 +94,9 @@ impl ServerSession {
                     self.send(reply(555, (5, 5, 4), text));
                     return None;
                 }
-                if (rcpt.params.notify.is_some() || rcpt.params.orcpt.is_some()) && !self.config.extensions.dsn {
+                if (rcpt.params.notify.is_some() || rcpt.params.orcpt.is_some())
+                    && !self.config.extensions.dsn
+                {
                     self.send(reply(555, (5, 5, 4), "DSN not supported"));
                     return None;
                 }
@@ -226,7 +228,11 @@ impl ServerSession {
         } else if self.config.require_auth && self.authenticated.is_none() {
             Some(reply(530, (5, 7, 0), "authentication required"))
         } else if let Some(param) = params.other.first() {
-            Some(reply(555, (5, 5, 4), format!("MAIL parameter {} not supported", param.keyword)))
+            Some(reply(
+                555,
+                (5, 5, 4),
+                format!("MAIL parameter {} not supported", param.keyword),
+            ))
         } else if (params.ret.is_some() || params.envid.is_some()) && !ext.dsn {
             Some(reply(555, (5, 5, 4), "DSN not supported"))
         } else if params.mt_priority.is_some() {

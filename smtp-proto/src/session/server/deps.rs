@@ -1,9 +1,11 @@
 //! The one place the server session names the crate's other layers and the `sasl` crate.
-#[cfg(feature = "server")]
-pub(crate) use super::stand_in::sasl;
 pub(crate) use super::stand_in::{
-    AuthResponse, BareLineEndingPolicy, BdatDecoder, Body, Command, CommandError, DataDecoder,
-    ForwardPath, Host, MailFrom, MailParams, Mechanism, Rcpt, ReversePath, decode_response,
-    encode_challenge, parse_command,
+    Body, Command, CommandError, ForwardPath, Host, MailFrom, MailParams, Rcpt, ReversePath,
+    parse_command,
 };
+pub(crate) use crate::auth::{AuthResponse, decode_response, encode_challenge};
+pub(crate) use crate::data::{BareLineEndingPolicy, BdatDecoder, DataDecoder};
 pub(crate) use crate::types::reply::{EnhancedStatusCode, Reply, ReplyCode};
+#[cfg(feature = "server")]
+pub(crate) use ::sasl;
+pub(crate) use ::sasl::Mechanism;

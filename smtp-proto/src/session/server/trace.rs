@@ -35,7 +35,12 @@ impl App {
     fn decide(&mut self, event: &Event<'_>) -> Decision {
         match event {
             Event::Rcpt(rcpt) => match &rcpt.path {
-                ForwardPath::Mailbox(m) if self.refuse_rcpt.iter().any(|r| m.to_string().starts_with(&format!("{r}@"))) => {
+                ForwardPath::Mailbox(m)
+                    if self
+                        .refuse_rcpt
+                        .iter()
+                        .any(|r| m.to_string().starts_with(&format!("{r}@"))) =>
+                {
                     Decision::Reject(super::error::reply(550, (5, 1, 1), "no such user"))
                 }
                 _ => Decision::Accept,

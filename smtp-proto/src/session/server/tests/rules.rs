@@ -267,7 +267,10 @@ fn bare_line_feed_in_data_is_refused() {
     session.feed(b"one\ntwo\r\n.\r\nNOOP\r\n");
     app.run(&mut session);
     let out = String::from_utf8(session.take_output()).unwrap_or_default();
-    let tail = out.split("354 start mail input; end with <CRLF>.<CRLF>\r\n").nth(1).unwrap_or_default();
+    let tail = out
+        .split("354 start mail input; end with <CRLF>.<CRLF>\r\n")
+        .nth(1)
+        .unwrap_or_default();
     assert!(tail.starts_with("554 5.6.0 message refused: bare"), "{out}");
     assert!(tail.ends_with("\r\n250 2.0.0 OK\r\n"), "{out}");
     assert!(app.events.contains(&"DataAborted".to_owned()));
