@@ -4,11 +4,10 @@
 //! The protocol lives in [`crate::session::server::ServerSession`]; this module only moves bytes and
 //! calls the application's [`Handler`]/[`Session`].
 //!
-//! ```ignore
+//! ```no_run
 //! use std::sync::Arc;
-//! use smtp_proto::server::{ConnectionInfo, Handler, Server, Session};
-//! use smtp_proto::session::server::{DataEnd, Decision, ServerConfig};
-//! use smtp_proto::types::{command::{MailFrom, Rcpt}, reply::Reply};
+//! use smtp_proto::server::{ConnectionInfo, DataEnd, Decision, Handler, MailFrom, Rcpt, Reply, Server, Session};
+//! use smtp_proto::session::server::ServerConfig;
 //!
 //! struct Sink;
 //! struct Msg(Vec<u8>);
