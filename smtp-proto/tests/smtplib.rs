@@ -189,6 +189,31 @@ if mode == "implicit":
     s.ehlo()
     out = {"features": sorted(s.esmtp_features.keys())}
     s.sendmail("a@client.test", ["implicit@mx.test"], b"Subject: 465\r\n\r\nimplicit TLS\r\n")
+elif mode == "starttls_injection":
+    import socket
+    def reply(f):
+        lines = []
+        while True:
+            line = f.readline()
+            lines.append(line.decode().rstrip())
+            if len(line) < 4 or line[3:4] != b"-":
+                return lines
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    f = raw.makefile("rb")
+    reply(f)
+    raw.sendall(b"EHLO client.test\r\n")
+    reply(f)
+    # CVE-2011-0411: commands injected after STARTTLS in the same packet must not survive the handshake.
+    raw.sendall(b"STARTTLS\r\nEHLO evil\r\nMAIL FROM:<evil@client.test>\r\n")
+    out["starttls"] = reply(f)
+    tls = ssl.create_default_context(cafile=arg).wrap_socket(raw, server_hostname="localhost")
+    g = tls.makefile("rb")
+    tls.sendall(b"RCPT TO:<victim@mx.test>\r\n")
+    out["after"] = reply(g)
+    tls.sendall(b"QUIT\r\n")
+    out["quit"] = reply(g)
+    print(json.dumps(out))
+    sys.exit(0)
 elif mode == "refused_connection":
     try:
         smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=10)
@@ -452,6 +477,35 @@ async fn auth_only_after_starttls() {
     );
     assert_eq!(out.get("auth").index(0).as_i64(), Some(235), "{out:?}");
     assert_eq!(messages(&server).len(), 1);
+}
+
+/// RFC 3207 §4.2 / CVE-2011-0411 over a real socket: the injected EHLO and MAIL are dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_drops_injected_commands() {
+    let certs = TestCerts::generate();
+    let server = start(config(), Some(&certs)).await;
+    let out = client(
+        server.port,
+        &["starttls_injection", &certs.ca_file().to_string_lossy()],
+    )
+    .await;
+    assert_eq!(
+        out.get("starttls").index(0).as_str(),
+        Some("220 2.0.0 ready to start TLS"),
+        "{out:?}"
+    );
+    let after = out.get("after").index(0).as_str().unwrap_or_default();
+    assert!(
+        after.starts_with("503 5.5.1"),
+        "RCPT after TLS must find no transaction: {out:?}"
+    );
+    assert!(
+        out.get("quit")
+            .index(0)
+            .as_str()
+            .is_some_and(|q| q.starts_with("221")),
+        "{out:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
