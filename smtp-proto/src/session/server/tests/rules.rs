@@ -362,3 +362,34 @@ proptest::proptest! {
         proptest::prop_assert_eq!(run_split(input, &cuts), whole);
     }
 }
+
+use proptest::strategy::Strategy as _;
+
+proptest::proptest! {
+    /// Arbitrary input (SMTP words, CR/LF, dots and junk mixed) never panics the session, and every
+    /// command line it completes gets at least one reply.
+    #[test]
+    fn arbitrary_input_never_panics(parts in proptest::collection::vec(
+        proptest::prop_oneof![
+            proptest::sample::select(vec![
+                "EHLO x", "HELO x", "LHLO x", "MAIL FROM:<a@b>", "RCPT TO:<c@d>", "DATA", "BDAT 3",
+                "BDAT 0 LAST", "RSET", "NOOP", "STARTTLS", "AUTH PLAIN", "AUTH LOGIN dGVzdA==", "*", ".",
+                "\r\n", "\n", "\r", "VRFY x", "QUIT", "MAIL FROM:<\u{e9}@b> SMTPUTF8",
+            ]).prop_map(|s| s.as_bytes().to_vec()),
+            proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+        ],
+        0..40,
+    )) {
+        let mut config = cfg();
+        config.auth_mechanisms = vec![super::super::deps::Mechanism::Plain, super::super::deps::Mechanism::Login];
+        config.starttls = true;
+        config.max_line_length = 64;
+        let mut session = ServerSession::new(Arc::new(config));
+        let mut app = App::default();
+        for part in &parts {
+            session.feed(part);
+            app.run(&mut session);
+        }
+        proptest::prop_assert!(!session.take_output().is_empty());
+    }
+}
