@@ -11,6 +11,14 @@ use super::stream::Conn;
 use super::{DriverError, Options};
 use crate::session::server::{CloseReason, Decision, Event, Protocol, ServerSession, reply};
 
+/// What the session's log line reports.
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) tls: bool,
+    pub(crate) messages: u32,
+    pub(crate) user: Option<String>,
+}
+
 /// Drives `session` over `io` until it closes; returns why.
 pub(crate) async fn drive<IO, H>(
     io: IO,
@@ -19,6 +27,7 @@ pub(crate) async fn drive<IO, H>(
     handler: &H,
     options: &Options,
     mut stop: watch::Receiver<bool>,
+    stats: &mut Stats,
 ) -> Result<CloseReason, DriverError>
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send,
@@ -28,6 +37,7 @@ where
         let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
         let mut conn = Conn::Plain(io);
         conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+        stats.tls = true;
         conn
     } else {
         Conn::Plain(io)
@@ -63,6 +73,7 @@ where
                     }
                 }
                 Event::DataEnd(end) => {
+                    stats.messages += 1;
                     let decisions = match data_failure.take() {
                         Some(r) => vec![Decision::Reject(r); end.replies],
                         None if session.config().protocol == Protocol::Lmtp => {
@@ -86,6 +97,7 @@ where
                     let outcome = sasl.step(step, handler.credentials()).await;
                     if let crate::session::server::AuthOutcome::Success { identity } = &outcome {
                         app.authenticated(identity).await;
+                        stats.user = Some(identity.clone());
                     }
                     session.auth_outcome(outcome)?;
                 }
@@ -93,6 +105,7 @@ where
                     write_out(&mut conn, &mut session).await?;
                     let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
                     conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+                    stats.tls = true;
                     session.tls_started()?;
                 }
                 #[allow(unreachable_patterns)] // Event is #[non_exhaustive] for other crates

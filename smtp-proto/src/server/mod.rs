@@ -218,13 +218,14 @@ impl Server {
         H: Handler,
     {
         let info = ConnectionInfo::new(peer, local, self.implicit_tls);
-        let (result, tls) = match handler.connect(&info).await {
+        let mut stats = conn::Stats::default();
+        let result = match handler.connect(&info).await {
             Err(refusal) => {
                 let session = ServerSession::refuse(self.config.clone(), &refusal);
                 let mut io = io;
                 let _ = io.write_all(session.output()).await;
                 let _ = io.shutdown().await;
-                (Ok(CloseReason::Refused), false)
+                Ok(CloseReason::Refused)
             }
             Ok(mut app) => {
                 let session = if self.implicit_tls {
@@ -232,14 +233,32 @@ impl Server {
                 } else {
                     ServerSession::new(self.config.clone())
                 };
-                let result = conn::drive(io, session, &mut app, handler, &self.options, stop).await;
+                let result = conn::drive(
+                    io,
+                    session,
+                    &mut app,
+                    handler,
+                    &self.options,
+                    stop,
+                    &mut stats,
+                )
+                .await;
                 app.logout().await;
-                (result, self.implicit_tls)
+                result
             }
         };
+        let conn::Stats {
+            tls,
+            messages,
+            user,
+        } = stats;
         match result {
-            Ok(reason) => tracing::info!(%peer, implicit_tls = tls, ?reason, "smtp session closed"),
-            Err(error) => tracing::info!(%peer, implicit_tls = tls, %error, "smtp session failed"),
+            Ok(reason) => {
+                tracing::info!(%peer, tls, messages, ?user, ?reason, "smtp session closed")
+            }
+            Err(error) => {
+                tracing::info!(%peer, tls, messages, ?user, %error, "smtp session failed")
+            }
         }
     }
 
