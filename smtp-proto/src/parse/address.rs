@@ -1,1 +1,547 @@
-//! Placeholder, filled by its owner.
+//! Parsers of RFC 5321 §4.1.2 paths, mailboxes, local parts, domains and (§4.1.3) address
+//! literals, with the RFC 6531 §3.3 SMTPUTF8 extensions (UTF-8 in local parts and domains).
+//!
+//! Each grammar rule is a nom 8 parser over `&[u8]` returning the rest of the input
+//! (`fn(&[u8]) -> IResult<&[u8], T>`); values borrow from the input unless a quoted local part
+//! holds backslash escapes. The `parse_*` functions take a whole input and report the byte
+//! offset of the first error.
+
+use std::borrow::Cow;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use nom::IResult;
+use nom::Parser;
+use nom::bytes::complete::tag;
+use nom::error::{Error, ErrorKind};
+
+use crate::types::address::{
+    AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath,
+};
+
+/// What was wrong with an address given as a whole input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddressError {
+    /// The input does not follow the grammar; `at` is the byte offset where it stops matching.
+    #[error("address syntax error at byte {at}")]
+    Syntax {
+        /// Byte offset of the first byte that does not fit.
+        at: usize,
+    },
+}
+
+/// Longest domain in octets (RFC 5321 §4.5.3.1.2).
+pub const MAX_DOMAIN_LEN: usize = 255;
+/// Longest domain label in octets (RFC 1035 §2.3.4).
+pub const MAX_LABEL_LEN: usize = 63;
+
+fn fail<T>(at: &[u8]) -> IResult<&[u8], T> {
+    Err(nom::Err::Error(Error::new(at, ErrorKind::Verify)))
+}
+
+/// Byte class bit: `atext` of RFC 5322 §3.2.3, or a byte of `UTF8-non-ascii` (RFC 6531).
+const ATEXT: u8 = 1;
+/// Byte class bit: a letter, digit or hyphen of a domain label, or a byte of a U-label.
+const LDH: u8 = 2;
+/// Byte class bit: an `esmtp-value` byte (`%d33-60 / %d62-126 / UTF8-non-ascii`, RFC 6531 §3.3).
+pub(crate) const VALUE: u8 = 4;
+/// Byte class bit: an `esmtp-keyword` byte (`ALPHA / DIGIT / "-"`).
+pub(crate) const KEYWORD: u8 = 8;
+
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut class = 0;
+        if b >= 0x80 || b.is_ascii_alphanumeric() || b == b'-' {
+            class = ATEXT | LDH;
+        } else if matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        ) {
+            class = ATEXT;
+        }
+        if matches!(b, 33..=60 | 62..=126) || b >= 0x80 {
+            class |= VALUE;
+        }
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            class |= KEYWORD;
+        }
+        t[c] = class;
+        c += 1;
+    }
+    t
+}
+
+static CLASS: [u8; 256] = class_table();
+
+/// Whether `b` has any of the class bits in `bits`.
+#[inline]
+pub(crate) fn has_class(b: u8, bits: u8) -> bool {
+    CLASS[b as usize] & bits != 0
+}
+
+/// Whether `b` is an `atext` byte or part of a UTF-8 sequence (`UTF8-non-ascii`, RFC 6531).
+#[inline]
+pub(crate) fn is_atext(b: u8) -> bool {
+    CLASS[b as usize] & ATEXT != 0
+}
+
+fn to_str(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
+}
+
+/// Whether `value` is a valid `Dot-string` (so a local part need not be quoted).
+///
+/// ```text
+/// Dot-string = Atom *("."  Atom)
+/// Atom       = 1*atext
+/// ```
+pub fn is_dot_string(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.first() != Some(&b'.')
+        && value.last() != Some(&b'.')
+        && !value.windows(2).any(|w| w == b"..")
+        && value.iter().all(|&b| b == b'.' || is_atext(b))
+}
+
+/// `Domain` (RFC 5321 §4.1.2, extended by RFC 6531 §3.3 with U-labels).
+///
+/// ```text
+/// Domain     = sub-domain *("." sub-domain)
+/// sub-domain = Let-dig [Ldh-str] / U-label
+/// Let-dig    = ALPHA / DIGIT
+/// Ldh-str    = *( ALPHA / DIGIT / "-" ) Let-dig
+/// ```
+///
+/// Labels are at most 63 octets, the domain at most 255; non-ASCII labels must be valid UTF-8.
+/// A dot not followed by a label is left in the rest of the input.
+pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
+    let mut label_start = 0;
+    let mut end = input.len();
+    for (i, &b) in input.iter().enumerate() {
+        if CLASS[b as usize] & LDH != 0 {
+            continue;
+        }
+        if b == b'.' {
+            if let Some(at) = check_label(input, label_start, i) {
+                return fail(input.get(at..).unwrap_or_default());
+            }
+            // A dot must be followed by another label, or it is not part of the domain.
+            match input.get(i + 1) {
+                Some(&n) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
+                    label_start = i + 1;
+                    continue;
+                }
+                _ => {
+                    end = i;
+                    break;
+                }
+            }
+        }
+        end = i;
+        break;
+    }
+    if let Some(at) = check_label(input, label_start, end) {
+        return fail(input.get(at..).unwrap_or_default());
+    }
+    let (text, rest) = input.split_at(end);
+    if text.len() > MAX_DOMAIN_LEN {
+        return fail(input);
+    }
+    match to_str(text) {
+        Some(s) => Ok((rest, Domain::new_unchecked(Cow::Borrowed(s)))),
+        None => fail(input),
+    }
+}
+
+/// Checks the label `input[start..end]`; on error, the offset where it goes wrong.
+#[inline]
+fn check_label(input: &[u8], start: usize, end: usize) -> Option<usize> {
+    let label = input.get(start..end).unwrap_or_default();
+    match (label.first(), label.last()) {
+        (None, _) | (Some(b'-'), _) => Some(start),
+        _ if label.len() > MAX_LABEL_LEN => Some(start),
+        (_, Some(b'-')) => Some(end - 1),
+        _ => None,
+    }
+}
+
+/// `IPv4-address-literal = Snum 3("."  Snum)`, `Snum = 1*3DIGIT` with a value of 0 to 255
+/// (RFC 5321 §4.1.3).
+fn ipv4_literal(text: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut n = 0;
+    let mut value: u16 = 0;
+    let mut digits = 0;
+    for &b in text {
+        if b.is_ascii_digit() {
+            digits += 1;
+            value = value * 10 + u16::from(b - b'0');
+            if digits > 3 {
+                return None;
+            }
+        } else if b == b'.' && digits > 0 && n < 3 {
+            *octets.get_mut(n)? = u8::try_from(value).ok()?;
+            n += 1;
+            value = 0;
+            digits = 0;
+        } else {
+            return None;
+        }
+    }
+    if n != 3 || digits == 0 {
+        return None;
+    }
+    *octets.get_mut(3)? = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
+}
+
+/// `Ldh-str` used as a `Standardized-tag`: letters, digits and hyphens, ending in a letter or digit.
+fn is_standardized_tag(tag: &[u8]) -> bool {
+    tag.first().is_some_and(u8::is_ascii_alphanumeric)
+        && tag.last().is_some_and(u8::is_ascii_alphanumeric)
+        && tag.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// `address-literal` (RFC 5321 §4.1.2, §4.1.3).
+///
+/// ```text
+/// address-literal  = "[" ( IPv4-address-literal /
+///                    IPv6-address-literal /
+///                    General-address-literal ) "]"
+/// IPv6-address-literal    = "IPv6:" IPv6-addr
+/// IPv6-addr      = IPv6-full / IPv6-comp / IPv6v4-full / IPv6v4-comp
+/// General-address-literal = Standardized-tag ":" 1*dcontent
+/// dcontent       = %d33-90 / %d94-126
+/// ```
+///
+/// The `IPv6` tag is matched case-insensitively; all four IPv6 forms are accepted (through the
+/// standard library's parser, which also takes a `::` standing for a single zero group, a
+/// harmless superset of `IPv6-comp`). `Snum` may have leading zeros (`[010.0.0.1]`).
+pub fn address_literal(input: &[u8]) -> IResult<&[u8], AddressLiteral> {
+    let Some(inner_input) = input.strip_prefix(b"[") else {
+        return fail(input);
+    };
+    let Some(end) = memchr::memchr(b']', inner_input) else {
+        return fail(input);
+    };
+    let (inner, rest) = inner_input.split_at(end);
+    let rest = rest.get(1..).unwrap_or_default();
+    if let Some(v4) = ipv4_literal(inner) {
+        return Ok((rest, AddressLiteral::Ipv4(v4)));
+    }
+    let Some(colon) = memchr::memchr(b':', inner) else {
+        return fail(inner_input);
+    };
+    let (tag_text, content) = inner.split_at(colon);
+    let content = content.get(1..).unwrap_or_default();
+    if tag_text.eq_ignore_ascii_case(b"IPv6") {
+        return match to_str(content).and_then(|s| s.parse::<Ipv6Addr>().ok()) {
+            Some(v6) => Ok((rest, AddressLiteral::Ipv6(v6))),
+            None => fail(inner_input.get(colon + 1..).unwrap_or_default()),
+        };
+    }
+    if !is_standardized_tag(tag_text) {
+        return fail(inner_input);
+    }
+    if content.is_empty() || !content.iter().all(|&b| matches!(b, 33..=90 | 94..=126)) {
+        return fail(inner_input.get(colon + 1..).unwrap_or_default());
+    }
+    // Both parts are ASCII, checked above.
+    let tag_s = String::from_utf8_lossy(tag_text).into_owned();
+    let content_s = String::from_utf8_lossy(content).into_owned();
+    Ok((
+        rest,
+        AddressLiteral::General {
+            tag: tag_s,
+            content: content_s,
+        },
+    ))
+}
+
+/// A mailbox's host: `Domain / address-literal` (RFC 5321 §4.1.2).
+pub fn host(input: &[u8]) -> IResult<&[u8], Host<'_>> {
+    if input.first() == Some(&b'[') {
+        let (rest, lit) = address_literal(input)?;
+        Ok((rest, Host::Literal(lit)))
+    } else {
+        let (rest, d) = domain(input)?;
+        Ok((rest, Host::Domain(d)))
+    }
+}
+
+/// `Dot-string` (RFC 5321 §4.1.2, RFC 6531 §3.3 for UTF-8 atext).
+///
+/// ```text
+/// Dot-string = Atom *("."  Atom)
+/// Atom       = 1*atext
+/// ```
+pub fn dot_string(input: &[u8]) -> IResult<&[u8], &str> {
+    // `after_dot` starts true: a leading dot (or nothing at all) is an error.
+    let mut after_dot = true;
+    let mut end = input.len();
+    for (i, &b) in input.iter().enumerate() {
+        if CLASS[b as usize] & ATEXT != 0 {
+            after_dot = false;
+        } else if b == b'.' && !after_dot {
+            after_dot = true;
+        } else {
+            end = i;
+            break;
+        }
+    }
+    if after_dot {
+        // Empty, or ending in a dot (not followed by an atom).
+        let at = end.saturating_sub(usize::from(end > 0));
+        return fail(input.get(at..).unwrap_or_default());
+    }
+    let (text, rest) = input.split_at(end);
+    match to_str(text) {
+        Some(s) => Ok((rest, s)),
+        None => fail(input),
+    }
+}
+
+/// `Quoted-string` (RFC 5321 §4.1.2, RFC 6531 §3.3), returning the unquoted value.
+///
+/// ```text
+/// Quoted-string  = DQUOTE *QcontentSMTP DQUOTE
+/// QcontentSMTP   = qtextSMTP / quoted-pairSMTP
+/// quoted-pairSMTP = %d92 %d32-126
+/// qtextSMTP      = %d32-33 / %d35-91 / %d93-126 / UTF8-non-ascii
+/// ```
+pub fn quoted_string(input: &[u8]) -> IResult<&[u8], Cow<'_, str>> {
+    let Some(body) = input.strip_prefix(b"\"") else {
+        return fail(input);
+    };
+    let mut i = 0;
+    let mut escaped = false;
+    loop {
+        match body.get(i) {
+            None => return fail(body.get(i..).unwrap_or_default()),
+            Some(b'"') => break,
+            Some(b'\\') => match body.get(i + 1) {
+                Some(32..=126) => {
+                    escaped = true;
+                    i += 2;
+                }
+                _ => return fail(body.get(i..).unwrap_or_default()),
+            },
+            Some(32..=126) | Some(0x80..=0xff) => i += 1,
+            Some(_) => return fail(body.get(i..).unwrap_or_default()),
+        }
+    }
+    let (raw, rest) = body.split_at(i);
+    let rest = rest.get(1..).unwrap_or_default();
+    let Some(raw) = to_str(raw) else {
+        return fail(body);
+    };
+    if !escaped {
+        return Ok((rest, Cow::Borrowed(raw)));
+    }
+    let mut value = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                value.push(n);
+            }
+        } else {
+            value.push(c);
+        }
+    }
+    Ok((rest, Cow::Owned(value)))
+}
+
+/// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2), case preserved.
+pub fn local_part(input: &[u8]) -> IResult<&[u8], LocalPart<'_>> {
+    if input.first() == Some(&b'"') {
+        let (rest, value) = quoted_string(input)?;
+        let needs = !is_dot_string(value.as_bytes());
+        Ok((rest, LocalPart::new_unchecked(value, needs)))
+    } else {
+        let (rest, value) = dot_string(input)?;
+        Ok((rest, LocalPart::new_unchecked(Cow::Borrowed(value), false)))
+    }
+}
+
+/// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
+pub fn mailbox(input: &[u8]) -> IResult<&[u8], Mailbox<'_>> {
+    let (rest, local_part) = local_part(input)?;
+    let (rest, _) = tag(&b"@"[..]).parse(rest)?;
+    let (rest, host) = host(rest)?;
+    Ok((rest, Mailbox { local_part, host }))
+}
+
+/// A source route, accepted and ignored (RFC 5321 §4.1.2, §C).
+///
+/// ```text
+/// A-d-l     = At-domain *( "," At-domain )
+/// At-domain = "@" Domain
+/// ```
+fn source_route(input: &[u8]) -> IResult<&[u8], ()> {
+    let mut rest = input;
+    loop {
+        let (r, _) = tag(&b"@"[..]).parse(rest)?;
+        let (r, _) = domain(r)?;
+        match r.first() {
+            Some(b',') => rest = r.get(1..).unwrap_or_default(),
+            _ => return Ok((r, ())),
+        }
+    }
+}
+
+/// `Path = "<" [ A-d-l ":" ] Mailbox ">"` (RFC 5321 §4.1.2); the source route is dropped.
+pub fn path(input: &[u8]) -> IResult<&[u8], Mailbox<'_>> {
+    let (mut rest, _) = tag(&b"<"[..]).parse(input)?;
+    if rest.first() == Some(&b'@') {
+        let (r, ()) = source_route(rest)?;
+        let (r, _) = tag(&b":"[..]).parse(r)?;
+        rest = r;
+    }
+    let (rest, mbox) = mailbox(rest)?;
+    let (rest, _) = tag(&b">"[..]).parse(rest)?;
+    Ok((rest, mbox))
+}
+
+/// `Reverse-path = Path / "<>"` (RFC 5321 §4.1.2).
+pub fn reverse_path(input: &[u8]) -> IResult<&[u8], ReversePath<'_>> {
+    if let Some(rest) = input.strip_prefix(b"<>") {
+        return Ok((rest, ReversePath::Null));
+    }
+    let (rest, m) = path(input)?;
+    Ok((rest, ReversePath::Mailbox(m)))
+}
+
+/// `Forward-path = Path`, or `"<Postmaster>"` (any case) with no domain (RFC 5321 §4.1.1.3).
+pub fn forward_path(input: &[u8]) -> IResult<&[u8], ForwardPath<'_>> {
+    const POSTMASTER: &[u8] = b"<postmaster>";
+    if let Some((head, rest)) = input.split_at_checked(POSTMASTER.len())
+        && head.eq_ignore_ascii_case(POSTMASTER)
+    {
+        return Ok((rest, ForwardPath::Postmaster));
+    }
+    let (rest, m) = path(input)?;
+    Ok((rest, ForwardPath::Mailbox(m)))
+}
+
+/// Runs `parser` over the whole of `input`, turning a failure or leftover bytes into the offset.
+fn complete<'a, T>(
+    input: &'a [u8],
+    parser: impl Fn(&'a [u8]) -> IResult<&'a [u8], T>,
+) -> Result<T, AddressError> {
+    match parser(input) {
+        Ok(([], v)) => Ok(v),
+        Ok((rest, _)) => Err(AddressError::Syntax {
+            at: input.len() - rest.len(),
+        }),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(AddressError::Syntax {
+            at: input.len() - e.input.len(),
+        }),
+        Err(nom::Err::Incomplete(_)) => Err(AddressError::Syntax { at: input.len() }),
+    }
+}
+
+/// Parses the whole input as a `Domain`.
+pub fn parse_domain(input: &[u8]) -> Result<Domain<'_>, AddressError> {
+    complete(input, domain)
+}
+
+/// Parses the whole input as a host (`Domain / address-literal`).
+pub fn parse_host(input: &[u8]) -> Result<Host<'_>, AddressError> {
+    complete(input, host)
+}
+
+/// Parses the whole input as a `Mailbox` (no angle brackets).
+pub fn parse_mailbox(input: &[u8]) -> Result<Mailbox<'_>, AddressError> {
+    complete(input, mailbox)
+}
+
+/// Parses the whole input as a `Reverse-path` (`<...>` or `<>`).
+pub fn parse_reverse_path(input: &[u8]) -> Result<ReversePath<'_>, AddressError> {
+    complete(input, reverse_path)
+}
+
+/// Parses the whole input as a `Forward-path` (`<...>` or `<postmaster>`).
+pub fn parse_forward_path(input: &[u8]) -> Result<ForwardPath<'_>, AddressError> {
+    complete(input, forward_path)
+}
+
+pub(crate) fn parse_domain_str(text: &str) -> Result<Domain<'_>, AddressError> {
+    parse_domain(text.as_bytes())
+}
+
+pub(crate) fn parse_local_part_str(value: &str) -> Result<LocalPart<'_>, AddressError> {
+    if let Some(at) = value.bytes().position(|b| b < 32 || b == 127) {
+        return Err(AddressError::Syntax { at });
+    }
+    let needs = !is_dot_string(value.as_bytes());
+    Ok(LocalPart::new_unchecked(Cow::Borrowed(value), needs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_stops_before_trailing_dot() {
+        let (rest, d) = domain(b"example.com. x").unwrap();
+        assert_eq!(d.as_str(), "example.com");
+        assert_eq!(rest, b". x");
+    }
+
+    #[test]
+    fn domain_label_limits() {
+        let ok = format!("{}.com", "a".repeat(63));
+        assert!(parse_domain(ok.as_bytes()).is_ok());
+        let long = format!("{}.com", "a".repeat(64));
+        assert_eq!(
+            parse_domain(long.as_bytes()),
+            Err(AddressError::Syntax { at: 0 })
+        );
+        let total = vec!["abcdefghi"; 26].join(".");
+        assert!(total.len() > MAX_DOMAIN_LEN);
+        assert!(parse_domain(total.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn error_offsets() {
+        assert_eq!(parse_domain(b"a-.com"), Err(AddressError::Syntax { at: 1 }));
+        assert_eq!(parse_mailbox(b"user@"), Err(AddressError::Syntax { at: 5 }));
+        assert_eq!(
+            parse_mailbox(b"us er@x"),
+            Err(AddressError::Syntax { at: 2 })
+        );
+        assert_eq!(
+            parse_reverse_path(b"<a@b"),
+            Err(AddressError::Syntax { at: 4 })
+        );
+    }
+
+    #[test]
+    fn dot_string_check() {
+        assert!(is_dot_string(b"a.b"));
+        assert!(!is_dot_string(b"a..b"));
+        assert!(!is_dot_string(b".a"));
+        assert!(!is_dot_string(b""));
+        assert!(!is_dot_string(b"a b"));
+    }
+}
