@@ -53,9 +53,10 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-/// The types the seam's methods take, re-exported for handler authors.
-pub use crate::session::server::stand_in::{ForwardPath, Host, MailFrom, Rcpt, ReversePath};
 pub use crate::session::server::{DataEnd, Decision};
+/// The types the seam's methods take, re-exported for handler authors.
+pub use crate::types::address::{ForwardPath, Host, Mailbox, ReversePath};
+pub use crate::types::command::{MailFrom, Rcpt};
 pub use crate::types::reply::{Reply, ReplyCode};
 pub use handler::{ConnectionInfo, Handler, Session};
 

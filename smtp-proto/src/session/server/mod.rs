@@ -10,7 +10,6 @@ pub(crate) mod deps;
 mod error;
 mod event;
 mod framer;
-pub(crate) mod stand_in;
 mod state;
 #[cfg(test)]
 mod tests;
