@@ -44,7 +44,8 @@ impl Sasl {
             }
             Err(error) if error.is_temporary() => {
                 self.exchange = None;
-                AuthOutcome::Reply(reply(454, (4, 7, 0), "temporary authentication failure"))
+                let (code, enhanced, text) = crate::auth::TEMPORARY_FAILURE;
+                AuthOutcome::Reply(reply(code, enhanced, text))
             }
             #[allow(unreachable_patterns)]
             _ => {

@@ -4,11 +4,12 @@ use super::deps::{
     AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, MailParams, Mechanism,
     Reply, ReplyCode, ReversePath, decode_response, parse_command,
 };
-use super::error::{Malformed, OutOfOrder, reply};
+use super::error::{Malformed, OutOfOrder, parts, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
 use super::framer::Line;
 use super::state::{Awaiting, Chunk, DataBody, Phase, Sink, Step, Transaction};
 use super::{Protocol, ServerSession};
+use crate::auth;
 
 /// RFC 4954 §4: a SASL response line may be 12288 octets, CRLF excluded.
 const AUTH_LINE_LIMIT: usize = 12288 + 2;
@@ -52,7 +53,7 @@ impl ServerSession {
         match decode_response(line) {
             Ok(AuthResponse::Cancel) => {
                 self.phase = Phase::Ready;
-                self.send(reply(501, (5, 7, 0), "authentication cancelled"));
+                self.send(parts(auth::CANCELLED));
                 None
             }
             Ok(AuthResponse::Data(response)) => {
@@ -63,9 +64,9 @@ impl ServerSession {
                     response: Some(response),
                 }))
             }
-            Err(_) => {
+            Err(error) => {
                 self.phase = Phase::Ready;
-                self.fault(Malformed::InvalidBase64);
+                self.fault(Malformed::Auth(error));
                 None
             }
         }
@@ -360,26 +361,22 @@ impl ServerSession {
             .ok()
             .filter(|m| self.config.auth_mechanisms.contains(m))
         else {
-            self.send(reply(504, (5, 5, 4), "unrecognized authentication type"));
+            self.send(parts(auth::UNRECOGNIZED_MECHANISM));
             return None;
         };
         if !self.config.mechanism_allowed(mechanism, self.tls) && mechanism.is_plaintext() {
-            self.send(reply(
-                538,
-                (5, 7, 11),
-                "encryption required for requested authentication mechanism",
-            ));
+            self.send(parts(auth::ENCRYPTION_REQUIRED));
             return None;
         }
         let response = match initial_response.map(decode_response) {
             None => None,
             Some(Ok(AuthResponse::Data(data))) => Some(data),
             Some(Ok(AuthResponse::Cancel)) => {
-                self.send(reply(501, (5, 7, 0), "authentication cancelled"));
+                self.send(parts(auth::CANCELLED));
                 return None;
             }
-            Some(Err(_)) => {
-                self.fault(Malformed::InvalidBase64);
+            Some(Err(error)) => {
+                self.fault(Malformed::Auth(error));
                 return None;
             }
         };

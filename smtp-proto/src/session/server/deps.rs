@@ -1,5 +1,5 @@
 //! The one place the server session names the crate's other layers and the `sasl` crate.
-pub(crate) use crate::auth::{AuthResponse, decode_response, encode_challenge};
+pub(crate) use crate::auth::{AuthError, AuthResponse, decode_response, encode_challenge};
 pub(crate) use crate::data::{BareLineEndingPolicy, BdatDecoder, DataDecoder};
 pub(crate) use crate::parse::command::{CommandError, parse_command};
 pub(crate) use crate::types::address::{ForwardPath, Host, ReversePath};

@@ -5,7 +5,7 @@
 //! [`super::ServerSession::last_peer_error`] (for logging) and the bad-command limit. Misuse by the
 //! application ([`ServerError::Misuse`]) is returned from the session's methods.
 
-use super::deps::{CommandError, EnhancedStatusCode, Reply, ReplyCode};
+use super::deps::{AuthError, CommandError, EnhancedStatusCode, Reply, ReplyCode};
 
 /// Everything that can go wrong in a server session.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,9 +35,9 @@ pub enum Malformed {
         /// The configured limit, CRLF included.
         limit: usize,
     },
-    /// An AUTH response that is not base64 (RFC 4954 §4).
-    #[error("AUTH response is not valid base64")]
-    InvalidBase64,
+    /// An AUTH response that is not base64, or too long (RFC 4954 §4).
+    #[error("{0}")]
+    Auth(AuthError),
     /// EHLO/HELO in LMTP mode, or LHLO in SMTP mode (RFC 2033 §4.1).
     #[error("{0} is not a command of this protocol")]
     WrongHello(&'static str),
@@ -120,6 +120,11 @@ pub(crate) fn reply(
     )
 }
 
+/// A reply from the `(code, enhanced, text)` constants of [`crate::auth`].
+pub(crate) fn parts((code, enhanced, text): crate::auth::ReplyParts) -> Reply<'static> {
+    reply(code, enhanced, text)
+}
+
 impl ServerError {
     /// The reply the session sends for a fault of the peer (misuse errors map to 451 4.3.0).
     pub fn reply(&self) -> Reply<'static> {
@@ -127,7 +132,7 @@ impl ServerError {
             Self::Malformed(m) => match m {
                 Malformed::Command(e) => reply(e.code(), e.enhanced(), e.to_string()),
                 Malformed::LineTooLong { .. } => reply(500, (5, 5, 6), "line too long"),
-                Malformed::InvalidBase64 => reply(501, (5, 5, 2), "cannot decode AUTH response"),
+                Malformed::Auth(e) => parts(e.reply()),
                 Malformed::WrongHello(c) if *c == "LHLO" => {
                     reply(500, (5, 5, 1), "LHLO is for LMTP: use EHLO")
                 }

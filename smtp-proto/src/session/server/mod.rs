@@ -268,13 +268,12 @@ impl ServerSession {
             AuthOutcome::Success { identity } => {
                 self.phase = Phase::Ready;
                 self.authenticated = Some(identity);
-                reply(235, (2, 7, 0), "authentication successful").write_to(&mut self.output);
+                error::parts(crate::auth::SUCCEEDED).write_to(&mut self.output);
             }
             AuthOutcome::Failure => {
                 self.phase = Phase::Ready;
                 self.auth_failures += 1;
-                reply(535, (5, 7, 8), "authentication credentials invalid")
-                    .write_to(&mut self.output);
+                error::parts(crate::auth::INVALID_CREDENTIALS).write_to(&mut self.output);
                 if self.auth_failures >= self.config.max_auth_failures {
                     reply(421, (4, 7, 0), "too many authentication failures")
                         .write_to(&mut self.output);

@@ -351,6 +351,17 @@ fn rfc4954_auth() {
         ),
         ("C: AUTH CRAM-MD5\nS: 504 5.5.4".to_owned(), false),
         ("C: AUTH PLAIN ***\nS: 501 5.5.2".to_owned(), false),
+        (
+            format!(
+                "C: AUTH PLAIN\nS: 334 \nC: {}\nS: 500 5.5.6",
+                "QUFB".repeat(3100)
+            ),
+            false,
+        ),
+        (
+            format!("C: AUTH PLAIN {}\nS: 500 5.5.6", "QUFB".repeat(3100)),
+            false,
+        ),
     ] {
         let mut app = auth_app();
         let session = replay(
