@@ -1,8 +1,8 @@
 //! Command lines: framing, parsing, the order rules of RFC 5321 §4.1.4, and the answers to decisions.
 
 use super::deps::{
-    AuthResponse, BdatDecoder, Body, Command, DataDecoder, ForwardPath, MailParams, Mechanism,
-    Reply, ReplyCode, ReversePath, decode_response, parse_command,
+    AuthResponse, BdatDecoder, Body, Capability, Command, DataDecoder, EhloReply, ForwardPath,
+    MailParams, Mechanism, Reply, ReplyCode, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, parts, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
@@ -509,62 +509,42 @@ impl ServerSession {
         })
     }
 
+    /// The reply to an accepted EHLO/LHLO (capabilities, RFC 5321 §4.1.1.1) or HELO.
     fn hello_reply(&self, client: &str, extended: bool) -> Reply<'static> {
-        let mut r = reply(
-            250,
-            (2, 0, 0),
-            format!("{} greets {client}", self.config.hostname),
-        );
-        r.enhanced = None;
-        if !extended {
-            return r;
-        }
-        let ext = &self.config.extensions;
-        let mut add = |line: &str| r.lines.push(line.to_owned().into());
-        add("PIPELINING");
-        match self.config.max_message_size {
-            Some(max) => add(&format!("SIZE {max}")),
-            None => add("SIZE"),
-        }
-        add("ENHANCEDSTATUSCODES");
-        if ext.eight_bit_mime {
-            add("8BITMIME");
-        }
-        if ext.smtputf8 {
-            add("SMTPUTF8");
-        }
-        if ext.chunking {
-            add("CHUNKING");
-            if ext.binary_mime {
-                add("BINARYMIME");
+        let greeting = Some(format!("greets {client}").into());
+        let mut capabilities = Vec::new();
+        if extended {
+            let ext = &self.config.extensions;
+            let offered = [
+                (true, Capability::Pipelining),
+                (true, Capability::Size(self.config.max_message_size)),
+                (true, Capability::EnhancedStatusCodes),
+                (ext.eight_bit_mime, Capability::EightBitMime),
+                (ext.smtputf8, Capability::SmtpUtf8),
+                (ext.chunking, Capability::Chunking),
+                (ext.chunking && ext.binary_mime, Capability::BinaryMime),
+                (ext.dsn, Capability::Dsn),
+                (self.config.starttls && !self.tls, Capability::StartTls),
+                (ext.requiretls && self.tls, Capability::RequireTls),
+            ];
+            capabilities.extend(offered.into_iter().filter_map(|(on, c)| on.then_some(c)));
+            let mechanisms: Vec<_> = (self.config.auth_mechanisms.iter())
+                .filter(|m| self.config.mechanism_allowed(**m, self.tls))
+                .map(|m| m.name().into())
+                .collect();
+            if !mechanisms.is_empty() && self.authenticated.is_none() {
+                capabilities.push(Capability::Auth(mechanisms));
             }
+            capabilities.extend(ext.expn.then_some(Capability::Expn));
+            capabilities.extend(ext.etrn.then_some(Capability::Etrn));
+            capabilities.push(Capability::Help);
         }
-        if ext.dsn {
-            add("DSN");
+        let domain = self.config.hostname.clone().into();
+        EhloReply {
+            domain,
+            greeting,
+            capabilities,
         }
-        if self.config.starttls && !self.tls {
-            add("STARTTLS");
-        }
-        if ext.requiretls && self.tls {
-            add("REQUIRETLS");
-        }
-        let mechanisms: Vec<&str> = self
-            .config
-            .auth_mechanisms
-            .iter()
-            .filter(|m| self.config.mechanism_allowed(**m, self.tls))
-            .map(|m| m.name())
-            .collect();
-        if !mechanisms.is_empty() && self.authenticated.is_none() {
-            add(&format!("AUTH {}", mechanisms.join(" ")));
-        }
-        if ext.expn {
-            add("EXPN");
-        }
-        if ext.etrn {
-            add("ETRN");
-        }
-        add("HELP");
-        r
+        .to_reply()
     }
 }

@@ -393,3 +393,34 @@ proptest::proptest! {
         proptest::prop_assert!(!session.take_output().is_empty());
     }
 }
+
+/// The server's EHLO reply reads back with the crate's own client-side parser.
+#[test]
+fn ehlo_reply_parses_with_the_client_parser() {
+    let mut config = cfg();
+    config.auth_mechanisms = vec![sasl::Mechanism::Plain, sasl::Mechanism::ScramSha256];
+    let mut session = ServerSession::new(Arc::new(config));
+    session.take_output();
+    session.feed(b"EHLO client.example\r\n");
+    App::default().run(&mut session);
+    let out = session.take_output();
+    let (reply, used) = crate::parse::reply::parse_reply(&out).expect("a complete reply");
+    assert_eq!(used, out.len());
+    let ehlo = crate::types::capability::EhloReply::from_reply(&reply).expect("an EHLO reply");
+    assert_eq!(ehlo.domain, "foo.com");
+    assert_eq!(ehlo.size_limit(), Some(25 * 1024 * 1024));
+    // PLAIN is hidden before TLS (auth_requires_tls), SCRAM is not.
+    assert_eq!(ehlo.auth_mechanisms(), ["SCRAM-SHA-256"]);
+    for keyword in [
+        "PIPELINING",
+        "ENHANCEDSTATUSCODES",
+        "8BITMIME",
+        "SMTPUTF8",
+        "CHUNKING",
+        "BINARYMIME",
+        "HELP",
+    ] {
+        assert!(ehlo.has(keyword), "{keyword}");
+    }
+    assert!(!ehlo.has("STARTTLS"));
+}
