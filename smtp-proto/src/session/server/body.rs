@@ -138,7 +138,7 @@ impl ServerSession {
             }
             Sink::Deliver(tx) if chunk.last => {
                 let size = tx.received;
-                Step::Event(self.data_end_event(&tx, size, false))
+                Step::Event(self.data_end_event(&tx, size, true))
             }
             Sink::Deliver(tx) => {
                 let text = format!("{} octets received", tx.received);

@@ -495,7 +495,7 @@ impl ServerSession {
         &mut self,
         tx: &Transaction,
         size: u64,
-        bare_line_endings: bool,
+        chunked: bool,
     ) -> Event<'static> {
         let replies = match self.config.protocol {
             Protocol::Smtp => 1,
@@ -504,7 +504,7 @@ impl ServerSession {
         self.awaiting = Some(Awaiting::DataEnd { remaining: replies });
         Event::DataEnd(DataEnd {
             size,
-            bare_line_endings,
+            chunked,
             replies,
         })
     }

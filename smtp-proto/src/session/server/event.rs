@@ -72,14 +72,19 @@ impl Event<'_> {
     }
 }
 
-/// The end of a message body.
+/// The end of a message body that passed the session's checks.
+///
+/// The bare-line-ending verdict (RFC 5321 §2.3.8) is decided before this event: a DATA body with a
+/// bare CR or LF is refused by the session under `BareLineEndingPolicy::Reject` (554 5.6.0, and
+/// [`Event::DataAborted`] instead of this event), and arrives with them rewritten as CRLF under
+/// `Normalize`. A body over the size limit never reaches this event either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DataEnd {
     /// Octets of the body as delivered in the chunks.
     pub size: u64,
-    /// The body had a bare CR or LF (normalised under `BareLineEndingPolicy::Normalize`).
-    pub bare_line_endings: bool,
+    /// The body came in BDAT chunks (RFC 3030): octets as sent, not checked for line endings.
+    pub chunked: bool,
     /// Decisions expected: 1 in SMTP, the number of accepted recipients in LMTP (RFC 2033 §4.2).
     pub replies: usize,
 }
