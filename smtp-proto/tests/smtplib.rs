@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use smtp_proto::server::{
-    ConnectionInfo, DataEnd, Decision, ForwardPath, Handler, MailFrom, Rcpt, Reply, Server, Session,
+    ConnectionInfo, DataEnd, Decision, EnhancedStatusCode, ForwardPath, Handler, MailFrom, Rcpt,
+    Reply, ReplyCode, Server, Session,
 };
 use smtp_proto::session::server::ServerConfig;
 use testkit::{Python, TestCerts};
@@ -58,8 +59,8 @@ impl Handler for Store {
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Conn, Reply<'static>> {
         if self.refuse.load(std::sync::atomic::Ordering::Relaxed) {
-            let text = format!("5.7.1 {} is not welcome", info.peer.ip());
-            return Err(Reply::new(smtp_code(554), None, text));
+            let text = format!("{} is not welcome", info.peer.ip());
+            return Err(reply(554, (5, 7, 1), text));
         }
         Ok(Conn {
             store: self.clone(),
@@ -87,7 +88,7 @@ impl Session for Conn {
     async fn rcpt(&mut self, to: &Rcpt<'_>) -> Result<(), Reply<'static>> {
         match &to.path {
             ForwardPath::Mailbox(m) if m.to_string().starts_with("nobody@") => {
-                Err(Reply::new(smtp_code(550), None, "5.1.1 no such user"))
+                Err(reply(550, (5, 1, 1), "no such user"))
             }
             ForwardPath::Mailbox(m) => {
                 self.current.to.push(m.to_string());
@@ -108,13 +109,36 @@ impl Session for Conn {
         Decision::Accept
     }
 
+    /// LMTP: a mailbox named `full@...` is over quota; the others get the message.
+    async fn data_end_per_recipient(&mut self, _: &DataEnd) -> Vec<Decision> {
+        let message = std::mem::take(&mut self.current);
+        let decisions = (message.to.iter())
+            .map(|to| match to.starts_with("full@") {
+                true => Decision::Reject(reply(452, (4, 2, 2), "mailbox full")),
+                false => Decision::Accept,
+            })
+            .collect();
+        self.store.messages.lock().map(|mut m| m.push(message)).ok();
+        decisions
+    }
+
     async fn reset(&mut self) {
         self.current = Received::default();
     }
 }
 
-fn smtp_code(code: u16) -> smtp_proto::server::ReplyCode {
-    smtp_proto::server::ReplyCode::new(code).expect("valid code")
+/// A reply with an enhanced status code (RFC 3463).
+fn reply(
+    code: u16,
+    (class, subject, detail): (u8, u16, u16),
+    text: impl Into<String>,
+) -> Reply<'static> {
+    let code = ReplyCode::new(code).expect("valid code");
+    Reply::new(
+        code,
+        Some(EnhancedStatusCode::new(class, subject, detail)),
+        text.into(),
+    )
 }
 
 /// A running test server; dropping it shuts it down.
@@ -541,6 +565,45 @@ async fn lmtp_with_python_lmtp_class() {
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].to, ["lmtp@mx.test"]);
     assert_eq!(received[0].body, b"Subject: lmtp\r\n\r\nvia LHLO\r\n");
+}
+
+/// RFC 2033 §4.2 through the driver: one reply per accepted recipient, in RCPT order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lmtp_per_recipient_replies() {
+    let mut lmtp = config();
+    lmtp.protocol = smtp_proto::session::server::Protocol::Lmtp;
+    let server = start(lmtp, None).await;
+    let mut tcp = TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .expect("connect");
+    assert!(
+        read_until(&mut tcp, "\r\n")
+            .await
+            .starts_with("220 mx.test LMTP")
+    );
+    tcp.write_all(b"LHLO client.test\r\nMAIL FROM:<a@client.test>\r\nRCPT TO:<pat@mx.test>\r\n")
+        .await
+        .expect("write");
+    tcp.write_all(
+        b"RCPT TO:<nobody@mx.test>\r\nRCPT TO:<full@mx.test>\r\nRCPT TO:<sam@mx.test>\r\nDATA\r\n",
+    )
+    .await
+    .expect("write");
+    assert!(read_until(&mut tcp, "354 ").await.contains("550 5.1.1"));
+    tcp.write_all(b"hello\r\n.\r\nQUIT\r\n")
+        .await
+        .expect("write");
+    let text = read_until(&mut tcp, "221 ").await;
+    let codes: Vec<&str> = text
+        .lines()
+        .map(|l| l.get(..3).unwrap_or_default())
+        .collect();
+    assert_eq!(codes, ["250", "452", "250", "221"], "{text}");
+    assert!(text.contains("452 4.2.2 mailbox full"), "{text}");
+    assert_eq!(
+        messages(&server)[0].to,
+        ["pat@mx.test", "full@mx.test", "sam@mx.test"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -57,7 +57,7 @@ pub use crate::session::server::{DataEnd, Decision};
 /// The types the seam's methods take, re-exported for handler authors.
 pub use crate::types::address::{ForwardPath, Host, Mailbox, ReversePath};
 pub use crate::types::command::{MailFrom, Rcpt};
-pub use crate::types::reply::{Reply, ReplyCode};
+pub use crate::types::reply::{EnhancedStatusCode, Reply, ReplyCode};
 pub use handler::{ConnectionInfo, Handler, Session};
 
 use crate::session::server::{CloseReason, ServerConfig, ServerError, ServerSession, reply};
