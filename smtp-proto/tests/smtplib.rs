@@ -78,7 +78,7 @@ impl Session for Conn {
 
     async fn mail(&mut self, from: &MailFrom<'_>) -> Result<(), Reply<'static>> {
         self.current = Received {
-            from: format!("{:?}", from.path),
+            from: from.path.to_string(),
             user: self.user.clone(),
             ..Received::default()
         };
@@ -266,6 +266,10 @@ elif mode == "starttls":
     out = {"before": before, "after": after}
 elif mode == "implicit":
     pass
+elif mode == "utf8":
+    body = "Subject: gr\u00fc\u00dfe\r\n\r\nJ\u00f6rg says hall\u00f6\r\n".encode()
+    out = {"refused": s.sendmail("j\u00f6rg@client.test", ["\u00fcser@mx.test"], body,
+                                 mail_options=["SMTPUTF8", "BODY=8BITMIME"])}
 elif mode == "refused":
     try:
         s.sendmail("a@client.test", ["nobody@mx.test"], b"x\r\n")
@@ -375,6 +379,22 @@ async fn plain_send_dots_and_eight_bit_to_several_recipients() {
         String::from_utf8_lossy(&expected)
     );
     assert_eq!(received[0].body, expected);
+}
+
+/// RFC 6531: UTF-8 addresses with the SMTPUTF8 parameter, an 8-bit body with BODY=8BITMIME.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtputf8_addresses() {
+    let server = start(config(), None).await;
+    let out = client(server.port, &["utf8"]).await;
+    assert_eq!(out.get("refused").to_string(), "{}");
+    let received = messages(&server);
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["\u{fc}ser@mx.test"]);
+    assert_eq!(received[0].from, "<j\u{f6}rg@client.test>");
+    assert_eq!(
+        received[0].body,
+        "Subject: gr\u{fc}\u{df}e\r\n\r\nJ\u{f6}rg says hall\u{f6}\r\n".as_bytes()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
