@@ -103,7 +103,11 @@ impl Session for Conn {
 
     async fn data_chunk(&mut self, chunk: &[u8]) -> Result<(), Reply<'static>> {
         self.current.body.extend_from_slice(chunk);
-        Ok(())
+        // A content filter: the driver keeps reading and answers this at the end of data.
+        match chunk.windows(9).any(|w| w == b"REJECT-ME") {
+            true => Err(reply(554, (5, 6, 0), "content refused")),
+            false => Ok(()),
+        }
     }
 
     async fn data_end(&mut self, _: &DataEnd) -> Decision {
@@ -296,6 +300,28 @@ async fn smtputf8_addresses() {
         received[0].body,
         "Subject: gr\u{fc}\u{df}e\r\n\r\nJ\u{f6}rg says hall\u{f6}\r\n".as_bytes()
     );
+}
+
+/// A `data_chunk` error becomes the reply at the end of data; the connection stays usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_refused_by_the_handler() {
+    let server = start(config(), None).await;
+    let out = client(server.port, &["content"]).await;
+    assert_eq!(out.get("refused").index(0).as_i64(), Some(554), "{out:?}");
+    assert!(
+        out.get("refused")
+            .index(1)
+            .as_str()
+            .is_some_and(|t| t == "5.6.0 content refused"),
+        "{out:?}"
+    );
+    let received = messages(&server);
+    assert_eq!(
+        received.len(),
+        1,
+        "the second message went through: {received:?}"
+    );
+    assert_eq!(received[0].body, b"fine\r\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

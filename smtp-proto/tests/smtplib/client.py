@@ -66,6 +66,12 @@ elif mode == "utf8":
     body = "Subject: gr\u00fc\u00dfe\r\n\r\nJ\u00f6rg says hall\u00f6\r\n".encode()
     out = {"refused": s.sendmail("j\u00f6rg@client.test", ["\u00fcser@mx.test"], body,
                                  mail_options=["SMTPUTF8", "BODY=8BITMIME"])}
+elif mode == "content":
+    try:
+        s.sendmail("a@client.test", ["c@mx.test"], b"line\r\n" * 1000 + b"REJECT-ME\r\n")
+    except smtplib.SMTPDataError as e:
+        out["refused"] = [e.smtp_code, e.smtp_error.decode()]
+    s.sendmail("a@client.test", ["c@mx.test"], b"fine\r\n")
 elif mode == "refused":
     try:
         s.sendmail("a@client.test", ["nobody@mx.test"], b"x\r\n")

@@ -123,7 +123,8 @@ pub enum AuthOutcome {
 pub enum Decision {
     /// Accept with the session's usual reply (e.g. 250 2.1.0 for MAIL, 354 for DATA).
     Accept,
-    /// Accept with this (positive) reply, e.g. `250 2.0.0 queued as 1234`.
+    /// Accept with this (positive) reply instead of the session's, e.g. `250 2.0.0 queued as 1234`
+    /// at the end of data. For EHLO it replaces the capability list too: use `Accept` there.
     AcceptWith(Reply<'static>),
     /// Refuse with this 4xx or 5xx reply.
     Reject(Reply<'static>),
