@@ -510,3 +510,65 @@ fn rfc2033_lmtp() {
     );
     both(cfg, "S: 220\nC: LHLO x\nS: 500 5.5.1 LHLO is for LMTP");
 }
+
+/// A multi-step mechanism end to end: SCRAM-SHA-256 (RFC 7677) with the `sasl` crate on both sides,
+/// the session framing it as RFC 4954 `334` challenges and base64 lines.
+#[tokio::test]
+async fn auth_scram_sha_256_with_the_sasl_crate() {
+    use super::super::{AuthOutcome, Event, ServerSession};
+    let store = sasl::MemoryStore::new().with_user("user", "pencil");
+    let mut config = cfg();
+    config.auth_mechanisms = vec![sasl::Mechanism::ScramSha256];
+    let mut session = ServerSession::new(std::sync::Arc::new(config));
+    let credentials = sasl::Credentials::password("user", "pencil");
+    let mut client =
+        sasl::ClientSession::new(sasl::Mechanism::ScramSha256, credentials).expect("client");
+    let first = client
+        .initial_response()
+        .expect("SCRAM sends a client-first message");
+    session.feed(format!("EHLO x\r\nAUTH SCRAM-SHA-256 {}\r\n", b64(&first)).as_bytes());
+    let mut server: Option<sasl::ServerSession> = None;
+    let mut challenges = 0;
+    loop {
+        match session.next_event().expect("no misuse") {
+            Event::Hello { .. } => session.decide(Decision::Accept).expect("hello"),
+            Event::Auth(step) => {
+                let sasl = server.get_or_insert_with(|| sasl::ServerSession::new(step.mechanism));
+                let result = match step.first {
+                    true => sasl.start_with(step.response.as_deref(), &store).await,
+                    false => {
+                        sasl.step_with(&step.response.unwrap_or_default(), &store)
+                            .await
+                    }
+                };
+                let outcome = match result {
+                    Ok(sasl::ServerStep::Challenge(c)) => AuthOutcome::Challenge(c),
+                    Ok(sasl::ServerStep::Success(auth)) => AuthOutcome::Success {
+                        identity: auth.user().to_owned(),
+                    },
+                    _ => AuthOutcome::Failure,
+                };
+                session.auth_outcome(outcome).expect("outcome");
+            }
+            Event::NeedInput => {
+                let output = String::from_utf8(session.take_output()).expect("ASCII replies");
+                let last = output.lines().last().unwrap_or_default().to_owned();
+                if let Some(text) = last.strip_prefix("334 ") {
+                    challenges += 1;
+                    let challenge = crate::auth::decode_challenge(text.as_bytes()).expect("base64");
+                    let response = client.step(&challenge).expect("client step");
+                    session.feed(format!("{}\r\n", b64(&response)).as_bytes());
+                } else {
+                    assert!(last.starts_with("235 2.7.0"), "{output}");
+                    break;
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    client
+        .finish()
+        .expect("the server proved it knows the password");
+    assert!(challenges >= 1);
+    assert_eq!(session.authenticated(), Some("user"));
+}
