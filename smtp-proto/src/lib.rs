@@ -8,6 +8,16 @@
 //! - [`auth`]: SASL framing for the AUTH command;
 //! - [`session`]: sans-IO server and client state machines;
 //! - `server` / `client` (cargo features): thin tokio drivers with TLS.
+//!
+//! # Server side
+//! [`session::server::ServerSession`] is the whole SMTP/LMTP server protocol without I/O: command
+//! order (RFC 5321 §4.1.4), pipelining (RFC 2920), limits and their replies, STARTTLS with the
+//! CVE-2011-0411 input discard (RFC 3207), AUTH framing (RFC 4954), BDAT (RFC 3030), SMTPUTF8
+//! (RFC 6531) and LMTP's per-recipient replies (RFC 2033). It hands the application typed events
+//! and takes decisions back. With the `server` feature, `server::Server` runs it over tokio
+//! sockets with tokio-rustls and calls the application through `server::Handler` and
+//! `server::Session`, a seam named after the protocol's verbs (`mail`, `rcpt`, `data_chunk`,
+//! `data_end`, `reset`, `logout`).
 
 pub mod auth;
 pub mod build;
@@ -15,5 +25,9 @@ pub mod data;
 pub mod parse;
 pub mod session;
 pub mod types;
+
+#[cfg(feature = "server")]
+pub mod server;
+
 #[cfg(feature = "client")]
 pub mod client;

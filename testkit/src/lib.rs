@@ -1,1 +1,287 @@
-//! Test harness: free ports, real peers started with time-outs.
+//! Test harness shared by the protocol crates' integration tests: free ports, self-signed
+//! certificates, and real peers (Python scripts) run with a time-out and killed on drop.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let port = testkit::free_port();
+//! let certs = testkit::TestCerts::generate();
+//! let out = testkit::Python::script("import sys; print(sys.argv[1])")
+//!     .arg(port.to_string())
+//!     .run()
+//!     .await;
+//! out.assert_success();
+//! # let _ = certs;
+//! # }
+//! ```
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::AsyncReadExt;
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, release it).
+/// Prefer binding `127.0.0.1:0` yourself when the server under test accepts a listener.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("binding 127.0.0.1:0 always works on a test machine")
+}
+
+/// A self-signed certificate for `localhost` and `127.0.0.1`, its key, and a PEM file of it that
+/// clients can trust (Python's `cafile`, curl's `--cacert`).
+pub struct TestCerts {
+    cert: CertificateDer<'static>,
+    key: Vec<u8>,
+    cert_pem: String,
+    dir: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for TestCerts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestCerts")
+            .field("ca_file", &self.ca_file())
+            .finish_non_exhaustive()
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+impl TestCerts {
+    /// Generates a fresh certificate (rcgen) and writes `cert.pem` into a temporary directory.
+    pub fn generate() -> Self {
+        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+        let certified =
+            rcgen::generate_simple_self_signed(names).expect("rcgen self-signed certificate");
+        let cert_pem = certified.cert.pem();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::write(dir.path().join("cert.pem"), &cert_pem).expect("write cert.pem");
+        std::fs::write(
+            dir.path().join("key.pem"),
+            certified.signing_key.serialize_pem(),
+        )
+        .expect("write key.pem");
+        Self {
+            cert: certified.cert.der().clone(),
+            key: certified.signing_key.serialize_der(),
+            cert_pem,
+            dir,
+        }
+    }
+
+    /// The certificate in PEM.
+    pub fn cert_pem(&self) -> &str {
+        &self.cert_pem
+    }
+
+    /// Path of the certificate's PEM file: the CA file a client trusts.
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("cert.pem")
+    }
+
+    /// Path of the private key's PEM file (PKCS#8), for peers such as Dovecot or Postfix.
+    pub fn key_file(&self) -> PathBuf {
+        self.dir.path().join("key.pem")
+    }
+
+    /// A rustls server configuration presenting this certificate (ring provider).
+    pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()));
+        let config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![self.cert.clone()], key)
+            .expect("rcgen key matches its certificate");
+        Arc::new(config)
+    }
+
+    /// A rustls client configuration that trusts this certificate only.
+    pub fn client_config(&self) -> Arc<rustls::ClientConfig> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(self.cert.clone())
+            .expect("a valid self-signed certificate");
+        let config = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default protocol versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Arc::new(config)
+    }
+}
+
+/// A Python 3 script to run as a test peer (`python3 -c SCRIPT ARGS...`).
+#[derive(Debug, Clone)]
+pub struct Python {
+    script: String,
+    args: Vec<String>,
+    timeout: Duration,
+    dir: Option<PathBuf>,
+}
+
+/// What a [`Python`] run produced.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Exit status; `None` when the time-out killed it.
+    pub status: Option<ExitStatus>,
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Whether the script ran to completion with exit status 0.
+    pub fn success(&self) -> bool {
+        self.status.is_some_and(|s| s.success())
+    }
+
+    /// Panics with the script's output unless it succeeded.
+    #[track_caller]
+    pub fn assert_success(&self) {
+        assert!(
+            self.success(),
+            "python failed ({:?})\n--- stdout\n{}\n--- stderr\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+    }
+}
+
+impl Python {
+    /// A script given as source text; 30 second time-out.
+    pub fn script(source: impl Into<String>) -> Self {
+        Self {
+            script: source.into(),
+            args: Vec::new(),
+            timeout: Duration::from_secs(30),
+            dir: None,
+        }
+    }
+
+    /// A script read from a file.
+    pub fn file(path: impl AsRef<Path>) -> std::io::Result<Self> {
+        Ok(Self::script(std::fs::read_to_string(path)?))
+    }
+
+    /// Appends an argument (`sys.argv[1]`, ...).
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Sets the time-out after which the process is killed.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Runs in this working directory.
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Runs the script; the process is killed at the time-out (and if this future is dropped).
+    pub async fn run(&self) -> Output {
+        let mut command = tokio::process::Command::new("python3");
+        command
+            .arg("-c")
+            .arg(&self.script)
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                return Output {
+                    status: None,
+                    stdout: String::new(),
+                    stderr: format!("cannot start python3: {e}"),
+                };
+            }
+        };
+        let mut stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let collect = async {
+            let read_out = async {
+                if let Some(s) = stdout.as_mut() {
+                    let _ = s.read_to_end(&mut out).await;
+                }
+            };
+            let read_err = async {
+                if let Some(s) = stderr.as_mut() {
+                    let _ = s.read_to_end(&mut err).await;
+                }
+            };
+            tokio::join!(read_out, read_err);
+            child.wait().await.ok()
+        };
+        let status = match tokio::time::timeout(self.timeout, collect).await {
+            Ok(status) => status,
+            Err(_) => {
+                let _ = child.kill().await;
+                None
+            }
+        };
+        let mut stderr = String::from_utf8_lossy(&err).into_owned();
+        if status.is_none() {
+            stderr.push_str(&format!("\n[testkit: killed after {:?}]", self.timeout));
+        }
+        Output {
+            status,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr,
+        }
+    }
+}
+
+/// Whether `program` is on the `PATH` (to skip tests of optional peers clearly).
+pub fn have(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn python_runs_and_times_out() {
+        let out = Python::script("import sys; print(sys.argv[1]); sys.exit(3)")
+            .arg("hi")
+            .run()
+            .await;
+        assert_eq!(out.stdout.trim(), "hi");
+        assert_eq!(out.status.and_then(|s| s.code()), Some(3));
+        let out = Python::script("import time; time.sleep(30)")
+            .timeout(Duration::from_millis(300))
+            .run()
+            .await;
+        assert!(out.status.is_none() && out.stderr.contains("killed"));
+    }
+
+    #[test]
+    fn certificates_build_rustls_configs() {
+        let certs = TestCerts::generate();
+        let _server = certs.server_config();
+        let _client = certs.client_config();
+        assert!(certs.cert_pem().starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(certs.ca_file().is_file());
+        assert_ne!(free_port(), 0);
+    }
+}

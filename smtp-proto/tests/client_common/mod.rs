@@ -7,7 +7,7 @@ use smtp_proto::types::address::Host;
 use smtp_proto::types::command::{MailFrom, Rcpt};
 
 #[allow(unused_imports)]
-pub use smtp_proto::session::client::compat::sasl::Mechanism;
+pub use sasl::Mechanism;
 
 /// The EHLO name.
 pub fn host(name: &str) -> Host<'static> {

@@ -8,8 +8,6 @@
 //! driver is one such caller.
 
 mod auth;
-#[doc(hidden)]
-pub mod compat;
 mod deps;
 mod error;
 mod outcome;
