@@ -117,7 +117,17 @@ async fn many_messages_to_smtp_sink_and_rate_against_smtp_source() {
 
         let start = Instant::now();
         let status = Command::new("smtp-source")
-            .args(["-d", "-s", "1", "-m", &COUNT.to_string(), "-l", "2048", "-r", "2"])
+            .args([
+                "-d",
+                "-s",
+                "1",
+                "-m",
+                &COUNT.to_string(),
+                "-l",
+                "2048",
+                "-r",
+                "2",
+            ])
             .args(["-f", "a@sink.test", "-t", "b@sink.test"])
             .arg(sink.addr.to_string())
             .stdout(Stdio::null())
