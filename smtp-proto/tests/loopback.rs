@@ -504,7 +504,11 @@ impl Generated {
                     break;
                 }
                 self.line += 1;
-                let dot = if self.line.is_multiple_of(10) { "." } else { "" };
+                let dot = if self.line.is_multiple_of(10) {
+                    "."
+                } else {
+                    ""
+                };
                 self.pending = format!("{dot}line {:08} lorem ipsum dolor sit amet\r\n", self.line)
                     .into_bytes();
             }
