@@ -669,3 +669,65 @@ fn dsn_parameters_only_when_advertised() {
     let e = h.session.send_message(dsn_message().envelope).unwrap_err();
     assert!(matches!(e, ClientError::MissingCapability("DSN")), "{e:?}");
 }
+
+/// RFC 4954 §4: an initial response that would make the AUTH line longer than 512 octets
+/// waits for the server's empty `334`.
+#[test]
+fn long_initial_response_waits_for_the_empty_challenge() {
+    use base64::Engine;
+    let password = "p".repeat(400);
+    let make = || {
+        let mut c = config("c.example");
+        c.tls = TlsPolicy::Never;
+        c.plaintext_auth_without_tls = true;
+        c.credentials =
+            Some(Credentials::password("u", &password).with_mechanisms(&[deps::Mechanism::Plain]));
+        let mut h = Harness::new(ClientSession::new(c), vec![]);
+        h.quit_when_done = false;
+        h
+    };
+    let response = base64::engine::general_purpose::STANDARD.encode(format!("\0u\0{password}"));
+    assert!(response.len() > 512);
+    let h = replay(
+        &make,
+        &format!(
+            "
+            S: 220 mx
+            C: EHLO c.example
+            S: 250-mx
+            S: 250 AUTH PLAIN
+            C: AUTH PLAIN
+            S: 334 
+            C: {response}
+            S: 235 2.7.0 ok"
+        ),
+    );
+    assert!(h.session.is_authenticated());
+}
+
+/// A SASL failure on the client side (here: a challenge PLAIN cannot answer) cancels the
+/// exchange with `*` and reports the SASL error after the server's reply.
+#[test]
+fn unexpected_challenge_cancels_the_exchange() {
+    let make = || {
+        let mut c = config("c.example");
+        c.tls = TlsPolicy::Never;
+        c.plaintext_auth_without_tls = true;
+        c.credentials =
+            Some(Credentials::password("u", "p").with_mechanisms(&[deps::Mechanism::Plain]));
+        Harness::new(ClientSession::new(c), vec![])
+    };
+    let (_, e) = replay_err(
+        &make,
+        "
+        S: 220 mx
+        C: EHLO c.example
+        S: 250-mx
+        S: 250 AUTH PLAIN
+        C: AUTH PLAIN AHUAcA==
+        S: 334 bW9yZT8=
+        C: *
+        S: 501 5.0.0 cancelled",
+    );
+    assert!(matches!(e, ClientError::Sasl(_)), "{e:?}");
+}
