@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use smtp_proto::client::{ConnectOptions, SmtpClient, Timeouts};
+use rustls::pki_types::ServerName;
+use smtp_proto::client::{ConnectOptions, SmtpClient, Timeouts, TlsOptions};
 use smtp_proto::session::client::{ClientConfig, Credentials, TlsPolicy};
 use smtp_proto::types::command::Body;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
@@ -45,10 +46,16 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 async def main():
     loop = asyncio.get_running_loop()
+    tls = None
+    if len(sys.argv) > 2:  # certificate and key: offer STARTTLS and require it
+        import ssl
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(sys.argv[1], sys.argv[2])
     srv = await loop.create_server(
         lambda: SMTP(Handler(), hostname="aiosmtpd.test", enable_SMTPUTF8=True,
                      decode_data=False, authenticator=authenticator,
-                     auth_require_tls=False),
+                     auth_require_tls=False, tls_context=tls,
+                     require_starttls=tls is not None),
         "127.0.0.1", 0)
     print("PORT", srv.sockets[0].getsockname()[1], flush=True)
     await asyncio.sleep(60)
@@ -74,9 +81,14 @@ struct Server {
 
 impl Server {
     async fn start() -> Server {
+        Self::start_with(&[]).await
+    }
+
+    async fn start_with(args: &[&str]) -> Server {
         let mut child = Command::new("python3")
             .arg("-c")
             .arg(SERVER)
+            .args(args)
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -267,6 +279,67 @@ async fn auth_plain_and_login_against_aiosmtpd() {
             assert_eq!(server.received().await.content, b"hi\r\n");
             client.quit().await.expect("quit");
         }
+        server.stop().await;
+    })
+    .await
+    .expect("test within its time-out");
+}
+
+#[tokio::test]
+async fn starttls_required_against_aiosmtpd() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let certs = testkit::TestCerts::generate();
+        let cert = certs.ca_file().display().to_string();
+        let key = certs.key_file().display().to_string();
+        let mut server = Server::start_with(&[&cert, &key]).await;
+        let mut config = ClientConfig::new(host("client.test"));
+        config.tls = TlsPolicy::Required;
+        // PLAIN is allowed: the password goes under TLS.
+        config.credentials =
+            Some(Credentials::password("alice", "wonderland").with_mechanisms(&[Mechanism::Plain]));
+        let tls = TlsOptions {
+            config: certs.client_config(),
+            server_name: ServerName::try_from("localhost")
+                .expect("a name")
+                .to_owned(),
+        };
+        let mut client = SmtpClient::connect(
+            ([127, 0, 0, 1], server.port).into(),
+            config,
+            ConnectOptions {
+                tls: Some(tls),
+                ..options()
+            },
+        )
+        .await
+        .expect("connected");
+        assert!(client.session().is_tls());
+        assert!(client.session().is_authenticated());
+        assert_eq!(server.line().await, "AUTH PLAIN");
+        let body = body_with_dots();
+        let outcome = client
+            .send(envelope("alice@example.org", &["b@example.net"]), &body[..])
+            .await
+            .expect("sent");
+        assert!(outcome.all_accepted());
+        assert_eq!(server.received().await.content, body);
+        client.quit().await.expect("quit");
+
+        // Without TLS settings, a server that requires STARTTLS refuses the mail.
+        let mut plain = SmtpClient::connect(
+            ([127, 0, 0, 1], server.port).into(),
+            ClientConfig::new(host("client.test")),
+            options(),
+        )
+        .await
+        .expect("connected");
+        assert!(!plain.session().is_tls());
+        let outcome = plain
+            .send(envelope("a@example.org", &["b@example.net"]), &b"x\r\n"[..])
+            .await
+            .expect("an outcome");
+        assert_eq!(outcome.mail.code.get(), 530);
+        assert_eq!(outcome.accepted(), 0);
         server.stop().await;
     })
     .await
