@@ -1,6 +1,7 @@
 //! What the client sends (the envelope) and what it learns (per-recipient outcomes).
 
-use super::deps::{MailFrom, Rcpt, Reply};
+use super::deps::{ForwardPath, MailFrom, Rcpt, Reply, ReversePath};
+use crate::parse::address::{AddressError, parse_forward_path, parse_reverse_path};
 
 /// The envelope of one message: `MAIL FROM` with its parameters and one `RCPT TO` per
 /// recipient (RFC 5321 §3.3).
@@ -14,6 +15,39 @@ pub struct Envelope {
     pub from: MailFrom<'static>,
     /// The forward paths and their RCPT parameters, in the order they are sent.
     pub recipients: Vec<Rcpt<'static>>,
+}
+
+impl Envelope {
+    /// An envelope without MAIL or RCPT parameters.
+    pub fn new(
+        from: ReversePath<'static>,
+        recipients: impl IntoIterator<Item = ForwardPath<'static>>,
+    ) -> Self {
+        Self {
+            from: MailFrom {
+                path: from,
+                params: Default::default(),
+            },
+            recipients: recipients
+                .into_iter()
+                .map(|path| Rcpt {
+                    path,
+                    params: Default::default(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Parses addresses as written inside the angle brackets (`""` is the null reverse
+    /// path), e.g. `Envelope::parse("a@example.org", &["b@example.net"])`.
+    pub fn parse(from: &str, recipients: &[&str]) -> Result<Self, AddressError> {
+        let from = parse_reverse_path(format!("<{from}>").as_bytes())?.into_owned();
+        let recipients = recipients
+            .iter()
+            .map(|r| Ok(parse_forward_path(format!("<{r}>").as_bytes())?.into_owned()))
+            .collect::<Result<Vec<_>, AddressError>>()?;
+        Ok(Self::new(from, recipients))
+    }
 }
 
 /// How the server answered for one recipient.

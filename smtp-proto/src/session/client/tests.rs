@@ -280,6 +280,16 @@ fn body_pieces_of_any_size_give_the_same_wire_bytes() {
 }
 
 #[test]
+fn envelope_parse() {
+    let e = Envelope::parse("", &["b@example.net", "Postmaster"]).expect("valid");
+    assert_eq!(e.from.path, ReversePath::Null);
+    assert_eq!(e.recipients[1].path, ForwardPath::Postmaster);
+    assert_eq!(e, envelope("", &["b@example.net", "Postmaster"]));
+    assert!(Envelope::parse("a b@x", &["c@d"]).is_err());
+    assert!(Envelope::parse("a@x", &["c@@d"]).is_err());
+}
+
+#[test]
 fn size_is_sent_only_when_advertised() {
     let with_size = |advertise: &'static str, expect_mail: &'static str| {
         let transcript = format!(
