@@ -10,7 +10,9 @@ pub use sasl::Mechanism;
 
 /// The EHLO name.
 pub fn host(name: &str) -> Host<'static> {
-    parse_host(name.as_bytes()).expect("a valid host").into_owned()
+    parse_host(name.as_bytes())
+        .expect("a valid host")
+        .into_owned()
 }
 
 /// An envelope without parameters; `from == ""` is the null reverse path.
