@@ -580,3 +580,49 @@ fn hash_is_split_independent() {
     }
     assert_eq!(h.finish(), hash(&data));
 }
+
+/// LMTP is often spoken over a Unix socket: the client driver runs over any stream.
+#[tokio::test]
+async fn lmtp_over_a_unix_socket() {
+    within(30, async {
+        let (client_io, server_io) = tokio::net::UnixStream::pair().expect("socket pair");
+        let log = Arc::new(Mutex::new(Log::default()));
+        let handler = Recorder {
+            log: log.clone(),
+            store: None,
+        };
+        let server = Server::new(server_config(srv::Protocol::Lmtp));
+        let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let unspecified: SocketAddr = ([127, 0, 0, 1], 0).into();
+        let served = tokio::spawn(async move {
+            server
+                .serve_connection(server_io, unspecified, unspecified, &handler, stop_rx)
+                .await;
+        });
+        let mut config = client_config();
+        config.protocol = Protocol::Lmtp;
+        let mut client = SmtpClient::from_stream(client_io, config, options())
+            .await
+            .expect("set up");
+        let outcome = client
+            .send(
+                envelope("", &["b@loopback.test", "full@loopback.test"]),
+                TRICKY,
+            )
+            .await
+            .expect("sent");
+        let codes: Vec<u16> = outcome
+            .recipients
+            .iter()
+            .map(|r| r.reply().code.get())
+            .collect();
+        assert_eq!(codes, [250, 452]);
+        client.quit().await.expect("quit");
+        served.await.expect("server task");
+        let messages = log.lock().expect("lock").messages.clone();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].from, "<>");
+        assert_eq!(messages[0].body, TRICKY);
+    })
+    .await;
+}
