@@ -319,6 +319,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpClient<S> {
 
     /// Sends one message, reading its body from `body` (CRLF line endings, not
     /// dot-stuffed) in pieces; returns each recipient's outcome.
+    ///
+    /// Refusals by the server (MAIL, RCPT, DATA, the final reply) are in the outcome, not
+    /// errors. An error of [`Fault::MissingCapability`](crate::session::client::Fault) (SIZE
+    /// exceeded, SMTPUTF8 not offered, ...) is raised before anything is sent and leaves the
+    /// connection usable; any other error ends it.
     pub async fn send<R: AsyncRead + Unpin>(
         &mut self,
         envelope: Envelope,
