@@ -13,8 +13,12 @@ fuzz_target!(|data: &[u8]| {
     cmd.write_to(&mut line);
     assert!(line.ends_with(b"\r\n"));
     let body = &line[..line.len() - 2];
-    let again = parse_command(body)
-        .unwrap_or_else(|e| panic!("re-parse of {:?} failed: {e}", String::from_utf8_lossy(body)));
+    let again = parse_command(body).unwrap_or_else(|e| {
+        panic!(
+            "re-parse of {:?} failed: {e}",
+            String::from_utf8_lossy(body)
+        )
+    });
     assert_eq!(again, cmd, "{:?}", String::from_utf8_lossy(body));
     let mut line2 = Vec::new();
     again.write_to(&mut line2);

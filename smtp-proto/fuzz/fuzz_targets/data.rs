@@ -61,7 +61,13 @@ fn decode(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> (Vec<u8>, usize, bo
         finished = r.finished;
     }
     assert_eq!(dec.body_len(), out.len() as u64);
-    (out, consumed, finished, format!("{:?}", dec.error()), dec.body_len())
+    (
+        out,
+        consumed,
+        finished,
+        format!("{:?}", dec.error()),
+        dec.body_len(),
+    )
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -71,7 +77,10 @@ fuzz_target!(|data: &[u8]| {
     let (sizes, stream) = rest.split_at(usize::from(n % 16).min(rest.len()));
     let chunks = split(stream, sizes);
 
-    for policy in [BareLineEndingPolicy::Reject, BareLineEndingPolicy::Normalize] {
+    for policy in [
+        BareLineEndingPolicy::Reject,
+        BareLineEndingPolicy::Normalize,
+    ] {
         let whole = decode(policy, &[stream]);
         assert!(whole.1 <= stream.len());
         assert_eq!(decode(policy, &chunks), whole, "split-invariance");
@@ -89,7 +98,10 @@ fuzz_target!(|data: &[u8]| {
     enc.finish(&mut wire);
     let wire_len = wire.len();
     wire.extend_from_slice(b"QUIT\r\n");
-    for policy in [BareLineEndingPolicy::Reject, BareLineEndingPolicy::Normalize] {
+    for policy in [
+        BareLineEndingPolicy::Reject,
+        BareLineEndingPolicy::Normalize,
+    ] {
         let (body, consumed, finished, error, _) = decode(policy, &split(&wire, sizes));
         assert!(finished);
         assert_eq!(consumed, wire_len);
