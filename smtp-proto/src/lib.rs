@@ -18,6 +18,19 @@
 //! sockets with tokio-rustls and calls the application through `server::Handler` and
 //! `server::Session`, a seam named after the protocol's verbs (`mail`, `rcpt`, `data_chunk`,
 //! `data_end`, `reset`, `logout`).
+//!
+//! # Client side
+//! [`session::client::ClientSession`] takes an envelope and a streamed message and yields the
+//! bytes to send: greeting, EHLO (HELO fallback) or LHLO, STARTTLS by policy, AUTH through the
+//! `sasl` crate, MAIL/RCPT with the parameters the server advertised, PIPELINING when offered,
+//! DATA with dot-stuffing or BDAT chunks, and one outcome per recipient. With the `client`
+//! feature, `client::SmtpClient` runs it over a tokio stream with tokio-rustls.
+//!
+//! # Limits and bad input
+//! Every parser works on bounded input (command lines: `ServerConfig::max_line_length`; replies:
+//! `parse::reply::ReplyLimits`; AUTH lines: [`auth::MAX_AUTH_LINE`]; message size:
+//! `ServerConfig::max_message_size`) and answers malformed input with the RFC reply and an
+//! enhanced status code, never a panic. End of data is `CRLF.CRLF` only (no SMTP smuggling).
 
 pub mod auth;
 pub mod build;
