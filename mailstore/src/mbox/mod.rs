@@ -1,0 +1,1 @@
+//! The mbox backend (placeholder until milestone 3).
