@@ -376,6 +376,15 @@ impl IndexLog {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 index = Index::new();
+                // The last UIDVALIDITY given out here is kept beside the index, so that a new
+                // index never reuses it even when created within the same second.
+                let memo = log.path.with_extension("uidvalidity");
+                let prev: u32 = std::fs::read_to_string(&memo)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(0);
+                index.uid_validity = index.uid_validity.max(prev.wrapping_add(1)).max(1);
+                std::fs::write(&memo, format!("{}\n", index.uid_validity)).at(&memo)?;
                 log.rewrite(&index)?;
                 true
             }
