@@ -29,6 +29,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn separator(&self) -> char;
     fn quota_limit(&self) -> Quota;
     fn meta(&self) -> &Meta;
+    /// Backend-specific name rules, after the common ones.
+    fn check_name(&self, name: &MailboxName) -> Result<()> {
+        let _ = name;
+        Ok(())
+    }
     /// Every existing mailbox, INBOX included.
     fn list_names(&self) -> Result<Vec<MailboxName>>;
     fn exists(&self, name: &MailboxName) -> Result<bool>;
@@ -83,7 +88,9 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 
 impl<B: Backend> Adapter<B> {
     fn name(&self, name: &str) -> Result<MailboxName> {
-        MailboxName::parse(name, self.0.separator())
+        let n = MailboxName::parse(name, self.0.separator())?;
+        self.0.check_name(&n)?;
+        Ok(n)
     }
 
     /// Validates `name` and checks that it exists.

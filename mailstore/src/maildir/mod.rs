@@ -30,6 +30,7 @@ use crate::types::{
     AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxStatus, MessageMeta, Quota,
     StoreOutcome, UidSet,
 };
+pub(crate) use filename::unique_base;
 use folder::Folder;
 
 /// A store of Maildirs, one per user, under a root directory.
