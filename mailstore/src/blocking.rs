@@ -45,6 +45,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn rename(&self, from: &MailboxName, to: &MailboxName) -> Result<()>;
     fn status(&self, name: &MailboxName) -> Result<MailboxStatus>;
     fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>>;
+    /// Whether the spooled file itself must be fsynced (Maildir links it into place; mbox copies
+    /// it and fsyncs the copy).
+    fn spool_needs_sync(&self) -> bool {
+        true
+    }
     /// A fresh temporary path to spool a message for `name` into.
     fn spool_path(&self, name: &MailboxName) -> Result<PathBuf>;
     /// Stores the spooled (and fsynced) message; consumes the spool file.
@@ -151,6 +156,7 @@ impl<B: Backend> Adapter<B> {
     async fn spool(&self, name: &MailboxName, message: MessageSource) -> Result<(PathBuf, u64)> {
         let b = self.0.clone();
         let n = name.clone();
+        let sync = self.0.spool_needs_sync();
         let path = blocking(move || b.spool_path(&n)).await?;
         let result = async {
             let mut file = tokio::fs::File::create(&path)
@@ -170,9 +176,13 @@ impl<B: Backend> Adapter<B> {
             if size == 0 {
                 return Err(StoreError::InvalidMessage("empty message"));
             }
-            file.sync_all()
-                .await
-                .map_err(|e| StoreError::io(&path, e))?;
+            // tokio's File writes in the background: flush before anyone reads the file.
+            file.flush().await.map_err(|e| StoreError::io(&path, e))?;
+            if sync {
+                file.sync_all()
+                    .await
+                    .map_err(|e| StoreError::io(&path, e))?;
+            }
             Ok(size)
         }
         .await;

@@ -126,3 +126,8 @@ async fn outside_writers_and_lost_index() {
         .expect("messages");
     assert_eq!(m[0].flags, flags([Flag::Seen, Flag::Answered]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_feed_across_store_values() {
+    common::feed_across_store_values(open).await;
+}

@@ -124,3 +124,8 @@ async fn outside_writers_and_torn_append() {
     assert!(again[0].flags.contains(&Flag::Keyword("$Mine".into())));
     assert_eq!(acc.read("INBOX", uid1).await.expect("read"), ours);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_feed_across_store_values() {
+    common::feed_across_store_values(open).await;
+}

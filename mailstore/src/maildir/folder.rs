@@ -148,6 +148,25 @@ fn scan(dir: &Path) -> Result<HashMap<String, String>> {
     Ok(out)
 }
 
+/// Removes files left in `tmp/` for over 36 hours by writers that died (the Maildir rule).
+fn clean_tmp(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    let limit = std::time::Duration::from_secs(36 * 3600);
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age > limit);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn file_name(loc: &str) -> &str {
     loc.rsplit('/').next().unwrap_or(loc)
 }
@@ -207,6 +226,7 @@ impl Folder {
             return Ok(());
         }
         let at = now_ns();
+        clean_tmp(&self.dir.join("tmp"));
         let mut files = scan(&self.dir)?;
         let known: HashMap<&str, u32> = st
             .index

@@ -355,6 +355,10 @@ impl Backend for MboxAccount {
             .with_index(|i| i.select(uids).map(|e| i.meta(e)).collect())
     }
 
+    fn spool_needs_sync(&self) -> bool {
+        false
+    }
+
     fn spool_path(&self, _name: &MailboxName) -> Result<PathBuf> {
         Ok(self.side.join("tmp").join(crate::maildir::unique_base(0)))
     }

@@ -204,3 +204,53 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .expect("append after crashes");
     assert!(metas.iter().all(|m| m.uid < uid));
 }
+
+/// The change feed of one store value sees what another store value (as another process would)
+/// appends, flags and expunges, through polling.
+pub async fn feed_across_store_values(open: Opener) {
+    use mailstore::{Change, watch};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reader = open(dir.path()).account("feed").await.expect("account");
+    let writer = open(dir.path()).account("feed").await.expect("account");
+    let mut feed = watch(reader, "INBOX").await.expect("watch");
+    let uid = writer
+        .append(
+            "INBOX",
+            message("other", 1).into(),
+            AppendOptions::default(),
+        )
+        .await
+        .expect("append");
+    let ev = wait(&mut feed).await;
+    assert!(
+        ev.iter()
+            .any(|c| matches!(c, Change::New(m) if m.uid == uid)),
+        "{ev:?}"
+    );
+    writer
+        .store_flags(
+            "INBOX",
+            &UidSet::single(uid),
+            FlagOp::Add,
+            &flags([Flag::Deleted]),
+            None,
+        )
+        .await
+        .expect("store");
+    let ev = wait(&mut feed).await;
+    assert!(
+        ev.iter()
+            .any(|c| matches!(c, Change::Flags(m) if m.flags.contains(&Flag::Deleted))),
+        "{ev:?}"
+    );
+    writer.expunge("INBOX", None).await.expect("expunge");
+    let ev = wait(&mut feed).await;
+    assert_eq!(ev, vec![Change::Expunged(uid)]);
+}
+
+async fn wait(feed: &mut mailstore::ChangeFeed) -> Vec<mailstore::Change> {
+    tokio::time::timeout(Duration::from_secs(10), feed.next())
+        .await
+        .expect("feed woke")
+        .expect("feed")
+}
