@@ -234,7 +234,11 @@ pub async fn assert_each_once(acc: &dyn Account, mailbox: &str, expected: &BTree
             .and_then(|n| n.parse::<usize>().ok())
             .map(|i| 1 + i % 7);
         if let Some(lines) = lines {
-            assert_eq!(data, message(&id, lines), "message {id} intact");
+            assert!(
+                data == message(&id, lines),
+                "message {id} not intact ({} bytes)",
+                data.len()
+            );
         }
         if let Some(prev) = seen.insert(id.clone(), m.uid) {
             panic!("{id} stored twice (uids {prev} and {})", m.uid);

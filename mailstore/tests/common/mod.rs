@@ -39,7 +39,7 @@ pub async fn child_main(open: Opener) -> bool {
                     internal_date: None,
                 };
                 let uid = acc
-                    .append("INBOX", message(&id, 1 + i % 7).into(), o)
+                    .append("INBOX", message(&id, crash_lines(i)).into(), o)
                     .await
                     .expect("append");
                 println!("OK {i} {uid}");
@@ -59,6 +59,12 @@ pub async fn child_main(open: Opener) -> bool {
         other => panic!("unknown child role {other}"),
     }
     true
+}
+
+/// Lines of the crash test's message number `i`: every other one is large (about 500 KB), so
+/// that kills often land in the middle of writing one.
+fn crash_lines(i: usize) -> usize {
+    if i % 2 == 0 { 20_000 } else { 1 + i % 7 }
 }
 
 fn child(test_name: &str, root: &Path, role: &str, extra: &[(&str, String)]) -> Command {
@@ -143,8 +149,12 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
             let mut got = Vec::new();
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                let mut it = line.split(' ');
-                if let (Some("OK"), Some(i), Some(u)) = (it.next(), it.next(), it.next()) {
+                // libtest may print "test child_entry ... " before the first report on its line.
+                let Some(report) = line.split("OK ").nth(1) else {
+                    continue;
+                };
+                let mut it = report.split(' ');
+                if let (Some(i), Some(u)) = (it.next(), it.next()) {
                     got.push((format!("crash{run}-{i}"), u.parse::<u32>().expect("uid")));
                 }
             }
@@ -178,7 +188,14 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
             .next()
             .and_then(|n| n.parse().ok())
             .expect("id number");
-        assert_eq!(data, message(&id, 1 + i % 7), "uid {} ({id}) intact", m.uid);
+        let want = message(&id, crash_lines(i));
+        assert!(
+            data == want,
+            "uid {} ({id}) not intact: {} bytes, want {}",
+            m.uid,
+            data.len(),
+            want.len()
+        );
         assert!(ids.insert(id.clone()), "{id} twice");
     }
     for (id, uid) in &acked {
