@@ -64,7 +64,11 @@ pub async fn child_main(open: Opener) -> bool {
 /// Lines of the crash test's message number `i`: every other one is large (about 500 KB), so
 /// that kills often land in the middle of writing one.
 fn crash_lines(i: usize) -> usize {
-    if i % 2 == 0 { 20_000 } else { 1 + i % 7 }
+    if i.is_multiple_of(2) {
+        20_000
+    } else {
+        1 + i % 7
+    }
 }
 
 fn child(test_name: &str, root: &Path, role: &str, extra: &[(&str, String)]) -> Command {
