@@ -98,14 +98,21 @@ impl<B: Backend> Adapter<B> {
         Ok(n)
     }
 
-    /// Validates `name` and checks that it exists.
-    fn existing(&self, name: &str) -> Result<MailboxName> {
+    /// Validates `name` and checks (on the blocking pool) that it exists.
+    async fn existing(&self, name: &str) -> Result<MailboxName> {
         let n = self.name(name)?;
-        if n.is_inbox() || self.0.exists(&n)? {
-            Ok(n)
-        } else {
-            Err(StoreError::NoSuchMailbox(name.to_string()))
+        if n.is_inbox() {
+            return Ok(n);
         }
+        let shown = name.to_string();
+        self.run(move |b| {
+            if b.exists(&n)? {
+                Ok(n)
+            } else {
+                Err(StoreError::NoSuchMailbox(shown))
+            }
+        })
+        .await
     }
 
     async fn run<T: Send + 'static>(
@@ -280,7 +287,7 @@ impl<B: Backend> Account for Adapter<B> {
     }
 
     async fn delete(&self, name: &str) -> Result<()> {
-        let n = self.existing(name)?;
+        let n = self.existing(name).await?;
         let shown = name.to_string();
         self.run(move |b| {
             if n.is_inbox() {
@@ -305,7 +312,7 @@ impl<B: Backend> Account for Adapter<B> {
     }
 
     async fn rename(&self, from: &str, to: &str) -> Result<()> {
-        let f = self.existing(from)?;
+        let f = self.existing(from).await?;
         let t = self.name(to)?;
         let shown_to = to.to_string();
         self.run(move |b| {
@@ -349,7 +356,7 @@ impl<B: Backend> Account for Adapter<B> {
     }
 
     async fn set_special_use(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()> {
-        let n = self.existing(name)?;
+        let n = self.existing(name).await?;
         self.run(move |b| {
             let full = n.join(b.separator());
             b.meta().update(|d| match special_use {
@@ -365,12 +372,12 @@ impl<B: Backend> Account for Adapter<B> {
     }
 
     async fn status(&self, mailbox: &str) -> Result<MailboxStatus> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         self.run(move |b| b.status(&n)).await
     }
 
     async fn messages(&self, mailbox: &str, uids: &UidSet) -> Result<Vec<MessageMeta>> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         let uids = uids.clone();
         self.run(move |b| b.messages(&n, &uids)).await
     }
@@ -381,7 +388,7 @@ impl<B: Backend> Account for Adapter<B> {
         message: MessageSource,
         options: AppendOptions,
     ) -> Result<u32> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         let (spool, size) = self.spool(&n, message).await?;
         self.run(move |b| {
             if let Err(e) = Self::check_quota(b, size, 1) {
@@ -394,13 +401,13 @@ impl<B: Backend> Account for Adapter<B> {
     }
 
     async fn read_stream(&self, mailbox: &str, uid: u32) -> Result<ByteStream> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         let reader = self.run(move |b| b.open_reader(&n, uid)).await?;
         Ok(stream_from(reader))
     }
 
     async fn read_range(&self, mailbox: &str, uid: u32, range: Range<u64>) -> Result<Vec<u8>> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         self.run(move |b| {
             let mut reader = b.open_reader(&n, uid)?;
             let mut out = Vec::new();
@@ -430,14 +437,14 @@ impl<B: Backend> Account for Adapter<B> {
         flags: &Flags,
         unchanged_since: Option<u64>,
     ) -> Result<StoreOutcome> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         let (uids, flags) = (uids.clone(), flags.clone());
         self.run(move |b| b.store_flags(&n, &uids, op, &flags, unchanged_since))
             .await
     }
 
     async fn copy(&self, from: &str, uids: &UidSet, to: &str) -> Result<CopyOutcome> {
-        let (f, t) = (self.existing(from)?, self.existing(to)?);
+        let (f, t) = (self.existing(from).await?, self.existing(to).await?);
         let uids = uids.clone();
         self.run(move |b| {
             let (bytes, count) = b
@@ -451,19 +458,19 @@ impl<B: Backend> Account for Adapter<B> {
     }
 
     async fn move_messages(&self, from: &str, uids: &UidSet, to: &str) -> Result<CopyOutcome> {
-        let (f, t) = (self.existing(from)?, self.existing(to)?);
+        let (f, t) = (self.existing(from).await?, self.existing(to).await?);
         let uids = uids.clone();
         self.run(move |b| b.copy(&f, &uids, &t, true)).await
     }
 
     async fn expunge(&self, mailbox: &str, uids: Option<&UidSet>) -> Result<Vec<u32>> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         let uids = uids.cloned();
         self.run(move |b| b.expunge(&n, uids.as_ref())).await
     }
 
     async fn changes_since(&self, mailbox: &str, modseq: u64) -> Result<ChangeSet> {
-        let n = self.existing(mailbox)?;
+        let n = self.existing(mailbox).await?;
         self.run(move |b| b.changes_since(&n, modseq)).await
     }
 
