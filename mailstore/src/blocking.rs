@@ -44,6 +44,10 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Renames a mailbox and its children (target checked free by the caller).
     fn rename(&self, from: &MailboxName, to: &MailboxName) -> Result<()>;
     fn status(&self, name: &MailboxName) -> Result<MailboxStatus>;
+    /// Counters for the quota check: may skip looking for outside changes (cheaper per delivery).
+    fn quota_status(&self, name: &MailboxName) -> Result<MailboxStatus> {
+        self.status(name)
+    }
     fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>>;
     /// Whether the spooled file itself must be fsynced (Maildir links it into place; mbox copies
     /// it and fsyncs the copy).
@@ -129,7 +133,7 @@ impl<B: Backend> Adapter<B> {
             ..QuotaUsage::default()
         };
         for name in b.list_names()? {
-            match b.status(&name) {
+            match b.quota_status(&name) {
                 Ok(st) => {
                     usage.bytes += st.size;
                     usage.messages += u64::from(st.messages);

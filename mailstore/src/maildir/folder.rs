@@ -337,6 +337,13 @@ impl Folder {
         Ok(f(&locked.state().index))
     }
 
+    /// Counters from the index as this crate's writers left it, without reading the directories
+    /// (for the quota check on every delivery).
+    pub fn status_unsynced(&self) -> Result<crate::MailboxStatus> {
+        let mut locked = self.lock()?;
+        Ok(locked.state().index.status())
+    }
+
     /// Stores a spooled message (group commit: one directory fsync and one index write for all
     /// messages queued meanwhile by other threads of this process).
     pub fn append(&self, spool: PathBuf, size: u64, opts: &AppendOptions) -> Result<u32> {

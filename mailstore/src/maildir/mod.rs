@@ -265,6 +265,10 @@ impl Backend for MaildirAccount {
         self.folder(name).with_index(|i| i.status())
     }
 
+    fn quota_status(&self, name: &MailboxName) -> Result<MailboxStatus> {
+        self.folder(name).status_unsynced()
+    }
+
     fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>> {
         self.folder(name)
             .with_index(|i| i.select(uids).map(|e| i.meta(e)).collect())

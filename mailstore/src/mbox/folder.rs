@@ -31,6 +31,8 @@ use super::lock::{lock, open_rw, unlock};
 use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs};
+#[cfg(test)]
+use crate::types::Flag;
 use crate::types::{AppendOptions, FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
 
 const CHUNK: usize = 64 * 1024;
@@ -689,5 +691,80 @@ impl Mbox {
         drop(guard);
         self.notify.notify_waiters();
         Ok(victims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_bytes(data: &[u8]) -> Vec<Scanned> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("mbox");
+        std::fs::write(&path, data).expect("write");
+        scan(&File::open(&path).expect("open"), 0).expect("scan")
+    }
+
+    #[test]
+    fn scan_table() {
+        // (mbox bytes, expected (raw body, unquoted size, flags) per message)
+        let table: &[(&[u8], &[(&[u8], u64, &[Flag])])] = &[
+            (b"", &[]),
+            (b"garbage\n", &[]),
+            (
+                b"From a Thu Jan  1 00:00:00 1970\nS: x\n\nbody\n\n",
+                &[(b"S: x\n\nbody\n", 11, &[])],
+            ),
+            (
+                b"From a x\nStatus: RO\n\n>From q\n\nFrom b x\nX-Status: F\n\nb\n",
+                &[
+                    (b"Status: RO\n\n>From q\n", 19, &[Flag::Seen]),
+                    (b"X-Status: F\n\nb\n", 15, &[Flag::Flagged]),
+                ],
+            ),
+            (
+                b"From a x\r\nS: y\r\n\r\nz\r\n\nFrom b x\nno blank before next\nFrom c x\n",
+                &[
+                    (b"S: y\r\n\r\nz\r\n", 11, &[]),
+                    (b"no blank before next\n", 21, &[]),
+                    (b"", 0, &[]),
+                ],
+            ),
+        ];
+        for (data, expected) in table {
+            let found = scan_bytes(data);
+            assert_eq!(found.len(), expected.len(), "{data:?}");
+            for (s, (raw, size, flags)) in found.iter().zip(expected.iter()) {
+                let body = &data[s.loc.body as usize..(s.loc.body + s.loc.raw) as usize];
+                assert_eq!(body, *raw, "{data:?}");
+                assert_eq!(s.size, *size, "{data:?}");
+                assert_eq!(
+                    s.flags,
+                    flags.iter().cloned().collect::<Flags>(),
+                    "{data:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn content_key_ignores_status_headers() {
+        let a = scan_bytes(b"From a x\nSubject: s\nStatus: O\n\nbody\n\n");
+        let b = scan_bytes(b"From b y\nSubject: s\nStatus: RO\nX-Status: A\n\nbody\n\n");
+        let c = scan_bytes(b"From a x\nSubject: t\n\nbody\n\n");
+        assert_eq!(a[0].loc.key, b[0].loc.key);
+        assert_ne!(a[0].loc.key, c[0].loc.key);
+    }
+
+    #[test]
+    fn remove_ranges_shifts_data_down() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"0123456789abcdef").expect("write");
+        let file = open_rw(&path, false).expect("open");
+        remove_ranges(&file, &[2..4, 10..13], &path).expect("remove");
+        assert_eq!(std::fs::read(&path).expect("read"), b"01456789def");
+        assert_eq!(removed_before(&[2..4, 10..13], 14), 5);
+        assert_eq!(removed_before(&[2..4, 10..13], 5), 2);
     }
 }

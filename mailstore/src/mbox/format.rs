@@ -270,4 +270,20 @@ mod tests {
         assert_eq!(f, crate::flags([Flag::Seen, Flag::Answered, Flag::Flagged]));
         assert!(is_volatile_header(b"Status: O") && !is_volatile_header(b"Subject: x"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn quote_unquote_round_trip(
+            lines in proptest::collection::vec("(>{0,3}(From )?[a-z >]{0,6}|From|>|)", 0..12),
+            crlf in proptest::bool::ANY,
+            split in 1usize..9,
+        ) {
+            let sep = if crlf { "\r\n" } else { "\n" };
+            let plain = lines.join(sep).into_bytes();
+            let quoted = run(false, &plain, split);
+            // No stored line may start a new message.
+            proptest::prop_assert!(!quoted.split(|&b| b == b'\n').any(|l| l.starts_with(b"From ")));
+            proptest::prop_assert_eq!(run(true, &quoted, split), plain);
+        }
+    }
 }
