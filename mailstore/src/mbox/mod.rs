@@ -18,6 +18,7 @@
 mod folder;
 mod format;
 mod lock;
+mod scan;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
