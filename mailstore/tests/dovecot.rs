@@ -180,6 +180,7 @@ fn we_read_dovecots_maildir() {
     imap.ok("SELECT INBOX");
     imap.ok("UID STORE 1 +FLAGS (\\Flagged)");
     imap.ok("UID STORE 2 -FLAGS (\\Seen)");
+    imap.ok("UID STORE 3 +FLAGS ($Forwarded)");
     let dovecot_view: BTreeMap<String, Flags> = imap.flags_by_id("INBOX");
     imap.ok("LOGOUT");
     drop(imap);
@@ -217,6 +218,18 @@ fn we_read_dovecots_maildir() {
             expected.get("INBOX"),
             Some(&dovecot_view),
             "test's expectation matches Dovecot's own view"
+        );
+        let all = acc
+            .messages("INBOX", &UidSet::all())
+            .await
+            .expect("messages");
+        let fwd = all
+            .iter()
+            .filter(|m| m.flags.contains(&Flag::Keyword("$Forwarded".into())))
+            .count();
+        assert_eq!(
+            fwd, 1,
+            "Dovecot's keyword (dovecot-keywords letter) read: {all:?}"
         );
         for (mbox, want) in &expected {
             let mut got = BTreeMap::new();

@@ -81,18 +81,80 @@ pub(crate) fn size_of(base: &str) -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
-/// The `cur/` file name for `base` with `flags`, keeping unmodelled letters of `old_name`.
-pub(crate) fn cur_name(base: &str, flags: &Flags, old_name: &str) -> String {
+/// Dovecot's keyword letters: `dovecot-keywords` in the folder maps `a`, `b`, ... (line
+/// `0 $Forwarded` is letter `a`) to keywords. Read, never written: keywords without a letter
+/// live in this crate's index only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct KeywordLetters(Vec<Option<String>>);
+
+impl KeywordLetters {
+    /// Reads `dir/dovecot-keywords` (empty if absent or unreadable).
+    pub fn load(dir: &std::path::Path) -> KeywordLetters {
+        let text = std::fs::read_to_string(dir.join("dovecot-keywords")).unwrap_or_default();
+        let mut v: Vec<Option<String>> = Vec::new();
+        for line in text.lines() {
+            let Some((n, kw)) = line.split_once(' ') else {
+                continue;
+            };
+            let (Ok(n), Some(Flag::Keyword(kw))) = (n.parse::<usize>(), Flag::parse(kw.trim()))
+            else {
+                continue;
+            };
+            if n < 26 {
+                if v.len() <= n {
+                    v.resize(n + 1, None);
+                }
+                v[n] = Some(kw);
+            }
+        }
+        KeywordLetters(v)
+    }
+
+    fn keyword(&self, c: char) -> Option<&str> {
+        let i = (c as usize).checked_sub('a' as usize)?;
+        self.0.get(i)?.as_deref()
+    }
+
+    fn letter(&self, kw: &str) -> Option<char> {
+        let i = self.0.iter().position(|k| k.as_deref() == Some(kw))?;
+        char::from_u32('a' as u32 + i as u32)
+    }
+
+    /// The keywords whose letters a file name carries.
+    pub fn keywords_of(&self, name: &str) -> Flags {
+        let (_, info) = split(name);
+        let Some(letters) = info.and_then(|i| i.strip_prefix("2,")) else {
+            return Flags::new();
+        };
+        letters
+            .chars()
+            .filter_map(|c| self.keyword(c))
+            .map(|k| Flag::Keyword(k.to_string()))
+            .collect()
+    }
+}
+
+/// The `cur/` file name for `base` with `flags`: system letters, the letters of keywords that
+/// Dovecot has letters for, and the other letters of `old_name` this crate does not model.
+pub(crate) fn cur_name(base: &str, flags: &Flags, old_name: &str, kw: &KeywordLetters) -> String {
     let mut letters: Vec<char> = LETTERS
         .iter()
         .filter(|(_, f)| flags.contains(f))
         .map(|(c, _)| *c)
         .collect();
+    for f in flags {
+        if let Flag::Keyword(k) = f
+            && let Some(c) = kw.letter(k)
+        {
+            letters.push(c);
+        }
+    }
     if let Some(old) = split(old_name).1.and_then(|i| i.strip_prefix("2,")) {
-        letters.extend(
-            old.chars()
-                .filter(|c| c.is_ascii_alphabetic() && !LETTERS.iter().any(|(l, _)| l == c)),
-        );
+        letters.extend(old.chars().filter(|c| {
+            c.is_ascii_alphabetic()
+                && !LETTERS.iter().any(|(l, _)| l == c)
+                && kw.keyword(*c).is_none()
+        }));
     }
     letters.sort_unstable();
     letters.dedup();
@@ -145,9 +207,31 @@ mod tests {
 
     #[test]
     fn cur_name_keeps_other_letters() {
+        let none = KeywordLetters::default();
         let f = flags([Flag::Seen, Flag::Flagged, Flag::Keyword("x".into())]);
-        assert_eq!(cur_name("b", &f, "b:2,Pa"), "b:2,FPSa");
-        assert_eq!(cur_name("b", &Flags::new(), "b"), "b:2,");
+        assert_eq!(cur_name("b", &f, "b:2,Pa", &none), "b:2,FPSa");
+        assert_eq!(cur_name("b", &Flags::new(), "b", &none), "b:2,");
+    }
+
+    #[test]
+    fn dovecot_keyword_letters() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("dovecot-keywords"),
+            "0 $Forwarded\n2 Junk\nbad\n",
+        )
+        .expect("write");
+        let kw = KeywordLetters::load(dir.path());
+        assert_eq!(
+            kw.keywords_of("b:2,Sac"),
+            flags([
+                Flag::Keyword("$Forwarded".into()),
+                Flag::Keyword("Junk".into())
+            ])
+        );
+        // `a` is dropped with $Forwarded, `b` (unknown) kept, `c` added for Junk.
+        let f = flags([Flag::Seen, Flag::Keyword("Junk".into())]);
+        assert_eq!(cur_name("b", &f, "b:2,Sab", &kw), "b:2,Sbc");
     }
 
     #[test]

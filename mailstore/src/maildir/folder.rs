@@ -16,7 +16,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
-use super::filename::{self, cur_name, flags_of, has_system_flags, keywords, split};
+use super::filename::{
+    self, KeywordLetters, cur_name, flags_of, has_system_flags, keywords, split,
+};
 use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs, sync_dir};
@@ -227,6 +229,7 @@ impl Folder {
         }
         let at = now_ns();
         clean_tmp(&self.dir.join("tmp"));
+        let kw = KeywordLetters::load(&self.dir);
         let mut files = scan(&self.dir)?;
         let known: HashMap<&str, u32> = st
             .index
@@ -271,8 +274,11 @@ impl Folder {
             {
                 Some(e) if e.loc == loc => {}
                 Some(e) => {
+                    // Keywords: ours from the index, except those Dovecot's letters say changed.
+                    let old_letters = kw.keywords_of(file_name(&e.loc));
                     let mut flags = flags_of(file_name(&loc));
-                    flags.extend(keywords(&e.flags));
+                    flags.extend(keywords(&e.flags).difference(&old_letters).cloned());
+                    flags.extend(kw.keywords_of(file_name(&loc)));
                     let m = if flags == e.flags {
                         e.modseq
                     } else {
@@ -302,7 +308,10 @@ impl Folder {
                 modseq: m,
                 size: filename::size_of(&base).unwrap_or(meta.len()),
                 idate: meta.modified().map(epoch_secs).unwrap_or(0),
-                flags: flags_of(file_name(&loc)),
+                flags: flags_of(file_name(&loc))
+                    .union(&kw.keywords_of(file_name(&loc)))
+                    .cloned()
+                    .collect(),
                 loc,
             }));
             uid += 1;
@@ -423,6 +432,7 @@ impl Folder {
             }
         };
         let new_before = mtime_ns(&self.dir.join("new")).ok();
+        let kw = KeywordLetters::load(&self.dir);
         let st = locked.state();
         let modseq = st.index.next_modseq();
         let mut uid = st.index.uid_next;
@@ -433,7 +443,7 @@ impl Folder {
             let base = filename::unique_base(p.size);
             let loc = if has_system_flags(&p.flags) {
                 touched_cur = true;
-                format!("cur/{}", cur_name(&base, &p.flags, ""))
+                format!("cur/{}", cur_name(&base, &p.flags, "", &kw))
             } else {
                 touched_new = true;
                 format!("new/{base}")
@@ -536,6 +546,7 @@ impl Folder {
         unchanged_since: Option<u64>,
     ) -> Result<StoreOutcome> {
         let mut locked = self.synced()?;
+        let kw = KeywordLetters::load(&self.dir);
         let mut outcome = StoreOutcome::default();
         let st = locked.state();
         let selected: Vec<Entry> = st.index.select(uids).cloned().collect();
@@ -557,7 +568,7 @@ impl Folder {
             }
             let old_name = file_name(&e.loc);
             let base = split(old_name).0;
-            let new_loc = format!("cur/{}", cur_name(base, &flags, old_name));
+            let new_loc = format!("cur/{}", cur_name(base, &flags, old_name, &kw));
             if new_loc != e.loc {
                 let from = self.dir.join(&e.loc);
                 match std::fs::rename(&from, self.dir.join(&new_loc)) {
