@@ -248,7 +248,18 @@ impl<B: Backend> Account for Adapter<B> {
     async fn list(&self) -> Result<Vec<MailboxInfo>> {
         self.run(|b| {
             let sep = b.separator();
-            let mut names = b.list_names()?;
+            let existing: std::collections::BTreeSet<MailboxName> =
+                b.list_names()?.into_iter().collect();
+            // Parents that another program left out (Maildir++ allows `.A.B` without `.A`) are
+            // listed as not selectable, so that the hierarchy stays whole.
+            let mut names: Vec<MailboxName> = existing.iter().cloned().collect();
+            for n in &existing {
+                let mut p = n.parent();
+                while let Some(q) = p {
+                    p = q.parent();
+                    names.push(q);
+                }
+            }
             names.sort_by(|a, b| (!a.is_inbox(), a).cmp(&(!b.is_inbox(), b)));
             names.dedup();
             let meta = b.meta().read()?;
@@ -260,6 +271,7 @@ impl<B: Backend> Account for Adapter<B> {
                         special_use: meta.special_use.get(&full).copied(),
                         subscribed: meta.subscribed.contains(&full),
                         has_children: names.iter().any(|c| c.is_below(n)),
+                        selectable: existing.contains(n),
                         name: full,
                     }
                 })

@@ -132,6 +132,8 @@ pub struct MailboxInfo {
     pub subscribed: bool,
     /// Whether other mailboxes exist below it (`\HasChildren` / `\HasNoChildren`).
     pub has_children: bool,
+    /// False for a parent that exists only as part of its children's names (IMAP `\Noselect`).
+    pub selectable: bool,
 }
 
 /// Counters of one mailbox (IMAP STATUS / SELECT, POP3 STAT).

@@ -200,6 +200,12 @@ fn we_read_dovecots_maildir() {
         for n in ["INBOX", "Sent", "Archive.2026"] {
             assert!(names.iter().any(|m| m == n), "{n} listed: {names:?}");
         }
+        let list = acc.list().await.expect("list");
+        let parent = list
+            .iter()
+            .find(|m| m.name == "Archive")
+            .expect("implied parent listed");
+        assert!(parent.has_children, "Archive has children");
         let mut expected: BTreeMap<&str, BTreeMap<String, Flags>> = BTreeMap::new();
         for (mbox, id, f) in cases() {
             let mut f = sys(&f);
