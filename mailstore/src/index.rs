@@ -385,7 +385,7 @@ impl IndexLog {
                     .unwrap_or(0);
                 index.uid_validity = index.uid_validity.max(prev.wrapping_add(1)).max(1);
                 std::fs::write(&memo, format!("{}\n", index.uid_validity)).at(&memo)?;
-                log.rewrite(&index)?;
+                log.rewrite(&mut index)?;
                 true
             }
             Err(e) => return Err(StoreError::io(&log.path, e)),
@@ -465,7 +465,7 @@ impl IndexLog {
     }
 
     /// Replaces the log with a snapshot of `index` (atomically: temp file, fsync, rename).
-    pub fn rewrite(&mut self, index: &Index) -> Result<()> {
+    pub fn rewrite(&mut self, index: &mut Index) -> Result<()> {
         let tmp = self.path.with_extension("tmp");
         let text = index.snapshot();
         {
@@ -480,6 +480,7 @@ impl IndexLog {
         let meta = std::fs::metadata(&self.path).at(&self.path)?;
         self.ino = meta.ino();
         self.read_pos = meta.len();
+        index.lines = text.bytes().filter(|&b| b == b'\n').count();
         Ok(())
     }
 }
@@ -549,7 +550,7 @@ mod tests {
             assert_eq!(i.highest_modseq, 9);
             assert_eq!(i.expunged.get(&1), Some(&9));
         }
-        log.rewrite(&idx).unwrap();
+        log.rewrite(&mut idx).unwrap();
         log2.refresh(&mut idx2).unwrap();
         assert_eq!(idx2.entries, idx.entries);
         assert_eq!(idx2.uid_validity, idx.uid_validity);
@@ -566,6 +567,36 @@ mod tests {
             .unwrap();
         let (_, idx3, _) = IndexLog::open(path).unwrap();
         assert_eq!(idx3.stamp, "s");
+    }
+
+    #[test]
+    fn compaction_happens_once_per_growth() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("idx");
+        let (mut log, mut idx, _) = IndexLog::open(path.clone()).unwrap();
+        log.append(&mut idx, vec![Record::Add(entry(1, "a", &[]))], false)
+            .unwrap();
+        let mut rewrites = 0;
+        let mut last_len = 0;
+        for i in 0..3000u64 {
+            let rec = Record::Update {
+                uid: 1,
+                modseq: i + 10,
+                loc: "a".into(),
+                flags: Flags::new(),
+            };
+            log.append(&mut idx, vec![rec], false).unwrap();
+            let len = std::fs::metadata(&path).unwrap().len();
+            if len < last_len {
+                rewrites += 1;
+            }
+            last_len = len;
+        }
+        // 3000 updates of one message: a rewrite every ~1000 lines, not one per append.
+        assert!((1..=4).contains(&rewrites), "{rewrites} rewrites");
+        let (_, again, _) = IndexLog::open(path).unwrap();
+        assert_eq!(again.entries, idx.entries);
+        assert_eq!(again.highest_modseq, 3009);
     }
 
     #[test]
