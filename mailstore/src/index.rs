@@ -594,6 +594,12 @@ mod tests {
         }
         // 3000 updates of one message: a rewrite every ~1000 lines, not one per append.
         assert!((1..=4).contains(&rewrites), "{rewrites} rewrites");
+        let file_lines = std::fs::read_to_string(&path).unwrap().lines().count();
+        assert_eq!(
+            idx.lines, file_lines,
+            "line count follows the file after a rewrite"
+        );
+        assert!(idx.lines < 1010);
         let (_, again, _) = IndexLog::open(path).unwrap();
         assert_eq!(again.entries, idx.entries);
         assert_eq!(again.highest_modseq, 3009);
