@@ -129,5 +129,10 @@ async fn outside_writers_and_lost_index() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn change_feed_across_store_values() {
-    common::feed_across_store_values(open).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    conformance::change_feed_across_instances(&move || {
+        Arc::new(MaildirStore::new(&root)) as Arc<dyn MailStore>
+    })
+    .await;
 }

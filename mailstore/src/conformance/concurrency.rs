@@ -272,3 +272,44 @@ pub async fn concurrent_tasks(store: Arc<dyn MailStore>) {
         .collect();
     assert_each_once(acc.as_ref(), "INBOX", &expected).await;
 }
+
+async fn next_changes(feed: &mut crate::ChangeFeed) -> Vec<Change> {
+    tokio::time::timeout(Duration::from_secs(10), feed.next())
+        .await
+        .expect("the feed wakes within 10 s")
+        .expect("feed")
+}
+
+/// The change feed of one store value sees what another store value over the same data (as
+/// another process would) appends, flags and expunges: it finds them by polling.
+pub async fn change_feed_across_instances(make: &(dyn Fn() -> Arc<dyn MailStore> + Sync)) {
+    let reader = make().account("conf-feed-x").await.expect("account");
+    let writer = make().account("conf-feed-x").await.expect("account");
+    let mut feed = watch(reader, "INBOX").await.expect("watch");
+    let uid = append(writer.as_ref(), "INBOX", message("other", 1), &[]).await;
+    let ev = next_changes(&mut feed).await;
+    assert!(
+        ev.iter()
+            .any(|c| matches!(c, Change::New(m) if m.uid == uid)),
+        "New seen: {ev:?}"
+    );
+    writer
+        .store_flags(
+            "INBOX",
+            &UidSet::single(uid),
+            FlagOp::Add,
+            &flags([Flag::Deleted]),
+            None,
+        )
+        .await
+        .expect("store");
+    let ev = next_changes(&mut feed).await;
+    assert!(
+        ev.iter()
+            .any(|c| matches!(c, Change::Flags(m) if m.flags.contains(&Flag::Deleted))),
+        "Flags seen: {ev:?}"
+    );
+    writer.expunge("INBOX", None).await.expect("expunge");
+    let ev = next_changes(&mut feed).await;
+    assert_eq!(ev, vec![Change::Expunged(uid)], "Expunged seen");
+}

@@ -10,7 +10,8 @@
 //!     mailstore::conformance::run_all(store).await;
 //! }
 //! ```
-//! Checks that need more than one store value ([`persistence`]) or a configured quota
+//! Checks that need more than one store value ([`persistence`], [`change_feed_across_instances`])
+//! or a configured quota
 //! ([`quota`]) are separate, as are the helpers for the multi-process test
 //! ([`deliver_tagged`], [`assert_each_once`]).
 
@@ -21,7 +22,8 @@ mod mailboxes;
 mod messages;
 
 pub use concurrency::{
-    assert_each_once, change_feed, concurrent_tasks, deliver_tagged, persistence, quota,
+    assert_each_once, change_feed, change_feed_across_instances, concurrent_tasks, deliver_tagged,
+    persistence, quota,
 };
 pub use mailboxes::{mailboxes, names_refused};
 pub use messages::{append_and_read, copy_and_move, expunge_rules, flags_and_modseq};
