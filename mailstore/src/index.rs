@@ -360,9 +360,19 @@ pub(crate) struct IndexLog {
 }
 
 impl IndexLog {
-    /// Loads the log at `path` (creating a fresh index if there is none) into `index`.
-    /// The caller holds the folder lock.
+    /// Loads the log at `path` (creating a fresh index if there is none); the last UIDVALIDITY
+    /// given out is remembered beside it. The caller holds the folder lock.
+    #[cfg(test)]
     pub fn open(path: PathBuf) -> Result<(IndexLog, Index, bool)> {
+        let memo = path.with_extension("uidvalidity");
+        IndexLog::open_with_memo(path, &memo)
+    }
+
+    /// Loads the log at `path` (creating a fresh index if there is none). `memo` remembers the
+    /// last UIDVALIDITY given out in the account, so that a new index (a mailbox deleted and
+    /// created again, or an index lost) never reuses one, even within the same second.
+    /// The caller holds the folder lock.
+    pub fn open_with_memo(path: PathBuf, memo: &Path) -> Result<(IndexLog, Index, bool)> {
         let mut log = IndexLog {
             path,
             read_pos: 0,
@@ -376,15 +386,12 @@ impl IndexLog {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 index = Index::new();
-                // The last UIDVALIDITY given out here is kept beside the index, so that a new
-                // index never reuses it even when created within the same second.
-                let memo = log.path.with_extension("uidvalidity");
-                let prev: u32 = std::fs::read_to_string(&memo)
+                let prev: u32 = std::fs::read_to_string(memo)
                     .ok()
                     .and_then(|s| s.trim().parse().ok())
                     .unwrap_or(0);
                 index.uid_validity = index.uid_validity.max(prev.wrapping_add(1)).max(1);
-                std::fs::write(&memo, format!("{}\n", index.uid_validity)).at(&memo)?;
+                std::fs::write(memo, format!("{}\n", index.uid_validity)).at(memo)?;
                 log.rewrite(&mut index)?;
                 true
             }

@@ -119,6 +119,15 @@ pub async fn mailboxes(store: &dyn MailStore) {
         acc.status("Old").await,
         Err(StoreError::NoSuchMailbox(_))
     ));
+    acc.create("Again", None).await.expect("create");
+    let first = acc.status("Again").await.expect("status").uid_validity;
+    acc.delete("Again").await.expect("delete");
+    acc.create("Again", None).await.expect("create again");
+    let second = acc.status("Again").await.expect("status").uid_validity;
+    assert_ne!(
+        first, second,
+        "a mailbox created again gets a new UIDVALIDITY"
+    );
     assert!(matches!(
         acc.delete("INBOX").await,
         Err(StoreError::NotPermitted { .. })

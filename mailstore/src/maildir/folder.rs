@@ -58,6 +58,8 @@ pub(crate) struct Linked {
 /// One Maildir folder (INBOX or a Maildir++ `.Name` directory).
 pub(crate) struct Folder {
     dir: PathBuf,
+    /// The account's memo of the last UIDVALIDITY given out.
+    memo: PathBuf,
     name: String,
     state: Mutex<Option<State>>,
     queue: Mutex<Vec<Pending>>,
@@ -175,9 +177,10 @@ fn file_name(loc: &str) -> &str {
 
 impl Folder {
     /// The folder in `dir`, named `name` in errors.
-    pub fn new(dir: PathBuf, name: String) -> Folder {
+    pub fn new(dir: PathBuf, name: String, memo: PathBuf) -> Folder {
         Folder {
             dir,
+            memo,
             name,
             state: Mutex::new(None),
             queue: Mutex::new(Vec::new()),
@@ -210,7 +213,7 @@ impl Folder {
             Some(st) if index_path.exists() => st.log.refresh(&mut st.index)?,
             _ => {
                 // First use, or the index was lost: (re)load or start over with a new UIDVALIDITY.
-                let (log, index, _) = IndexLog::open(index_path)?;
+                let (log, index, _) = IndexLog::open_with_memo(index_path, &self.memo)?;
                 *guard = Some(State { log, index });
             }
         }

@@ -167,7 +167,13 @@ impl MaildirAccount {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .entry(name.clone())
-            .or_insert_with(|| Arc::new(Folder::new(self.dir_of(name), name.join('.'))))
+            .or_insert_with(|| {
+                Arc::new(Folder::new(
+                    self.dir_of(name),
+                    name.join('.'),
+                    self.root.join("mailstore-uidvalidity"),
+                ))
+            })
             .clone()
     }
 

@@ -142,7 +142,10 @@ impl Mbox {
                         return Err(e);
                     }
                 }
-                _ => match IndexLog::open(self.index_path.clone()) {
+                _ => match IndexLog::open_with_memo(
+                    self.index_path.clone(),
+                    &self.tmp_dir.with_file_name("uidvalidity"),
+                ) {
                     Ok((log, index, _)) => s.idx = Some((log, index)),
                     Err(e) => {
                         unlock(&s.file, &dotlock);
