@@ -43,8 +43,19 @@ struct St {
 }
 
 /// One mbox file, shared by everything in this process that uses it.
+/// An append waiting for the group commit.
+struct Pending {
+    spool: PathBuf,
+    size: u64,
+    flags: Flags,
+    idate: u64,
+    slot: Arc<Mutex<Option<Result<u32>>>>,
+}
+
 pub(crate) struct Mbox {
     path: PathBuf,
+    queue: Mutex<Vec<Pending>>,
+    commit: Mutex<()>,
     index_path: PathBuf,
     tmp_dir: PathBuf,
     name: String,
@@ -101,6 +112,8 @@ impl Mbox {
     pub fn new(path: PathBuf, index_path: PathBuf, tmp_dir: PathBuf, name: String) -> Mbox {
         Mbox {
             path,
+            queue: Mutex::new(Vec::new()),
+            commit: Mutex::new(()),
             index_path,
             tmp_dir,
             name,
@@ -273,83 +286,175 @@ impl Mbox {
     }
 
     /// Appends a spooled message: separator line, quoted body, blank line; fsync; then the
-    /// index record (fsynced) — only then is the UID returned.
+    /// index record (fsynced); only then is the UID returned. Appends queued meanwhile by other
+    /// threads of this process are written under the same lock with one data fsync and one
+    /// index fsync (group commit).
     pub fn append(&self, spool: &Path, opts: &AppendOptions, size: u64) -> Result<u32> {
-        let idate = epoch_secs(opts.internal_date.unwrap_or_else(SystemTime::now));
-        let mut src = File::open(spool).at(spool)?;
-        let mut guard = self.lock()?;
-        let (file, log, index) = guard.parts();
-        let start = file.metadata().at(&self.path)?.len();
-        let written = (|| -> Result<bool> {
-            let head = from_line(idate);
-            let mut pos = start;
-            file.write_all_at(head.as_bytes(), pos).at(&self.path)?;
-            pos += head.len() as u64;
-            let mut quoter = Quoter::new(false);
-            let mut last = b'\n';
-            let mut buf = vec![0u8; CHUNK];
-            let mut out = Vec::with_capacity(CHUNK + 64);
-            loop {
-                let n = src.read(&mut buf).at(spool)?;
-                let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
-                    break;
-                };
-                last = chunk[n - 1];
-                out.clear();
-                quoter.feed(chunk, &mut out);
-                file.write_all_at(&out, pos).at(&self.path)?;
-                pos += out.len() as u64;
-            }
+        let slot = Arc::new(Mutex::new(None));
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Pending {
+                spool: spool.to_path_buf(),
+                size,
+                flags: opts.flags.clone(),
+                idate: epoch_secs(opts.internal_date.unwrap_or_else(SystemTime::now)),
+                slot: slot.clone(),
+            });
+        let _commit = self.commit.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(done) = slot.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return done;
+        }
+        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        let results = self.commit_batch(&batch);
+        for (p, r) in batch.iter().zip(results) {
+            *p.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+        }
+        self.notify.notify_waiters();
+        let mine = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+        mine.unwrap_or_else(|| {
+            Err(StoreError::io(
+                &self.path,
+                std::io::Error::other("lost append"),
+            ))
+        })
+    }
+
+    /// Writes one message at `start` (no fsync); returns whether a final line feed was added
+    /// and where the message ends.
+    fn write_one(&self, file: &File, p: &Pending, start: u64) -> Result<(bool, u64)> {
+        let mut src = File::open(&p.spool).at(&p.spool)?;
+        let head = from_line(p.idate);
+        let mut pos = start;
+        file.write_all_at(head.as_bytes(), pos).at(&self.path)?;
+        pos += head.len() as u64;
+        let mut quoter = Quoter::new(false);
+        let mut last = b'\n';
+        let mut buf = vec![0u8; CHUNK];
+        let mut out = Vec::with_capacity(CHUNK + 64);
+        loop {
+            let n = src.read(&mut buf).at(&p.spool)?;
+            let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+                break;
+            };
+            last = chunk[n - 1];
             out.clear();
-            quoter.finish(&mut out);
-            let added = last != b'\n';
-            if added {
-                out.push(b'\n');
-            }
-            out.push(b'\n');
+            quoter.feed(chunk, &mut out);
             file.write_all_at(&out, pos).at(&self.path)?;
-            file.sync_data().at(&self.path)?;
-            Ok(added)
-        })();
-        // Read back what was written: the location and content key come from the same scan
-        // that will find the message again after another program rewrites the file.
-        let scanned = written.and_then(|added| {
-            let found = scan(file, start).at(&self.path)?;
-            match found.as_slice() {
-                [one] if one.size - u64::from(added) == size => Ok(Loc { added, ..one.loc }),
-                _ => Err(StoreError::Corrupt {
+            pos += out.len() as u64;
+        }
+        out.clear();
+        quoter.finish(&mut out);
+        let added = last != b'\n';
+        if added {
+            out.push(b'\n');
+        }
+        out.push(b'\n');
+        file.write_all_at(&out, pos).at(&self.path)?;
+        Ok((added, pos + out.len() as u64))
+    }
+
+    fn commit_batch(&self, batch: &[Pending]) -> Vec<Result<u32>> {
+        let copy =
+            |e: &StoreError| StoreError::io(&self.path, std::io::Error::other(e.to_string()));
+        let mut guard = match self.lock() {
+            Ok(g) => g,
+            Err(e) => return batch.iter().map(|_| Err(copy(&e))).collect(),
+        };
+        let (file, log, index) = guard.parts();
+        let first = match file.metadata().at(&self.path) {
+            Ok(m) => m.len(),
+            Err(e) => return batch.iter().map(|_| Err(copy(&e))).collect(),
+        };
+        let mut pos = first;
+        let mut written: Vec<Result<(u64, bool)>> = Vec::with_capacity(batch.len());
+        for p in batch {
+            match self.write_one(file, p, pos) {
+                Ok((added, end)) => {
+                    written.push(Ok((pos, added)));
+                    pos = end;
+                }
+                Err(e) => {
+                    let _ = file.set_len(pos);
+                    written.push(Err(e));
+                }
+            }
+        }
+        // Read back what was written: locations and content keys come from the same scan that
+        // will find the messages again after another program rewrites the file.
+        let durable = file.sync_data().at(&self.path).and_then(|_| {
+            let found = scan(file, first).at(&self.path)?;
+            let ok: Vec<(u64, bool, u64)> = written
+                .iter()
+                .zip(batch)
+                .filter_map(|(w, p)| w.as_ref().ok().map(|(s, a)| (*s, *a, p.size)))
+                .collect();
+            let matches = found.len() == ok.len()
+                && found.iter().zip(&ok).all(|(f, (start, added, size))| {
+                    f.loc.from == *start && f.size - u64::from(*added) == *size
+                });
+            if !matches {
+                return Err(StoreError::Corrupt {
                     what: "mbox",
                     path: self.path.clone(),
-                    detail: format!("appended message at byte {start} does not read back"),
-                }),
+                    detail: format!("messages appended at byte {first} do not read back"),
+                });
             }
+            Ok(found)
         });
-        let loc = match scanned {
-            Ok(loc) => loc,
+        let found = match durable {
+            Ok(f) => f,
             Err(e) => {
-                let _ = file.set_len(start);
-                return Err(e);
+                let _ = file.set_len(first);
+                return batch.iter().map(|_| Err(copy(&e))).collect();
             }
         };
-        drop(src);
-        let _ = std::fs::remove_file(spool);
-        let uid = index.uid_next;
         let modseq = index.highest_modseq + 1;
-        let records = vec![
-            Record::Add(Entry {
-                uid,
-                modseq,
-                size,
-                idate,
-                loc: loc.format(),
-                flags: opts.flags.clone(),
-            }),
-            Record::Stamp(stamp_of(file, &self.path)?),
-        ];
-        log.append(index, records, true)?;
-        drop(guard);
-        self.notify.notify_waiters();
-        Ok(uid)
+        let mut uid = index.uid_next;
+        let mut records = Vec::new();
+        let mut results = Vec::with_capacity(batch.len());
+        let mut found = found.into_iter();
+        for (w, p) in written.into_iter().zip(batch) {
+            let _ = std::fs::remove_file(&p.spool);
+            let w = match w {
+                Ok((_, added)) => {
+                    found
+                        .next()
+                        .map(|f| (added, f))
+                        .ok_or_else(|| StoreError::Corrupt {
+                            what: "mbox",
+                            path: self.path.clone(),
+                            detail: "appended message missing on read-back".into(),
+                        })
+                }
+                Err(e) => Err(e),
+            };
+            match w {
+                Ok((added, f)) => {
+                    records.push(Record::Add(Entry {
+                        uid,
+                        modseq,
+                        size: p.size,
+                        idate: p.idate,
+                        loc: Loc { added, ..f.loc }.format(),
+                        flags: p.flags.clone(),
+                    }));
+                    results.push(Ok(uid));
+                    uid += 1;
+                }
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        let stamp = stamp_of(file, &self.path).map(Record::Stamp);
+        let committed = stamp.and_then(|st| {
+            records.push(st);
+            log.append(index, records, true)
+        });
+        match committed {
+            Ok(()) => results,
+            // Not acknowledged: the next writer cuts these messages out (our separator sender).
+            Err(e) => batch.iter().map(|_| Err(copy(&e))).collect(),
+        }
     }
 
     /// Opens message `uid` for streaming (un-quoted; see [`IN_MEMORY`]).
