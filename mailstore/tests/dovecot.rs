@@ -51,6 +51,16 @@ fn dovecot_serves_our_maildir() {
             .await
             .expect("create");
         acc.create("Archive.2026", None).await.expect("create");
+        acc.create("Dated", None).await.expect("create");
+        let dated = AppendOptions {
+            flags: Flags::new(),
+            internal_date: Some(
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000),
+            ),
+        };
+        acc.append("Dated", message("dated", 1).into(), dated)
+            .await
+            .expect("append");
         for (mbox, id, f) in cases() {
             let o = AppendOptions {
                 flags: f.clone(),
@@ -99,6 +109,13 @@ fn dovecot_serves_our_maildir() {
         let got = imap.flags_by_id(mbox);
         assert_eq!(&got, want, "Dovecot's view of {mbox}; log: {}", dc.log());
     }
+    // INTERNALDATE is the file's mtime for Dovecot too.
+    imap.ok("SELECT Dated");
+    let date = String::from_utf8_lossy(&imap.ok("UID FETCH 1:* (INTERNALDATE)")).to_string();
+    assert!(
+        date.contains("\"14-Nov-2023 22:13:20 +0000\""),
+        "INTERNALDATE seen by Dovecot: {date}"
+    );
     // The bodies Dovecot serves are ours, byte for byte.
     imap.ok("SELECT INBOX");
     let body = String::from_utf8_lossy(&imap.ok("UID FETCH 1:* BODY.PEEK[]")).replace("\r\n", "\n");

@@ -92,6 +92,7 @@ service imap-login {{
         let status = Command::new("dovecot")
             .arg("-c")
             .arg(dir.join("dovecot.conf"))
+            .env("TZ", "UTC")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(err)
