@@ -404,6 +404,36 @@ impl<B: Backend> Account for Adapter<B> {
         message: MessageSource,
         options: AppendOptions,
     ) -> Result<u32> {
+        let n = self.name(mailbox)?;
+        let shown = mailbox.to_string();
+        if let MessageSource::Bytes(bytes) = message {
+            // The whole message is here: check, spool and store it in one blocking task.
+            return self
+                .run(move |b| {
+                    if !n.is_inbox() && !b.exists(&n)? {
+                        return Err(StoreError::NoSuchMailbox(shown));
+                    }
+                    if bytes.is_empty() {
+                        return Err(StoreError::InvalidMessage("empty message"));
+                    }
+                    let size = bytes.len() as u64;
+                    Self::check_quota(b, size, 1)?;
+                    let spool = b.spool_path(&n)?;
+                    let written = std::fs::File::create(&spool).and_then(|mut f| {
+                        std::io::Write::write_all(&mut f, &bytes)?;
+                        if b.spool_needs_sync() {
+                            f.sync_all()?;
+                        }
+                        Ok(())
+                    });
+                    if let Err(e) = written {
+                        let _ = std::fs::remove_file(&spool);
+                        return Err(StoreError::io(spool, e));
+                    }
+                    b.append_spooled(&n, spool, size, &options)
+                })
+                .await;
+        }
         let n = self.existing(mailbox).await?;
         let (spool, size) = self.spool(&n, message).await?;
         self.run(move |b| {
