@@ -1,0 +1,531 @@
+//! Both backends are written as plain blocking code behind the internal [`Backend`] trait;
+//! [`Adapter`] runs it on tokio's blocking pool and implements the public async [`Account`]
+//! once, with what is the same for every backend: name validation, spooling an appended stream
+//! to a temporary file, the quota check, subscriptions and special-use attributes, streaming.
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{Result, StoreError};
+use crate::meta::Meta;
+use crate::name::MailboxName;
+use crate::store::{Account, ByteStream};
+use crate::types::{
+    AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxInfo, MailboxStatus, MessageMeta,
+    MessageSource, Quota, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
+};
+
+/// Produces a message's bytes chunk by chunk (`None` at the end); runs on the blocking pool.
+pub(crate) type ChunkReader = Box<dyn FnMut() -> std::io::Result<Option<Bytes>> + Send>;
+
+/// The blocking operations a backend provides; names are validated before they get here.
+pub(crate) trait Backend: Send + Sync + 'static {
+    fn user(&self) -> &str;
+    fn separator(&self) -> char;
+    fn quota_limit(&self) -> Quota;
+    fn meta(&self) -> &Meta;
+    /// Backend-specific name rules, after the common ones.
+    fn check_name(&self, name: &MailboxName) -> Result<()> {
+        let _ = name;
+        Ok(())
+    }
+    /// Every existing mailbox, INBOX included.
+    fn list_names(&self) -> Result<Vec<MailboxName>>;
+    fn exists(&self, name: &MailboxName) -> Result<bool>;
+    /// Creates one mailbox (its parent exists or is not needed).
+    fn create(&self, name: &MailboxName) -> Result<()>;
+    /// Deletes one mailbox without children.
+    fn delete(&self, name: &MailboxName) -> Result<()>;
+    /// Renames a mailbox and its children (target checked free by the caller).
+    fn rename(&self, from: &MailboxName, to: &MailboxName) -> Result<()>;
+    fn status(&self, name: &MailboxName) -> Result<MailboxStatus>;
+    /// Counters for the quota check: may skip looking for outside changes (cheaper per delivery).
+    fn quota_status(&self, name: &MailboxName) -> Result<MailboxStatus> {
+        self.status(name)
+    }
+    fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>>;
+    /// Whether the spooled file itself must be fsynced (Maildir links it into place; mbox copies
+    /// it and fsyncs the copy).
+    fn spool_needs_sync(&self) -> bool {
+        true
+    }
+    /// A fresh temporary path to spool a message for `name` into.
+    fn spool_path(&self, name: &MailboxName) -> Result<PathBuf>;
+    /// Stores the spooled (and fsynced) message; consumes the spool file.
+    fn append_spooled(
+        &self,
+        name: &MailboxName,
+        spool: PathBuf,
+        size: u64,
+        opts: &AppendOptions,
+    ) -> Result<u32>;
+    fn open_reader(&self, name: &MailboxName, uid: u32) -> Result<ChunkReader>;
+    fn store_flags(
+        &self,
+        name: &MailboxName,
+        uids: &UidSet,
+        op: FlagOp,
+        flags: &Flags,
+        unchanged_since: Option<u64>,
+    ) -> Result<StoreOutcome>;
+    /// Copies (and with `remove_source`, moves) messages.
+    fn copy(
+        &self,
+        from: &MailboxName,
+        uids: &UidSet,
+        to: &MailboxName,
+        remove_source: bool,
+    ) -> Result<CopyOutcome>;
+    fn expunge(&self, name: &MailboxName, uids: Option<&UidSet>) -> Result<Vec<u32>>;
+    fn changes_since(&self, name: &MailboxName, modseq: u64) -> Result<ChangeSet>;
+    fn notifier(&self, name: &MailboxName) -> Option<Arc<tokio::sync::Notify>>;
+}
+
+/// Implements [`Account`] for a [`Backend`].
+pub(crate) struct Adapter<B: Backend>(pub Arc<B>);
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::io("<blocking task>", std::io::Error::other(e)))?
+}
+
+impl<B: Backend> Adapter<B> {
+    fn name(&self, name: &str) -> Result<MailboxName> {
+        let n = MailboxName::parse(name, self.0.separator())?;
+        self.0.check_name(&n)?;
+        Ok(n)
+    }
+
+    /// Validates `name` and checks (on the blocking pool) that it exists.
+    async fn existing(&self, name: &str) -> Result<MailboxName> {
+        let n = self.name(name)?;
+        if n.is_inbox() {
+            return Ok(n);
+        }
+        let shown = name.to_string();
+        self.run(move |b| {
+            if b.exists(&n)? {
+                Ok(n)
+            } else {
+                Err(StoreError::NoSuchMailbox(shown))
+            }
+        })
+        .await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&B) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let b = self.0.clone();
+        blocking(move || f(&b)).await
+    }
+
+    fn usage(b: &B) -> Result<QuotaUsage> {
+        let mut usage = QuotaUsage {
+            limit: b.quota_limit(),
+            ..QuotaUsage::default()
+        };
+        for name in b.list_names()? {
+            match b.quota_status(&name) {
+                Ok(st) => {
+                    usage.bytes += st.size;
+                    usage.messages += u64::from(st.messages);
+                }
+                Err(StoreError::NoSuchMailbox(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(usage)
+    }
+
+    fn check_quota(b: &B, size: u64, count: u64) -> Result<()> {
+        let limit = b.quota_limit();
+        if limit.max_bytes.is_none() && limit.max_messages.is_none() {
+            return Ok(());
+        }
+        let usage = Self::usage(b)?;
+        let over = |resource, used: u64, add: u64, max: Option<u64>| match max {
+            Some(limit) if used + add > limit => Err(StoreError::QuotaExceeded {
+                user: b.user().to_string(),
+                resource,
+                would_be: used + add,
+                limit,
+            }),
+            _ => Ok(()),
+        };
+        over("storage", usage.bytes, size, limit.max_bytes)?;
+        over("messages", usage.messages, count, limit.max_messages)
+    }
+
+    async fn spool(&self, name: &MailboxName, message: MessageSource) -> Result<(PathBuf, u64)> {
+        let b = self.0.clone();
+        let n = name.clone();
+        let sync = self.0.spool_needs_sync();
+        let path = blocking(move || b.spool_path(&n)).await?;
+        let result = async {
+            let mut file = tokio::fs::File::create(&path)
+                .await
+                .map_err(|e| StoreError::io(&path, e))?;
+            let size = match message {
+                MessageSource::Bytes(bytes) => {
+                    file.write_all(&bytes)
+                        .await
+                        .map_err(|e| StoreError::io(&path, e))?;
+                    bytes.len() as u64
+                }
+                MessageSource::Reader(mut reader) => tokio::io::copy(&mut reader, &mut file)
+                    .await
+                    .map_err(StoreError::Source)?,
+            };
+            if size == 0 {
+                return Err(StoreError::InvalidMessage("empty message"));
+            }
+            // tokio's File writes in the background: flush before anyone reads the file.
+            file.flush().await.map_err(|e| StoreError::io(&path, e))?;
+            if sync {
+                file.sync_all()
+                    .await
+                    .map_err(|e| StoreError::io(&path, e))?;
+            }
+            Ok(size)
+        }
+        .await;
+        match result {
+            Ok(size) => Ok((path, size)),
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Creates `name` and its missing parents, if it does not exist yet.
+fn create_missing<B: Backend>(b: &B, name: &MailboxName) -> Result<()> {
+    if name.is_inbox() || b.exists(name)? {
+        return Ok(());
+    }
+    if let Some(p) = name.parent() {
+        create_missing(b, &p)?;
+    }
+    b.create(name)
+}
+
+fn stream_from(reader: ChunkReader) -> ByteStream {
+    Box::pin(futures::stream::unfold(Some(reader), |state| async move {
+        let mut reader = state?;
+        let joined = tokio::task::spawn_blocking(move || {
+            let r = reader();
+            (reader, r)
+        })
+        .await;
+        match joined {
+            Ok((_, Ok(None))) => None,
+            Ok((reader, Ok(Some(chunk)))) => Some((Ok(chunk), Some(reader))),
+            Ok((_, Err(e))) => Some((Err(e), None)),
+            Err(e) => Some((Err(std::io::Error::other(e)), None)),
+        }
+    }))
+}
+
+#[async_trait]
+impl<B: Backend> Account for Adapter<B> {
+    fn user(&self) -> &str {
+        self.0.user()
+    }
+
+    fn separator(&self) -> char {
+        self.0.separator()
+    }
+
+    async fn list(&self) -> Result<Vec<MailboxInfo>> {
+        self.run(|b| {
+            let sep = b.separator();
+            let existing: std::collections::BTreeSet<MailboxName> =
+                b.list_names()?.into_iter().collect();
+            // Parents that another program left out (Maildir++ allows `.A.B` without `.A`) are
+            // listed as not selectable, so that the hierarchy stays whole.
+            let mut names: Vec<MailboxName> = existing.iter().cloned().collect();
+            for n in &existing {
+                let mut p = n.parent();
+                while let Some(q) = p {
+                    p = q.parent();
+                    names.push(q);
+                }
+            }
+            names.sort_by(|a, b| (!a.is_inbox(), a).cmp(&(!b.is_inbox(), b)));
+            names.dedup();
+            let meta = b.meta().read()?;
+            Ok(names
+                .iter()
+                .map(|n| {
+                    let full = n.join(sep);
+                    MailboxInfo {
+                        special_use: meta.special_use.get(&full).copied(),
+                        subscribed: meta.subscribed.contains(&full),
+                        has_children: names.iter().any(|c| c.is_below(n)),
+                        selectable: existing.contains(n),
+                        name: full,
+                    }
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn create(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()> {
+        let n = self.name(name)?;
+        let shown = name.to_string();
+        self.run(move |b| {
+            if n.is_inbox() || b.exists(&n)? {
+                return Err(StoreError::MailboxExists(shown));
+            }
+            if let Some(p) = n.parent() {
+                create_missing(b, &p)?;
+            }
+            b.create(&n)?;
+            if let Some(u) = special_use {
+                let full = n.join(b.separator());
+                b.meta().update(|d| {
+                    d.special_use.insert(full, u);
+                })?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, name: &str) -> Result<()> {
+        let n = self.existing(name).await?;
+        let shown = name.to_string();
+        self.run(move |b| {
+            if n.is_inbox() {
+                return Err(StoreError::NotPermitted {
+                    name: shown,
+                    reason: "INBOX cannot be deleted",
+                });
+            }
+            if b.list_names()?.iter().any(|c| c.is_below(&n)) {
+                return Err(StoreError::NotPermitted {
+                    name: shown,
+                    reason: "mailbox has children; delete them first",
+                });
+            }
+            b.delete(&n)?;
+            let full = n.join(b.separator());
+            b.meta().update(|d| {
+                d.special_use.remove(&full);
+            })
+        })
+        .await
+    }
+
+    async fn rename(&self, from: &str, to: &str) -> Result<()> {
+        let f = self.existing(from).await?;
+        let t = self.name(to)?;
+        let shown_to = to.to_string();
+        self.run(move |b| {
+            if t.is_inbox() || b.exists(&t)? {
+                return Err(StoreError::MailboxExists(shown_to));
+            }
+            if t.is_below(&f) {
+                return Err(StoreError::NotPermitted {
+                    name: shown_to,
+                    reason: "cannot rename a mailbox below itself",
+                });
+            }
+            if let Some(p) = t.parent() {
+                create_missing(b, &p)?;
+            }
+            if f.is_inbox() {
+                b.create(&t)?;
+                b.copy(&f, &UidSet::all(), &t, true)?;
+                return Ok(());
+            }
+            b.rename(&f, &t)?;
+            let sep = b.separator();
+            b.meta().rename(&f.join(sep), &t.join(sep), sep)
+        })
+        .await
+    }
+
+    async fn set_subscribed(&self, name: &str, subscribed: bool) -> Result<()> {
+        let n = self.name(name)?;
+        self.run(move |b| {
+            let full = n.join(b.separator());
+            b.meta().update(|d| {
+                if subscribed {
+                    d.subscribed.insert(full);
+                } else {
+                    d.subscribed.remove(&full);
+                }
+            })
+        })
+        .await
+    }
+
+    async fn set_special_use(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()> {
+        let n = self.existing(name).await?;
+        self.run(move |b| {
+            let full = n.join(b.separator());
+            b.meta().update(|d| match special_use {
+                Some(u) => {
+                    d.special_use.insert(full, u);
+                }
+                None => {
+                    d.special_use.remove(&full);
+                }
+            })
+        })
+        .await
+    }
+
+    async fn status(&self, mailbox: &str) -> Result<MailboxStatus> {
+        let n = self.existing(mailbox).await?;
+        self.run(move |b| b.status(&n)).await
+    }
+
+    async fn messages(&self, mailbox: &str, uids: &UidSet) -> Result<Vec<MessageMeta>> {
+        let n = self.existing(mailbox).await?;
+        let uids = uids.clone();
+        self.run(move |b| b.messages(&n, &uids)).await
+    }
+
+    async fn append(
+        &self,
+        mailbox: &str,
+        message: MessageSource,
+        options: AppendOptions,
+    ) -> Result<u32> {
+        let n = self.name(mailbox)?;
+        let shown = mailbox.to_string();
+        if let MessageSource::Bytes(bytes) = message {
+            // The whole message is here: check, spool and store it in one blocking task.
+            return self
+                .run(move |b| {
+                    if !n.is_inbox() && !b.exists(&n)? {
+                        return Err(StoreError::NoSuchMailbox(shown));
+                    }
+                    if bytes.is_empty() {
+                        return Err(StoreError::InvalidMessage("empty message"));
+                    }
+                    let size = bytes.len() as u64;
+                    Self::check_quota(b, size, 1)?;
+                    let spool = b.spool_path(&n)?;
+                    let written = std::fs::File::create(&spool).and_then(|mut f| {
+                        std::io::Write::write_all(&mut f, &bytes)?;
+                        if b.spool_needs_sync() {
+                            f.sync_all()?;
+                        }
+                        Ok(())
+                    });
+                    if let Err(e) = written {
+                        let _ = std::fs::remove_file(&spool);
+                        return Err(StoreError::io(spool, e));
+                    }
+                    b.append_spooled(&n, spool, size, &options)
+                })
+                .await;
+        }
+        let n = self.existing(mailbox).await?;
+        let (spool, size) = self.spool(&n, message).await?;
+        self.run(move |b| {
+            if let Err(e) = Self::check_quota(b, size, 1) {
+                let _ = std::fs::remove_file(&spool);
+                return Err(e);
+            }
+            b.append_spooled(&n, spool, size, &options)
+        })
+        .await
+    }
+
+    async fn read_stream(&self, mailbox: &str, uid: u32) -> Result<ByteStream> {
+        let n = self.existing(mailbox).await?;
+        let reader = self.run(move |b| b.open_reader(&n, uid)).await?;
+        Ok(stream_from(reader))
+    }
+
+    async fn read_range(&self, mailbox: &str, uid: u32, range: Range<u64>) -> Result<Vec<u8>> {
+        let n = self.existing(mailbox).await?;
+        self.run(move |b| {
+            let mut reader = b.open_reader(&n, uid)?;
+            let mut out = Vec::new();
+            let mut pos = 0u64;
+            while pos < range.end {
+                let Some(chunk) = reader().map_err(|e| StoreError::io(n.join('/'), e))? else {
+                    break;
+                };
+                let len = chunk.len() as u64;
+                let start = range.start.clamp(pos, pos + len);
+                let end = range.end.clamp(start, pos + len);
+                if let Some(part) = chunk.get((start - pos) as usize..(end - pos) as usize) {
+                    out.extend_from_slice(part);
+                }
+                pos += len;
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn store_flags(
+        &self,
+        mailbox: &str,
+        uids: &UidSet,
+        op: FlagOp,
+        flags: &Flags,
+        unchanged_since: Option<u64>,
+    ) -> Result<StoreOutcome> {
+        let n = self.existing(mailbox).await?;
+        let (uids, flags) = (uids.clone(), flags.clone());
+        self.run(move |b| b.store_flags(&n, &uids, op, &flags, unchanged_since))
+            .await
+    }
+
+    async fn copy(&self, from: &str, uids: &UidSet, to: &str) -> Result<CopyOutcome> {
+        let (f, t) = (self.existing(from).await?, self.existing(to).await?);
+        let uids = uids.clone();
+        self.run(move |b| {
+            let (bytes, count) = b
+                .messages(&f, &uids)?
+                .iter()
+                .fold((0, 0), |(s, c), m| (s + m.size, c + 1));
+            Self::check_quota(b, bytes, count)?;
+            b.copy(&f, &uids, &t, false)
+        })
+        .await
+    }
+
+    async fn move_messages(&self, from: &str, uids: &UidSet, to: &str) -> Result<CopyOutcome> {
+        let (f, t) = (self.existing(from).await?, self.existing(to).await?);
+        let uids = uids.clone();
+        self.run(move |b| b.copy(&f, &uids, &t, true)).await
+    }
+
+    async fn expunge(&self, mailbox: &str, uids: Option<&UidSet>) -> Result<Vec<u32>> {
+        let n = self.existing(mailbox).await?;
+        let uids = uids.cloned();
+        self.run(move |b| b.expunge(&n, uids.as_ref())).await
+    }
+
+    async fn changes_since(&self, mailbox: &str, modseq: u64) -> Result<ChangeSet> {
+        let n = self.existing(mailbox).await?;
+        self.run(move |b| b.changes_since(&n, modseq)).await
+    }
+
+    async fn quota(&self) -> Result<QuotaUsage> {
+        self.run(|b| Self::usage(b)).await
+    }
+
+    fn change_notifier(&self, mailbox: &str) -> Option<Arc<tokio::sync::Notify>> {
+        let n = self.name(mailbox).ok()?;
+        self.0.notifier(&n)
+    }
+}

@@ -1,0 +1,262 @@
+//! Finding messages in an mbox file, and cutting byte ranges out of it in place.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use super::format::{
+    Fnv, OUR_SENDER, flags_from_header, is_quoted_from, is_volatile_header, parse_from_line_date,
+};
+use crate::error::{IoContext, Result};
+use crate::types::Flags;
+
+const CHUNK: usize = 64 * 1024;
+/// How much of a message the content key covers.
+const KEY_BYTES: usize = 64 * 1024;
+
+/// Where a message lies in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Loc {
+    pub from: u64,
+    pub body: u64,
+    pub raw: u64,
+    pub added: bool,
+    pub key: u64,
+}
+
+impl Loc {
+    pub fn parse(s: &str) -> Option<Loc> {
+        let mut it = s.split(':');
+        let loc = Loc {
+            from: it.next()?.parse().ok()?,
+            body: it.next()?.parse().ok()?,
+            raw: it.next()?.parse().ok()?,
+            added: it.next()? == "1",
+            key: u64::from_str_radix(it.next()?, 16).ok()?,
+        };
+        Some(loc)
+    }
+    pub fn format(self) -> String {
+        format!(
+            "{}:{}:{}:{}:{:x}",
+            self.from, self.body, self.raw, self.added as u8, self.key
+        )
+    }
+    pub fn shifted(self, by: u64) -> Loc {
+        Loc {
+            from: self.from - by,
+            body: self.body - by,
+            ..self
+        }
+    }
+}
+
+/// A message found by scanning the file.
+#[derive(Debug)]
+pub(crate) struct Scanned {
+    pub loc: Loc,
+    pub size: u64,
+    pub idate: u64,
+    pub flags: Flags,
+    pub ours: bool,
+}
+
+/// Reads a file through `pread`, never moving a shared offset or opening another descriptor.
+struct PosReader<'a> {
+    file: &'a File,
+    pos: u64,
+}
+
+impl Read for PosReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Scans messages from `start` (which must be a line start) to the end of the file.
+pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
+    let mut reader = BufReader::with_capacity(CHUNK, PosReader { file, pos: start });
+    let mut out: Vec<Scanned> = Vec::new();
+    let mut cur: Option<(Scanned, Fnv, usize, bool)> = None;
+    let mut line = Vec::new();
+    let mut pos = start;
+    let mut prev_blank = false;
+    let finish = |cur: Option<(Scanned, Fnv, usize, bool)>,
+                  end: u64,
+                  prev_blank: bool,
+                  out: &mut Vec<Scanned>| {
+        if let Some((mut s, key, _, _)) = cur {
+            let sep = u64::from(prev_blank && end > s.loc.body);
+            s.loc.raw = end - s.loc.body - sep;
+            s.size -= sep;
+            s.loc.key = key.0;
+            out.push(s);
+        }
+    };
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line)?;
+        if n == 0 {
+            break;
+        }
+        if line.starts_with(b"From ") {
+            finish(cur.take(), pos, prev_blank, &mut out);
+            let sender = line.get(5..).and_then(|r| r.split(|&b| b == b' ').next());
+            cur = Some((
+                Scanned {
+                    loc: Loc {
+                        from: pos,
+                        body: pos + n as u64,
+                        raw: 0,
+                        added: false,
+                        key: 0,
+                    },
+                    size: 0,
+                    idate: parse_from_line_date(line.trim_ascii_end()).unwrap_or(0),
+                    flags: Flags::new(),
+                    ours: sender == Some(OUR_SENDER.as_bytes()),
+                },
+                Fnv::new(),
+                0,
+                true,
+            ));
+        } else if let Some((s, key, keyed, in_headers)) = cur.as_mut() {
+            let mut volatile = false;
+            if *in_headers {
+                if line == b"\n" || line == b"\r\n" {
+                    *in_headers = false;
+                } else {
+                    flags_from_header(&line, &mut s.flags);
+                    volatile = is_volatile_header(&line);
+                }
+            }
+            if !volatile && *keyed < KEY_BYTES {
+                key.update(&line);
+                *keyed += line.len();
+            }
+            s.size += n as u64 - u64::from(is_quoted_from(&line));
+        }
+        prev_blank = line == b"\n";
+        pos += n as u64;
+    }
+    finish(cur.take(), pos, prev_blank, &mut out);
+    Ok(out)
+}
+
+/// Removes byte ranges (sorted, disjoint) from the file in place: later data moves down.
+pub(crate) fn remove_ranges(file: &File, ranges: &[Range<u64>], path: &Path) -> Result<()> {
+    let Some(first) = ranges.first() else {
+        return Ok(());
+    };
+    let len = file.metadata().at(path)?.len();
+    let mut write = first.start;
+    let mut buf = vec![0u8; CHUNK];
+    for (i, r) in ranges.iter().enumerate() {
+        let keep_end = ranges.get(i + 1).map_or(len, |n| n.start);
+        let mut read = r.end;
+        while read < keep_end {
+            let want = ((keep_end - read) as usize).min(CHUNK);
+            let n = file.read_at(&mut buf[..want], read).at(path)?;
+            if n == 0 {
+                break;
+            }
+            file.write_all_at(&buf[..n], write).at(path)?;
+            read += n as u64;
+            write += n as u64;
+        }
+    }
+    file.set_len(write).at(path)?;
+    file.sync_data().at(path)
+}
+
+/// Bytes removed by `ranges` before offset `at`.
+pub(crate) fn removed_before(ranges: &[Range<u64>], at: u64) -> u64 {
+    ranges
+        .iter()
+        .filter(|r| r.end <= at)
+        .map(|r| r.end - r.start)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lock::open_rw;
+    use super::*;
+    use crate::types::Flag;
+
+    type Expected<'a> = (&'a [u8], u64, &'a [Flag]);
+
+    fn scan_bytes(data: &[u8]) -> Vec<Scanned> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("mbox");
+        std::fs::write(&path, data).expect("write");
+        scan(&File::open(&path).expect("open"), 0).expect("scan")
+    }
+
+    #[test]
+    fn scan_table() {
+        // (mbox bytes, expected (raw body, unquoted size, flags) per message)
+        let table: &[(&[u8], &[Expected])] = &[
+            (b"", &[]),
+            (b"garbage\n", &[]),
+            (
+                b"From a Thu Jan  1 00:00:00 1970\nS: x\n\nbody\n\n",
+                &[(b"S: x\n\nbody\n", 11, &[])],
+            ),
+            (
+                b"From a x\nStatus: RO\n\n>From q\n\nFrom b x\nX-Status: F\n\nb\n",
+                &[
+                    (b"Status: RO\n\n>From q\n", 19, &[Flag::Seen]),
+                    (b"X-Status: F\n\nb\n", 15, &[Flag::Flagged]),
+                ],
+            ),
+            (
+                b"From a x\r\nS: y\r\n\r\nz\r\n\nFrom b x\nno blank before next\nFrom c x\n",
+                &[
+                    (b"S: y\r\n\r\nz\r\n", 11, &[]),
+                    (b"no blank before next\n", 21, &[]),
+                    (b"", 0, &[]),
+                ],
+            ),
+        ];
+        for (data, expected) in table {
+            let found = scan_bytes(data);
+            assert_eq!(found.len(), expected.len(), "{data:?}");
+            for (s, (raw, size, flags)) in found.iter().zip(expected.iter()) {
+                let body = &data[s.loc.body as usize..(s.loc.body + s.loc.raw) as usize];
+                assert_eq!(body, *raw, "{data:?}");
+                assert_eq!(s.size, *size, "{data:?}");
+                assert_eq!(
+                    s.flags,
+                    flags.iter().cloned().collect::<Flags>(),
+                    "{data:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn content_key_ignores_status_headers() {
+        let a = scan_bytes(b"From a x\nSubject: s\nStatus: O\n\nbody\n\n");
+        let b = scan_bytes(b"From b y\nSubject: s\nStatus: RO\nX-Status: A\n\nbody\n\n");
+        let c = scan_bytes(b"From a x\nSubject: t\n\nbody\n\n");
+        assert_eq!(a[0].loc.key, b[0].loc.key);
+        assert_ne!(a[0].loc.key, c[0].loc.key);
+    }
+
+    #[test]
+    fn remove_ranges_shifts_data_down() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"0123456789abcdef").expect("write");
+        let file = open_rw(&path, false).expect("open");
+        remove_ranges(&file, &[2..4, 10..13], &path).expect("remove");
+        assert_eq!(std::fs::read(&path).expect("read"), b"01456789def");
+        assert_eq!(removed_before(&[2..4, 10..13], 14), 5);
+        assert_eq!(removed_before(&[2..4, 10..13], 5), 2);
+    }
+}

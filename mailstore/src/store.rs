@@ -1,0 +1,155 @@
+//! The storage seam: [`MailStore`] opens a user's [`Account`]; the account holds the mailboxes.
+
+use std::ops::Range;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use crate::error::Result;
+use crate::types::{
+    AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxInfo, MailboxStatus, MessageMeta,
+    MessageSource, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
+};
+
+/// A message body as a stream of chunks (never the whole mailbox in memory).
+pub type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// Where users' mail lives. The IMAP and POP3 servers and the delivery agent see only this trait.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    /// Opens (creating on first use) the mailboxes of `user`. INBOX always exists afterwards.
+    ///
+    /// Fails with [`StoreError::InvalidUser`](crate::StoreError::InvalidUser) if the user name
+    /// cannot be used as a directory name safely.
+    async fn account(&self, user: &str) -> Result<Arc<dyn Account>>;
+}
+
+/// One user's mailboxes and the operations an IMAP4rev2 / POP3 server needs on them.
+///
+/// Mailbox names use [`Account::separator`] for hierarchy; `INBOX` is matched without regard to
+/// case. Every method validates the names it gets (they come from the network).
+///
+/// Concurrency: any number of tasks and processes may use the same account at once; each
+/// operation is atomic with respect to the others, and changes made by any of them (or by an
+/// outside program writing the same Maildir) become visible to the next operation.
+#[async_trait]
+pub trait Account: Send + Sync {
+    /// The user this account belongs to.
+    fn user(&self) -> &str;
+
+    /// The hierarchy separator of mailbox names (`.` for Maildir++, `/` for mbox).
+    fn separator(&self) -> char;
+
+    /// Every mailbox, INBOX first, then by name.
+    async fn list(&self) -> Result<Vec<MailboxInfo>>;
+
+    /// Creates a mailbox (and any missing parents), optionally with a special use.
+    async fn create(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()>;
+
+    /// Deletes a mailbox and its messages. INBOX cannot be deleted; a mailbox with children
+    /// cannot be deleted either (RFC 9051 §6.3.4 allows refusing it, which keeps it simple).
+    async fn delete(&self, name: &str) -> Result<()>;
+
+    /// Renames a mailbox together with its children. Renaming INBOX moves its messages to the
+    /// new mailbox and leaves INBOX empty (RFC 9051 §6.3.6).
+    async fn rename(&self, from: &str, to: &str) -> Result<()>;
+
+    /// Subscribes to (`true`) or unsubscribes from a mailbox name (the name need not exist).
+    async fn set_subscribed(&self, name: &str, subscribed: bool) -> Result<()>;
+
+    /// Sets or clears the special-use attribute of a mailbox (RFC 6154 `CREATE ... USE`, METADATA).
+    async fn set_special_use(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()>;
+
+    /// Counters of a mailbox (SELECT, STATUS).
+    async fn status(&self, mailbox: &str) -> Result<MailboxStatus>;
+
+    /// Metadata of the messages whose UIDs are in `uids`, in UID order.
+    async fn messages(&self, mailbox: &str, uids: &UidSet) -> Result<Vec<MessageMeta>>;
+
+    /// Stores a message durably and returns its UID (APPEND, delivery). The message is visible to
+    /// readers only once complete; success is reported only once it is on stable storage.
+    async fn append(
+        &self,
+        mailbox: &str,
+        message: MessageSource,
+        options: AppendOptions,
+    ) -> Result<u32>;
+
+    /// The message's bytes, streamed.
+    async fn read_stream(&self, mailbox: &str, uid: u32) -> Result<ByteStream>;
+
+    /// The whole message (for small messages; prefer [`Account::read_stream`]).
+    async fn read(&self, mailbox: &str, uid: u32) -> Result<Vec<u8>> {
+        let mut stream = self.read_stream(mailbox, uid).await?;
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.map_err(|e| crate::StoreError::io(mailbox, e))?);
+        }
+        Ok(out)
+    }
+
+    /// Bytes `range` of the message (clamped to its size), e.g. `BODY[]<0.1024>` or POP3 TOP.
+    async fn read_range(&self, mailbox: &str, uid: u32, range: Range<u64>) -> Result<Vec<u8>> {
+        let mut stream = self.read_stream(mailbox, uid).await?;
+        let mut out = Vec::new();
+        let mut pos = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| crate::StoreError::io(mailbox, e))?;
+            let len = chunk.len() as u64;
+            let start = range.start.max(pos).min(pos + len);
+            let end = range.end.min(pos + len).max(start);
+            if let Some(part) = chunk.get((start - pos) as usize..(end - pos) as usize) {
+                out.extend_from_slice(part);
+            }
+            pos += len;
+            if pos >= range.end {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Changes flags of the messages in `uids` (STORE). With `unchanged_since` (CONDSTORE), a
+    /// message whose MODSEQ is above it is left alone and reported in
+    /// [`StoreOutcome::modified`]. A message whose flags end up unchanged keeps its MODSEQ.
+    async fn store_flags(
+        &self,
+        mailbox: &str,
+        uids: &UidSet,
+        op: FlagOp,
+        flags: &Flags,
+        unchanged_since: Option<u64>,
+    ) -> Result<StoreOutcome>;
+
+    /// Copies messages to another mailbox of the same account, keeping flags and INTERNALDATE.
+    async fn copy(&self, from: &str, uids: &UidSet, to: &str) -> Result<CopyOutcome>;
+
+    /// Moves messages to another mailbox (MOVE, RFC 6851): copy, then expunge from the source.
+    async fn move_messages(&self, from: &str, uids: &UidSet, to: &str) -> Result<CopyOutcome>;
+
+    /// Removes messages flagged `\Deleted` (all of them, or those in `uids` for UID EXPUNGE);
+    /// returns the UIDs removed, ascending.
+    async fn expunge(&self, mailbox: &str, uids: Option<&UidSet>) -> Result<Vec<u32>>;
+
+    /// Messages changed and UIDs expunged after `modseq` (CONDSTORE/QRESYNC, the change feed).
+    async fn changes_since(&self, mailbox: &str, modseq: u64) -> Result<ChangeSet>;
+
+    /// Usage and limits of the user's quota.
+    async fn quota(&self) -> Result<QuotaUsage>;
+
+    /// A notifier woken on changes made through this process, so [`crate::watch`] reacts at once;
+    /// changes by other processes are found by polling every [`Account::poll_interval`].
+    fn change_notifier(&self, mailbox: &str) -> Option<Arc<tokio::sync::Notify>> {
+        let _ = mailbox;
+        None
+    }
+
+    /// How often [`crate::watch`] looks for changes made by other processes.
+    fn poll_interval(&self) -> Duration {
+        Duration::from_millis(500)
+    }
+}
