@@ -134,6 +134,21 @@ pub fn is_dot_string(value: &[u8]) -> bool {
 /// Labels are at most 63 octets, the domain at most 255; non-ASCII labels must be valid UTF-8.
 /// A dot not followed by a label is left in the rest of the input.
 pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
+    let end = match scan_domain(input) {
+        Ok(end) => end,
+        Err(at) => return fail(input.get(at..).unwrap_or_default()),
+    };
+    let (text, rest) = input.split_at(end);
+    match to_str(text) {
+        Some(s) => Ok((rest, Domain::new_unchecked(Cow::Borrowed(s)))),
+        None => fail(input),
+    }
+}
+
+/// The length of the `Domain` at the start of `input` (see [`domain`]), or the offset of the
+/// error. Byte classes only: the caller checks UTF-8.
+#[inline]
+pub(crate) fn scan_domain(input: &[u8]) -> Result<usize, usize> {
     let mut label_start = 0;
     let mut end = input.len();
     for (i, &b) in input.iter().enumerate() {
@@ -142,7 +157,7 @@ pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
         }
         if b == b'.' {
             if let Some(at) = check_label(input, label_start, i) {
-                return fail(input.get(at..).unwrap_or_default());
+                return Err(at);
             }
             // A dot must be followed by another label, or it is not part of the domain.
             match input.get(i + 1) {
@@ -160,16 +175,12 @@ pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
         break;
     }
     if let Some(at) = check_label(input, label_start, end) {
-        return fail(input.get(at..).unwrap_or_default());
+        return Err(at);
     }
-    let (text, rest) = input.split_at(end);
-    if text.len() > MAX_DOMAIN_LEN {
-        return fail(input);
+    if end > MAX_DOMAIN_LEN {
+        return Err(0);
     }
-    match to_str(text) {
-        Some(s) => Ok((rest, Domain::new_unchecked(Cow::Borrowed(s)))),
-        None => fail(input),
-    }
+    Ok(end)
 }
 
 /// Checks the label `input[start..end]`; on error, the offset where it goes wrong.
@@ -214,6 +225,114 @@ fn ipv4_literal(text: &[u8]) -> Option<Ipv4Addr> {
     Some(Ipv4Addr::from(octets))
 }
 
+/// The text of an `IPv6-addr` (RFC 5321 §4.1.3), accepting exactly what the standard library's
+/// `Ipv6Addr` parser accepts (so a `::` may stand for a single zero group) without its
+/// generic machinery.
+///
+/// ```text
+/// IPv6-addr   = IPv6-full / IPv6-comp / IPv6v4-full / IPv6v4-comp
+/// IPv6-hex    = 1*4HEXDIG
+/// IPv6-full   = IPv6-hex 7(":" IPv6-hex)
+/// IPv6-comp   = [IPv6-hex *5(":" IPv6-hex)] "::" [IPv6-hex *5(":" IPv6-hex)]
+/// IPv6v4-full = IPv6-hex 5(":" IPv6-hex) ":" IPv4-address-literal
+/// IPv6v4-comp = [IPv6-hex *3(":" IPv6-hex)] "::"
+///               [IPv6-hex *3(":" IPv6-hex) ":"] IPv4-address-literal
+/// ```
+///
+/// As in the standard library, the embedded IPv4 address takes no leading zeros.
+pub(crate) fn parse_ipv6(text: &[u8]) -> Option<Ipv6Addr> {
+    let mut head = [0u16; 8];
+    let (head_len, head_v4, mut pos) = ipv6_groups(text, 0, &mut head);
+    if head_len == 8 {
+        return (pos == text.len()).then(|| Ipv6Addr::from(head));
+    }
+    if head_v4 || text.get(pos..pos + 2) != Some(b"::") {
+        return None;
+    }
+    pos += 2;
+    let mut tail = [0u16; 7];
+    let limit = 7 - head_len;
+    let (tail_len, _, end) = ipv6_groups(text, pos, tail.get_mut(..limit)?);
+    if end != text.len() {
+        return None;
+    }
+    let dst = head.get_mut(8 - tail_len..)?;
+    dst.copy_from_slice(tail.get(..tail_len)?);
+    Some(Ipv6Addr::from(head))
+}
+
+/// Reads `:`-separated hex groups (and a trailing embedded IPv4 address when two slots remain)
+/// from `text[pos..]` into `groups`: how many, whether the last two came from IPv4, and the end.
+fn ipv6_groups(text: &[u8], mut pos: usize, groups: &mut [u16]) -> (usize, bool, usize) {
+    let limit = groups.len();
+    for i in 0..limit {
+        let start = if i > 0 {
+            if text.get(pos) != Some(&b':') {
+                return (i, false, pos);
+            }
+            pos + 1
+        } else {
+            pos
+        };
+        if i + 1 < limit
+            && let Some((v4, end)) = ipv6_embedded_v4(text, start)
+        {
+            let [a, b, c, d] = v4;
+            if let Some(pair) = groups.get_mut(i..i + 2) {
+                pair.copy_from_slice(&[u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d])]);
+            }
+            return (i + 2, true, end);
+        }
+        let mut value: u16 = 0;
+        let mut digits = 0;
+        let mut at = start;
+        while let Some(d) = text.get(at).and_then(|&b| (b as char).to_digit(16)) {
+            digits += 1;
+            if digits > 4 {
+                return (i, false, pos);
+            }
+            value = value << 4 | d as u16;
+            at += 1;
+        }
+        if digits == 0 {
+            return (i, false, pos);
+        }
+        if let Some(slot) = groups.get_mut(i) {
+            *slot = value;
+        }
+        pos = at;
+    }
+    (limit, false, pos)
+}
+
+/// An IPv4 address in dotted-quad form at `text[pos..]` (no leading zeros), and its end.
+fn ipv6_embedded_v4(text: &[u8], mut pos: usize) -> Option<([u8; 4], usize)> {
+    let mut octets = [0u8; 4];
+    for (n, octet) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if text.get(pos) != Some(&b'.') {
+                return None;
+            }
+            pos += 1;
+        }
+        let first = pos;
+        let mut value: u32 = 0;
+        while let Some(&b) = text.get(pos).filter(|b| b.is_ascii_digit()) {
+            value = value * 10 + u32::from(b - b'0');
+            pos += 1;
+            if pos - first > 3 {
+                return None;
+            }
+        }
+        let digits = pos - first;
+        if digits == 0 || (digits > 1 && text.get(first) == Some(&b'0')) {
+            return None;
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    Some((octets, pos))
+}
+
 /// `Ldh-str` used as a `Standardized-tag`: letters, digits and hyphens, ending in a letter or digit.
 fn is_standardized_tag(tag: &[u8]) -> bool {
     tag.first().is_some_and(u8::is_ascii_alphanumeric)
@@ -237,6 +356,18 @@ fn is_standardized_tag(tag: &[u8]) -> bool {
 /// standard library's parser, which also takes a `::` standing for a single zero group, a
 /// harmless superset of `IPv6-comp`). `Snum` may have leading zeros (`[010.0.0.1]`).
 pub fn address_literal(input: &[u8]) -> IResult<&[u8], AddressLiteral> {
+    address_literal_with(input, |content| {
+        to_str(content).and_then(|s| s.parse::<Ipv6Addr>().ok())
+    })
+}
+
+/// [`address_literal`] with the IPv6 parser given: the command parser's fast path passes
+/// [`parse_ipv6`], the reference grammar the standard library's.
+#[inline]
+pub(crate) fn address_literal_with(
+    input: &[u8],
+    ipv6: impl Fn(&[u8]) -> Option<Ipv6Addr>,
+) -> IResult<&[u8], AddressLiteral> {
     let Some(inner_input) = input.strip_prefix(b"[") else {
         return fail(input);
     };
@@ -254,7 +385,7 @@ pub fn address_literal(input: &[u8]) -> IResult<&[u8], AddressLiteral> {
     let (tag_text, content) = inner.split_at(colon);
     let content = content.get(1..).unwrap_or_default();
     if tag_text.eq_ignore_ascii_case(b"IPv6") {
-        return match to_str(content).and_then(|s| s.parse::<Ipv6Addr>().ok()) {
+        return match ipv6(content) {
             Some(v6) => Ok((rest, AddressLiteral::Ipv6(v6))),
             None => fail(inner_input.get(colon + 1..).unwrap_or_default()),
         };
@@ -295,6 +426,21 @@ pub fn host(input: &[u8]) -> IResult<&[u8], Host<'_>> {
 /// Atom       = 1*atext
 /// ```
 pub fn dot_string(input: &[u8]) -> IResult<&[u8], &str> {
+    let end = match scan_dot_string(input) {
+        Ok(end) => end,
+        Err(at) => return fail(input.get(at..).unwrap_or_default()),
+    };
+    let (text, rest) = input.split_at(end);
+    match to_str(text) {
+        Some(s) => Ok((rest, s)),
+        None => fail(input),
+    }
+}
+
+/// The length of the `Dot-string` at the start of `input` (see [`dot_string`]), or the offset
+/// of the error. Byte classes only: the caller checks UTF-8.
+#[inline]
+pub(crate) fn scan_dot_string(input: &[u8]) -> Result<usize, usize> {
     // `after_dot` starts true: a leading dot (or nothing at all) is an error.
     let mut after_dot = true;
     let mut end = input.len();
@@ -310,14 +456,9 @@ pub fn dot_string(input: &[u8]) -> IResult<&[u8], &str> {
     }
     if after_dot {
         // Empty, or ending in a dot (not followed by an atom).
-        let at = end.saturating_sub(usize::from(end > 0));
-        return fail(input.get(at..).unwrap_or_default());
+        return Err(end.saturating_sub(usize::from(end > 0)));
     }
-    let (text, rest) = input.split_at(end);
-    match to_str(text) {
-        Some(s) => Ok((rest, s)),
-        None => fail(input),
-    }
+    Ok(end)
 }
 
 /// `Quoted-string` (RFC 5321 §4.1.2, RFC 6531 §3.3), returning the unquoted value.
@@ -332,30 +473,45 @@ pub fn quoted_string(input: &[u8]) -> IResult<&[u8], Cow<'_, str>> {
     let Some(body) = input.strip_prefix(b"\"") else {
         return fail(input);
     };
-    let mut i = 0;
-    let mut escaped = false;
-    loop {
-        match body.get(i) {
-            None => return fail(body.get(i..).unwrap_or_default()),
-            Some(b'"') => break,
-            Some(b'\\') => match body.get(i + 1) {
-                Some(32..=126) => {
-                    escaped = true;
-                    i += 2;
-                }
-                _ => return fail(body.get(i..).unwrap_or_default()),
-            },
-            Some(32..=126) | Some(0x80..=0xff) => i += 1,
-            Some(_) => return fail(body.get(i..).unwrap_or_default()),
-        }
-    }
+    let (i, escaped) = match scan_quoted(body) {
+        Ok(found) => found,
+        Err(at) => return fail(body.get(at..).unwrap_or_default()),
+    };
     let (raw, rest) = body.split_at(i);
     let rest = rest.get(1..).unwrap_or_default();
     let Some(raw) = to_str(raw) else {
         return fail(body);
     };
+    Ok((rest, unquote(raw, escaped)))
+}
+
+/// Scans the body of a `Quoted-string` (after its opening quote): the length up to the closing
+/// quote and whether it holds escapes, or the offset of the error. The caller checks UTF-8.
+#[inline]
+pub(crate) fn scan_quoted(body: &[u8]) -> Result<(usize, bool), usize> {
+    let mut i = 0;
+    let mut escaped = false;
+    loop {
+        match body.get(i) {
+            None => return Err(i),
+            Some(b'"') => return Ok((i, escaped)),
+            Some(b'\\') => match body.get(i + 1) {
+                Some(32..=126) => {
+                    escaped = true;
+                    i += 2;
+                }
+                _ => return Err(i),
+            },
+            Some(32..=126) | Some(0x80..=0xff) => i += 1,
+            Some(_) => return Err(i),
+        }
+    }
+}
+
+/// The value of a scanned quoted string: `raw` as is, or with its backslash escapes removed.
+pub(crate) fn unquote(raw: &str, escaped: bool) -> Cow<'_, str> {
     if !escaped {
-        return Ok((rest, Cow::Borrowed(raw)));
+        return Cow::Borrowed(raw);
     }
     let mut value = String::with_capacity(raw.len());
     let mut chars = raw.chars();
@@ -368,7 +524,7 @@ pub fn quoted_string(input: &[u8]) -> IResult<&[u8], Cow<'_, str>> {
             value.push(c);
         }
     }
-    Ok((rest, Cow::Owned(value)))
+    Cow::Owned(value)
 }
 
 /// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2), case preserved.
@@ -534,6 +690,61 @@ mod tests {
             parse_reverse_path(b"<a@b"),
             Err(AddressError::Syntax { at: 4 })
         );
+    }
+
+    #[test]
+    fn ipv6_table_matches_std() {
+        let cases = [
+            "2001:db8::1",
+            "::",
+            "::1",
+            "1::",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7::",
+            "1:2:3:4:5:6::8",
+            "::ffff:192.0.2.1",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "::1.2.3.04",
+            "::1.2.3.256",
+            "1.2.3.4::",
+            "1:::2",
+            ":::",
+            "12345::",
+            "0001:0DB8::AbCd",
+            "1:2:3:4:5:6:7:8:9",
+            "1::2::3",
+            "",
+            ":1",
+            "1:",
+            "::1.2.3",
+            "::1.2.3.4.5",
+            "::0.0.0.0",
+        ];
+        for text in cases {
+            assert_eq!(
+                parse_ipv6(text.as_bytes()),
+                text.parse::<Ipv6Addr>().ok(),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        #[test]
+        fn ipv6_matches_std(text in "[0-9a-fA-F:.g]{0,45}") {
+            proptest::prop_assert_eq!(parse_ipv6(text.as_bytes()), text.parse::<Ipv6Addr>().ok());
+        }
+
+        #[test]
+        fn ipv6_shaped_matches_std(
+            groups in proptest::collection::vec("[0-9a-f]{0,5}|[0-9]{1,3}(\\.[0-9]{1,3}){3}", 0..10),
+        ) {
+            let text = groups.join(":");
+            proptest::prop_assert_eq!(parse_ipv6(text.as_bytes()), text.parse::<Ipv6Addr>().ok());
+        }
     }
 
     #[test]
