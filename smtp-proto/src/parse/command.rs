@@ -213,6 +213,24 @@ const ETRN: u32 = word(b"etrn");
 /// esmtp-value     = 1*(%d33-60 / %d62-126 / UTF8-non-ascii)  ; RFC 6531 §3.3
 /// ```
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
+    match fast::parse(line) {
+        Some(command) => {
+            debug_assert_eq!(
+                parse_reference(line).as_ref(),
+                Ok(&command),
+                "fast path disagrees with the grammar on {:?}",
+                String::from_utf8_lossy(line)
+            );
+            Ok(command)
+        }
+        None => parse_reference(line),
+    }
+}
+
+/// The reference parser: the whole grammar, over bytes, with the errors and their offsets.
+/// [`fast::parse`] finishes the common lines first.
+#[cold]
+fn parse_reference(line: &[u8]) -> Result<Command<'_>, CommandError> {
     // Every grammar rule below refuses control characters, and free text is checked apart, so
     // the line is only searched for CR, LF and NUL to explain an error.
     parse_line(line).map_err(|e| match find_forbidden(line) {
@@ -481,6 +499,7 @@ fn parse_rcpt<'a>(line: &'a [u8], after_verb: &'a [u8]) -> Result<Rcpt<'a>, Comm
     Ok(Rcpt { path, params })
 }
 
+mod fast;
 mod params;
 pub use params::xtext_decode;
 

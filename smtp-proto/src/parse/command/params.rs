@@ -7,9 +7,9 @@ use crate::parse::address::{KEYWORD, VALUE, has_class, is_atext, parse_mailbox};
 use crate::types::command::{Body, MailParams, Notify, Orcpt, Param, RcptParams, Ret};
 
 /// Longest `ENVID` value (RFC 3461 §4.4).
-const MAX_ENVID: usize = 100;
+pub(super) const MAX_ENVID: usize = 100;
 /// Longest `ORCPT` value (RFC 3461 §4.2).
-const MAX_ORCPT: usize = 500;
+pub(super) const MAX_ORCPT: usize = 500;
 
 struct RawParam<'a> {
     keyword: &'a [u8],
@@ -165,7 +165,7 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// `MT-PRIORITY=` value: `["+" / "-"] DIGIT` (RFC 6710 §3), -9 to 9.
-fn mt_priority(v: &[u8]) -> Option<i8> {
+pub(super) fn mt_priority(v: &[u8]) -> Option<i8> {
     let (neg, digits) = match v {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
@@ -253,7 +253,7 @@ pub(super) fn mail_params<'a>(
 }
 
 /// `NOTIFY=` value (RFC 3461 §4.1): `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`.
-fn notify(v: &[u8]) -> Option<Notify> {
+pub(super) fn notify(v: &[u8]) -> Option<Notify> {
     if v.eq_ignore_ascii_case(b"NEVER") {
         return Some(Notify::Never);
     }

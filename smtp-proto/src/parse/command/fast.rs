@@ -1,0 +1,440 @@
+//! The fast path of [`parse_command`](super::parse_command): valid UTF-8 lines in the forms
+//! clients send, parsed in one pass over the line.
+//!
+//! The line is checked for UTF-8 once, then fields are sliced out of it (`str::get` at ASCII
+//! delimiters, which cannot fail) instead of being checked one by one. The byte-class scanners
+//! are the reference grammar's own ([`address::scan_domain`] and friends), so the two accept
+//! the same fields. Anything this path does not finish, including every error, returns `None`
+//! and the reference parser (`parse_line` in the parent module) decides: errors, their offsets
+//! and unusual forms stay exactly as that grammar has them. In debug builds `parse_command`
+//! checks the two agree on every line this path accepts.
+
+use std::borrow::Cow;
+
+use super::params::{MAX_ENVID, MAX_ORCPT, mt_priority, notify};
+use super::{
+    AUTH, BDAT, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT, RSET, STAR,
+    VRFY, is_ws, parse_bdat, parse_u64, word,
+};
+use crate::parse::address::{
+    KEYWORD, VALUE, address_literal_with, has_class, is_atext, is_dot_string, parse_ipv6,
+    parse_mailbox, scan_domain, scan_dot_string, scan_quoted, unquote,
+};
+use crate::types::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
+use crate::types::command::{
+    Body, Command, MailFrom, MailParams, Orcpt, Param, Rcpt, RcptParams, Ret,
+};
+
+/// Parses `line` if it is valid UTF-8 and this path can finish it; `None` otherwise.
+#[inline]
+pub(super) fn parse(line: &[u8]) -> Option<Command<'_>> {
+    let text = std::str::from_utf8(line).ok()?;
+    let end = line.iter().rposition(|&b| !is_ws(b)).map_or(0, |p| p + 1);
+    // Trailing white space is ASCII: `end` is a character boundary.
+    let text = text.get(..end)?;
+    let b = text.as_bytes();
+    let &[c0, c1, c2, c3] = b.first_chunk::<4>()?;
+    let verb = word(&[c0, c1, c2, c3]);
+    let mut pos = 4;
+    if verb == STAR {
+        if !b.get(4..8)?.eq_ignore_ascii_case(b"ttls") {
+            return None;
+        }
+        pos = 8;
+    }
+    // The verb ends at the line's end or at white space; `args` is the first byte after it.
+    let args = match b.get(pos) {
+        None => pos,
+        Some(&c) if is_ws(c) => pos + b.get(pos..)?.iter().take_while(|&&c| is_ws(c)).count(),
+        Some(_) => return None,
+    };
+    let has_args = args < b.len();
+    match verb {
+        MAIL => mail(text, keyword_arg(b, b" FROM:")?),
+        RCPT => rcpt(text, keyword_arg(b, b" TO:")?),
+        EHLO => Some(Command::Ehlo {
+            host: hello_host(text, args)?,
+        }),
+        HELO if b.get(args) != Some(&b'[') => Some(Command::Helo {
+            host: hello_host(text, args)?,
+        }),
+        LHLO => Some(Command::Lhlo {
+            host: hello_host(text, args)?,
+        }),
+        DATA if !has_args => Some(Command::Data),
+        RSET if !has_args => Some(Command::Rset),
+        QUIT if !has_args => Some(Command::Quit),
+        STAR if !has_args => Some(Command::StartTls),
+        NOOP => Some(Command::Noop(optional_text(text, args)?)),
+        HELP => Some(Command::Help(optional_text(text, args)?)),
+        VRFY => Some(Command::Vrfy(optional_text(text, args)??)),
+        EXPN => Some(Command::Expn(optional_text(text, args)??)),
+        ETRN => Some(Command::Etrn(optional_text(text, args)??)),
+        BDAT if has_args => parse_bdat(b, b.get(args..)?).ok(),
+        AUTH if has_args => auth(text, args),
+        _ => None,
+    }
+}
+
+/// After `MAIL`/`RCPT`: the position of the path behind `keyword` (` FROM:`, ` TO:`) and any
+/// white space, if there is one.
+#[inline]
+fn keyword_arg(b: &[u8], keyword: &[u8]) -> Option<usize> {
+    let head = b.get(4..4 + keyword.len())?;
+    if !head.eq_ignore_ascii_case(keyword) {
+        return None;
+    }
+    let start = 4 + keyword.len();
+    let at = start + b.get(start..)?.iter().take_while(|&&c| is_ws(c)).count();
+    (at < b.len()).then_some(at)
+}
+
+/// Free text after `NOOP`, `HELP`, `VRFY`, `EXPN` or `ETRN`: `Some(None)` when there is none.
+#[inline]
+fn optional_text(text: &str, args: usize) -> Option<Option<Cow<'_, str>>> {
+    let s = text.get(args..)?;
+    if s.is_empty() {
+        return Some(None);
+    }
+    if memchr::memchr3(b'\r', b'\n', 0, s.as_bytes()).is_some() {
+        return None;
+    }
+    Some(Some(Cow::Borrowed(s)))
+}
+
+/// The argument of `EHLO`/`HELO`/`LHLO`: the whole rest of the line is one host.
+#[inline]
+fn hello_host(text: &str, args: usize) -> Option<Host<'_>> {
+    let (host, end) = host(text, args)?;
+    (end == text.len()).then_some(host)
+}
+
+/// `AUTH sasl-mech [initial-response]` (RFC 4954 §4), as the reference parser reads it.
+fn auth(text: &str, args: usize) -> Option<Command<'_>> {
+    let b = text.as_bytes();
+    let rest = b.get(args..)?;
+    let split = rest.iter().position(|&c| is_ws(c)).unwrap_or(rest.len());
+    let mech = rest.get(..split)?;
+    if mech.len() > 20
+        || !mech
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    {
+        return None;
+    }
+    let mech_text = text.get(args..args + split)?;
+    let mechanism = if mech.iter().any(u8::is_ascii_lowercase) {
+        Cow::Owned(mech_text.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(mech_text)
+    };
+    let response = rest.get(split..)?;
+    let response = response.get(response.iter().take_while(|&&c| is_ws(c)).count()..)?;
+    let initial_response = if response.is_empty() {
+        None
+    } else if response.iter().all(|&c| (33..=126).contains(&c)) {
+        Some(Cow::Borrowed(response))
+    } else {
+        return None;
+    };
+    Some(Command::Auth {
+        mechanism,
+        initial_response,
+    })
+}
+
+/// `Domain / address-literal` at `text[at..]`, and where it ends.
+#[inline]
+fn host(text: &str, at: usize) -> Option<(Host<'_>, usize)> {
+    let rest = text.as_bytes().get(at..)?;
+    if rest.first() == Some(&b'[') {
+        let (after, literal) = address_literal_with(rest, parse_ipv6).ok()?;
+        Some((Host::Literal(literal), text.len() - after.len()))
+    } else {
+        let len = scan_domain(rest).ok()?;
+        let domain = Domain::new_unchecked(Cow::Borrowed(text.get(at..at + len)?));
+        Some((Host::Domain(domain), at + len))
+    }
+}
+
+/// `Mailbox = Local-part "@" ( Domain / address-literal )` at `text[at..]`, and where it ends.
+#[inline]
+fn mailbox(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
+    let b = text.as_bytes();
+    let rest = b.get(at..)?;
+    let (local_part, at) = if rest.first() == Some(&b'"') {
+        let (len, escaped) = scan_quoted(rest.get(1..)?).ok()?;
+        let value = unquote(text.get(at + 1..at + 1 + len)?, escaped);
+        let needs_quoting = !is_dot_string(value.as_bytes());
+        (LocalPart::new_unchecked(value, needs_quoting), at + len + 2)
+    } else {
+        let len = scan_dot_string(rest).ok()?;
+        let value = Cow::Borrowed(text.get(at..at + len)?);
+        (LocalPart::new_unchecked(value, false), at + len)
+    };
+    if b.get(at) != Some(&b'@') {
+        return None;
+    }
+    let (host, at) = host(text, at + 1)?;
+    Some((Mailbox { local_part, host }, at))
+}
+
+/// `Path = "<" [ A-d-l ":" ] Mailbox ">"` at `text[at..]` (which holds the `<`), the source
+/// route dropped; or a bare mailbox when there is no `<`.
+#[inline]
+fn path(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
+    let b = text.as_bytes();
+    if b.get(at) != Some(&b'<') {
+        return mailbox(text, at);
+    }
+    let mut at = at + 1;
+    if b.get(at) == Some(&b'@') {
+        loop {
+            if b.get(at) != Some(&b'@') {
+                return None;
+            }
+            at += 1 + scan_domain(b.get(at + 1..)?).ok()?;
+            if b.get(at) != Some(&b',') {
+                break;
+            }
+            at += 1;
+        }
+        if b.get(at) != Some(&b':') {
+            return None;
+        }
+        at += 1;
+    }
+    let (mailbox, at) = mailbox(text, at)?;
+    if b.get(at) != Some(&b'>') {
+        return None;
+    }
+    Some((mailbox, at + 1))
+}
+
+/// Whether a path ending at `at` is followed by the line's end or white space.
+#[inline]
+fn path_ends(b: &[u8], at: usize) -> bool {
+    b.get(at).is_none_or(|&c| is_ws(c))
+}
+
+fn mail(text: &str, at: usize) -> Option<Command<'_>> {
+    let b = text.as_bytes();
+    let (path, at) = if b.get(at..at + 2) == Some(b"<>") {
+        (ReversePath::Null, at + 2)
+    } else {
+        let (m, at) = path(text, at)?;
+        (ReversePath::Mailbox(m), at)
+    };
+    if !path_ends(b, at) {
+        return None;
+    }
+    let mut params = MailParams::default();
+    mail_params(text, at, &mut params)?;
+    Some(Command::Mail(MailFrom { path, params }))
+}
+
+fn rcpt(text: &str, at: usize) -> Option<Command<'_>> {
+    const POSTMASTER: &[u8] = b"<postmaster>";
+    let b = text.as_bytes();
+    let (path, at) = match b.get(at..at + POSTMASTER.len()) {
+        Some(head) if head.eq_ignore_ascii_case(POSTMASTER) => {
+            (ForwardPath::Postmaster, at + POSTMASTER.len())
+        }
+        _ => {
+            let (m, at) = path(text, at)?;
+            (ForwardPath::Mailbox(m), at)
+        }
+    };
+    if !path_ends(b, at) {
+        return None;
+    }
+    let mut params = RcptParams::default();
+    rcpt_params(text, at, &mut params)?;
+    Some(Command::Rcpt(Rcpt { path, params }))
+}
+
+/// One `esmtp-param`: its keyword and value.
+struct Raw<'a> {
+    keyword: &'a str,
+    value: Option<&'a str>,
+}
+
+/// The next `esmtp-keyword ["=" esmtp-value]` after white space at `*at`: `Some(None)` at the
+/// line's end, `None` when the parameter is malformed.
+#[inline]
+fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
+    let b = text.as_bytes();
+    let mut i = *at;
+    while b.get(i).is_some_and(|&c| is_ws(c)) {
+        i += 1;
+    }
+    let Some(&first) = b.get(i) else {
+        return Some(None);
+    };
+    if !first.is_ascii_alphanumeric() {
+        return None;
+    }
+    let k_start = i;
+    while b.get(i).is_some_and(|&c| has_class(c, KEYWORD)) {
+        i += 1;
+    }
+    let keyword = text.get(k_start..i)?;
+    let value = if b.get(i) == Some(&b'=') {
+        i += 1;
+        let v_start = i;
+        while b.get(i).is_some_and(|&c| has_class(c, VALUE)) {
+            i += 1;
+        }
+        if i == v_start {
+            return None;
+        }
+        Some(text.get(v_start..i)?)
+    } else {
+        None
+    };
+    if b.get(i).is_some_and(|&c| !is_ws(c)) {
+        return None;
+    }
+    *at = i;
+    Some(Some(Raw { keyword, value }))
+}
+
+/// xtext (RFC 3461 §4) decoded, borrowing the text when it has no `+XX` escape.
+#[inline]
+fn xtext(value: &str) -> Option<Cow<'_, str>> {
+    let b = value.as_bytes();
+    if memchr::memchr(b'+', b).is_some() {
+        return super::xtext_decode(b);
+    }
+    b.iter()
+        .all(|&c| (33..=126).contains(&c) && c != b'=')
+        .then_some(Cow::Borrowed(value))
+}
+
+/// Keeps an unknown parameter unless its keyword was already given.
+#[inline]
+fn push_other<'a>(other: &mut Vec<Param<'a>>, raw: Raw<'a>) -> Option<()> {
+    if other
+        .iter()
+        .any(|p| p.keyword.eq_ignore_ascii_case(raw.keyword))
+    {
+        return None;
+    }
+    other.push(Param {
+        keyword: Cow::Borrowed(raw.keyword),
+        value: raw.value.map(Cow::Borrowed),
+    });
+    Some(())
+}
+
+/// Sets `slot` unless it was already set.
+#[inline]
+fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+fn mail_params<'a>(text: &'a str, mut at: usize, p: &mut MailParams<'a>) -> Option<()> {
+    while let Some(raw) = next_param(text, &mut at)? {
+        let k = raw.keyword.as_bytes();
+        match k.len() {
+            4 if k.eq_ignore_ascii_case(b"SIZE") => {
+                set(&mut p.size, parse_u64(raw.value?.as_bytes())?)?;
+            }
+            4 if k.eq_ignore_ascii_case(b"BODY") => {
+                let v = raw.value?.as_bytes();
+                let body = if v.eq_ignore_ascii_case(b"8BITMIME") {
+                    Body::EightBitMime
+                } else if v.eq_ignore_ascii_case(b"7BIT") {
+                    Body::SevenBit
+                } else if v.eq_ignore_ascii_case(b"BINARYMIME") {
+                    Body::BinaryMime
+                } else {
+                    return None;
+                };
+                set(&mut p.body, body)?;
+            }
+            8 if k.eq_ignore_ascii_case(b"SMTPUTF8") => {
+                if p.smtputf8 || raw.value.is_some() {
+                    return None;
+                }
+                p.smtputf8 = true;
+            }
+            3 if k.eq_ignore_ascii_case(b"RET") => {
+                let v = raw.value?.as_bytes();
+                let ret = if v.eq_ignore_ascii_case(b"FULL") {
+                    Ret::Full
+                } else if v.eq_ignore_ascii_case(b"HDRS") {
+                    Ret::Hdrs
+                } else {
+                    return None;
+                };
+                set(&mut p.ret, ret)?;
+            }
+            5 if k.eq_ignore_ascii_case(b"ENVID") => {
+                let v = raw.value?;
+                if v.len() > MAX_ENVID {
+                    return None;
+                }
+                set(&mut p.envid, xtext(v)?)?;
+            }
+            4 if k.eq_ignore_ascii_case(b"AUTH") => {
+                let v = raw.value?;
+                let auth = if v == "<>" {
+                    None
+                } else {
+                    Some(match xtext(v)? {
+                        Cow::Borrowed(s) => parse_mailbox(s.as_bytes()).ok()?,
+                        Cow::Owned(s) => parse_mailbox(s.as_bytes()).ok()?.into_owned(),
+                    })
+                };
+                set(&mut p.auth, auth)?;
+            }
+            10 if k.eq_ignore_ascii_case(b"REQUIRETLS") => {
+                if p.requiretls || raw.value.is_some() {
+                    return None;
+                }
+                p.requiretls = true;
+            }
+            11 if k.eq_ignore_ascii_case(b"MT-PRIORITY") => {
+                set(&mut p.mt_priority, mt_priority(raw.value?.as_bytes())?)?;
+            }
+            _ => push_other(&mut p.other, raw)?,
+        }
+    }
+    Some(())
+}
+
+/// `ORCPT=` value (RFC 3461 §4.2): `addr-type ";" xtext`, `addr-type` an atom.
+#[inline]
+fn orcpt(v: &str) -> Option<Orcpt<'_>> {
+    if v.len() > MAX_ORCPT {
+        return None;
+    }
+    let semi = memchr::memchr(b';', v.as_bytes())?;
+    let addr_type = v.get(..semi)?;
+    if addr_type.is_empty() || !addr_type.bytes().all(|c| c < 0x80 && is_atext(c)) {
+        return None;
+    }
+    Some(Orcpt {
+        addr_type: Cow::Borrowed(addr_type),
+        addr: xtext(v.get(semi + 1..)?)?,
+    })
+}
+
+fn rcpt_params<'a>(text: &'a str, mut at: usize, p: &mut RcptParams<'a>) -> Option<()> {
+    while let Some(raw) = next_param(text, &mut at)? {
+        let k = raw.keyword.as_bytes();
+        match k.len() {
+            6 if k.eq_ignore_ascii_case(b"NOTIFY") => {
+                set(&mut p.notify, notify(raw.value?.as_bytes())?)?;
+            }
+            5 if k.eq_ignore_ascii_case(b"ORCPT") => set(&mut p.orcpt, orcpt(raw.value?)?)?,
+            _ => push_other(&mut p.other, raw)?,
+        }
+    }
+    Some(())
+}
