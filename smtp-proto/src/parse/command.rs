@@ -213,18 +213,17 @@ const ETRN: u32 = word(b"etrn");
 /// esmtp-value     = 1*(%d33-60 / %d62-126 / UTF8-non-ascii)  ; RFC 6531 §3.3
 /// ```
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
-    match fast::parse(line) {
-        Some(command) => {
-            debug_assert_eq!(
-                parse_reference(line).as_ref(),
-                Ok(&command),
-                "fast path disagrees with the grammar on {:?}",
-                String::from_utf8_lossy(line)
-            );
-            Ok(command)
-        }
-        None => parse_reference(line),
+    let result = fast::parse(line);
+    if result.is_ok() {
+        debug_assert_eq!(
+            parse_reference(line).as_ref(),
+            result.as_ref(),
+            "fast path disagrees with the grammar on {:?}",
+            String::from_utf8_lossy(line)
+        );
+        return result;
     }
+    parse_reference(line)
 }
 
 /// The reference parser: the whole grammar, over bytes, with the errors and their offsets.

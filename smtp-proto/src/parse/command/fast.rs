@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use super::params::{MAX_ENVID, MAX_ORCPT, mt_priority, notify};
 use super::{
-    AUTH, BDAT, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT, RSET, STAR,
+    CommandError, AUTH, BDAT, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT, RSET, STAR,
     VRFY, is_ws, parse_bdat, parse_u64, word,
 };
 use crate::parse::address::{
@@ -25,111 +25,118 @@ use crate::types::command::{
     Body, Command, MailFrom, MailParams, Orcpt, Param, Rcpt, RcptParams, Ret,
 };
 
-/// Parses `line` if it is valid UTF-8 and this path can finish it; `None` otherwise.
+/// What [`parse`] returns when it leaves the line to the reference parser. Never seen by
+/// callers of `parse_command`: any `Err` from [`parse`] means "ask the grammar".
+pub(super) const FALLBACK: CommandError = CommandError::Empty;
+
+/// Parses `line` if this path can finish it: `Ok` is the command the reference grammar gives,
+/// `Err` (always [`FALLBACK`]) leaves the line to it. A `Result` of the same type as
+/// `parse_command`'s, so the command is built in place in the caller's return slot.
 #[inline]
-pub(super) fn parse(line: &[u8]) -> Option<Command<'_>> {
-    let text = std::str::from_utf8(line).ok()?;
+pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
     let end = line.iter().rposition(|&b| !is_ws(b)).map_or(0, |p| p + 1);
-    // Trailing white space is ASCII: `end` is a character boundary.
-    let text = text.get(..end)?;
-    let b = text.as_bytes();
-    let &[c0, c1, c2, c3] = b.first_chunk::<4>()?;
+    let b = line.get(..end).unwrap_or_default();
+    let Some(&[c0, c1, c2, c3]) = b.first_chunk::<4>() else {
+        return Err(FALLBACK);
+    };
     let verb = word(&[c0, c1, c2, c3]);
     let mut pos = 4;
     if verb == STAR {
-        if !b.get(4..8)?.eq_ignore_ascii_case(b"ttls") {
-            return None;
+        if !b.get(4..8).is_some_and(|t| t.eq_ignore_ascii_case(b"ttls")) {
+            return Err(FALLBACK);
         }
         pos = 8;
     }
-    // The verb ends at the line's end or at white space; `args` is the first byte after it.
-    let args = match b.get(pos) {
-        None => pos,
-        Some(&c) if is_ws(c) => pos + b.get(pos..)?.iter().take_while(|&&c| is_ws(c)).count(),
-        Some(_) => return None,
+    // The verb ends at the line's end or at white space; the arguments start at the first
+    // byte after that white space. Only they are checked for UTF-8: the verb matched ASCII.
+    let args = match b.get(pos..) {
+        Some([]) => &[][..],
+        Some([c, rest @ ..]) if is_ws(*c) => {
+            rest.get(rest.iter().take_while(|&&c| is_ws(c)).count()..).unwrap_or_default()
+        }
+        _ => return Err(FALLBACK),
     };
-    let has_args = args < b.len();
-    match verb {
-        MAIL => mail(text, keyword_arg(b, b" FROM:")?),
-        RCPT => rcpt(text, keyword_arg(b, b" TO:")?),
-        EHLO => Some(Command::Ehlo {
-            host: hello_host(text, args)?,
-        }),
-        HELO if b.get(args) != Some(&b'[') => Some(Command::Helo {
-            host: hello_host(text, args)?,
-        }),
-        LHLO => Some(Command::Lhlo {
-            host: hello_host(text, args)?,
-        }),
-        DATA if !has_args => Some(Command::Data),
-        RSET if !has_args => Some(Command::Rset),
-        QUIT if !has_args => Some(Command::Quit),
-        STAR if !has_args => Some(Command::StartTls),
-        NOOP => Some(Command::Noop(optional_text(text, args)?)),
-        HELP => Some(Command::Help(optional_text(text, args)?)),
-        VRFY => Some(Command::Vrfy(optional_text(text, args)??)),
-        EXPN => Some(Command::Expn(optional_text(text, args)??)),
-        ETRN => Some(Command::Etrn(optional_text(text, args)??)),
-        BDAT if has_args => parse_bdat(b, b.get(args..)?).ok(),
-        AUTH if has_args => auth(text, args),
+    let arg_text = || std::str::from_utf8(args).map_err(|_| FALLBACK);
+    let command = match verb {
+        MAIL => return mail(keyword_arg(b, b" FROM:").ok_or(FALLBACK)?),
+        RCPT => return rcpt(keyword_arg(b, b" TO:").ok_or(FALLBACK)?),
+        DATA if args.is_empty() => Some(Command::Data),
+        RSET if args.is_empty() => Some(Command::Rset),
+        QUIT if args.is_empty() => Some(Command::Quit),
+        STAR if args.is_empty() => Some(Command::StartTls),
+        NOOP if args.is_empty() => Some(Command::Noop(None)),
+        HELP if args.is_empty() => Some(Command::Help(None)),
+        EHLO => hello_host(arg_text()?).map(|host| Command::Ehlo { host }),
+        HELO if args.first() != Some(&b'[') => {
+            hello_host(arg_text()?).map(|host| Command::Helo { host })
+        }
+        LHLO => hello_host(arg_text()?).map(|host| Command::Lhlo { host }),
+        NOOP => free_text(arg_text()?).map(|t| Command::Noop(Some(t))),
+        HELP => free_text(arg_text()?).map(|t| Command::Help(Some(t))),
+        VRFY => free_text(arg_text()?).map(Command::Vrfy),
+        EXPN => free_text(arg_text()?).map(Command::Expn),
+        ETRN => free_text(arg_text()?).map(Command::Etrn),
+        BDAT if !args.is_empty() => parse_bdat(b, args).ok(),
+        AUTH => auth(args),
         _ => None,
-    }
+    };
+    command.ok_or(FALLBACK)
 }
 
-/// After `MAIL`/`RCPT`: the position of the path behind `keyword` (` FROM:`, ` TO:`) and any
-/// white space, if there is one.
+/// After `MAIL`/`RCPT`: the text from the path on, behind `keyword` (` FROM:`, ` TO:`) and
+/// any white space, if there is a path and it is UTF-8.
 #[inline]
-fn keyword_arg(b: &[u8], keyword: &[u8]) -> Option<usize> {
+fn keyword_arg<'a>(b: &'a [u8], keyword: &[u8]) -> Option<&'a str> {
     let head = b.get(4..4 + keyword.len())?;
     if !head.eq_ignore_ascii_case(keyword) {
         return None;
     }
-    let start = 4 + keyword.len();
-    let at = start + b.get(start..)?.iter().take_while(|&&c| is_ws(c)).count();
-    (at < b.len()).then_some(at)
-}
-
-/// Free text after `NOOP`, `HELP`, `VRFY`, `EXPN` or `ETRN`: `Some(None)` when there is none.
-#[inline]
-fn optional_text(text: &str, args: usize) -> Option<Option<Cow<'_, str>>> {
-    let s = text.get(args..)?;
-    if s.is_empty() {
-        return Some(None);
-    }
-    if memchr::memchr3(b'\r', b'\n', 0, s.as_bytes()).is_some() {
+    let rest = b.get(4 + keyword.len()..)?;
+    let rest = rest.get(rest.iter().take_while(|&&c| is_ws(c)).count()..)?;
+    if rest.is_empty() {
         return None;
     }
-    Some(Some(Cow::Borrowed(s)))
+    std::str::from_utf8(rest).ok()
 }
 
-/// The argument of `EHLO`/`HELO`/`LHLO`: the whole rest of the line is one host.
+/// Non-empty free text after `NOOP`, `HELP`, `VRFY`, `EXPN` or `ETRN`.
 #[inline]
-fn hello_host(text: &str, args: usize) -> Option<Host<'_>> {
-    let (host, end) = host(text, args)?;
+fn free_text(text: &str) -> Option<Cow<'_, str>> {
+    if text.is_empty() || memchr::memchr3(b'\r', b'\n', 0, text.as_bytes()).is_some() {
+        return None;
+    }
+    Some(Cow::Borrowed(text))
+}
+
+/// The argument of `EHLO`/`HELO`/`LHLO`: the whole text is one host.
+#[inline]
+fn hello_host(text: &str) -> Option<Host<'_>> {
+    if text.is_empty() {
+        return None;
+    }
+    let (host, end) = host(text, 0)?;
     (end == text.len()).then_some(host)
 }
 
 /// `AUTH sasl-mech [initial-response]` (RFC 4954 §4), as the reference parser reads it.
-fn auth(text: &str, args: usize) -> Option<Command<'_>> {
-    let b = text.as_bytes();
-    let rest = b.get(args..)?;
-    let split = rest.iter().position(|&c| is_ws(c)).unwrap_or(rest.len());
-    let mech = rest.get(..split)?;
-    if mech.len() > 20
+fn auth(args: &[u8]) -> Option<Command<'_>> {
+    let split = args.iter().position(|&c| is_ws(c)).unwrap_or(args.len());
+    let (mech, rest) = args.split_at(split);
+    if mech.is_empty()
+        || mech.len() > 20
         || !mech
             .iter()
             .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
     {
         return None;
     }
-    let mech_text = text.get(args..args + split)?;
+    let mech_text = std::str::from_utf8(mech).ok()?;
     let mechanism = if mech.iter().any(u8::is_ascii_lowercase) {
         Cow::Owned(mech_text.to_ascii_uppercase())
     } else {
         Cow::Borrowed(mech_text)
     };
-    let response = rest.get(split..)?;
-    let response = response.get(response.iter().take_while(|&&c| is_ws(c)).count()..)?;
+    let response = rest.get(rest.iter().take_while(|&&c| is_ws(c)).count()..)?;
     let initial_response = if response.is_empty() {
         None
     } else if response.iter().all(|&c| (33..=126).contains(&c)) {
@@ -217,40 +224,48 @@ fn path_ends(b: &[u8], at: usize) -> bool {
     b.get(at).is_none_or(|&c| is_ws(c))
 }
 
-fn mail(text: &str, at: usize) -> Option<Command<'_>> {
+fn mail(text: &str) -> Result<Command<'_>, CommandError> {
     let b = text.as_bytes();
-    let (path, at) = if b.get(at..at + 2) == Some(b"<>") {
-        (ReversePath::Null, at + 2)
+    let (path, at) = if b.starts_with(b"<>") {
+        (ReversePath::Null, 2)
     } else {
-        let (m, at) = path(text, at)?;
+        let Some((m, at)) = path(text, 0) else {
+            return Err(FALLBACK);
+        };
         (ReversePath::Mailbox(m), at)
     };
     if !path_ends(b, at) {
-        return None;
+        return Err(FALLBACK);
     }
     let mut params = MailParams::default();
-    mail_params(text, at, &mut params)?;
-    Some(Command::Mail(MailFrom { path, params }))
+    if mail_params(text, at, &mut params).is_none() {
+        return Err(FALLBACK);
+    }
+    Ok(Command::Mail(MailFrom { path, params }))
 }
 
-fn rcpt(text: &str, at: usize) -> Option<Command<'_>> {
+fn rcpt(text: &str) -> Result<Command<'_>, CommandError> {
     const POSTMASTER: &[u8] = b"<postmaster>";
     let b = text.as_bytes();
-    let (path, at) = match b.get(at..at + POSTMASTER.len()) {
+    let (path, at) = match b.get(..POSTMASTER.len()) {
         Some(head) if head.eq_ignore_ascii_case(POSTMASTER) => {
-            (ForwardPath::Postmaster, at + POSTMASTER.len())
+            (ForwardPath::Postmaster, POSTMASTER.len())
         }
         _ => {
-            let (m, at) = path(text, at)?;
+            let Some((m, at)) = path(text, 0) else {
+                return Err(FALLBACK);
+            };
             (ForwardPath::Mailbox(m), at)
         }
     };
     if !path_ends(b, at) {
-        return None;
+        return Err(FALLBACK);
     }
     let mut params = RcptParams::default();
-    rcpt_params(text, at, &mut params)?;
-    Some(Command::Rcpt(Rcpt { path, params }))
+    if rcpt_params(text, at, &mut params).is_none() {
+        return Err(FALLBACK);
+    }
+    Ok(Command::Rcpt(Rcpt { path, params }))
 }
 
 /// One `esmtp-param`: its keyword and value.
