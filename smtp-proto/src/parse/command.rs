@@ -214,16 +214,13 @@ const ETRN: u32 = word(b"etrn");
 /// ```
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
     let result = fast::parse(line);
-    if result.is_ok() {
-        debug_assert_eq!(
-            parse_reference(line).as_ref(),
-            result.as_ref(),
-            "fast path disagrees with the grammar on {:?}",
-            String::from_utf8_lossy(line)
-        );
-        return result;
-    }
-    parse_reference(line)
+    debug_assert_eq!(
+        result,
+        parse_reference(line),
+        "fast path disagrees with the grammar on {:?}",
+        String::from_utf8_lossy(line)
+    );
+    result
 }
 
 /// The reference parser: the whole grammar, over bytes, with the errors and their offsets.

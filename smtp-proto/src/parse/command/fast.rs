@@ -13,8 +13,8 @@ use std::borrow::Cow;
 
 use super::params::{MAX_ENVID, MAX_ORCPT, mt_priority, notify};
 use super::{
-    CommandError, AUTH, BDAT, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT, RSET, STAR,
-    VRFY, is_ws, parse_bdat, parse_u64, word,
+    AUTH, CommandError, BDAT, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT, RSET, STAR,
+    VRFY, is_ws, parse_bdat, parse_reference, parse_u64, word,
 };
 use crate::parse::address::{
     KEYWORD, VALUE, address_literal_with, has_class, is_atext, is_dot_string, parse_ipv6,
@@ -25,25 +25,22 @@ use crate::types::command::{
     Body, Command, MailFrom, MailParams, Orcpt, Param, Rcpt, RcptParams, Ret,
 };
 
-/// What [`parse`] returns when it leaves the line to the reference parser. Never seen by
-/// callers of `parse_command`: any `Err` from [`parse`] means "ask the grammar".
-pub(super) const FALLBACK: CommandError = CommandError::Empty;
-
-/// Parses `line` if this path can finish it: `Ok` is the command the reference grammar gives,
-/// `Err` (always [`FALLBACK`]) leaves the line to it. A `Result` of the same type as
-/// `parse_command`'s, so the command is built in place in the caller's return slot.
+/// Parses `line`, finishing the common forms here and handing anything else (including every
+/// error) to the reference grammar, `parse_reference`. Every return either builds the command
+/// in the return slot or is a tail call of the reference parser, so the large `Command` is
+/// never copied.
 #[inline]
 pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
     let end = line.iter().rposition(|&b| !is_ws(b)).map_or(0, |p| p + 1);
     let b = line.get(..end).unwrap_or_default();
     let Some(&[c0, c1, c2, c3]) = b.first_chunk::<4>() else {
-        return Err(FALLBACK);
+        return parse_reference(line);
     };
     let verb = word(&[c0, c1, c2, c3]);
     let mut pos = 4;
     if verb == STAR {
         if !b.get(4..8).is_some_and(|t| t.eq_ignore_ascii_case(b"ttls")) {
-            return Err(FALLBACK);
+            return parse_reference(line);
         }
         pos = 8;
     }
@@ -54,33 +51,56 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
         Some([c, rest @ ..]) if is_ws(*c) => {
             rest.get(rest.iter().take_while(|&&c| is_ws(c)).count()..).unwrap_or_default()
         }
-        _ => return Err(FALLBACK),
+        _ => return parse_reference(line),
     };
-    let arg_text = || std::str::from_utf8(args).map_err(|_| FALLBACK);
-    let command = match verb {
-        MAIL => return mail(keyword_arg(b, b" FROM:").ok_or(FALLBACK)?),
-        RCPT => return rcpt(keyword_arg(b, b" TO:").ok_or(FALLBACK)?),
-        DATA if args.is_empty() => Some(Command::Data),
-        RSET if args.is_empty() => Some(Command::Rset),
-        QUIT if args.is_empty() => Some(Command::Quit),
-        STAR if args.is_empty() => Some(Command::StartTls),
-        NOOP if args.is_empty() => Some(Command::Noop(None)),
-        HELP if args.is_empty() => Some(Command::Help(None)),
-        EHLO => hello_host(arg_text()?).map(|host| Command::Ehlo { host }),
-        HELO if args.first() != Some(&b'[') => {
-            hello_host(arg_text()?).map(|host| Command::Helo { host })
-        }
-        LHLO => hello_host(arg_text()?).map(|host| Command::Lhlo { host }),
-        NOOP => free_text(arg_text()?).map(|t| Command::Noop(Some(t))),
-        HELP => free_text(arg_text()?).map(|t| Command::Help(Some(t))),
-        VRFY => free_text(arg_text()?).map(Command::Vrfy),
-        EXPN => free_text(arg_text()?).map(Command::Expn),
-        ETRN => free_text(arg_text()?).map(Command::Etrn),
-        BDAT if !args.is_empty() => parse_bdat(b, args).ok(),
-        AUTH => auth(args),
-        _ => None,
-    };
-    command.ok_or(FALLBACK)
+    let text = || std::str::from_utf8(args).ok();
+    match verb {
+        MAIL => match keyword_arg(b, b" FROM:") {
+            Some(text) => mail(line, text),
+            None => parse_reference(line),
+        },
+        RCPT => match keyword_arg(b, b" TO:") {
+            Some(text) => rcpt(line, text),
+            None => parse_reference(line),
+        },
+        DATA if args.is_empty() => Ok(Command::Data),
+        RSET if args.is_empty() => Ok(Command::Rset),
+        QUIT if args.is_empty() => Ok(Command::Quit),
+        STAR if args.is_empty() => Ok(Command::StartTls),
+        NOOP if args.is_empty() => Ok(Command::Noop(None)),
+        HELP if args.is_empty() => Ok(Command::Help(None)),
+        EHLO => match text().and_then(hello_host) {
+            Some(host) => Ok(Command::Ehlo { host }),
+            None => parse_reference(line),
+        },
+        HELO if args.first() != Some(&b'[') => match text().and_then(hello_host) {
+            Some(host) => Ok(Command::Helo { host }),
+            None => parse_reference(line),
+        },
+        LHLO => match text().and_then(hello_host) {
+            Some(host) => Ok(Command::Lhlo { host }),
+            None => parse_reference(line),
+        },
+        NOOP | HELP | VRFY | EXPN | ETRN => match text().and_then(free_text) {
+            Some(t) => Ok(match verb {
+                NOOP => Command::Noop(Some(t)),
+                HELP => Command::Help(Some(t)),
+                VRFY => Command::Vrfy(t),
+                EXPN => Command::Expn(t),
+                _ => Command::Etrn(t),
+            }),
+            None => parse_reference(line),
+        },
+        BDAT if !args.is_empty() => match parse_bdat(b, args) {
+            Ok(command) => Ok(command),
+            Err(_) => parse_reference(line),
+        },
+        AUTH => match auth(args) {
+            Some(command) => Ok(command),
+            None => parse_reference(line),
+        },
+        _ => parse_reference(line),
+    }
 }
 
 /// After `MAIL`/`RCPT`: the text from the path on, behind `keyword` (` FROM:`, ` TO:`) and
@@ -224,27 +244,27 @@ fn path_ends(b: &[u8], at: usize) -> bool {
     b.get(at).is_none_or(|&c| is_ws(c))
 }
 
-fn mail(text: &str) -> Result<Command<'_>, CommandError> {
+fn mail<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> {
     let b = text.as_bytes();
     let (path, at) = if b.starts_with(b"<>") {
         (ReversePath::Null, 2)
     } else {
         let Some((m, at)) = path(text, 0) else {
-            return Err(FALLBACK);
+            return parse_reference(line);
         };
         (ReversePath::Mailbox(m), at)
     };
     if !path_ends(b, at) {
-        return Err(FALLBACK);
+        return parse_reference(line);
     }
     let mut params = MailParams::default();
     if mail_params(text, at, &mut params).is_none() {
-        return Err(FALLBACK);
+        return parse_reference(line);
     }
     Ok(Command::Mail(MailFrom { path, params }))
 }
 
-fn rcpt(text: &str) -> Result<Command<'_>, CommandError> {
+fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> {
     const POSTMASTER: &[u8] = b"<postmaster>";
     let b = text.as_bytes();
     let (path, at) = match b.get(..POSTMASTER.len()) {
@@ -253,17 +273,17 @@ fn rcpt(text: &str) -> Result<Command<'_>, CommandError> {
         }
         _ => {
             let Some((m, at)) = path(text, 0) else {
-                return Err(FALLBACK);
+                return parse_reference(line);
             };
             (ForwardPath::Mailbox(m), at)
         }
     };
     if !path_ends(b, at) {
-        return Err(FALLBACK);
+        return parse_reference(line);
     }
     let mut params = RcptParams::default();
     if rcpt_params(text, at, &mut params).is_none() {
-        return Err(FALLBACK);
+        return parse_reference(line);
     }
     Ok(Command::Rcpt(Rcpt { path, params }))
 }
