@@ -150,37 +150,25 @@ pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
 #[inline]
 pub(crate) fn scan_domain(input: &[u8]) -> Result<usize, usize> {
     let mut label_start = 0;
-    let mut end = input.len();
-    for (i, &b) in input.iter().enumerate() {
-        if CLASS[b as usize] & LDH != 0 {
-            continue;
+    loop {
+        let label = input.get(label_start..).unwrap_or_default();
+        let end = label_start
+            + label
+                .iter()
+                .position(|&b| CLASS[b as usize] & LDH == 0)
+                .unwrap_or(label.len());
+        if let Some(at) = check_label(input, label_start, end) {
+            return Err(at);
         }
-        if b == b'.' {
-            if let Some(at) = check_label(input, label_start, i) {
-                return Err(at);
+        // A dot must be followed by another label, or it is not part of the domain.
+        match (input.get(end), input.get(end + 1)) {
+            (Some(b'.'), Some(&n)) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
+                label_start = end + 1;
             }
-            // A dot must be followed by another label, or it is not part of the domain.
-            match input.get(i + 1) {
-                Some(&n) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
-                    label_start = i + 1;
-                    continue;
-                }
-                _ => {
-                    end = i;
-                    break;
-                }
-            }
+            _ if end > MAX_DOMAIN_LEN => return Err(0),
+            _ => return Ok(end),
         }
-        end = i;
-        break;
     }
-    if let Some(at) = check_label(input, label_start, end) {
-        return Err(at);
-    }
-    if end > MAX_DOMAIN_LEN {
-        return Err(0);
-    }
-    Ok(end)
 }
 
 /// Checks the label `input[start..end]`; on error, the offset where it goes wrong.
@@ -441,24 +429,23 @@ pub fn dot_string(input: &[u8]) -> IResult<&[u8], &str> {
 /// of the error. Byte classes only: the caller checks UTF-8.
 #[inline]
 pub(crate) fn scan_dot_string(input: &[u8]) -> Result<usize, usize> {
-    // `after_dot` starts true: a leading dot (or nothing at all) is an error.
-    let mut after_dot = true;
-    let mut end = input.len();
-    for (i, &b) in input.iter().enumerate() {
-        if CLASS[b as usize] & ATEXT != 0 {
-            after_dot = false;
-        } else if b == b'.' && !after_dot {
-            after_dot = true;
-        } else {
-            end = i;
-            break;
+    let mut start = 0;
+    loop {
+        let atom = input.get(start..).unwrap_or_default();
+        let len = atom
+            .iter()
+            .position(|&b| CLASS[b as usize] & ATEXT == 0)
+            .unwrap_or(atom.len());
+        if len == 0 {
+            // Empty, or a dot not followed by an atom: the error is at that dot.
+            return Err(start.saturating_sub(1));
         }
+        let end = start + len;
+        if input.get(end) != Some(&b'.') {
+            return Ok(end);
+        }
+        start = end + 1;
     }
-    if after_dot {
-        // Empty, or ending in a dot (not followed by an atom).
-        return Err(end.saturating_sub(usize::from(end > 0)));
-    }
-    Ok(end)
 }
 
 /// `Quoted-string` (RFC 5321 §4.1.2, RFC 6531 §3.3), returning the unquoted value.
@@ -744,6 +731,78 @@ mod tests {
         ) {
             let text = groups.join(":");
             proptest::prop_assert_eq!(parse_ipv6(text.as_bytes()), text.parse::<Ipv6Addr>().ok());
+        }
+    }
+
+    /// The byte-at-a-time scanners these replaced, kept as the reference for the tests below.
+    fn reference_scan_domain(input: &[u8]) -> Result<usize, usize> {
+        let mut label_start = 0;
+        let mut end = input.len();
+        for (i, &b) in input.iter().enumerate() {
+            if CLASS[b as usize] & LDH != 0 {
+                continue;
+            }
+            if b == b'.' {
+                if let Some(at) = check_label(input, label_start, i) {
+                    return Err(at);
+                }
+                match input.get(i + 1) {
+                    Some(&n) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
+                        label_start = i + 1;
+                        continue;
+                    }
+                    _ => {
+                        end = i;
+                        break;
+                    }
+                }
+            }
+            end = i;
+            break;
+        }
+        if let Some(at) = check_label(input, label_start, end) {
+            return Err(at);
+        }
+        if end > MAX_DOMAIN_LEN {
+            return Err(0);
+        }
+        Ok(end)
+    }
+
+    fn reference_scan_dot_string(input: &[u8]) -> Result<usize, usize> {
+        let mut after_dot = true;
+        let mut end = input.len();
+        for (i, &b) in input.iter().enumerate() {
+            if CLASS[b as usize] & ATEXT != 0 {
+                after_dot = false;
+            } else if b == b'.' && !after_dot {
+                after_dot = true;
+            } else {
+                end = i;
+                break;
+            }
+        }
+        if after_dot {
+            return Err(end.saturating_sub(usize::from(end > 0)));
+        }
+        Ok(end)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        #[test]
+        fn scanners_match_reference(text in "[a-c\\-.@>_ \u{e9}]{0,70}") {
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(scan_domain(b), reference_scan_domain(b));
+            proptest::prop_assert_eq!(scan_dot_string(b), reference_scan_dot_string(b));
+        }
+
+        #[test]
+        fn long_domains_match_reference(labels in proptest::collection::vec("[a-z\\-]{0,70}", 0..6)) {
+            let text = labels.join(".");
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(scan_domain(b), reference_scan_domain(b));
         }
     }
 
