@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::params::{MAX_ENVID, MAX_ORCPT, mt_priority, notify};
+use super::params::{MAX_ENVID, MAX_ORCPT, hex, mt_priority};
 use super::{
     AUTH, CommandError, BDAT, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT, RSET, STAR,
     VRFY, is_ws, parse_bdat, parse_reference, parse_u64, word,
@@ -22,7 +22,7 @@ use crate::parse::address::{
 };
 use crate::types::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 use crate::types::command::{
-    Body, Command, MailFrom, MailParams, Orcpt, Param, Rcpt, RcptParams, Ret,
+    Body, Command, MailFrom, MailParams, Notify, Orcpt, Param, Rcpt, RcptParams, Ret,
 };
 
 /// Parses `line`, finishing the common forms here and handing anything else (including every
@@ -53,7 +53,7 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
         }
         _ => return parse_reference(line),
     };
-    let text = || std::str::from_utf8(args).ok();
+    let text = || text_from(b, b.len() - args.len());
     match verb {
         MAIL => match keyword_arg(b, b" FROM:") {
             Some(text) => mail(line, text),
@@ -103,6 +103,18 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
     }
 }
 
+/// `b[start..]` as text, if it is UTF-8. `b[..start]` is ASCII (the verb, a keyword, white
+/// space), so the check may start earlier: the standard library's validator runs a word at a
+/// time only from an aligned address, and byte by byte before it, so it starts at the aligned
+/// address at or before `start` when there is one.
+#[inline]
+fn text_from(b: &[u8], start: usize) -> Option<&str> {
+    const WORD: usize = std::mem::size_of::<usize>();
+    let misalign = (b.as_ptr() as usize).wrapping_add(start) % WORD;
+    let from = start.checked_sub(misalign).unwrap_or(start);
+    std::str::from_utf8(b.get(from..)?).ok()?.get(start - from..)
+}
+
 /// After `MAIL`/`RCPT`: the text from the path on, behind `keyword` (` FROM:`, ` TO:`) and
 /// any white space, if there is a path and it is UTF-8.
 #[inline]
@@ -112,11 +124,11 @@ fn keyword_arg<'a>(b: &'a [u8], keyword: &[u8]) -> Option<&'a str> {
         return None;
     }
     let rest = b.get(4 + keyword.len()..)?;
-    let rest = rest.get(rest.iter().take_while(|&&c| is_ws(c)).count()..)?;
-    if rest.is_empty() {
+    let start = b.len() - rest.len() + rest.iter().take_while(|&&c| is_ws(c)).count();
+    if start == b.len() {
         return None;
     }
-    std::str::from_utf8(rest).ok()
+    text_from(b, start)
 }
 
 /// Non-empty free text after `NOOP`, `HELP`, `VRFY`, `EXPN` or `ETRN`.
@@ -268,7 +280,9 @@ fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
     const POSTMASTER: &[u8] = b"<postmaster>";
     let b = text.as_bytes();
     let (path, at) = match b.get(..POSTMASTER.len()) {
-        Some(head) if head.eq_ignore_ascii_case(POSTMASTER) => {
+        Some(head)
+            if matches!(head.get(1), Some(b'p' | b'P')) && head.eq_ignore_ascii_case(POSTMASTER) =>
+        {
             (ForwardPath::Postmaster, POSTMASTER.len())
         }
         _ => {
@@ -298,52 +312,103 @@ struct Raw<'a> {
 /// line's end, `None` when the parameter is malformed.
 #[inline]
 fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
-    let b = text.as_bytes();
-    let mut i = *at;
-    while b.get(i).is_some_and(|&c| is_ws(c)) {
-        i += 1;
-    }
-    let Some(&first) = b.get(i) else {
+    let rest = text.as_bytes().get(*at..)?;
+    let skip = rest.iter().take_while(|&&c| is_ws(c)).count();
+    let rest = rest.get(skip..)?;
+    let start = *at + skip;
+    let Some(&first) = rest.first() else {
         return Some(None);
     };
     if !first.is_ascii_alphanumeric() {
         return None;
     }
-    let k_start = i;
-    while b.get(i).is_some_and(|&c| has_class(c, KEYWORD)) {
-        i += 1;
-    }
-    let keyword = text.get(k_start..i)?;
-    let value = if b.get(i) == Some(&b'=') {
-        i += 1;
-        let v_start = i;
-        while b.get(i).is_some_and(|&c| has_class(c, VALUE)) {
-            i += 1;
-        }
-        if i == v_start {
+    let k_len = rest
+        .iter()
+        .position(|&c| !has_class(c, KEYWORD))
+        .unwrap_or(rest.len());
+    let keyword = text.get(start..start + k_len)?;
+    let mut end = start + k_len;
+    let value = if rest.get(k_len) == Some(&b'=') {
+        let v = rest.get(k_len + 1..)?;
+        let v_len = v
+            .iter()
+            .position(|&c| !has_class(c, VALUE))
+            .unwrap_or(v.len());
+        if v_len == 0 {
             return None;
         }
-        Some(text.get(v_start..i)?)
+        end += 1 + v_len;
+        Some(text.get(end - v_len..end)?)
     } else {
         None
     };
-    if b.get(i).is_some_and(|&c| !is_ws(c)) {
+    if text.as_bytes().get(end).is_some_and(|&c| !is_ws(c)) {
         return None;
     }
-    *at = i;
+    *at = end;
     Some(Some(Raw { keyword, value }))
 }
 
-/// xtext (RFC 3461 §4) decoded, borrowing the text when it has no `+XX` escape.
+/// Whether `s` is `lower` (lower-case ASCII letters, digits, `-`) in any case. `s` holds
+/// `esmtp-keyword` or `esmtp-value` bytes only: none of them but a letter's other case sets
+/// bit 0x20 onto a byte of `lower` (the bytes that would, 0x0D and 0x10-0x19, are controls).
+#[inline]
+fn is_kw(s: &[u8], lower: &[u8]) -> bool {
+    s.len() == lower.len() && s.iter().zip(lower).all(|(&a, &l)| a | 0x20 == l)
+}
+
+/// `NOTIFY=` value (RFC 3461 §4.1): `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`.
+#[inline]
+fn notify(v: &[u8]) -> Option<Notify> {
+    if is_kw(v, b"never") {
+        return Some(Notify::Never);
+    }
+    let (mut success, mut failure, mut delay) = (false, false, false);
+    for item in v.split(|&c| c == b',') {
+        let slot = match item.len() {
+            7 if is_kw(item, b"success") => &mut success,
+            7 if is_kw(item, b"failure") => &mut failure,
+            5 if is_kw(item, b"delay") => &mut delay,
+            _ => return None,
+        };
+        if *slot {
+            return None;
+        }
+        *slot = true;
+    }
+    Some(Notify::On {
+        success,
+        failure,
+        delay,
+    })
+}
+
+/// xtext (RFC 3461 §4) decoded, borrowing the text when it has no `+XX` escape; escapes of
+/// non-ASCII bytes go to the general decoder.
 #[inline]
 fn xtext(value: &str) -> Option<Cow<'_, str>> {
     let b = value.as_bytes();
-    if memchr::memchr(b'+', b).is_some() {
-        return super::xtext_decode(b);
+    if !b.iter().all(|&c| (33..=126).contains(&c) && c != b'=') {
+        return None;
     }
-    b.iter()
-        .all(|&c| (33..=126).contains(&c) && c != b'=')
-        .then_some(Cow::Borrowed(value))
+    if memchr::memchr(b'+', b).is_none() {
+        return Some(Cow::Borrowed(value));
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(p) = memchr::memchr(b'+', rest.as_bytes()) {
+        out.push_str(rest.get(..p)?);
+        let hi = hex(*rest.as_bytes().get(p + 1)?)?;
+        let lo = hex(*rest.as_bytes().get(p + 2)?)?;
+        let byte = hi << 4 | lo;
+        if !byte.is_ascii() {
+            return super::xtext_decode(b);
+        }
+        out.push(char::from(byte));
+        rest = rest.get(p + 3..)?;
+    }
+    out.push_str(rest);
+    Some(Cow::Owned(out))
 }
 
 /// Keeps an unknown parameter unless its keyword was already given.
@@ -376,47 +441,47 @@ fn mail_params<'a>(text: &'a str, mut at: usize, p: &mut MailParams<'a>) -> Opti
     while let Some(raw) = next_param(text, &mut at)? {
         let k = raw.keyword.as_bytes();
         match k.len() {
-            4 if k.eq_ignore_ascii_case(b"SIZE") => {
+            4 if is_kw(k, b"size") => {
                 set(&mut p.size, parse_u64(raw.value?.as_bytes())?)?;
             }
-            4 if k.eq_ignore_ascii_case(b"BODY") => {
+            4 if is_kw(k, b"body") => {
                 let v = raw.value?.as_bytes();
-                let body = if v.eq_ignore_ascii_case(b"8BITMIME") {
+                let body = if is_kw(v, b"8bitmime") {
                     Body::EightBitMime
-                } else if v.eq_ignore_ascii_case(b"7BIT") {
+                } else if is_kw(v, b"7bit") {
                     Body::SevenBit
-                } else if v.eq_ignore_ascii_case(b"BINARYMIME") {
+                } else if is_kw(v, b"binarymime") {
                     Body::BinaryMime
                 } else {
                     return None;
                 };
                 set(&mut p.body, body)?;
             }
-            8 if k.eq_ignore_ascii_case(b"SMTPUTF8") => {
+            8 if is_kw(k, b"smtputf8") => {
                 if p.smtputf8 || raw.value.is_some() {
                     return None;
                 }
                 p.smtputf8 = true;
             }
-            3 if k.eq_ignore_ascii_case(b"RET") => {
+            3 if is_kw(k, b"ret") => {
                 let v = raw.value?.as_bytes();
-                let ret = if v.eq_ignore_ascii_case(b"FULL") {
+                let ret = if is_kw(v, b"full") {
                     Ret::Full
-                } else if v.eq_ignore_ascii_case(b"HDRS") {
+                } else if is_kw(v, b"hdrs") {
                     Ret::Hdrs
                 } else {
                     return None;
                 };
                 set(&mut p.ret, ret)?;
             }
-            5 if k.eq_ignore_ascii_case(b"ENVID") => {
+            5 if is_kw(k, b"envid") => {
                 let v = raw.value?;
                 if v.len() > MAX_ENVID {
                     return None;
                 }
                 set(&mut p.envid, xtext(v)?)?;
             }
-            4 if k.eq_ignore_ascii_case(b"AUTH") => {
+            4 if is_kw(k, b"auth") => {
                 let v = raw.value?;
                 let auth = if v == "<>" {
                     None
@@ -428,13 +493,13 @@ fn mail_params<'a>(text: &'a str, mut at: usize, p: &mut MailParams<'a>) -> Opti
                 };
                 set(&mut p.auth, auth)?;
             }
-            10 if k.eq_ignore_ascii_case(b"REQUIRETLS") => {
+            10 if is_kw(k, b"requiretls") => {
                 if p.requiretls || raw.value.is_some() {
                     return None;
                 }
                 p.requiretls = true;
             }
-            11 if k.eq_ignore_ascii_case(b"MT-PRIORITY") => {
+            11 if is_kw(k, b"mt-priority") => {
                 set(&mut p.mt_priority, mt_priority(raw.value?.as_bytes())?)?;
             }
             _ => push_other(&mut p.other, raw)?,
@@ -464,10 +529,10 @@ fn rcpt_params<'a>(text: &'a str, mut at: usize, p: &mut RcptParams<'a>) -> Opti
     while let Some(raw) = next_param(text, &mut at)? {
         let k = raw.keyword.as_bytes();
         match k.len() {
-            6 if k.eq_ignore_ascii_case(b"NOTIFY") => {
+            6 if is_kw(k, b"notify") => {
                 set(&mut p.notify, notify(raw.value?.as_bytes())?)?;
             }
-            5 if k.eq_ignore_ascii_case(b"ORCPT") => set(&mut p.orcpt, orcpt(raw.value?)?)?,
+            5 if is_kw(k, b"orcpt") => set(&mut p.orcpt, orcpt(raw.value?)?)?,
             _ => push_other(&mut p.other, raw)?,
         }
     }

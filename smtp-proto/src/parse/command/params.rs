@@ -155,7 +155,7 @@ pub fn xtext_decode(value: &[u8]) -> Option<Cow<'_, str>> {
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
-fn hex(b: u8) -> Option<u8> {
+pub(super) fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'A'..=b'F' => Some(b - b'A' + 10),
@@ -253,7 +253,7 @@ pub(super) fn mail_params<'a>(
 }
 
 /// `NOTIFY=` value (RFC 3461 §4.1): `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`.
-pub(super) fn notify(v: &[u8]) -> Option<Notify> {
+fn notify(v: &[u8]) -> Option<Notify> {
     if v.eq_ignore_ascii_case(b"NEVER") {
         return Some(Notify::Never);
     }
