@@ -269,11 +269,17 @@ fn mail<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
     if !path_ends(b, at) {
         return parse_reference(line);
     }
-    let mut params = MailParams::default();
-    if mail_params(text, at, &mut params).is_none() {
+    // Built in the return slot first, then the parameters filled in: no copy of the command.
+    let mut result = Ok(Command::Mail(MailFrom {
+        path,
+        params: MailParams::default(),
+    }));
+    if let Ok(Command::Mail(mail)) = &mut result
+        && mail_params(text, at, &mut mail.params).is_none()
+    {
         return parse_reference(line);
     }
-    Ok(Command::Mail(MailFrom { path, params }))
+    result
 }
 
 fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> {
@@ -295,11 +301,17 @@ fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
     if !path_ends(b, at) {
         return parse_reference(line);
     }
-    let mut params = RcptParams::default();
-    if rcpt_params(text, at, &mut params).is_none() {
+    // Built in the return slot first, then the parameters filled in: no copy of the command.
+    let mut result = Ok(Command::Rcpt(Rcpt {
+        path,
+        params: RcptParams::default(),
+    }));
+    if let Ok(Command::Rcpt(rcpt)) = &mut result
+        && rcpt_params(text, at, &mut rcpt.params).is_none()
+    {
         return parse_reference(line);
     }
-    Ok(Command::Rcpt(Rcpt { path, params }))
+    result
 }
 
 /// One `esmtp-param`: its keyword and value.
@@ -384,11 +396,12 @@ fn notify(v: &[u8]) -> Option<Notify> {
 }
 
 /// xtext (RFC 3461 §4) decoded, borrowing the text when it has no `+XX` escape; escapes of
-/// non-ASCII bytes go to the general decoder.
+/// non-ASCII bytes go to the general decoder. `value` is (part of) an `esmtp-value`, which
+/// has no control, space or `=`: it is xtext when it is ASCII.
 #[inline]
 fn xtext(value: &str) -> Option<Cow<'_, str>> {
     let b = value.as_bytes();
-    if !b.iter().all(|&c| (33..=126).contains(&c) && c != b'=') {
+    if !value.is_ascii() {
         return None;
     }
     if memchr::memchr(b'+', b).is_none() {
