@@ -171,7 +171,10 @@ fn auth(args: &[u8]) -> Option<Command<'_>> {
     let response = rest.get(rest.iter().take_while(|&&c| is_ws(c)).count()..)?;
     let initial_response = if response.is_empty() {
         None
-    } else if response.iter().all(|&c| (33..=126).contains(&c)) {
+    } else if response
+        .iter()
+        .fold(true, |ok, &c| ok & (c.wrapping_sub(33) < 94))
+    {
         Some(Cow::Borrowed(response))
     } else {
         return None;
