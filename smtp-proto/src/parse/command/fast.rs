@@ -186,7 +186,7 @@ fn auth(args: &[u8]) -> Option<Command<'_>> {
 }
 
 /// `Domain / address-literal` at `text[at..]`, and where it ends.
-#[inline]
+#[inline(always)]
 fn host(text: &str, at: usize) -> Option<(Host<'_>, usize)> {
     let rest = text.as_bytes().get(at..)?;
     if rest.first() == Some(&b'[') {
@@ -200,7 +200,7 @@ fn host(text: &str, at: usize) -> Option<(Host<'_>, usize)> {
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` at `text[at..]`, and where it ends.
-#[inline]
+#[inline(always)]
 fn mailbox(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
     let b = text.as_bytes();
     let rest = b.get(at..)?;
@@ -223,7 +223,7 @@ fn mailbox(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"` at `text[at..]` (which holds the `<`), the source
 /// route dropped; or a bare mailbox when there is no `<`.
-#[inline]
+#[inline(always)]
 fn path(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
     let b = text.as_bytes();
     if b.get(at) != Some(&b'<') {
@@ -325,7 +325,7 @@ struct Raw<'a> {
 
 /// The next `esmtp-keyword ["=" esmtp-value]` after white space at `*at`: `Some(None)` at the
 /// line's end, `None` when the parameter is malformed.
-#[inline]
+#[inline(always)]
 fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
     let rest = text.as_bytes().get(*at..)?;
     let skip = rest.iter().take_while(|&&c| is_ws(c)).count();
@@ -367,7 +367,7 @@ fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
 /// Whether `s` is `lower` (lower-case ASCII letters, digits, `-`) in any case. `s` holds
 /// `esmtp-keyword` or `esmtp-value` bytes only: none of them but a letter's other case sets
 /// bit 0x20 onto a byte of `lower` (the bytes that would, 0x0D and 0x10-0x19, are controls).
-#[inline]
+#[inline(always)]
 fn is_kw(s: &[u8], lower: &[u8]) -> bool {
     s.len() == lower.len() && s.iter().zip(lower).all(|(&a, &l)| a | 0x20 == l)
 }
