@@ -262,7 +262,18 @@ fn ipv6_groups(text: &[u8], mut pos: usize, groups: &mut [u16]) -> (usize, bool,
         } else {
             pos
         };
+        // An embedded IPv4 address starts with 1 to 3 digits and a dot; skip the attempt
+        // (which could not succeed) otherwise.
+        let digits = text
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take(4)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if i + 1 < limit
+            && (1..=3).contains(&digits)
+            && text.get(start + digits) == Some(&b'.')
             && let Some((v4, end)) = ipv6_embedded_v4(text, start)
         {
             let [a, b, c, d] = v4;
@@ -274,12 +285,12 @@ fn ipv6_groups(text: &[u8], mut pos: usize, groups: &mut [u16]) -> (usize, bool,
         let mut value: u16 = 0;
         let mut digits = 0;
         let mut at = start;
-        while let Some(d) = text.get(at).and_then(|&b| (b as char).to_digit(16)) {
+        while let Some(d) = text.get(at).and_then(|&b| hex_digit(b)) {
             digits += 1;
             if digits > 4 {
                 return (i, false, pos);
             }
-            value = value << 4 | d as u16;
+            value = value << 4 | d;
             at += 1;
         }
         if digits == 0 {
@@ -291,6 +302,17 @@ fn ipv6_groups(text: &[u8], mut pos: usize, groups: &mut [u16]) -> (usize, bool,
         pos = at;
     }
     (limit, false, pos)
+}
+
+/// The value of a hexadecimal digit, either case.
+#[inline]
+fn hex_digit(b: u8) -> Option<u16> {
+    match b {
+        b'0'..=b'9' => Some(u16::from(b - b'0')),
+        b'a'..=b'f' => Some(u16::from(b - b'a' + 10)),
+        b'A'..=b'F' => Some(u16::from(b - b'A' + 10)),
+        _ => None,
+    }
 }
 
 /// An IPv4 address in dotted-quad form at `text[pos..]` (no leading zeros), and its end.
@@ -359,7 +381,8 @@ pub(crate) fn address_literal_with(
     let Some(inner_input) = input.strip_prefix(b"[") else {
         return fail(input);
     };
-    let Some(end) = memchr::memchr(b']', inner_input) else {
+    // Literals are short: a plain loop beats a vectorized search's setup.
+    let Some(end) = inner_input.iter().position(|&b| b == b']') else {
         return fail(input);
     };
     let (inner, rest) = inner_input.split_at(end);
@@ -367,7 +390,7 @@ pub(crate) fn address_literal_with(
     if let Some(v4) = ipv4_literal(inner) {
         return Ok((rest, AddressLiteral::Ipv4(v4)));
     }
-    let Some(colon) = memchr::memchr(b':', inner) else {
+    let Some(colon) = inner.iter().position(|&b| b == b':') else {
         return fail(inner_input);
     };
     let (tag_text, content) = inner.split_at(colon);

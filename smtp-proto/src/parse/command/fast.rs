@@ -407,23 +407,30 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
     if !value.is_ascii() {
         return None;
     }
-    if memchr::memchr(b'+', b).is_none() {
+    // Values are short: plain loops rather than vectorized searches.
+    let Some(first) = b.iter().position(|&c| c == b'+') else {
         return Some(Cow::Borrowed(value));
-    }
+    };
     let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(p) = memchr::memchr(b'+', rest.as_bytes()) {
-        out.push_str(rest.get(..p)?);
-        let hi = hex(*rest.as_bytes().get(p + 1)?)?;
-        let lo = hex(*rest.as_bytes().get(p + 2)?)?;
+    let mut run = 0;
+    let mut i = first;
+    while let Some(&c) = b.get(i) {
+        if c != b'+' {
+            i += 1;
+            continue;
+        }
+        out.push_str(value.get(run..i)?);
+        let hi = hex(*b.get(i + 1)?)?;
+        let lo = hex(*b.get(i + 2)?)?;
         let byte = hi << 4 | lo;
         if !byte.is_ascii() {
             return super::xtext_decode(b);
         }
         out.push(char::from(byte));
-        rest = rest.get(p + 3..)?;
+        i += 3;
+        run = i;
     }
-    out.push_str(rest);
+    out.push_str(value.get(run..)?);
     Some(Cow::Owned(out))
 }
 
@@ -530,7 +537,7 @@ fn orcpt(v: &str) -> Option<Orcpt<'_>> {
     if v.len() > MAX_ORCPT {
         return None;
     }
-    let semi = memchr::memchr(b';', v.as_bytes())?;
+    let semi = v.bytes().position(|c| c == b';')?;
     let addr_type = v.get(..semi)?;
     if addr_type.is_empty() || !addr_type.bytes().all(|c| c < 0x80 && is_atext(c)) {
         return None;
