@@ -262,18 +262,28 @@ fn ipv6_groups(text: &[u8], mut pos: usize, groups: &mut [u16]) -> (usize, bool,
         } else {
             pos
         };
-        // An embedded IPv4 address starts with 1 to 3 digits and a dot; skip the attempt
-        // (which could not succeed) otherwise.
-        let digits = text
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take(4)
-            .take_while(|b| b.is_ascii_digit())
-            .count();
+        let mut value: u16 = 0;
+        let mut at = start;
+        let mut decimal = true;
+        while let Some(&b) = text.get(at) {
+            let Some(d) = hex_digit(b) else {
+                break;
+            };
+            if at - start == 4 {
+                // A fifth digit: neither a group nor (no dot within three digits) IPv4.
+                return (i, false, pos);
+            }
+            decimal &= b.is_ascii_digit();
+            value = value << 4 | d;
+            at += 1;
+        }
+        let digits = at - start;
+        // An embedded IPv4 address (tried first, as the standard library does, when two
+        // slots remain) starts with 1 to 3 decimal digits and a dot.
         if i + 1 < limit
+            && decimal
             && (1..=3).contains(&digits)
-            && text.get(start + digits) == Some(&b'.')
+            && text.get(at) == Some(&b'.')
             && let Some((v4, end)) = ipv6_embedded_v4(text, start)
         {
             let [a, b, c, d] = v4;
@@ -281,17 +291,6 @@ fn ipv6_groups(text: &[u8], mut pos: usize, groups: &mut [u16]) -> (usize, bool,
                 pair.copy_from_slice(&[u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d])]);
             }
             return (i + 2, true, end);
-        }
-        let mut value: u16 = 0;
-        let mut digits = 0;
-        let mut at = start;
-        while let Some(d) = text.get(at).and_then(|&b| hex_digit(b)) {
-            digits += 1;
-            if digits > 4 {
-                return (i, false, pos);
-            }
-            value = value << 4 | d;
-            at += 1;
         }
         if digits == 0 {
             return (i, false, pos);
