@@ -412,14 +412,10 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
         return Some(Cow::Borrowed(value));
     };
     let mut out = String::with_capacity(value.len());
-    let mut run = 0;
+    out.push_str(value.get(..first)?);
+    // `i` is at a `+`: decode it, copy the run up to the next one.
     let mut i = first;
-    while let Some(&c) = b.get(i) {
-        if c != b'+' {
-            i += 1;
-            continue;
-        }
-        out.push_str(value.get(run..i)?);
+    loop {
         let hi = hex(*b.get(i + 1)?)?;
         let lo = hex(*b.get(i + 2)?)?;
         let byte = hi << 4 | lo;
@@ -428,10 +424,18 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
         }
         out.push(char::from(byte));
         i += 3;
-        run = i;
+        let rest = b.get(i..)?;
+        match rest.iter().position(|&c| c == b'+') {
+            Some(n) => {
+                out.push_str(value.get(i..i + n)?);
+                i += n;
+            }
+            None => {
+                out.push_str(value.get(i..)?);
+                return Some(Cow::Owned(out));
+            }
+        }
     }
-    out.push_str(value.get(run..)?);
-    Some(Cow::Owned(out))
 }
 
 /// Keeps an unknown parameter unless its keyword was already given.
