@@ -13,8 +13,8 @@ use std::borrow::Cow;
 
 use super::params::{MAX_ENVID, MAX_ORCPT, hex, mt_priority};
 use super::{
-    AUTH, CommandError, BDAT, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT, RSET, STAR,
-    VRFY, is_ws, parse_bdat, parse_reference, parse_u64, word,
+    AUTH, BDAT, CommandError, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT,
+    RSET, STAR, VRFY, is_ws, parse_bdat, parse_reference, parse_u64, word,
 };
 use crate::parse::address::{
     KEYWORD, VALUE, address_literal_with, has_class, is_atext, is_dot_string, parse_ipv6,
@@ -48,9 +48,9 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
     // byte after that white space. Only they are checked for UTF-8: the verb matched ASCII.
     let args = match b.get(pos..) {
         Some([]) => &[][..],
-        Some([c, rest @ ..]) if is_ws(*c) => {
-            rest.get(rest.iter().take_while(|&&c| is_ws(c)).count()..).unwrap_or_default()
-        }
+        Some([c, rest @ ..]) if is_ws(*c) => rest
+            .get(rest.iter().take_while(|&&c| is_ws(c)).count()..)
+            .unwrap_or_default(),
         _ => return parse_reference(line),
     };
     let text = || text_from(b, b.len() - args.len());
@@ -112,7 +112,9 @@ fn text_from(b: &[u8], start: usize) -> Option<&str> {
     const WORD: usize = std::mem::size_of::<usize>();
     let misalign = (b.as_ptr() as usize).wrapping_add(start) % WORD;
     let from = start.checked_sub(misalign).unwrap_or(start);
-    std::str::from_utf8(b.get(from..)?).ok()?.get(start - from..)
+    std::str::from_utf8(b.get(from..)?)
+        .ok()?
+        .get(start - from..)
 }
 
 /// After `MAIL`/`RCPT`: the text from the path on, behind `keyword` (` FROM:`, ` TO:`) and
@@ -290,7 +292,8 @@ fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
     let b = text.as_bytes();
     let (path, at) = match b.get(..POSTMASTER.len()) {
         Some(head)
-            if matches!(head.get(1), Some(b'p' | b'P')) && head.eq_ignore_ascii_case(POSTMASTER) =>
+            if matches!(head.get(1), Some(b'p' | b'P'))
+                && head.eq_ignore_ascii_case(POSTMASTER) =>
         {
             (ForwardPath::Postmaster, POSTMASTER.len())
         }
