@@ -115,11 +115,7 @@ fn to_str(bytes: &[u8]) -> Option<&str> {
 /// Atom       = 1*atext
 /// ```
 pub fn is_dot_string(value: &[u8]) -> bool {
-    !value.is_empty()
-        && value.first() != Some(&b'.')
-        && value.last() != Some(&b'.')
-        && !value.windows(2).any(|w| w == b"..")
-        && value.iter().all(|&b| b == b'.' || is_atext(b))
+    scan_dot_string(value) == Ok(value.len())
 }
 
 /// `Domain` (RFC 5321 §4.1.2, extended by RFC 6531 §3.3 with U-labels).
@@ -825,6 +821,21 @@ mod tests {
             let text = labels.join(".");
             let b = text.as_bytes();
             proptest::prop_assert_eq!(scan_domain(b), reference_scan_domain(b));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        #[test]
+        fn is_dot_string_matches_definition(text in "[a.\" @\u{e9}]{0,12}") {
+            let v = text.as_bytes();
+            let by_definition = !v.is_empty()
+                && v.first() != Some(&b'.')
+                && v.last() != Some(&b'.')
+                && !v.windows(2).any(|w| w == b"..")
+                && v.iter().all(|&b| b == b'.' || is_atext(b));
+            proptest::prop_assert_eq!(is_dot_string(v), by_definition);
         }
     }
 
