@@ -291,10 +291,7 @@ fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
     const POSTMASTER: &[u8] = b"<postmaster>";
     let b = text.as_bytes();
     let (path, at) = match b.get(..POSTMASTER.len()) {
-        Some(head)
-            if matches!(head.get(1), Some(b'p' | b'P'))
-                && head.eq_ignore_ascii_case(POSTMASTER) =>
-        {
+        Some(head) if head.get(11) == Some(&b'>') && head.eq_ignore_ascii_case(POSTMASTER) => {
             (ForwardPath::Postmaster, POSTMASTER.len())
         }
         _ => {
