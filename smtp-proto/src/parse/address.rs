@@ -4,7 +4,9 @@
 //! Each grammar rule is a nom 8 parser over `&[u8]` returning the rest of the input
 //! (`fn(&[u8]) -> IResult<&[u8], T>`); values borrow from the input unless a quoted local part
 //! holds backslash escapes. The `parse_*` functions take a whole input and report the byte
-//! offset of the first error.
+//! offset of the first error. The byte-class scanners behind them (`scan_domain`,
+//! `scan_dot_string`, `scan_quoted`) are shared with the command parser's fast path, which
+//! checks UTF-8 once per line instead of once per field.
 
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};

@@ -9,6 +9,12 @@
 //! spaces or tabs after `MAIL FROM:`/`RCPT TO:` and at the end of the line, runs of spaces
 //! between parameters, and a path written without angle brackets. Refused: CR, LF or NUL
 //! anywhere in the line, invalid UTF-8, repeated parameters.
+//!
+//! Two parsers share the byte-class scanners of [`crate::parse::address`]: a fast path
+//! (`fast.rs`) that checks UTF-8 once and slices fields out of the line, for the forms clients
+//! send, and the reference grammar (`parse_reference`), which handles everything the fast path
+//! leaves to it, every error included. Debug builds (tests, fuzzing) check on every line that
+//! the two agree.
 
 use std::borrow::Cow;
 
