@@ -280,6 +280,7 @@ fn mail<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
         params: MailParams::default(),
     }));
     if let Ok(Command::Mail(mail)) = &mut result
+        && at < b.len()
         && mail_params(text, at, &mut mail.params).is_none()
     {
         return parse_reference(line);
@@ -310,6 +311,7 @@ fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
         params: RcptParams::default(),
     }));
     if let Ok(Command::Rcpt(rcpt)) = &mut result
+        && at < b.len()
         && rcpt_params(text, at, &mut rcpt.params).is_none()
     {
         return parse_reference(line);
