@@ -283,7 +283,8 @@ fn mail<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
         && at < b.len()
         && mail_params(text, at, &mut mail.params).is_none()
     {
-        return parse_reference(line);
+        // One returned local: it lives in the return slot.
+        result = parse_reference(line);
     }
     result
 }
@@ -314,7 +315,8 @@ fn rcpt<'a>(line: &'a [u8], text: &'a str) -> Result<Command<'a>, CommandError> 
         && at < b.len()
         && rcpt_params(text, at, &mut rcpt.params).is_none()
     {
-        return parse_reference(line);
+        // One returned local: it lives in the return slot.
+        result = parse_reference(line);
     }
     result
 }
