@@ -68,6 +68,14 @@ fn bench_parse(c: &mut Criterion) {
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(200_000);
+        // `PARSE_LOOP_LINE=i`: only corpus line `i` (per-line instruction counts).
+        let only: Option<usize> = std::env::var("PARSE_LOOP_LINE")
+            .ok()
+            .and_then(|i| i.parse().ok());
+        let (ours, theirs) = match only {
+            Some(i) => (ours[i..=i].to_vec(), theirs[i..=i].to_vec()),
+            None => (ours.clone(), theirs.clone()),
+        };
         for _ in 0..n {
             if which == "ours" {
                 for line in &ours {

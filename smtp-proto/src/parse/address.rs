@@ -4,7 +4,9 @@
 //! Each grammar rule is a nom 8 parser over `&[u8]` returning the rest of the input
 //! (`fn(&[u8]) -> IResult<&[u8], T>`); values borrow from the input unless a quoted local part
 //! holds backslash escapes. The `parse_*` functions take a whole input and report the byte
-//! offset of the first error.
+//! offset of the first error. The byte-class scanners behind them (`scan_domain`,
+//! `scan_dot_string`, `scan_quoted`) are shared with the command parser's fast path, which
+//! checks UTF-8 once per line instead of once per field.
 
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -13,6 +15,9 @@ use nom::IResult;
 use nom::Parser;
 use nom::bytes::complete::tag;
 use nom::error::{Error, ErrorKind};
+
+mod ipv6;
+pub(crate) use ipv6::parse_ipv6;
 
 use crate::types::address::{
     AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath,
@@ -115,11 +120,7 @@ fn to_str(bytes: &[u8]) -> Option<&str> {
 /// Atom       = 1*atext
 /// ```
 pub fn is_dot_string(value: &[u8]) -> bool {
-    !value.is_empty()
-        && value.first() != Some(&b'.')
-        && value.last() != Some(&b'.')
-        && !value.windows(2).any(|w| w == b"..")
-        && value.iter().all(|&b| b == b'.' || is_atext(b))
+    scan_dot_string(value) == Ok(value.len())
 }
 
 /// `Domain` (RFC 5321 §4.1.2, extended by RFC 6531 §3.3 with U-labels).
@@ -134,41 +135,40 @@ pub fn is_dot_string(value: &[u8]) -> bool {
 /// Labels are at most 63 octets, the domain at most 255; non-ASCII labels must be valid UTF-8.
 /// A dot not followed by a label is left in the rest of the input.
 pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
-    let mut label_start = 0;
-    let mut end = input.len();
-    for (i, &b) in input.iter().enumerate() {
-        if CLASS[b as usize] & LDH != 0 {
-            continue;
-        }
-        if b == b'.' {
-            if let Some(at) = check_label(input, label_start, i) {
-                return fail(input.get(at..).unwrap_or_default());
-            }
-            // A dot must be followed by another label, or it is not part of the domain.
-            match input.get(i + 1) {
-                Some(&n) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
-                    label_start = i + 1;
-                    continue;
-                }
-                _ => {
-                    end = i;
-                    break;
-                }
-            }
-        }
-        end = i;
-        break;
-    }
-    if let Some(at) = check_label(input, label_start, end) {
-        return fail(input.get(at..).unwrap_or_default());
-    }
+    let end = match scan_domain(input) {
+        Ok(end) => end,
+        Err(at) => return fail(input.get(at..).unwrap_or_default()),
+    };
     let (text, rest) = input.split_at(end);
-    if text.len() > MAX_DOMAIN_LEN {
-        return fail(input);
-    }
     match to_str(text) {
         Some(s) => Ok((rest, Domain::new_unchecked(Cow::Borrowed(s)))),
         None => fail(input),
+    }
+}
+
+/// The length of the `Domain` at the start of `input` (see [`domain`]), or the offset of the
+/// error. Byte classes only: the caller checks UTF-8.
+#[inline]
+pub(crate) fn scan_domain(input: &[u8]) -> Result<usize, usize> {
+    let mut label_start = 0;
+    loop {
+        let label = input.get(label_start..).unwrap_or_default();
+        let end = label_start
+            + label
+                .iter()
+                .position(|&b| CLASS[b as usize] & LDH == 0)
+                .unwrap_or(label.len());
+        if let Some(at) = check_label(input, label_start, end) {
+            return Err(at);
+        }
+        // A dot must be followed by another label, or it is not part of the domain.
+        match (input.get(end), input.get(end + 1)) {
+            (Some(b'.'), Some(&n)) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
+                label_start = end + 1;
+            }
+            _ if end > MAX_DOMAIN_LEN => return Err(0),
+            _ => return Ok(end),
+        }
     }
 }
 
@@ -237,10 +237,23 @@ fn is_standardized_tag(tag: &[u8]) -> bool {
 /// standard library's parser, which also takes a `::` standing for a single zero group, a
 /// harmless superset of `IPv6-comp`). `Snum` may have leading zeros (`[010.0.0.1]`).
 pub fn address_literal(input: &[u8]) -> IResult<&[u8], AddressLiteral> {
+    address_literal_with(input, |content| {
+        to_str(content).and_then(|s| s.parse::<Ipv6Addr>().ok())
+    })
+}
+
+/// [`address_literal`] with the IPv6 parser given: the command parser's fast path passes
+/// [`parse_ipv6`], the reference grammar the standard library's.
+#[inline]
+pub(crate) fn address_literal_with(
+    input: &[u8],
+    ipv6: impl Fn(&[u8]) -> Option<Ipv6Addr>,
+) -> IResult<&[u8], AddressLiteral> {
     let Some(inner_input) = input.strip_prefix(b"[") else {
         return fail(input);
     };
-    let Some(end) = memchr::memchr(b']', inner_input) else {
+    // Literals are short: a plain loop beats a vectorized search's setup.
+    let Some(end) = inner_input.iter().position(|&b| b == b']') else {
         return fail(input);
     };
     let (inner, rest) = inner_input.split_at(end);
@@ -248,13 +261,13 @@ pub fn address_literal(input: &[u8]) -> IResult<&[u8], AddressLiteral> {
     if let Some(v4) = ipv4_literal(inner) {
         return Ok((rest, AddressLiteral::Ipv4(v4)));
     }
-    let Some(colon) = memchr::memchr(b':', inner) else {
+    let Some(colon) = inner.iter().position(|&b| b == b':') else {
         return fail(inner_input);
     };
     let (tag_text, content) = inner.split_at(colon);
     let content = content.get(1..).unwrap_or_default();
     if tag_text.eq_ignore_ascii_case(b"IPv6") {
-        return match to_str(content).and_then(|s| s.parse::<Ipv6Addr>().ok()) {
+        return match ipv6(content) {
             Some(v6) => Ok((rest, AddressLiteral::Ipv6(v6))),
             None => fail(inner_input.get(colon + 1..).unwrap_or_default()),
         };
@@ -295,28 +308,37 @@ pub fn host(input: &[u8]) -> IResult<&[u8], Host<'_>> {
 /// Atom       = 1*atext
 /// ```
 pub fn dot_string(input: &[u8]) -> IResult<&[u8], &str> {
-    // `after_dot` starts true: a leading dot (or nothing at all) is an error.
-    let mut after_dot = true;
-    let mut end = input.len();
-    for (i, &b) in input.iter().enumerate() {
-        if CLASS[b as usize] & ATEXT != 0 {
-            after_dot = false;
-        } else if b == b'.' && !after_dot {
-            after_dot = true;
-        } else {
-            end = i;
-            break;
-        }
-    }
-    if after_dot {
-        // Empty, or ending in a dot (not followed by an atom).
-        let at = end.saturating_sub(usize::from(end > 0));
-        return fail(input.get(at..).unwrap_or_default());
-    }
+    let end = match scan_dot_string(input) {
+        Ok(end) => end,
+        Err(at) => return fail(input.get(at..).unwrap_or_default()),
+    };
     let (text, rest) = input.split_at(end);
     match to_str(text) {
         Some(s) => Ok((rest, s)),
         None => fail(input),
+    }
+}
+
+/// The length of the `Dot-string` at the start of `input` (see [`dot_string`]), or the offset
+/// of the error. Byte classes only: the caller checks UTF-8.
+#[inline]
+pub(crate) fn scan_dot_string(input: &[u8]) -> Result<usize, usize> {
+    let mut start = 0;
+    loop {
+        let atom = input.get(start..).unwrap_or_default();
+        let len = atom
+            .iter()
+            .position(|&b| CLASS[b as usize] & ATEXT == 0)
+            .unwrap_or(atom.len());
+        if len == 0 {
+            // Empty, or a dot not followed by an atom: the error is at that dot.
+            return Err(start.saturating_sub(1));
+        }
+        let end = start + len;
+        if input.get(end) != Some(&b'.') {
+            return Ok(end);
+        }
+        start = end + 1;
     }
 }
 
@@ -332,30 +354,45 @@ pub fn quoted_string(input: &[u8]) -> IResult<&[u8], Cow<'_, str>> {
     let Some(body) = input.strip_prefix(b"\"") else {
         return fail(input);
     };
-    let mut i = 0;
-    let mut escaped = false;
-    loop {
-        match body.get(i) {
-            None => return fail(body.get(i..).unwrap_or_default()),
-            Some(b'"') => break,
-            Some(b'\\') => match body.get(i + 1) {
-                Some(32..=126) => {
-                    escaped = true;
-                    i += 2;
-                }
-                _ => return fail(body.get(i..).unwrap_or_default()),
-            },
-            Some(32..=126) | Some(0x80..=0xff) => i += 1,
-            Some(_) => return fail(body.get(i..).unwrap_or_default()),
-        }
-    }
+    let (i, escaped) = match scan_quoted(body) {
+        Ok(found) => found,
+        Err(at) => return fail(body.get(at..).unwrap_or_default()),
+    };
     let (raw, rest) = body.split_at(i);
     let rest = rest.get(1..).unwrap_or_default();
     let Some(raw) = to_str(raw) else {
         return fail(body);
     };
+    Ok((rest, unquote(raw, escaped)))
+}
+
+/// Scans the body of a `Quoted-string` (after its opening quote): the length up to the closing
+/// quote and whether it holds escapes, or the offset of the error. The caller checks UTF-8.
+#[inline]
+pub(crate) fn scan_quoted(body: &[u8]) -> Result<(usize, bool), usize> {
+    let mut i = 0;
+    let mut escaped = false;
+    loop {
+        match body.get(i) {
+            None => return Err(i),
+            Some(b'"') => return Ok((i, escaped)),
+            Some(b'\\') => match body.get(i + 1) {
+                Some(32..=126) => {
+                    escaped = true;
+                    i += 2;
+                }
+                _ => return Err(i),
+            },
+            Some(32..=126) | Some(0x80..=0xff) => i += 1,
+            Some(_) => return Err(i),
+        }
+    }
+}
+
+/// The value of a scanned quoted string: `raw` as is, or with its backslash escapes removed.
+pub(crate) fn unquote(raw: &str, escaped: bool) -> Cow<'_, str> {
     if !escaped {
-        return Ok((rest, Cow::Borrowed(raw)));
+        return Cow::Borrowed(raw);
     }
     let mut value = String::with_capacity(raw.len());
     let mut chars = raw.chars();
@@ -368,7 +405,7 @@ pub fn quoted_string(input: &[u8]) -> IResult<&[u8], Cow<'_, str>> {
             value.push(c);
         }
     }
-    Ok((rest, Cow::Owned(value)))
+    Cow::Owned(value)
 }
 
 /// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2), case preserved.
@@ -534,6 +571,93 @@ mod tests {
             parse_reverse_path(b"<a@b"),
             Err(AddressError::Syntax { at: 4 })
         );
+    }
+
+    /// The byte-at-a-time scanners these replaced, kept as the reference for the tests below.
+    fn reference_scan_domain(input: &[u8]) -> Result<usize, usize> {
+        let mut label_start = 0;
+        let mut end = input.len();
+        for (i, &b) in input.iter().enumerate() {
+            if CLASS[b as usize] & LDH != 0 {
+                continue;
+            }
+            if b == b'.' {
+                if let Some(at) = check_label(input, label_start, i) {
+                    return Err(at);
+                }
+                match input.get(i + 1) {
+                    Some(&n) if CLASS[n as usize] & LDH != 0 && n != b'-' => {
+                        label_start = i + 1;
+                        continue;
+                    }
+                    _ => {
+                        end = i;
+                        break;
+                    }
+                }
+            }
+            end = i;
+            break;
+        }
+        if let Some(at) = check_label(input, label_start, end) {
+            return Err(at);
+        }
+        if end > MAX_DOMAIN_LEN {
+            return Err(0);
+        }
+        Ok(end)
+    }
+
+    fn reference_scan_dot_string(input: &[u8]) -> Result<usize, usize> {
+        let mut after_dot = true;
+        let mut end = input.len();
+        for (i, &b) in input.iter().enumerate() {
+            if CLASS[b as usize] & ATEXT != 0 {
+                after_dot = false;
+            } else if b == b'.' && !after_dot {
+                after_dot = true;
+            } else {
+                end = i;
+                break;
+            }
+        }
+        if after_dot {
+            return Err(end.saturating_sub(usize::from(end > 0)));
+        }
+        Ok(end)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        #[test]
+        fn scanners_match_reference(text in "[a-c\\-.@>_ \u{e9}]{0,70}") {
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(scan_domain(b), reference_scan_domain(b));
+            proptest::prop_assert_eq!(scan_dot_string(b), reference_scan_dot_string(b));
+        }
+
+        #[test]
+        fn long_domains_match_reference(labels in proptest::collection::vec("[a-z\\-]{0,70}", 0..6)) {
+            let text = labels.join(".");
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(scan_domain(b), reference_scan_domain(b));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        #[test]
+        fn is_dot_string_matches_definition(text in "[a.\" @\u{e9}]{0,12}") {
+            let v = text.as_bytes();
+            let by_definition = !v.is_empty()
+                && v.first() != Some(&b'.')
+                && v.last() != Some(&b'.')
+                && !v.windows(2).any(|w| w == b"..")
+                && v.iter().all(|&b| b == b'.' || is_atext(b));
+            proptest::prop_assert_eq!(is_dot_string(v), by_definition);
+        }
     }
 
     #[test]

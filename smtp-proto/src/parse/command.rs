@@ -9,6 +9,12 @@
 //! spaces or tabs after `MAIL FROM:`/`RCPT TO:` and at the end of the line, runs of spaces
 //! between parameters, and a path written without angle brackets. Refused: CR, LF or NUL
 //! anywhere in the line, invalid UTF-8, repeated parameters.
+//!
+//! Two parsers share the byte-class scanners of [`crate::parse::address`]: a fast path
+//! (`fast.rs`) that checks UTF-8 once and slices fields out of the line, for the forms clients
+//! send, and the reference grammar (`parse_reference`), which handles everything the fast path
+//! leaves to it, every error included. Debug builds (tests, fuzzing) check on every line that
+//! the two agree.
 
 use std::borrow::Cow;
 
@@ -213,6 +219,20 @@ const ETRN: u32 = word(b"etrn");
 /// esmtp-value     = 1*(%d33-60 / %d62-126 / UTF8-non-ascii)  ; RFC 6531 §3.3
 /// ```
 pub fn parse_command(line: &[u8]) -> Result<Command<'_>, CommandError> {
+    let result = fast::parse(line);
+    debug_assert_eq!(
+        result,
+        parse_reference(line),
+        "fast path disagrees with the grammar on {:?}",
+        String::from_utf8_lossy(line)
+    );
+    result
+}
+
+/// The reference parser: the whole grammar, over bytes, with the errors and their offsets.
+/// [`fast::parse`] finishes the common lines first.
+#[cold]
+fn parse_reference(line: &[u8]) -> Result<Command<'_>, CommandError> {
     // Every grammar rule below refuses control characters, and free text is checked apart, so
     // the line is only searched for CR, LF and NUL to explain an error.
     parse_line(line).map_err(|e| match find_forbidden(line) {
@@ -481,6 +501,7 @@ fn parse_rcpt<'a>(line: &'a [u8], after_verb: &'a [u8]) -> Result<Rcpt<'a>, Comm
     Ok(Rcpt { path, params })
 }
 
+mod fast;
 mod params;
 pub use params::xtext_decode;
 

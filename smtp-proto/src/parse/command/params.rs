@@ -7,9 +7,9 @@ use crate::parse::address::{KEYWORD, VALUE, has_class, is_atext, parse_mailbox};
 use crate::types::command::{Body, MailParams, Notify, Orcpt, Param, RcptParams, Ret};
 
 /// Longest `ENVID` value (RFC 3461 §4.4).
-const MAX_ENVID: usize = 100;
+pub(super) const MAX_ENVID: usize = 100;
 /// Longest `ORCPT` value (RFC 3461 §4.2).
-const MAX_ORCPT: usize = 500;
+pub(super) const MAX_ORCPT: usize = 500;
 
 struct RawParam<'a> {
     keyword: &'a [u8],
@@ -155,7 +155,7 @@ pub fn xtext_decode(value: &[u8]) -> Option<Cow<'_, str>> {
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
-fn hex(b: u8) -> Option<u8> {
+pub(super) fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'A'..=b'F' => Some(b - b'A' + 10),
@@ -165,7 +165,7 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// `MT-PRIORITY=` value: `["+" / "-"] DIGIT` (RFC 6710 §3), -9 to 9.
-fn mt_priority(v: &[u8]) -> Option<i8> {
+pub(super) fn mt_priority(v: &[u8]) -> Option<i8> {
     let (neg, digits) = match v {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
