@@ -1,3 +1,7 @@
-//! POP3 (RFC 1939) codec, sans-IO session and, behind the `server` feature, a POP3 server over `mailstore`.
+//! POP3 protocol codec (RFC 1939, with RFC 2449, 2595, 3206, 5034 and 6856).
 //!
-//! Placeholder: filled by the POP3 issue.
+//! Placeholder docs.
+#![forbid(unsafe_code)]
+
+pub mod parse;
+pub mod types;
