@@ -2,3 +2,4 @@
 //! side), and the listings and capability lines inside responses.
 
 pub mod command;
+pub mod response;
