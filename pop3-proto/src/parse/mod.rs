@@ -2,4 +2,5 @@
 //! side), and the listings and capability lines inside responses.
 
 pub mod command;
+pub mod listing;
 pub mod response;
