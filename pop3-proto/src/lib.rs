@@ -3,5 +3,6 @@
 //! Placeholder docs.
 #![forbid(unsafe_code)]
 
+pub mod multiline;
 pub mod parse;
 pub mod types;
