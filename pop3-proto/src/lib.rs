@@ -3,6 +3,7 @@
 //! Placeholder docs.
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod multiline;
 pub mod parse;
 pub mod types;
