@@ -66,7 +66,10 @@ pub fn lines(body: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// The first two space-separated fields of `s` with their offsets; what follows a further
 /// space is ignored (RFC 1939 §5 allows servers to add information after the size).
-fn two_fields(s: &[u8]) -> Result<((usize, &[u8]), (usize, &[u8])), ListingError> {
+/// A field of a listing line and its offset.
+type Field<'a> = (usize, &'a [u8]);
+
+fn two_fields(s: &[u8]) -> Result<(Field<'_>, Field<'_>), ListingError> {
     let mut it = s.split(|&b| b == b' ');
     let a = it
         .next()
