@@ -20,7 +20,11 @@ fuzz_target!(|data: &[u8]| {
         Ok((resp, used)) => {
             assert!(used <= data.len() && used >= 2);
             for k in 0..used {
-                assert_eq!(parse_response(&data[..k]), Err(ResponseError::Incomplete), "prefix {k}");
+                assert_eq!(
+                    parse_response(&data[..k]),
+                    Err(ResponseError::Incomplete),
+                    "prefix {k}"
+                );
             }
             let wire = resp.to_bytes();
             let (again, n) = parse_response(&wire).expect("written response parses");
