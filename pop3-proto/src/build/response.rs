@@ -10,6 +10,9 @@
 //! - a response code that is not a well-formed `resp-code` is left out;
 //! - lines of a multi-line answer are byte-stuffed.
 //!
+//! Not guarded: text that itself starts with a well-formed `[CODE]` on a line with no code is
+//! read back by a client as a response code; servers should not send such text (RFC 2449 §8).
+//!
 //! Message bodies (`RETR`, `TOP`) are written with [`crate::multiline::MultilineEncoder`] after
 //! the status line.
 
