@@ -108,11 +108,10 @@ set sendmail="/bin/false"
             .iter()
             .map(|(s, z)| (s.to_string(), z.to_string()))
             .collect();
-        self.tmux.wait_until(
-            &format!("the index {want:?}"),
-            tmux::STEP,
-            |s| self.rows(s) == want,
-        )
+        self.tmux
+            .wait_until(&format!("the index {want:?}"), tmux::STEP, |s| {
+                self.rows(s) == want
+            })
     }
 
     /// Moves the cursor to message number `n` of the index.
@@ -186,7 +185,10 @@ fn assert_same_message(got: &[u8], id: &str) {
     let (wh, wb) = split(&want);
     let (gh, gb) = split(got);
     let gh = String::from_utf8_lossy(&gh).to_string();
-    for line in String::from_utf8_lossy(&wh).lines().filter(|l| !l.is_empty()) {
+    for line in String::from_utf8_lossy(&wh)
+        .lines()
+        .filter(|l| !l.is_empty())
+    {
         assert!(
             gh.lines().any(|g| g == line),
             "{id}: header {line:?} kept; got headers:\n{gh}"
@@ -361,7 +363,10 @@ fn we_read_what_mutt_changed_in_our_maildir() {
             names.iter().any(|n| n == "Sent"),
             "the folder mutt created is listed: {names:?}"
         );
-        let sent = acc.messages("Sent", &UidSet::all()).await.expect("messages");
+        let sent = acc
+            .messages("Sent", &UidSet::all())
+            .await
+            .expect("messages");
         assert_eq!(sent.len(), 1, "{sent:?}");
         assert_eq!(sent[0].flags, flags([Flag::Answered, Flag::Seen]));
         let data = acc.read("Sent", sent[0].uid).await.expect("read");
@@ -370,5 +375,148 @@ fn we_read_what_mutt_changed_in_our_maildir() {
             let data = acc.read("INBOX", want[*id].0).await.expect("read");
             assert_eq!(data, message(id, LINES), "{id} intact after mutt's renames");
         }
+    });
+}
+
+/// mutt reads the mbox this crate wrote and expunges from it; mutt writes a new mbox (copying a
+/// message whose body has a `From ` line from a Maildir, unquoted, with `Content-Length:` as
+/// mutt does); a fresh store value reads both.
+#[test]
+fn mutt_and_our_mbox() {
+    if !mutt_installed() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mbox_root = dir.join("mbox");
+    let maildir_root = dir.join("maildir");
+    let before = rt.block_on(async {
+        let md = MaildirStore::new(&maildir_root);
+        let acc = md.account("u").await.expect("account");
+        acc.append(
+            "INBOX",
+            message("f-from-maildir", LINES).into(),
+            AppendOptions::default(),
+        )
+        .await
+        .expect("append");
+        let store = MboxStore::new(&mbox_root);
+        let acc = store.account("u").await.expect("account");
+        for (id, f) in [
+            ("a-plain", Flags::new()),
+            ("b-seen", flags([Flag::Seen])),
+            ("c-flagged", flags([Flag::Flagged])),
+        ] {
+            let o = AppendOptions {
+                flags: f,
+                internal_date: None,
+            };
+            acc.append("INBOX", message(id, LINES).into(), o)
+                .await
+                .expect("append");
+        }
+        view_of(&store, "INBOX").await
+    });
+    let udir = mbox_root.join("u");
+    let mutt = Mutt::start(dir, "mbox", &udir, &udir.join("INBOX"), "");
+    // Our flags live in our side index, which mutt does not read: all are new to mutt.
+    mutt.expect_index(&[("a-plain", "N  "), ("b-seen", "N  "), ("c-flagged", "N  ")]);
+    // mutt shows the body lines as stored: it does not un-quote mboxrd (`>From ` stays), and
+    // no body line was taken for a separator.
+    let screen = mutt.view(1, "line 4 of a-plain");
+    let shown = lines(&screen);
+    for want in [
+        "Subject: test a-plain",
+        "line 0 of a-plain",
+        ">From here on, a line an mbox must quote",
+        "line 2 of a-plain",
+        ">>From already quoted once",
+        "line 4 of a-plain",
+    ] {
+        assert!(shown.contains(&want), "pager shows {want:?}:\n{screen}");
+    }
+    // Delete b-seen and sync: mutt rewrites the file (adding Status:, Content-Length:, Lines:).
+    mutt.jump(2);
+    mutt.tmux.keys(&["d"]);
+    mutt.expect_index(&[("a-plain", "   "), ("b-seen", "ND "), ("c-flagged", "N  ")]);
+    mutt.tmux.keys(&["$"]);
+    mutt.expect_index(&[("a-plain", "   "), ("c-flagged", "N  ")]);
+    // mutt writes an mbox of its own: a message copied from a Maildir.
+    mutt.tmux.keys(&["c"]);
+    mutt.answer(
+        "Open mailbox",
+        &maildir_root.join("u").display().to_string(),
+    );
+    mutt.expect_index(&[("f-from-maildir", "N  ")]);
+    mutt.tmux.keys(&["C"]);
+    mutt.answer("Copy to mailbox", "=Saved");
+    mutt.tmux.wait_until("the copy", tmux::STEP, |_| {
+        std::fs::read(udir.join("Saved")).is_ok_and(|d| d.ends_with(b"f-from-maildir\n\n"))
+    });
+    mutt.quit();
+    let saved = std::fs::read(udir.join("Saved")).expect("mutt's mbox");
+    assert!(
+        saved
+            .split(|&b| b == b'\n')
+            .any(|l| l == b"From here on, a line an mbox must quote"),
+        "mutt writes body lines unquoted (Content-Length instead)"
+    );
+
+    rt.block_on(async {
+        let store = MboxStore::new(&mbox_root);
+        let after = view_of(&store, "INBOX").await;
+        assert_eq!(
+            after.keys().collect::<Vec<_>>(),
+            ["a-plain", "c-flagged"],
+            "mutt's expunge seen"
+        );
+        for id in ["a-plain", "c-flagged"] {
+            assert_eq!(after[id].0, before[id].0, "{id}: UID kept");
+        }
+        assert_eq!(
+            after["c-flagged"].1,
+            flags([Flag::Flagged]),
+            "our flag kept"
+        );
+        let acc = store.account("u").await.expect("account");
+        for m in acc
+            .messages("INBOX", &UidSet::all())
+            .await
+            .expect("messages")
+        {
+            let data = acc.read("INBOX", m.uid).await.expect("read");
+            assert_eq!(data.len() as u64, m.size, "size matches the message read");
+            let id = id_of(&data).expect("id");
+            assert_same_message(&data, &id);
+        }
+        let names: Vec<String> = acc
+            .list()
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        assert!(
+            names.iter().any(|n| n == "Saved"),
+            "the mbox mutt created is listed: {names:?}"
+        );
+        let metas = acc
+            .messages("Saved", &UidSet::all())
+            .await
+            .expect("messages");
+        assert_eq!(
+            metas.len(),
+            1,
+            "one message, not split at its From line: {metas:?}"
+        );
+        let data = acc.read("Saved", metas[0].uid).await.expect("read");
+        // mutt's `>From already quoted once` is literal (it does not quote, it relies on
+        // Content-Length), and reading mboxrd removes one `>`: the one line this cannot keep.
+        let text = String::from_utf8_lossy(&data).replace(
+            "\nFrom already quoted once\n",
+            "\n>From already quoted once\n",
+        );
+        assert_same_message(text.as_bytes(), "f-from-maildir");
     });
 }

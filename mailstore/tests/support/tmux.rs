@@ -13,9 +13,8 @@ pub const STEP: Duration = Duration::from_secs(5);
 
 /// True if `program` is found on `PATH` (as `command -v` would).
 pub fn installed(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// A tmux server on a socket in a temporary directory, running one window with one program.
@@ -34,7 +33,16 @@ impl Tmux {
         let out = Command::new("tmux")
             .arg("-S")
             .arg(&socket)
-            .args(["-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50"])
+            .args([
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "200",
+                "-y",
+                "50",
+            ])
             .arg(wrapped)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -93,12 +101,7 @@ impl Tmux {
 
     /// Polls the screen until `pred` holds, for at most `timeout`; fails the test with `what`
     /// and the last screen otherwise. Returns the screen that matched.
-    pub fn wait_until(
-        &self,
-        what: &str,
-        timeout: Duration,
-        pred: impl Fn(&str) -> bool,
-    ) -> String {
+    pub fn wait_until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
