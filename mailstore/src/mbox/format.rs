@@ -6,6 +6,10 @@
 //! message = "From " sender SP asctime LF quoted-body LF      ; blank line ends a message
 //! quoting : a body line matching  >*From   gets one more ">"  (reading removes one)
 //! ```
+//!
+//! Reading, a line is a separator only if it has a date after the sender (as mutt's
+//! `is_from`): mutt and other mboxcl writers leave body lines such as `From here on` unquoted
+//! and rely on `Content-Length:`, which this crate does not use.
 
 use crate::types::{Flag, Flags};
 
