@@ -474,6 +474,8 @@ fn mutt_and_our_mbox() {
         for id in ["a-plain", "c-flagged"] {
             assert_eq!(after[id].0, before[id].0, "{id}: UID kept");
         }
+        // Flags of messages this crate wrote live in its side index only: mutt's read mark on
+        // a-plain (`Status: RO`) is not taken over, and our flags survive mutt's rewrite.
         assert_eq!(
             after["c-flagged"].1,
             flags([Flag::Flagged]),
