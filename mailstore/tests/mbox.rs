@@ -123,6 +123,29 @@ async fn outside_writers_and_torn_append() {
     );
     assert!(again[0].flags.contains(&Flag::Keyword("$Mine".into())));
     assert_eq!(acc.read("INBOX", uid1).await.expect("read"), ours);
+    // mutt rewrites again, adding headers to our message: the size follows the content.
+    let text = String::from_utf8(std::fs::read(&path).expect("read")).expect("utf8");
+    let rewritten = text.replacen(
+        "Subject: ours\n",
+        "Subject: ours\nStatus: RO\nContent-Length: 16\nLines: 1\n",
+        1,
+    );
+    std::fs::write(dir.path().join("carol/INBOX.new"), &rewritten).expect("write");
+    std::fs::rename(dir.path().join("carol/INBOX.new"), &path).expect("rename");
+    let third = acc
+        .messages("INBOX", &UidSet::all())
+        .await
+        .expect("messages");
+    assert_eq!(third[0].uid, uid1, "UID kept");
+    for m in &third {
+        let data = acc.read("INBOX", m.uid).await.expect("read");
+        assert_eq!(
+            m.size,
+            data.len() as u64,
+            "size of {} follows the rewrite",
+            m.uid
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -237,7 +237,17 @@ impl Mbox {
                             ..s.loc
                         }
                         .format();
-                        if loc != e.loc {
+                        let size = s.size.saturating_sub(u64::from(l.added));
+                        if size != e.size {
+                            // The other program changed the headers (mutt adds `Status:`,
+                            // `Content-Length:`, `Lines:`): same UID, new size. An `A` record
+                            // for a known UID replaces its entry.
+                            records.push(Record::Add(Entry {
+                                size,
+                                loc,
+                                ..e.clone()
+                            }));
+                        } else if loc != e.loc {
                             records.push(Record::Update {
                                 uid: e.uid,
                                 modseq: e.modseq,

@@ -6,6 +6,10 @@
 //! message = "From " sender SP asctime LF quoted-body LF      ; blank line ends a message
 //! quoting : a body line matching  >*From   gets one more ">"  (reading removes one)
 //! ```
+//!
+//! Reading, a line is a separator only if it has a date after the sender (as mutt's
+//! `is_from`): mutt and other mboxcl writers leave body lines such as `From here on` unquoted
+//! and rely on `Content-Length:`, which this crate does not use.
 
 use crate::types::{Flag, Flags};
 
@@ -179,25 +183,48 @@ pub(crate) fn asctime(secs: u64) -> String {
     )
 }
 
-/// Parses the date at the end of a separator line (`From sender Sun Nov 22 21:03:34 2026`).
+/// Parses the date of a separator line (`From sender Sun Nov 22 21:03:34 2026`), as UTC.
+///
+/// The date is found after the sender as `Mon DD HH:MM[:SS]`, then the year, either next or
+/// after one time-zone token (`... 21:03:34 +0100 2026`, `... 21:03:34 2026 +0100`).
 pub(crate) fn parse_from_line_date(line: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(line).ok()?;
     let toks: Vec<&str> = text.split_whitespace().collect();
-    let n = toks.len();
-    if n < 6 {
-        return None;
-    }
-    let year: i64 = toks[n - 1].parse().ok()?;
-    let time: Vec<u64> = toks[n - 2]
+    // toks[0] is "From", toks[1] the sender: the month comes after them.
+    (2..toks.len()).find_map(|i| date_at(toks.get(i..)?))
+}
+
+/// `Mon DD HH:MM[:SS] [zone] YYYY` at the start of `toks`, in seconds since the epoch.
+fn date_at(toks: &[&str]) -> Option<u64> {
+    let first = *toks.first()?;
+    let month = MONTHS.iter().position(|m| *m == first)? as u32 + 1;
+    let day: u32 = toks.get(1)?.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let time: Vec<u64> = toks
+        .get(2)?
         .split(':')
         .map(|t| t.parse().ok())
         .collect::<Option<_>>()?;
-    let day: u32 = toks[n - 3].parse().ok()?;
-    let month = MONTHS.iter().position(|m| *m == toks[n - 4])? as u32 + 1;
+    if !(2..=3).contains(&time.len()) {
+        return None;
+    }
+    let year: i64 = toks
+        .iter()
+        .skip(3)
+        .take(2)
+        .find(|t| t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))?
+        .parse()
+        .ok()?;
     let (h, mi, s) = (time.first()?, time.get(1)?, time.get(2).unwrap_or(&0));
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + (*h as i64) * 3600 + (*mi as i64) * 60 + (*s as i64);
     u64::try_from(secs).ok()
+}
+
+/// Whether a stored line starts a message: `From `, a sender and a date (as mutt's `is_from`).
+/// A body line such as `From here on` that another program (mutt) wrote without quoting is not
+/// a separator.
+pub(crate) fn is_separator(line: &[u8]) -> bool {
+    line.starts_with(FROM) && parse_from_line_date(line.trim_ascii_end()).is_some()
 }
 
 /// The sender this crate writes on separator lines; a message with it that the index does not
@@ -260,6 +287,20 @@ mod tests {
             assert_eq!(parse_from_line_date(line.as_bytes()), Some(secs));
         }
         assert_eq!(parse_from_line_date(b"From x garbage"), None);
+        let table: &[(&[u8], Option<u64>)] = &[
+            (b"From a@b Thu Jan  1 00:01:00 1970", Some(60)),
+            (b"From a@b Thu Jan 1 00:01 1970", Some(60)),
+            (b"From a@b Thu Jan  1 00:00:01 +0000 1970", Some(1)),
+            (b"From a@b Thu Jan  1 00:00:01 1970 -0700", Some(1)),
+            (b"From here on, a line an mbox must quote", None),
+            (b"From a@b Thu Jan 32 00:00:01 1970", None),
+            (b"From a@b Thu Jan 1 00:00:01:02 1970", None),
+            (b"From Jan 1 00:00:01", None),
+        ];
+        for (line, want) in table {
+            assert_eq!(parse_from_line_date(line), *want, "{line:?}");
+            assert_eq!(is_separator(line), want.is_some(), "{line:?}");
+        }
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::format::{
-    Fnv, OUR_SENDER, flags_from_header, is_quoted_from, is_volatile_header, parse_from_line_date,
+    Fnv, OUR_SENDER, flags_from_header, is_quoted_from, is_separator, is_volatile_header,
+    parse_from_line_date,
 };
 use crate::error::{IoContext, Result};
 use crate::types::Flags;
@@ -103,7 +104,7 @@ pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
         if n == 0 {
             break;
         }
-        if line.starts_with(b"From ") {
+        if is_separator(&line) {
             finish(cur.take(), pos, prev_blank, &mut out);
             let sender = line.get(5..).and_then(|r| r.split(|&b| b == b' ').next());
             cur = Some((
@@ -208,19 +209,25 @@ mod tests {
                 &[(b"S: x\n\nbody\n", 11, &[])],
             ),
             (
-                b"From a x\nStatus: RO\n\n>From q\n\nFrom b x\nX-Status: F\n\nb\n",
+                b"From a Thu Jan  1 00:00:00 1970\nStatus: RO\n\n>From q\n\nFrom b Thu Jan  1 00:00:00 1970\nX-Status: F\n\nb\n",
                 &[
                     (b"Status: RO\n\n>From q\n", 19, &[Flag::Seen]),
                     (b"X-Status: F\n\nb\n", 15, &[Flag::Flagged]),
                 ],
             ),
             (
-                b"From a x\r\nS: y\r\n\r\nz\r\n\nFrom b x\nno blank before next\nFrom c x\n",
+                b"From a Thu Jan  1 00:00:00 1970\r\nS: y\r\n\r\nz\r\n\nFrom b Jan 1 00:00 1970\nno blank before next\nFrom c Jan 1 00:00 1970\n",
                 &[
                     (b"S: y\r\n\r\nz\r\n", 11, &[]),
                     (b"no blank before next\n", 21, &[]),
                     (b"", 0, &[]),
                 ],
+            ),
+            // mutt writes body lines unquoted (it relies on Content-Length): a `From ` line
+            // without a date is not a separator.
+            (
+                b"From a@b Thu Jan  1 00:00:00 1970\nContent-Length: 22\n\nx\nFrom here on\nFrom x\n\n",
+                &[(b"Content-Length: 22\n\nx\nFrom here on\nFrom x\n", 42, &[])],
             ),
         ];
         for (data, expected) in table {
@@ -241,9 +248,10 @@ mod tests {
 
     #[test]
     fn content_key_ignores_status_headers() {
-        let a = scan_bytes(b"From a x\nSubject: s\nStatus: O\n\nbody\n\n");
-        let b = scan_bytes(b"From b y\nSubject: s\nStatus: RO\nX-Status: A\n\nbody\n\n");
-        let c = scan_bytes(b"From a x\nSubject: t\n\nbody\n\n");
+        let a = scan_bytes(b"From a Jan 1 00:00 1970\nSubject: s\nStatus: O\n\nbody\n\n");
+        let b =
+            scan_bytes(b"From b Feb 2 00:00 1971\nSubject: s\nStatus: RO\nX-Status: A\n\nbody\n\n");
+        let c = scan_bytes(b"From a Jan 1 00:00 1970\nSubject: t\n\nbody\n\n");
         assert_eq!(a[0].loc.key, b[0].loc.key);
         assert_ne!(a[0].loc.key, c[0].loc.key);
     }
