@@ -349,10 +349,7 @@ fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
     let mut end = start + k_len;
     let value = if rest.get(k_len) == Some(&b'=') {
         let v = rest.get(k_len + 1..)?;
-        let v_len = v
-            .iter()
-            .position(|&c| !has_class(c, VALUE))
-            .unwrap_or(v.len());
+        let v_len = value_len(v);
         if v_len == 0 {
             return None;
         }
@@ -411,8 +408,7 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
     if !value.is_ascii() {
         return None;
     }
-    // Values are short: plain loops rather than vectorized searches.
-    let Some(first) = b.iter().position(|&c| c == b'+') else {
+    let Some(first) = find_byte(b, b'+') else {
         return Some(Cow::Borrowed(value));
     };
     let mut out = String::with_capacity(value.len());
@@ -429,7 +425,7 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
         out.push(char::from(byte));
         i += 3;
         let rest = b.get(i..)?;
-        match rest.iter().position(|&c| c == b'+') {
+        match find_byte(rest, b'+') {
             Some(n) => {
                 out.push_str(value.get(i..i + n)?);
                 i += n;
@@ -440,6 +436,65 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
             }
         }
     }
+}
+
+/// `0x01` in every byte of a word.
+const LO: u64 = u64::from_le_bytes([1; 8]);
+/// `0x80` in every byte of a word.
+const HI: u64 = LO << 7;
+
+/// The high bit of each byte of `w` that is below `n` (`n` at most 0x80), and perhaps of
+/// bytes above (more significant than) such a byte: the lowest bit set is exact.
+#[inline(always)]
+fn bytes_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(LO * u64::from(n)) & !w & HI
+}
+
+/// [`bytes_below`] for the bytes of `w` equal to `byte`.
+#[inline(always)]
+fn bytes_equal(w: u64, byte: u8) -> u64 {
+    bytes_below(w ^ (LO * u64::from(byte)), 1)
+}
+
+/// The byte offset of the lowest bit set in a non-zero [`bytes_below`] mask.
+#[inline(always)]
+fn first_flagged(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The first `byte` in `s`, a word at a time.
+#[inline]
+fn find_byte(s: &[u8], byte: u8) -> Option<usize> {
+    let mut n = 0;
+    while let Some(chunk) = s.get(n..).and_then(|r| r.first_chunk::<8>()) {
+        let hit = bytes_equal(u64::from_le_bytes(*chunk), byte);
+        if hit != 0 {
+            return Some(n + first_flagged(hit));
+        }
+        n += 8;
+    }
+    let tail = s.get(n..)?;
+    Some(n + tail.iter().position(|&c| c == byte)?)
+}
+
+/// The length of the run of `esmtp-value` bytes (`%d33-60 / %d62-126 / UTF8-non-ascii`) at
+/// the start of `s`, a word at a time: a value ends at a control or space, `=` or DEL.
+#[inline]
+fn value_len(s: &[u8]) -> usize {
+    let mut n = 0;
+    while let Some(chunk) = s.get(n..).and_then(|r| r.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*chunk);
+        let stop = bytes_below(w, 0x21) | bytes_equal(w, b'=') | bytes_equal(w, 0x7F);
+        if stop != 0 {
+            return n + first_flagged(stop);
+        }
+        n += 8;
+    }
+    let tail = s.get(n..).unwrap_or_default();
+    n + tail
+        .iter()
+        .position(|&c| !has_class(c, VALUE))
+        .unwrap_or(tail.len())
 }
 
 /// Keeps an unknown parameter unless its keyword was already given.
@@ -568,4 +623,32 @@ fn rcpt_params<'a>(text: &'a str, mut at: usize, p: &mut RcptParams<'a>) -> Opti
         }
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn word_scanners_match_bytewise(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40), byte in proptest::prelude::any::<u8>()) {
+            proptest::prop_assert_eq!(find_byte(&bytes, byte), bytes.iter().position(|&c| c == byte));
+            let expect = bytes.iter().position(|&c| !has_class(c, VALUE)).unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(value_len(&bytes), expect);
+        }
+    }
+
+    #[test]
+    fn word_scanners_examples() {
+        assert_eq!(
+            value_len(b"rfc822;user.name+2Btag@sub.domain.example.org x"),
+            45
+        );
+        assert_eq!(value_len(b"abcdefgh=x"), 8);
+        assert_eq!(value_len(b"abc\x7fdefghij"), 3);
+        assert_eq!(value_len("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9} ".as_bytes()), 10);
+        assert_eq!(find_byte(b"user.name+2Btag", b'+'), Some(9));
+        assert_eq!(find_byte(b"0123456789abcdef+", b'+'), Some(16));
+        assert_eq!(find_byte(b"0123456789", b'+'), None);
+    }
 }
