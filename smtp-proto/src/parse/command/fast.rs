@@ -369,8 +369,16 @@ fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
 /// `esmtp-keyword` or `esmtp-value` bytes only: none of them but a letter's other case sets
 /// bit 0x20 onto a byte of `lower` (the bytes that would, 0x0D and 0x10-0x19, are controls).
 #[inline(always)]
-fn is_kw(s: &[u8], lower: &[u8]) -> bool {
-    s.len() == lower.len() && s.iter().zip(lower).all(|(&a, &l)| a | 0x20 == l)
+fn is_kw<const N: usize>(s: &[u8], lower: &[u8; N]) -> bool {
+    match s.first_chunk::<N>() {
+        Some(head) if s.len() == N => {
+            head.iter()
+                .zip(lower)
+                .fold(0, |diff, (&a, &l)| diff | ((a | 0x20) ^ l))
+                == 0
+        }
+        _ => false,
+    }
 }
 
 /// `NOTIFY=` value (RFC 3461 §4.1): `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`.
