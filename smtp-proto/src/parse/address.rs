@@ -97,6 +97,45 @@ const fn class_table() -> [u8; 256] {
 
 static CLASS: [u8; 256] = class_table();
 
+/// `0x01` in every byte of a word.
+pub(crate) const LO: u64 = u64::from_le_bytes([1; 8]);
+/// `0x80` in every byte of a word.
+pub(crate) const HI: u64 = LO << 7;
+
+/// The high bit of each byte of `w` that is below `n` (`n` at most 0x80), and perhaps of
+/// bytes above (more significant than) such a byte: the lowest bit set is exact.
+#[inline(always)]
+pub(crate) fn bytes_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(LO * u64::from(n)) & !w & HI
+}
+
+/// [`bytes_below`] for the bytes of `w` equal to `byte`.
+#[inline(always)]
+pub(crate) fn bytes_equal(w: u64, byte: u8) -> u64 {
+    bytes_below(w ^ (LO * u64::from(byte)), 1)
+}
+
+/// The byte offset of the lowest bit set in a non-zero [`bytes_below`] mask.
+#[inline(always)]
+pub(crate) fn first_flagged(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The first `byte` in `s`, a word at a time.
+#[inline]
+pub(crate) fn find_byte(s: &[u8], byte: u8) -> Option<usize> {
+    let mut n = 0;
+    while let Some(chunk) = s.get(n..).and_then(|r| r.first_chunk::<8>()) {
+        let hit = bytes_equal(u64::from_le_bytes(*chunk), byte);
+        if hit != 0 {
+            return Some(n + first_flagged(hit));
+        }
+        n += 8;
+    }
+    let tail = s.get(n..)?;
+    Some(n + tail.iter().position(|&c| c == byte)?)
+}
+
 /// Whether `b` has any of the class bits in `bits`.
 #[inline]
 pub(crate) fn has_class(b: u8, bits: u8) -> bool {
@@ -252,8 +291,7 @@ pub(crate) fn address_literal_with(
     let Some(inner_input) = input.strip_prefix(b"[") else {
         return fail(input);
     };
-    // Literals are short: a plain loop beats a vectorized search's setup.
-    let Some(end) = inner_input.iter().position(|&b| b == b']') else {
+    let Some(end) = find_byte(inner_input, b']') else {
         return fail(input);
     };
     let (inner, rest) = inner_input.split_at(end);

@@ -17,8 +17,9 @@ use super::{
     RSET, STAR, VRFY, is_ws, parse_bdat, parse_reference, parse_u64, word,
 };
 use crate::parse::address::{
-    KEYWORD, VALUE, address_literal_with, has_class, is_atext, is_dot_string, parse_ipv6,
-    parse_mailbox, scan_domain, scan_dot_string, scan_quoted, unquote,
+    KEYWORD, VALUE, address_literal_with, bytes_below, bytes_equal, find_byte, first_flagged,
+    has_class, is_atext, is_dot_string, parse_ipv6, parse_mailbox, scan_domain, scan_dot_string,
+    scan_quoted, unquote,
 };
 use crate::types::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 use crate::types::command::{
@@ -444,45 +445,6 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
             }
         }
     }
-}
-
-/// `0x01` in every byte of a word.
-const LO: u64 = u64::from_le_bytes([1; 8]);
-/// `0x80` in every byte of a word.
-const HI: u64 = LO << 7;
-
-/// The high bit of each byte of `w` that is below `n` (`n` at most 0x80), and perhaps of
-/// bytes above (more significant than) such a byte: the lowest bit set is exact.
-#[inline(always)]
-fn bytes_below(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(LO * u64::from(n)) & !w & HI
-}
-
-/// [`bytes_below`] for the bytes of `w` equal to `byte`.
-#[inline(always)]
-fn bytes_equal(w: u64, byte: u8) -> u64 {
-    bytes_below(w ^ (LO * u64::from(byte)), 1)
-}
-
-/// The byte offset of the lowest bit set in a non-zero [`bytes_below`] mask.
-#[inline(always)]
-fn first_flagged(mask: u64) -> usize {
-    (mask.trailing_zeros() / 8) as usize
-}
-
-/// The first `byte` in `s`, a word at a time.
-#[inline]
-fn find_byte(s: &[u8], byte: u8) -> Option<usize> {
-    let mut n = 0;
-    while let Some(chunk) = s.get(n..).and_then(|r| r.first_chunk::<8>()) {
-        let hit = bytes_equal(u64::from_le_bytes(*chunk), byte);
-        if hit != 0 {
-            return Some(n + first_flagged(hit));
-        }
-        n += 8;
-    }
-    let tail = s.get(n..)?;
-    Some(n + tail.iter().position(|&c| c == byte)?)
 }
 
 /// The length of the run of `esmtp-value` bytes (`%d33-60 / %d62-126 / UTF8-non-ascii`) at
