@@ -121,17 +121,28 @@ fn text_from(b: &[u8], start: usize) -> Option<&str> {
 /// After `MAIL`/`RCPT`: the text from the path on, behind `keyword` (` FROM:`, ` TO:`) and
 /// any white space, if there is a path and it is UTF-8.
 #[inline]
-fn keyword_arg<'a>(b: &'a [u8], keyword: &[u8]) -> Option<&'a str> {
-    let head = b.get(4..4 + keyword.len())?;
-    if !head.eq_ignore_ascii_case(keyword) {
+fn keyword_arg<'a, const N: usize>(b: &'a [u8], keyword: &[u8; N]) -> Option<&'a str> {
+    let head = b.get(4..)?.first_chunk::<N>()?;
+    if !eq_upper(head, keyword) {
         return None;
     }
-    let rest = b.get(4 + keyword.len()..)?;
+    let rest = b.get(4 + N..)?;
     let start = b.len() - rest.len() + rest.iter().take_while(|&&c| is_ws(c)).count();
     if start == b.len() {
         return None;
     }
     text_from(b, start)
+}
+
+/// Whether `s` is `upper` (upper-case ASCII letters and other bytes) with its letters in
+/// either case, compared all at once: a letter's byte is compared with its case bit set on
+/// both sides, any other byte as it is.
+#[inline(always)]
+fn eq_upper<const N: usize>(s: &[u8; N], upper: &[u8; N]) -> bool {
+    s.iter().zip(upper).fold(0, |diff, (&a, &u)| {
+        let fold = if u.is_ascii_uppercase() { 0x20 } else { 0 };
+        diff | ((a | fold) ^ (u | fold))
+    }) == 0
 }
 
 /// Non-empty free text after `NOOP`, `HELP`, `VRFY`, `EXPN` or `ETRN`.
@@ -606,6 +617,17 @@ mod tests {
             let expect = bytes.iter().position(|&c| !has_class(c, VALUE)).unwrap_or(bytes.len());
             proptest::prop_assert_eq!(value_len(&bytes), expect);
         }
+    }
+
+    #[test]
+    fn eq_upper_folds_letters_only() {
+        assert!(eq_upper(b" FROM:", b" FROM:"));
+        assert!(eq_upper(b" from:", b" FROM:"));
+        assert!(eq_upper(b" fRoM:", b" FROM:"));
+        assert!(!eq_upper(b"\0FROM:", b" FROM:"));
+        assert!(!eq_upper(b" FROM\x1a", b" FROM:"));
+        assert!(!eq_upper(b" FROZ:", b" FROM:"));
+        assert!(!eq_upper(b" TO;", b" TO:"));
     }
 
     #[test]
