@@ -45,6 +45,22 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
         }
         pos = 8;
     }
+    // `MAIL FROM:` and `RCPT TO:` find their own arguments.
+    match verb {
+        MAIL => {
+            return match keyword_arg(b, b" FROM:") {
+                Some(text) => mail(line, text),
+                None => parse_reference(line),
+            };
+        }
+        RCPT => {
+            return match keyword_arg(b, b" TO:") {
+                Some(text) => rcpt(line, text),
+                None => parse_reference(line),
+            };
+        }
+        _ => {}
+    }
     // The verb ends at the line's end or at white space; the arguments start at the first
     // byte after that white space. Only they are checked for UTF-8: the verb matched ASCII.
     let args = match b.get(pos..) {
@@ -56,14 +72,6 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
     };
     let text = || text_from(b, b.len() - args.len());
     match verb {
-        MAIL => match keyword_arg(b, b" FROM:") {
-            Some(text) => mail(line, text),
-            None => parse_reference(line),
-        },
-        RCPT => match keyword_arg(b, b" TO:") {
-            Some(text) => rcpt(line, text),
-            None => parse_reference(line),
-        },
         DATA if args.is_empty() => Ok(Command::Data),
         RSET if args.is_empty() => Ok(Command::Rset),
         QUIT if args.is_empty() => Ok(Command::Quit),
