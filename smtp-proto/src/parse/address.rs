@@ -53,6 +53,12 @@ pub(crate) const VALUE: u8 = 4;
 /// Byte class bit: an `esmtp-keyword` byte (`ALPHA / DIGIT / "-"`).
 pub(crate) const KEYWORD: u8 = 8;
 
+/// Byte class bit: `atext` (as [`ATEXT`]) or `.`: the bytes of a `Dot-string`.
+const DOT_ATEXT: u8 = 16;
+/// Byte class bit: a letter, digit, non-ASCII byte or `.`: the bytes of a domain without
+/// hyphens.
+const DOT_LDH: u8 = 32;
+
 const fn class_table() -> [u8; 256] {
     let mut t = [0u8; 256];
     let mut c = 0;
@@ -89,6 +95,12 @@ const fn class_table() -> [u8; 256] {
         if b.is_ascii_alphanumeric() || b == b'-' {
             class |= KEYWORD;
         }
+        if class & ATEXT != 0 || b == b'.' {
+            class |= DOT_ATEXT;
+        }
+        if b >= 0x80 || b.is_ascii_alphanumeric() || b == b'.' {
+            class |= DOT_LDH;
+        }
         t[c] = class;
         c += 1;
     }
@@ -96,6 +108,87 @@ const fn class_table() -> [u8; 256] {
 }
 
 static CLASS: [u8; 256] = class_table();
+
+/// `0x01` in every byte of a word.
+pub(crate) const LO: u64 = u64::from_le_bytes([1; 8]);
+/// `0x80` in every byte of a word.
+pub(crate) const HI: u64 = LO << 7;
+
+/// The high bit of each byte of `w` that is below `n` (`n` at most 0x80), and perhaps of
+/// bytes above (more significant than) such a byte: the lowest bit set is exact.
+#[inline(always)]
+pub(crate) fn bytes_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(LO * u64::from(n)) & !w & HI
+}
+
+/// [`bytes_below`] for the bytes of `w` equal to `byte`.
+#[inline(always)]
+pub(crate) fn bytes_equal(w: u64, byte: u8) -> u64 {
+    bytes_below(w ^ (LO * u64::from(byte)), 1)
+}
+
+/// The byte offset of the lowest bit set in a non-zero [`bytes_below`] mask.
+#[inline(always)]
+pub(crate) fn first_flagged(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The first `byte` in `s`, a word at a time.
+#[inline]
+pub(crate) fn find_byte(s: &[u8], byte: u8) -> Option<usize> {
+    let mut n = 0;
+    while let Some(chunk) = s.get(n..).and_then(|r| r.first_chunk::<8>()) {
+        let hit = bytes_equal(u64::from_le_bytes(*chunk), byte);
+        if hit != 0 {
+            return Some(n + first_flagged(hit));
+        }
+        n += 8;
+    }
+    let tail = s.get(n..)?;
+    Some(n + tail.iter().position(|&c| c == byte)?)
+}
+
+/// The high bit of each byte of `w` that is zero, exactly (no false positives).
+#[inline(always)]
+fn zero_bytes_exact(w: u64) -> u64 {
+    !(((w & !HI).wrapping_add(!HI)) | w) & HI
+}
+
+/// The length of the run of `bit` bytes (a `DOT_` class) at the start of `input`, if it is
+/// dot-separated segments without an empty one (no leading, trailing or doubled dot). `None`
+/// for anything else, valid or not: the caller's general scanner decides. Eight bytes at a
+/// time: their classes and'ed, their dots found with word arithmetic.
+#[inline(always)]
+fn dotted_run(input: &[u8], bit: u8) -> Option<usize> {
+    const DOTS: u64 = LO * b'.' as u64;
+    let mut n = 0;
+    // A dot "before" the start: a leading dot is an empty segment.
+    let mut prev_dot = true;
+    while let Some(chunk) = input.get(n..).and_then(|r| r.first_chunk::<8>()) {
+        if chunk.iter().fold(bit, |acc, &b| acc & CLASS[b as usize]) == 0 {
+            break;
+        }
+        let dots = zero_bytes_exact(u64::from_le_bytes(*chunk) ^ DOTS);
+        if dots & (dots << 8 | u64::from(prev_dot) << 7) != 0 {
+            return None;
+        }
+        prev_dot = dots >> 63 != 0;
+        n += 8;
+    }
+    for &b in input.get(n..).unwrap_or_default() {
+        if CLASS[b as usize] & bit == 0 {
+            break;
+        }
+        let dot = b == b'.';
+        if dot && prev_dot {
+            return None;
+        }
+        prev_dot = dot;
+        n += 1;
+    }
+    // Empty, or ending in a dot.
+    (!prev_dot).then_some(n)
+}
 
 /// Whether `b` has any of the class bits in `bits`.
 #[inline]
@@ -150,6 +243,19 @@ pub fn domain(input: &[u8]) -> IResult<&[u8], Domain<'_>> {
 /// error. Byte classes only: the caller checks UTF-8.
 #[inline]
 pub(crate) fn scan_domain(input: &[u8]) -> Result<usize, usize> {
+    // Common domains first: no hyphen, short enough that no label can be too long.
+    if let Some(n) = dotted_run(input, DOT_LDH)
+        && n <= MAX_LABEL_LEN
+        && input.get(n) != Some(&b'-')
+    {
+        return Ok(n);
+    }
+    scan_labels(input)
+}
+
+/// [`scan_domain`] label by label: every domain, and every error.
+#[inline(never)]
+fn scan_labels(input: &[u8]) -> Result<usize, usize> {
     let mut label_start = 0;
     loop {
         let label = input.get(label_start..).unwrap_or_default();
@@ -252,8 +358,7 @@ pub(crate) fn address_literal_with(
     let Some(inner_input) = input.strip_prefix(b"[") else {
         return fail(input);
     };
-    // Literals are short: a plain loop beats a vectorized search's setup.
-    let Some(end) = inner_input.iter().position(|&b| b == b']') else {
+    let Some(end) = find_byte(inner_input, b']') else {
         return fail(input);
     };
     let (inner, rest) = inner_input.split_at(end);
@@ -323,6 +428,15 @@ pub fn dot_string(input: &[u8]) -> IResult<&[u8], &str> {
 /// of the error. Byte classes only: the caller checks UTF-8.
 #[inline]
 pub(crate) fn scan_dot_string(input: &[u8]) -> Result<usize, usize> {
+    if let Some(n) = dotted_run(input, DOT_ATEXT) {
+        return Ok(n);
+    }
+    scan_atoms(input)
+}
+
+/// [`scan_dot_string`] atom by atom: every `Dot-string`, and every error.
+#[inline(never)]
+fn scan_atoms(input: &[u8]) -> Result<usize, usize> {
     let mut start = 0;
     loop {
         let atom = input.get(start..).unwrap_or_default();
@@ -632,6 +746,13 @@ mod tests {
 
         #[test]
         fn scanners_match_reference(text in "[a-c\\-.@>_ \u{e9}]{0,70}") {
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(scan_domain(b), reference_scan_domain(b));
+            proptest::prop_assert_eq!(scan_dot_string(b), reference_scan_dot_string(b));
+        }
+
+        #[test]
+        fn dotted_runs_match_reference(text in "[a-c0.]{0,20}[.>@ \u{e9}-]{0,2}[a-c0.]{0,20}") {
             let b = text.as_bytes();
             proptest::prop_assert_eq!(scan_domain(b), reference_scan_domain(b));
             proptest::prop_assert_eq!(scan_dot_string(b), reference_scan_dot_string(b));

@@ -371,6 +371,17 @@ fn parse_u64(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 20 {
         return None;
     }
+    if text.len() < 20 {
+        // At most 19 digits: below 10^19 < 2^64, so no overflow check per digit.
+        let mut acc = 0u64;
+        let mut digits = true;
+        for &d in text {
+            let v = d.wrapping_sub(b'0');
+            digits &= v < 10;
+            acc = acc.wrapping_mul(10).wrapping_add(u64::from(v));
+        }
+        return digits.then_some(acc);
+    }
     text.iter().try_fold(0u64, |acc, &d| {
         if d.is_ascii_digit() {
             acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
@@ -508,6 +519,32 @@ pub use params::xtext_decode;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_u64_limits() {
+        let cases: [(&[u8], Option<u64>); 9] = [
+            (b"0", Some(0)),
+            (b"12345", Some(12345)),
+            (b"9999999999999999999", Some(9_999_999_999_999_999_999)),
+            (b"18446744073709551615", Some(u64::MAX)),
+            (b"18446744073709551616", None),
+            (b"000000000000000000001", None),
+            (b"", None),
+            (b"12a", None),
+            (b"+1", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_u64(text), expected, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_u64_matches_std(text in "[0-9/:]{1,21}") {
+            let expected = text.parse::<u64>().ok().filter(|_| text.len() <= 20);
+            proptest::prop_assert_eq!(parse_u64(text.as_bytes()), expected);
+        }
+    }
 
     #[test]
     fn verb_folding_does_not_confuse_non_letters() {

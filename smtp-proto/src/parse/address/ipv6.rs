@@ -19,6 +19,94 @@ use std::net::Ipv6Addr;
 ///
 /// As in the standard library, the embedded IPv4 address takes no leading zeros.
 pub(crate) fn parse_ipv6(text: &[u8]) -> Option<Ipv6Addr> {
+    hex_only(text).or_else(|| parse_general(text))
+}
+
+/// `HEX[b]`: the value of the hexadecimal digit `b`, or `NOT_HEX`.
+static HEX: [u8; 256] = hex_table();
+const NOT_HEX: u8 = 0xFF;
+
+const fn hex_table() -> [u8; 256] {
+    let mut t = [NOT_HEX; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => NOT_HEX,
+        };
+        c += 1;
+    }
+    t
+}
+
+/// The common forms in one table-driven pass: hex groups and at most one `::`, no embedded
+/// IPv4 address. `None` for anything else, valid or not ([`parse_general`] decides).
+#[inline]
+fn hex_only(text: &[u8]) -> Option<Ipv6Addr> {
+    let mut groups = [0u16; 8];
+    let mut n = 0;
+    let mut gap = None;
+    let mut i = 0;
+    if text.starts_with(b"::") {
+        gap = Some(0);
+        i = 2;
+        if text.len() == 2 {
+            return Some(Ipv6Addr::UNSPECIFIED);
+        }
+    }
+    loop {
+        let start = i;
+        let mut value: u16 = 0;
+        while i - start < 4
+            && let Some(&b) = text.get(i)
+        {
+            let d = HEX[b as usize];
+            if d == NOT_HEX {
+                break;
+            }
+            value = value << 4 | u16::from(d);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        *groups.get_mut(n)? = value;
+        n += 1;
+        match text.get(i) {
+            None => break,
+            Some(b':') => i += 1,
+            // A fifth digit, an IPv4 dot, or anything else.
+            Some(_) => return None,
+        }
+        if text.get(i) == Some(&b':') {
+            if gap.is_some() {
+                return None;
+            }
+            gap = Some(n);
+            i += 1;
+            if i == text.len() {
+                break;
+            }
+        }
+    }
+    match gap {
+        None if n == 8 => Some(Ipv6Addr::from(groups)),
+        // `::` stands for at least one zero group.
+        Some(g) if n < 8 => {
+            let tail = n - g;
+            groups.copy_within(g..n, 8 - tail);
+            groups.get_mut(g..8 - tail)?.fill(0);
+            Some(Ipv6Addr::from(groups))
+        }
+        _ => None,
+    }
+}
+
+/// Every form, embedded IPv4 addresses included, and every error.
+fn parse_general(text: &[u8]) -> Option<Ipv6Addr> {
     let mut head = [0u16; 8];
     let (head_len, head_v4, mut pos) = ipv6_groups(text, 0, &mut head);
     if head_len == 8 {
@@ -164,6 +252,12 @@ mod tests {
             "::1.2.3",
             "::1.2.3.4.5",
             "::0.0.0.0",
+            "1:2:3:4:5:6:7::8",
+            "::1:2:3:4:5:6:7",
+            "1:2:3:4:5:6:7:",
+            "1::2:",
+            "::1:",
+            "abcd:ABCD:0:0:0:0:0:ffff",
         ];
         for text in cases {
             assert_eq!(

@@ -17,8 +17,9 @@ use super::{
     RSET, STAR, VRFY, is_ws, parse_bdat, parse_reference, parse_u64, word,
 };
 use crate::parse::address::{
-    KEYWORD, VALUE, address_literal_with, has_class, is_atext, is_dot_string, parse_ipv6,
-    parse_mailbox, scan_domain, scan_dot_string, scan_quoted, unquote,
+    KEYWORD, VALUE, address_literal_with, bytes_below, bytes_equal, find_byte, first_flagged,
+    has_class, is_atext, is_dot_string, parse_ipv6, parse_mailbox, scan_domain, scan_dot_string,
+    scan_quoted, unquote,
 };
 use crate::types::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 use crate::types::command::{
@@ -44,6 +45,22 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
         }
         pos = 8;
     }
+    // `MAIL FROM:` and `RCPT TO:` find their own arguments.
+    match verb {
+        MAIL => {
+            return match keyword_arg(b, b" FROM:") {
+                Some(text) => mail(line, text),
+                None => parse_reference(line),
+            };
+        }
+        RCPT => {
+            return match keyword_arg(b, b" TO:") {
+                Some(text) => rcpt(line, text),
+                None => parse_reference(line),
+            };
+        }
+        _ => {}
+    }
     // The verb ends at the line's end or at white space; the arguments start at the first
     // byte after that white space. Only they are checked for UTF-8: the verb matched ASCII.
     let args = match b.get(pos..) {
@@ -55,14 +72,6 @@ pub(super) fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
     };
     let text = || text_from(b, b.len() - args.len());
     match verb {
-        MAIL => match keyword_arg(b, b" FROM:") {
-            Some(text) => mail(line, text),
-            None => parse_reference(line),
-        },
-        RCPT => match keyword_arg(b, b" TO:") {
-            Some(text) => rcpt(line, text),
-            None => parse_reference(line),
-        },
         DATA if args.is_empty() => Ok(Command::Data),
         RSET if args.is_empty() => Ok(Command::Rset),
         QUIT if args.is_empty() => Ok(Command::Quit),
@@ -120,17 +129,28 @@ fn text_from(b: &[u8], start: usize) -> Option<&str> {
 /// After `MAIL`/`RCPT`: the text from the path on, behind `keyword` (` FROM:`, ` TO:`) and
 /// any white space, if there is a path and it is UTF-8.
 #[inline]
-fn keyword_arg<'a>(b: &'a [u8], keyword: &[u8]) -> Option<&'a str> {
-    let head = b.get(4..4 + keyword.len())?;
-    if !head.eq_ignore_ascii_case(keyword) {
+fn keyword_arg<'a, const N: usize>(b: &'a [u8], keyword: &[u8; N]) -> Option<&'a str> {
+    let head = b.get(4..)?.first_chunk::<N>()?;
+    if !eq_upper(head, keyword) {
         return None;
     }
-    let rest = b.get(4 + keyword.len()..)?;
+    let rest = b.get(4 + N..)?;
     let start = b.len() - rest.len() + rest.iter().take_while(|&&c| is_ws(c)).count();
     if start == b.len() {
         return None;
     }
     text_from(b, start)
+}
+
+/// Whether `s` is `upper` (upper-case ASCII letters and other bytes) with its letters in
+/// either case, compared all at once: a letter's byte is compared with its case bit set on
+/// both sides, any other byte as it is.
+#[inline(always)]
+fn eq_upper<const N: usize>(s: &[u8; N], upper: &[u8; N]) -> bool {
+    s.iter().zip(upper).fold(0, |diff, (&a, &u)| {
+        let fold = if u.is_ascii_uppercase() { 0x20 } else { 0 };
+        diff | ((a | fold) ^ (u | fold))
+    }) == 0
 }
 
 /// Non-empty free text after `NOOP`, `HELP`, `VRFY`, `EXPN` or `ETRN`.
@@ -349,10 +369,7 @@ fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
     let mut end = start + k_len;
     let value = if rest.get(k_len) == Some(&b'=') {
         let v = rest.get(k_len + 1..)?;
-        let v_len = v
-            .iter()
-            .position(|&c| !has_class(c, VALUE))
-            .unwrap_or(v.len());
+        let v_len = value_len(v);
         if v_len == 0 {
             return None;
         }
@@ -372,8 +389,16 @@ fn next_param<'a>(text: &'a str, at: &mut usize) -> Option<Option<Raw<'a>>> {
 /// `esmtp-keyword` or `esmtp-value` bytes only: none of them but a letter's other case sets
 /// bit 0x20 onto a byte of `lower` (the bytes that would, 0x0D and 0x10-0x19, are controls).
 #[inline(always)]
-fn is_kw(s: &[u8], lower: &[u8]) -> bool {
-    s.len() == lower.len() && s.iter().zip(lower).all(|(&a, &l)| a | 0x20 == l)
+fn is_kw<const N: usize>(s: &[u8], lower: &[u8; N]) -> bool {
+    match s.first_chunk::<N>() {
+        Some(head) if s.len() == N => {
+            head.iter()
+                .zip(lower)
+                .fold(0, |diff, (&a, &l)| diff | ((a | 0x20) ^ l))
+                == 0
+        }
+        _ => false,
+    }
 }
 
 /// `NOTIFY=` value (RFC 3461 §4.1): `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`.
@@ -411,8 +436,7 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
     if !value.is_ascii() {
         return None;
     }
-    // Values are short: plain loops rather than vectorized searches.
-    let Some(first) = b.iter().position(|&c| c == b'+') else {
+    let Some(first) = find_byte(b, b'+') else {
         return Some(Cow::Borrowed(value));
     };
     let mut out = String::with_capacity(value.len());
@@ -429,7 +453,7 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
         out.push(char::from(byte));
         i += 3;
         let rest = b.get(i..)?;
-        match rest.iter().position(|&c| c == b'+') {
+        match find_byte(rest, b'+') {
             Some(n) => {
                 out.push_str(value.get(i..i + n)?);
                 i += n;
@@ -440,6 +464,26 @@ fn xtext(value: &str) -> Option<Cow<'_, str>> {
             }
         }
     }
+}
+
+/// The length of the run of `esmtp-value` bytes (`%d33-60 / %d62-126 / UTF8-non-ascii`) at
+/// the start of `s`, a word at a time: a value ends at a control or space, `=` or DEL.
+#[inline]
+fn value_len(s: &[u8]) -> usize {
+    let mut n = 0;
+    while let Some(chunk) = s.get(n..).and_then(|r| r.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*chunk);
+        let stop = bytes_below(w, 0x21) | bytes_equal(w, b'=') | bytes_equal(w, 0x7F);
+        if stop != 0 {
+            return n + first_flagged(stop);
+        }
+        n += 8;
+    }
+    let tail = s.get(n..).unwrap_or_default();
+    n + tail
+        .iter()
+        .position(|&c| !has_class(c, VALUE))
+        .unwrap_or(tail.len())
 }
 
 /// Keeps an unknown parameter unless its keyword was already given.
@@ -568,4 +612,43 @@ fn rcpt_params<'a>(text: &'a str, mut at: usize, p: &mut RcptParams<'a>) -> Opti
         }
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn word_scanners_match_bytewise(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40), byte in proptest::prelude::any::<u8>()) {
+            proptest::prop_assert_eq!(find_byte(&bytes, byte), bytes.iter().position(|&c| c == byte));
+            let expect = bytes.iter().position(|&c| !has_class(c, VALUE)).unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(value_len(&bytes), expect);
+        }
+    }
+
+    #[test]
+    fn eq_upper_folds_letters_only() {
+        assert!(eq_upper(b" FROM:", b" FROM:"));
+        assert!(eq_upper(b" from:", b" FROM:"));
+        assert!(eq_upper(b" fRoM:", b" FROM:"));
+        assert!(!eq_upper(b"\0FROM:", b" FROM:"));
+        assert!(!eq_upper(b" FROM\x1a", b" FROM:"));
+        assert!(!eq_upper(b" FROZ:", b" FROM:"));
+        assert!(!eq_upper(b" TO;", b" TO:"));
+    }
+
+    #[test]
+    fn word_scanners_examples() {
+        assert_eq!(
+            value_len(b"rfc822;user.name+2Btag@sub.domain.example.org x"),
+            45
+        );
+        assert_eq!(value_len(b"abcdefgh=x"), 8);
+        assert_eq!(value_len(b"abc\x7fdefghij"), 3);
+        assert_eq!(value_len("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9} ".as_bytes()), 10);
+        assert_eq!(find_byte(b"user.name+2Btag", b'+'), Some(9));
+        assert_eq!(find_byte(b"0123456789abcdef+", b'+'), Some(16));
+        assert_eq!(find_byte(b"0123456789", b'+'), None);
+    }
 }
