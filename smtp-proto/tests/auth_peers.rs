@@ -151,8 +151,19 @@ fn start_server(mechs: &'static str) -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, log)
 }
 
-fn last(log: &Mutex<Vec<String>>) -> String {
-    log.lock().expect("log").last().cloned().unwrap_or_default()
+/// The `n`th outcome (1-based) once the server thread has logged it: the server writes its
+/// reply before logging, so a client may exit before the entry is there. Waits up to 10 s.
+fn nth_outcome(log: &Mutex<Vec<String>>, n: usize) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(entry) = log.lock().expect("log").get(n - 1) {
+            return entry.clone();
+        }
+        if std::time::Instant::now() > deadline {
+            return String::new();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[test]
@@ -168,7 +179,7 @@ fn python_smtplib_plain_and_login() {
         ("PLAIN", "wrong", "535", "PLAIN failed"),
         ("LOGIN", "wrong", "535", "LOGIN failed"),
     ];
-    for (mech, pass, code, outcome) in table {
+    for (n, (mech, pass, code, outcome)) in table.into_iter().enumerate() {
         // smtplib's auth_plain/auth_login read self.user and self.password.
         let script = format!(
             "import smtplib\n\
@@ -191,7 +202,7 @@ fn python_smtplib_plain_and_login() {
             "{mech} {pass}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(last(&log), outcome);
+        assert_eq!(nth_outcome(&log, n + 1), outcome);
     }
 }
 
@@ -253,6 +264,8 @@ fn curl_plain_login_oauthbearer_xoauth2() {
             "OAUTHBEARER failed",
         ),
     ];
+    // How many outcomes each server's log should hold after each row.
+    let (mut count, mut count2) = (0, 0);
     for (port, args, success, outcome) in table {
         let url = format!("smtp://127.0.0.1:{port}");
         let mut child = Command::new("curl")
@@ -282,7 +295,13 @@ fn curl_plain_login_oauthbearer_xoauth2() {
         }
         let status = child.wait().expect("curl wait");
         assert_eq!(status.success(), success, "{args:?}: {status}");
-        let log = if port == port2 { &log2 } else { &log };
-        assert_eq!(last(log), outcome, "{args:?}");
+        let (log, n) = if port == port2 {
+            count2 += 1;
+            (&log2, count2)
+        } else {
+            count += 1;
+            (&log, count)
+        };
+        assert_eq!(nth_outcome(log, n), outcome, "{args:?}");
     }
 }
