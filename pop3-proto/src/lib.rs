@@ -14,9 +14,9 @@
 //!   `TOP`'s cut for the server, un-stuffing decoder that stops exactly at `CRLF.CRLF` for the
 //!   client. Message bodies pass through it in chunks, never whole.
 //!
-//! The sans-IO session (command order per state, AUTHORIZATION → TRANSACTION → UPDATE, STLS,
-//! SASL exchanges, pipelining) and the tokio server behind a `server` feature come with the
-//! issue that brings the `mailstore` crate, which they need.
+//! - [`session`]: the sans-IO server session: command order per state (AUTHORIZATION →
+//!   TRANSACTION → UPDATE, RFC 1939 §3), `STLS`, SASL exchanges, pipelining, limits; the driver
+//!   answers its events (credentials, the maildrop, message bodies).
 //!
 //! ```
 //! use pop3_proto::parse::command::parse_command;
@@ -41,4 +41,5 @@
 pub mod build;
 pub mod multiline;
 pub mod parse;
+pub mod session;
 pub mod types;

@@ -92,6 +92,12 @@ impl<'a> Uid<'a> {
             .map_err(|_| UidError::InvalidByte { byte: 0, at: 0 })
     }
 
+    /// A unique-id the crate has already checked with [`Uid::new`].
+    pub(crate) fn checked_before(s: &'a str) -> Self {
+        debug_assert!(Self::new(s).is_ok(), "unchecked unique-id {s:?}");
+        Uid(s)
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &'a str {
         self.0

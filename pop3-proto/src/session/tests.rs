@@ -1,0 +1,1 @@
+//! Session tests: RFC 1939 transcripts, state rules, limits.
