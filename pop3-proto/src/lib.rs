@@ -16,7 +16,8 @@
 //!
 //! - [`session`]: the sans-IO server session: command order per state (AUTHORIZATION →
 //!   TRANSACTION → UPDATE, RFC 1939 §3), `STLS`, SASL exchanges, pipelining, limits; the driver
-//!   answers its events (credentials, the maildrop, message bodies).
+//!   answers its events (credentials, the maildrop, message bodies);
+//! - [`server`] (feature `server`): the tokio server over `mailstore`, with TLS and limits.
 //!
 //! ```
 //! use pop3_proto::parse::command::parse_command;
@@ -41,5 +42,7 @@
 pub mod build;
 pub mod multiline;
 pub mod parse;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod session;
 pub mod types;

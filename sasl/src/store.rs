@@ -66,6 +66,14 @@ pub trait CredentialStore: Send + Sync {
         Err(CredentialError::Rejected)
     }
 
+    /// The shared secret of `user` in plaintext, for challenge-response schemes that need
+    /// it on the server (POP3 `APOP`, RFC 1939 §7). `Ok(None)`: unknown user or no such
+    /// secret; the default has none, so such schemes always fail.
+    async fn shared_secret(&self, user: &str) -> Result<Option<Secret<String>>, CredentialError> {
+        let _ = user;
+        Ok(None)
+    }
+
     /// May `identity` (already authenticated) act as `authzid`? Asked only
     /// when the client requested a non-empty authzid different from the
     /// identity. The default allows only an empty or equal authzid.
@@ -99,6 +107,7 @@ pub struct MemoryStore {
     iterations: u32,
     users: RwLock<HashMap<String, UserEntry>>,
     tokens: RwLock<HashMap<String, String>>,
+    shared: RwLock<HashMap<String, Secret<String>>>,
     authz: RwLock<HashSet<(String, String)>>,
 }
 
@@ -119,6 +128,7 @@ impl MemoryStore {
             iterations: 4096,
             users: RwLock::default(),
             tokens: RwLock::default(),
+            shared: RwLock::default(),
             authz: RwLock::default(),
         }
     }
@@ -156,6 +166,14 @@ impl MemoryStore {
     pub fn add_token(&self, token: &str, user: &str) {
         if let Ok(mut tokens) = self.tokens.write() {
             tokens.insert(token.to_owned(), user.to_owned());
+        }
+    }
+
+    /// Gives `user` a plaintext shared secret for `APOP` (kept apart from the password,
+    /// whose plaintext this store never keeps).
+    pub fn set_shared_secret(&self, user: &str, secret: &str) {
+        if let Ok(mut shared) = self.shared.write() {
+            shared.insert(user.to_owned(), Secret::new(secret.to_owned()));
         }
     }
 
@@ -221,6 +239,10 @@ impl CredentialStore for MemoryStore {
             Some(owner) if user.is_none_or(|u| u == owner) => Ok(owner.clone()),
             _ => Err(CredentialError::Rejected),
         }
+    }
+
+    async fn shared_secret(&self, user: &str) -> Result<Option<Secret<String>>, CredentialError> {
+        Ok(self.shared.read().map_err(poisoned)?.get(user).cloned())
     }
 
     async fn authorize(&self, identity: &str, authzid: &str) -> Result<bool, CredentialError> {

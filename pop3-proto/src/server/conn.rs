@@ -1,0 +1,288 @@
+//! One connection: the driver loop around a [`ServerSession`] (read → feed → events → answers from
+//! the credential store and the mail store → write), with the time-outs.
+
+use std::io;
+use std::sync::Arc;
+
+use futures::StreamExt as _;
+use mailstore::{Account, Flag, FlagOp, StoreError, UidSet};
+use sasl::CredentialError;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::watch;
+
+use super::limits::MaildropLock;
+use super::stream::Conn;
+use super::{DriverError, Shared};
+use crate::session::{
+    AuthOutcome, AuthStep, CloseReason, Event, MaildropEntry, MaildropError, ServerSession,
+    UpdateOutcome, apop,
+};
+
+/// Output is written once it grows past this while a body streams.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// What one connection holds besides the session.
+struct Connection<'a, IO> {
+    conn: Conn<IO>,
+    shared: &'a Shared,
+    sasl: Option<sasl::ServerSession>,
+    account: Option<Arc<dyn Account>>,
+    lock: Option<MaildropLock>,
+}
+
+/// Drives `session` over `io` until it closes; returns why.
+pub(crate) async fn drive<IO>(
+    io: IO,
+    session: &mut ServerSession,
+    shared: &Shared,
+    mut stop: watch::Receiver<bool>,
+) -> Result<CloseReason, DriverError>
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut conn = Conn::Plain(io);
+    if session.is_tls() {
+        let acceptor = shared.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
+        conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+    }
+    let mut c = Connection {
+        conn,
+        shared,
+        sasl: None,
+        account: None,
+        lock: None,
+    };
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        loop {
+            match session.next_event()? {
+                Event::NeedInput => break,
+                Event::Close(reason) => {
+                    c.write_out(session).await?;
+                    let _ = c.conn.shutdown().await;
+                    return Ok(reason);
+                }
+                Event::Login { user, password } => {
+                    let result = shared.credentials.check_password(&user, &password).await;
+                    let outcome = c.outcome(result).await;
+                    session.auth_outcome(outcome)?;
+                }
+                Event::Apop { user, digest } => {
+                    let timestamp = session.apop_timestamp().unwrap_or_default();
+                    let result = match shared.credentials.shared_secret(&user).await {
+                        Ok(Some(secret)) if apop::verify(timestamp, secret.expose(), &digest) => {
+                            Ok(user)
+                        }
+                        Ok(_) => Err(CredentialError::Rejected),
+                        Err(e) => Err(e),
+                    };
+                    let outcome = c.outcome(result).await;
+                    session.auth_outcome(outcome)?;
+                }
+                Event::Auth(step) => {
+                    let outcome = c.sasl_step(step).await;
+                    session.auth_outcome(outcome)?;
+                }
+                Event::OpenMaildrop { user } => {
+                    let result = c.open_maildrop(&user).await;
+                    session.maildrop_opened(result)?;
+                }
+                Event::Retrieve { id, .. } => c.retrieve(session, id).await?,
+                Event::Update { deleted } => {
+                    let outcome = c.update(&deleted).await;
+                    session.update_done(outcome)?;
+                    // The lock is released when the connection ends, after the reply.
+                }
+                Event::StartTls => {
+                    c.write_out(session).await?;
+                    let acceptor = shared.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
+                    c.conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+                    session.tls_started()?;
+                }
+                #[allow(unreachable_patterns)] // Event is #[non_exhaustive] for other crates
+                _ => {}
+            }
+        }
+        c.write_out(session).await?;
+        tokio::select! {
+            read = tokio::time::timeout(shared.idle_timeout, c.conn.read(&mut buf)) => match read {
+                Err(_) => session.timeout(),
+                Ok(Ok(0)) => return Ok(CloseReason::PeerClosed),
+                Ok(Ok(n)) => session.feed(buf.get(..n).unwrap_or_default()),
+                Ok(Err(e)) => return Err(DriverError::Io(e)),
+            },
+            _ = stop.wait_for(|stop| *stop) => session.shutdown(),
+        }
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
+    /// Writes and flushes the session's output, within the idle time-out.
+    async fn write_out(&mut self, session: &mut ServerSession) -> io::Result<()> {
+        if session.output().is_empty() {
+            return Ok(());
+        }
+        let write = async {
+            self.conn.write_all(session.output()).await?;
+            self.conn.flush().await
+        };
+        match tokio::time::timeout(self.shared.idle_timeout, write).await {
+            Ok(result) => result?,
+            Err(_) => return Err(io::Error::new(io::ErrorKind::TimedOut, "write timed out")),
+        }
+        session.output_written(session.output().len());
+        Ok(())
+    }
+
+    /// Maps a credential check to the session's outcome; a failure is answered after the
+    /// configured delay (slows password guessing).
+    async fn outcome(&self, result: Result<String, CredentialError>) -> AuthOutcome {
+        match result {
+            Ok(identity) => AuthOutcome::Success { identity },
+            Err(CredentialError::Rejected) => {
+                tokio::time::sleep(self.shared.failed_login_delay).await;
+                AuthOutcome::Failure
+            }
+            Err(_) => AuthOutcome::Temporary,
+        }
+    }
+
+    /// Runs one SASL step with the shared `sasl` crate against the credential store.
+    async fn sasl_step(&mut self, step: AuthStep) -> AuthOutcome {
+        let store = &*self.shared.credentials;
+        let response = step.response.as_ref().map(|r| r.expose().as_slice());
+        let result = if step.first {
+            let exchange = self.sasl.insert(sasl::ServerSession::new(step.mechanism));
+            exchange.start_with(response, store).await
+        } else {
+            match self.sasl.as_mut() {
+                Some(exchange) => {
+                    exchange
+                        .step_with(response.unwrap_or_default(), store)
+                        .await
+                }
+                None => return AuthOutcome::Failure,
+            }
+        };
+        match result {
+            Ok(sasl::ServerStep::Challenge(challenge)) => AuthOutcome::Challenge(challenge),
+            Ok(sasl::ServerStep::Success(auth)) => {
+                self.sasl = None;
+                AuthOutcome::Success {
+                    identity: auth.user().to_owned(),
+                }
+            }
+            Err(error) if error.is_temporary() => {
+                self.sasl = None;
+                AuthOutcome::Temporary
+            }
+            #[allow(unreachable_patterns)]
+            _ => {
+                self.sasl = None;
+                tokio::time::sleep(self.shared.failed_login_delay).await;
+                AuthOutcome::Failure
+            }
+        }
+    }
+
+    /// Locks the user's maildrop (RFC 1939 §8) and lists it, oldest message first.
+    async fn open_maildrop(&mut self, user: &str) -> Result<Vec<MaildropEntry>, MaildropError> {
+        let lock = self
+            .shared
+            .locks
+            .try_lock(user)
+            .ok_or(MaildropError::InUse)?;
+        let account = self.shared.store.account(user).await.map_err(store_error)?;
+        let mailbox = &self.shared.mailbox;
+        let messages = match account.messages(mailbox, &UidSet::all()).await {
+            Ok(messages) => messages,
+            Err(StoreError::NoSuchMailbox(_)) => Vec::new(),
+            Err(e) => return Err(store_error(e)),
+        };
+        self.lock = Some(lock);
+        self.account = Some(account);
+        Ok(messages
+            .into_iter()
+            .map(|m| MaildropEntry {
+                id: m.uid,
+                size: m.size,
+                unique_id: m.unique_id,
+            })
+            .collect())
+    }
+
+    /// Streams message `id` into the session (`RETR`/`TOP`), flushing as the output grows.
+    async fn retrieve(&mut self, session: &mut ServerSession, id: u32) -> Result<(), DriverError> {
+        let Some(account) = self.account.clone() else {
+            session.body_failed()?;
+            return Ok(());
+        };
+        let mut stream = match account.read_stream(&self.shared.mailbox, id).await {
+            Ok(stream) => stream,
+            Err(error) => {
+                tracing::warn!(id, %error, "pop3: message cannot be read");
+                session.body_failed()?;
+                return Ok(());
+            }
+        };
+        while session.wants_body() {
+            match stream.next().await {
+                None => break,
+                Some(Ok(chunk)) => {
+                    session.body(&chunk)?;
+                    if session.output().len() >= FLUSH_AT {
+                        self.write_out(session).await?;
+                    }
+                }
+                Some(Err(error)) => {
+                    tracing::warn!(id, %error, "pop3: reading a message failed");
+                    session.body_failed()?;
+                    return Ok(());
+                }
+            }
+        }
+        session.body_end()?;
+        Ok(())
+    }
+
+    /// The UPDATE state (RFC 1939 §6): flags the messages `\Deleted` and expunges exactly them.
+    async fn update(&mut self, ids: &[u32]) -> UpdateOutcome {
+        let Some(account) = &self.account else {
+            return UpdateOutcome::Partial;
+        };
+        let mailbox = &self.shared.mailbox;
+        let uids: UidSet = ids.iter().copied().collect();
+        let deleted = mailstore::flags([Flag::Deleted]);
+        if let Err(error) = account
+            .store_flags(mailbox, &uids, FlagOp::Add, &deleted, None)
+            .await
+        {
+            tracing::warn!(%error, "pop3: UPDATE could not flag messages");
+            return UpdateOutcome::Partial;
+        }
+        match account.expunge(mailbox, Some(&uids)).await {
+            Ok(removed) if removed.len() == ids.len() => UpdateOutcome::Done,
+            Ok(removed) => {
+                tracing::warn!(
+                    asked = ids.len(),
+                    removed = removed.len(),
+                    "pop3: UPDATE removed fewer messages than marked"
+                );
+                UpdateOutcome::Partial
+            }
+            Err(error) => {
+                tracing::warn!(%error, "pop3: UPDATE expunge failed");
+                UpdateOutcome::Partial
+            }
+        }
+    }
+}
+
+fn store_error(error: StoreError) -> MaildropError {
+    tracing::warn!(%error, "pop3: maildrop cannot be opened");
+    if error.is_temporary() {
+        MaildropError::Temporary
+    } else {
+        MaildropError::Permanent
+    }
+}
