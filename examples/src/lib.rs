@@ -1,3 +1,8 @@
-//! Whole servers assembled from the crates, starting with a complete one-binary mail server.
+//! Whole mail servers assembled from the crates: wiring and configuration only, nothing the
+//! libraries should own.
 //!
-//! Placeholder: the one-binary mail server arrives with the server issues.
+//! [`mail_server`]: the one-binary mail server (`cargo run -p examples --bin mail-server`). It
+//! takes mail for its local users over SMTP, stores it in Maildir through `mailstore`, and gives
+//! it back over POP3. Relay, the queue, IMAP and submission arrive with their crates.
+
+pub mod mail_server;
