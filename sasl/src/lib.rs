@@ -43,6 +43,7 @@
 
 mod client;
 mod error;
+mod exchange;
 mod gs2;
 mod mechanism;
 mod oauth;
@@ -54,6 +55,7 @@ mod store;
 
 pub use client::{ClientSession, Credentials};
 pub use error::SaslError;
+pub use exchange::{Exchange, ExchangeStep};
 pub use mechanism::Mechanism;
 pub use scram::{ScramHash, ScramSecrets};
 pub use secret::Secret;

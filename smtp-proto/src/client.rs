@@ -22,16 +22,14 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
+use mail_net::Conn;
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::client::TlsStream;
 
 use crate::session::client::{
     ClientConfig, ClientError, ClientSession, Envelope, Event, MessageOutcome, Stage, TlsPolicy,
@@ -177,58 +175,6 @@ impl ClientDriverError {
     }
 }
 
-/// The connection: plain, or under TLS.
-enum Stream<S> {
-    Plain(S),
-    Tls(Box<TlsStream<S>>),
-    /// Only during the TLS handshake.
-    Upgrading,
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Stream<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-            Self::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
-        }
-    }
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Stream<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-            Self::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_flush(cx),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-            Self::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-            Self::Upgrading => Poll::Ready(Ok(())),
-        }
-    }
-}
-
 /// Size of the read buffer and of the body pieces read from the caller's reader.
 const CHUNK: usize = 64 * 1024;
 
@@ -238,7 +184,7 @@ const CHUNK: usize = 64 * 1024;
 /// configured) are done; then [`SmtpClient::send`] any number of messages and
 /// [`SmtpClient::quit`].
 pub struct SmtpClient<S = TcpStream> {
-    stream: Stream<S>,
+    stream: Conn<S>,
     session: ClientSession,
     options: ConnectOptions,
     buf: Vec<u8>,
@@ -287,14 +233,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpClient<S> {
                 TlsPolicy::Never => {}
             }
         }
-        let (stream, session) = if options.implicit_tls {
-            let tls = tls_handshake(stream, &options).await?;
-            (
-                Stream::Tls(Box::new(tls)),
-                ClientSession::with_implicit_tls(config),
-            )
+        let mut stream = Conn::Plain(stream);
+        let session = if options.implicit_tls {
+            tls_handshake(&mut stream, &options).await?;
+            ClientSession::with_implicit_tls(config)
         } else {
-            (Stream::Plain(stream), ClientSession::new(config))
+            ClientSession::new(config)
         };
         let mut client = Self {
             stream,
@@ -388,13 +332,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpClient<S> {
             match event {
                 Event::NeedInput => self.read(stage).await?,
                 Event::StartTls => {
-                    let Stream::Plain(plain) =
-                        std::mem::replace(&mut self.stream, Stream::Upgrading)
-                    else {
+                    if self.stream.is_tls() {
                         return Err(ClientDriverError::NoTlsConfig);
-                    };
-                    let tls = tls_handshake(plain, &self.options).await?;
-                    self.stream = Stream::Tls(Box::new(tls));
+                    }
+                    tls_handshake(&mut self.stream, &self.options).await?;
                     self.session.tls_started()?;
                 }
                 Event::NeedBody => {
@@ -438,15 +379,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpClient<S> {
     }
 }
 
+/// Runs the client side of a TLS handshake on `stream`, under the handshake time-out.
 async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: S,
+    stream: &mut Conn<S>,
     options: &ConnectOptions,
-) -> Result<TlsStream<S>, ClientDriverError> {
+) -> Result<(), ClientDriverError> {
     let tls = options.tls.as_ref().ok_or(ClientDriverError::NoTlsConfig)?;
     let connector = TlsConnector::from(tls.config.clone());
     let after = options.timeouts.tls_handshake;
-    match tokio::time::timeout(after, connector.connect(tls.server_name.clone(), stream)).await {
-        Ok(Ok(s)) => Ok(s),
+    match tokio::time::timeout(
+        after,
+        stream.connect_tls(&connector, tls.server_name.clone()),
+    )
+    .await
+    {
+        Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(ClientDriverError::Tls(e)),
         Err(_) => Err(ClientDriverError::Timeout {
             stage: Stage::StartTls,

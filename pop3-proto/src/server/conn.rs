@@ -11,12 +11,12 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 
 use super::limits::MaildropLock;
-use super::stream::Conn;
 use super::{DriverError, Shared};
 use crate::session::{
     AuthOutcome, AuthStep, CloseReason, Event, MaildropEntry, MaildropError, ServerSession,
     UpdateOutcome, apop,
 };
+use mail_net::Conn;
 
 /// Output is written once it grows past this while a body streams.
 const FLUSH_AT: usize = 64 * 1024;
@@ -25,7 +25,7 @@ const FLUSH_AT: usize = 64 * 1024;
 struct Connection<'a, IO> {
     conn: Conn<IO>,
     shared: &'a Shared,
-    sasl: Option<sasl::ServerSession>,
+    sasl: sasl::Exchange,
     account: Option<Arc<dyn Account>>,
     lock: Option<MaildropLock>,
 }
@@ -43,12 +43,12 @@ where
     let mut conn = Conn::Plain(io);
     if session.is_tls() {
         let acceptor = shared.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-        conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+        conn.accept_tls(acceptor).await.map_err(DriverError::Tls)?;
     }
     let mut c = Connection {
         conn,
         shared,
-        sasl: None,
+        sasl: sasl::Exchange::new(),
         account: None,
         lock: None,
     };
@@ -96,7 +96,10 @@ where
                 Event::StartTls => {
                     c.write_out(session).await?;
                     let acceptor = shared.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-                    c.conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+                    c.conn
+                        .accept_tls(acceptor)
+                        .await
+                        .map_err(DriverError::Tls)?;
                     session.tls_started()?;
                 }
                 #[allow(unreachable_patterns)] // Event is #[non_exhaustive] for other crates
@@ -151,34 +154,15 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
     async fn sasl_step(&mut self, step: AuthStep) -> AuthOutcome {
         let store = &*self.shared.credentials;
         let response = step.response.as_ref().map(|r| r.expose().as_slice());
-        let result = if step.first {
-            let exchange = self.sasl.insert(sasl::ServerSession::new(step.mechanism));
-            exchange.start_with(response, store).await
-        } else {
-            match self.sasl.as_mut() {
-                Some(exchange) => {
-                    exchange
-                        .step_with(response.unwrap_or_default(), store)
-                        .await
-                }
-                None => return AuthOutcome::Failure,
-            }
-        };
-        match result {
-            Ok(sasl::ServerStep::Challenge(challenge)) => AuthOutcome::Challenge(challenge),
-            Ok(sasl::ServerStep::Success(auth)) => {
-                self.sasl = None;
-                AuthOutcome::Success {
-                    identity: auth.user().to_owned(),
-                }
-            }
-            Err(error) if error.is_temporary() => {
-                self.sasl = None;
-                AuthOutcome::Temporary
-            }
-            #[allow(unreachable_patterns)]
+        match self
+            .sasl
+            .step(step.mechanism, step.first, response, store)
+            .await
+        {
+            sasl::ExchangeStep::Challenge(challenge) => AuthOutcome::Challenge(challenge),
+            sasl::ExchangeStep::Success { identity } => AuthOutcome::Success { identity },
+            sasl::ExchangeStep::Temporary => AuthOutcome::Temporary,
             _ => {
-                self.sasl = None;
                 tokio::time::sleep(self.shared.failed_login_delay).await;
                 AuthOutcome::Failure
             }

@@ -24,7 +24,6 @@
 
 mod conn;
 mod limits;
-mod stream;
 
 use std::future::Future;
 use std::io;
@@ -34,15 +33,14 @@ use std::time::{Duration, Instant};
 
 use mailstore::MailStore;
 use sasl::CredentialStore;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
-use tokio::task::JoinSet;
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use crate::session::{ServerConfig, ServerSession, SessionError};
 use crate::types::response::{ResponseCode, StatusLine};
-use limits::{MaildropLocks, PerIp};
+use limits::MaildropLocks;
 
 /// What can end a connection abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -199,47 +197,22 @@ impl Server {
         shutdown: impl Future<Output = ()>,
     ) -> io::Result<()> {
         let shared = self.shared(store, credentials);
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let permits = Arc::new(Semaphore::new(self.max_connections));
-        let per_ip = Arc::new(PerIp::default());
-        let mut tasks = JoinSet::new();
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (tcp, peer) = match accepted {
-                        Ok(pair) => pair,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "pop3: accept failed");
-                            continue;
-                        }
-                    };
-                    let _ = tcp.set_nodelay(true);
-                    let server = self.clone();
-                    let shared = shared.clone();
-                    let stop = stop_rx.clone();
-                    let permit = permits.clone().try_acquire_owned();
-                    let slot = per_ip.try_acquire(peer.ip(), self.max_per_ip);
-                    tasks.spawn(async move {
-                        match (permit, slot) {
-                            (Ok(_permit), Some(_slot)) => {
-                                server.serve_shared(tcp, peer, &shared, stop).await
-                            }
-                            _ => refuse_busy(tcp, peer).await,
-                        }
-                    });
-                }
-                () = &mut shutdown => break,
-                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            }
-        }
-        drop(listener);
-        let drain = async { while tasks.join_next().await.is_some() {} };
-        if tokio::time::timeout(self.grace, drain).await.is_err() {
-            let _ = stop_tx.send(true);
-            while tasks.join_next().await.is_some() {}
-        }
-        Ok(())
+        let limits = mail_net::Limits {
+            max_connections: self.max_connections,
+            max_per_ip: self.max_per_ip,
+            grace: self.grace,
+        };
+        let mut refusal = Vec::new();
+        StatusLine::err("Too many connections, try again later")
+            .with_code(ResponseCode::SysTemp)
+            .write_to(&mut refusal);
+        mail_net::Listener::new(limits, refusal)
+            .serve(listener, shutdown, |tcp, peer, stop| {
+                let server = self.clone();
+                let shared = shared.clone();
+                async move { server.serve_shared(tcp, peer, &shared, stop).await }
+            })
+            .await
     }
 
     /// Runs one connection over any byte stream (a `TcpStream`, or an in-memory pipe in tests),
@@ -287,15 +260,4 @@ impl Server {
             ),
         }
     }
-}
-
-/// Answers a connection over the limits and closes it.
-async fn refuse_busy<IO: AsyncWrite + Unpin>(mut io: IO, peer: SocketAddr) {
-    let mut out = Vec::new();
-    StatusLine::err("Too many connections, try again later")
-        .with_code(ResponseCode::SysTemp)
-        .write_to(&mut out);
-    let _ = io.write_all(&out).await;
-    let _ = io.shutdown().await;
-    tracing::info!(%peer, "pop3 connection refused: too many connections");
 }

@@ -1,4 +1,4 @@
-//! AUTH glue: runs the `sasl` crate's server mechanism against the application's credential store.
+//! AUTH glue: runs the `sasl` crate's [`sasl::Exchange`] against the application's credential store.
 
 use crate::session::server::deps::sasl;
 use crate::session::server::{AuthOutcome, AuthStep, reply};
@@ -6,7 +6,7 @@ use crate::session::server::{AuthOutcome, AuthStep, reply};
 /// The SASL exchange of one connection.
 #[derive(Default)]
 pub(crate) struct Sasl {
-    exchange: Option<sasl::ServerSession>,
+    exchange: sasl::Exchange,
 }
 
 impl Sasl {
@@ -19,39 +19,19 @@ impl Sasl {
         let Some(store) = store else {
             return AuthOutcome::Reply(reply(454, (4, 7, 0), "authentication not available"));
         };
-        let result = if step.first {
-            let exchange = self
-                .exchange
-                .insert(sasl::ServerSession::new(step.mechanism));
-            exchange.start_with(step.response.as_deref(), store).await
-        } else {
-            match self.exchange.as_mut() {
-                Some(exchange) => {
-                    exchange
-                        .step_with(step.response.as_deref().unwrap_or_default(), store)
-                        .await
-                }
-                None => return AuthOutcome::Failure,
-            }
-        };
-        match result {
-            Ok(sasl::ServerStep::Challenge(challenge)) => AuthOutcome::Challenge(challenge),
-            Ok(sasl::ServerStep::Success(auth)) => {
-                self.exchange = None;
-                AuthOutcome::Success {
-                    identity: auth.user().to_owned(),
-                }
-            }
-            Err(error) if error.is_temporary() => {
-                self.exchange = None;
+        let response = step.response.as_deref();
+        match self
+            .exchange
+            .step(step.mechanism, step.first, response, store)
+            .await
+        {
+            sasl::ExchangeStep::Challenge(challenge) => AuthOutcome::Challenge(challenge),
+            sasl::ExchangeStep::Success { identity } => AuthOutcome::Success { identity },
+            sasl::ExchangeStep::Temporary => {
                 let (code, enhanced, text) = crate::auth::TEMPORARY_FAILURE;
                 AuthOutcome::Reply(reply(code, enhanced, text))
             }
-            #[allow(unreachable_patterns)]
-            _ => {
-                self.exchange = None;
-                AuthOutcome::Failure
-            }
+            _ => AuthOutcome::Failure,
         }
     }
 }

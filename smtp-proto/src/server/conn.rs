@@ -7,9 +7,9 @@ use tokio::sync::watch;
 
 use super::auth::Sasl;
 use super::handler::{Handler, Session};
-use super::stream::Conn;
 use super::{DriverError, Options};
 use crate::session::server::{CloseReason, Decision, Event, Protocol, ServerSession, reply};
+use mail_net::Conn;
 
 /// What the session's log line reports.
 #[derive(Debug, Default)]
@@ -36,7 +36,7 @@ where
     let mut conn = if session.is_tls() {
         let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
         let mut conn = Conn::Plain(io);
-        conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+        conn.accept_tls(acceptor).await.map_err(DriverError::Tls)?;
         stats.tls = true;
         conn
     } else {
@@ -104,7 +104,7 @@ where
                 Event::StartTls => {
                     write_out(&mut conn, &mut session).await?;
                     let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-                    conn.upgrade(acceptor).await.map_err(DriverError::Tls)?;
+                    conn.accept_tls(acceptor).await.map_err(DriverError::Tls)?;
                     stats.tls = true;
                     session.tls_started()?;
                 }

@@ -39,7 +39,6 @@
 mod auth;
 mod conn;
 mod handler;
-mod stream;
 
 use std::future::Future;
 use std::io;
@@ -49,8 +48,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
-use tokio::task::JoinSet;
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 pub use crate::session::server::{DataEnd, Decision};
@@ -166,43 +164,33 @@ impl Server {
         handler: Arc<H>,
         shutdown: impl Future<Output = ()>,
     ) -> io::Result<()> {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let permits = Arc::new(Semaphore::new(self.max_connections));
-        let mut tasks = JoinSet::new();
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (tcp, peer) = match accepted {
-                        Ok(pair) => pair,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "accept failed");
-                            continue;
-                        }
-                    };
-                    let local = tcp.local_addr().unwrap_or(peer);
-                    let server = self.clone();
-                    let handler = handler.clone();
-                    let stop = stop_rx.clone();
-                    let permit = permits.clone().try_acquire_owned();
-                    tasks.spawn(async move {
-                        match permit {
-                            Ok(_permit) => server.serve_connection(tcp, peer, local, &*handler, stop).await,
-                            Err(_) => refuse_busy(tcp, &server.config).await,
-                        }
-                    });
+        let limits = mail_net::Limits {
+            max_connections: self.max_connections,
+            max_per_ip: self.max_connections,
+            grace: self.grace,
+        };
+        let mut refusal = Vec::new();
+        reply(
+            421,
+            (4, 7, 0),
+            format!(
+                "{} too many connections, try again later",
+                self.config.hostname
+            ),
+        )
+        .write_to(&mut refusal);
+        mail_net::Listener::new(limits, refusal)
+            .serve(listener, shutdown, |tcp, peer, stop| {
+                let local = tcp.local_addr().unwrap_or(peer);
+                let server = self.clone();
+                let handler = handler.clone();
+                async move {
+                    server
+                        .serve_connection(tcp, peer, local, &*handler, stop)
+                        .await
                 }
-                () = &mut shutdown => break,
-                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            }
-        }
-        drop(listener);
-        let drain = async { while tasks.join_next().await.is_some() {} };
-        if tokio::time::timeout(self.grace, drain).await.is_err() {
-            let _ = stop_tx.send(true);
-            while tasks.join_next().await.is_some() {}
-        }
-        Ok(())
+            })
+            .await
     }
 
     /// Runs one connection over any byte stream (a `TcpStream`, or an in-memory pipe in tests).
@@ -267,16 +255,4 @@ impl Server {
     pub fn config(&self) -> &ServerConfig {
         &self.config
     }
-}
-
-async fn refuse_busy<IO: AsyncWrite + Unpin>(mut io: IO, config: &ServerConfig) {
-    let mut out = Vec::new();
-    reply(
-        421,
-        (4, 7, 0),
-        format!("{} too many connections, try again later", config.hostname),
-    )
-    .write_to(&mut out);
-    let _ = io.write_all(&out).await;
-    let _ = io.shutdown().await;
 }

@@ -1,35 +1,61 @@
-//! A connection that is plain or TLS, and can be upgraded in place (STLS).
+//! A connection that is plain or TLS, and can turn TLS in place.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::server::TlsStream;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
 
-/// A plain or TLS stream over `IO`.
+/// A plain or TLS stream over `IO` (a `TcpStream`, or an in-memory pipe in tests).
 #[derive(Debug)]
-pub(crate) enum Conn<IO> {
+pub enum Conn<IO> {
+    /// No TLS (yet).
     Plain(IO),
+    /// Under TLS, server or client side.
     Tls(Box<TlsStream<IO>>),
-    /// During an upgrade, or after a failed one.
+    /// During a handshake, or after a failed one: every I/O fails with `NotConnected`.
     Gone,
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<IO> {
-    /// Runs the server side of a TLS handshake over the plain stream.
-    pub(crate) async fn upgrade(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
+    /// Whether TLS is active.
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Conn::Tls(_))
+    }
+
+    fn take_plain(&mut self) -> io::Result<IO> {
         match std::mem::replace(self, Conn::Gone) {
-            Conn::Plain(io) => {
-                *self = Conn::Tls(Box::new(acceptor.accept(io).await?));
-                Ok(())
-            }
+            Conn::Plain(io) => Ok(io),
             other => {
                 *self = other;
-                Err(io::Error::other("STLS on a connection that is not plain"))
+                Err(io::Error::other(
+                    "TLS requested on a connection that is not plain",
+                ))
             }
         }
+    }
+
+    /// Runs the server side of a TLS handshake over the plain stream (after STARTTLS/STLS's
+    /// positive reply was written, or at once for implicit TLS).
+    pub async fn accept_tls(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
+        let io = self.take_plain()?;
+        *self = Conn::Tls(Box::new(TlsStream::Server(acceptor.accept(io).await?)));
+        Ok(())
+    }
+
+    /// Runs the client side of a TLS handshake with `server` over the plain stream.
+    pub async fn connect_tls(
+        &mut self,
+        connector: &TlsConnector,
+        server: ServerName<'static>,
+    ) -> io::Result<()> {
+        let io = self.take_plain()?;
+        *self = Conn::Tls(Box::new(TlsStream::Client(
+            connector.connect(server, io).await?,
+        )));
+        Ok(())
     }
 }
 
