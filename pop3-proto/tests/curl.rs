@@ -72,9 +72,20 @@ async fn list_retr_uidl_and_top() {
         let run = curl(&["-u", "alice:wonderland", &url(&server, "", &n.to_string())]).await;
         run.assert_success("curl RETR");
         assert!(run.stdout == m, "RETR {n} differs: {}", run.text());
-        assert!(sent(&run).contains(&format!("RETR {n}").as_str()), "{}", run.stderr);
+        assert!(
+            sent(&run).contains(&format!("RETR {n}").as_str()),
+            "{}",
+            run.stderr
+        );
     }
-    let run = curl(&["-u", "alice:wonderland", "-X", "UIDL", &url(&server, "", "")]).await;
+    let run = curl(&[
+        "-u",
+        "alice:wonderland",
+        "-X",
+        "UIDL",
+        &url(&server, "", ""),
+    ])
+    .await;
     run.assert_success("curl UIDL");
     let uidl: String = before
         .iter()
@@ -82,14 +93,31 @@ async fn list_retr_uidl_and_top() {
         .map(|(i, u)| format!("{} {u}\r\n", i + 1))
         .collect();
     assert_eq!(run.text(), uidl);
-    let run = curl(&["-u", "alice:wonderland", "-X", "TOP 3 0", &url(&server, "", "")]).await;
+    let run = curl(&[
+        "-u",
+        "alice:wonderland",
+        "-X",
+        "TOP 3 0",
+        &url(&server, "", ""),
+    ])
+    .await;
     run.assert_success("curl TOP");
     let header_end = MULTIPART
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("header end");
-    assert_eq!(run.stdout, MULTIPART.get(..header_end + 4).unwrap_or_default());
-    let run = curl(&["-u", "alice:wonderland", "-X", "TOP 3 4", &url(&server, "", "")]).await;
+    assert_eq!(
+        run.stdout,
+        MULTIPART.get(..header_end + 4).unwrap_or_default()
+    );
+    let run = curl(&[
+        "-u",
+        "alice:wonderland",
+        "-X",
+        "TOP 3 4",
+        &url(&server, "", ""),
+    ])
+    .await;
     run.assert_success("curl TOP 4");
     let top4 = b"\r\npreamble\r\n--XX\r\nContent-Type: text/plain\r\n\r\n";
     assert!(run.stdout.ends_with(top4), "{}", run.text());
@@ -107,12 +135,24 @@ async fn dele_then_quit_deletes() {
     let server = server_with(Options::default(), &[&m1, &m2]).await;
     let before = server.unique_ids("alice").await;
     // `-I` (no body): DELE has a one-line answer.
-    let run = curl(&["-u", "alice:wonderland", "-I", "-X", "DELE 1", &url(&server, "", "")]).await;
+    let run = curl(&[
+        "-u",
+        "alice:wonderland",
+        "-I",
+        "-X",
+        "DELE 1",
+        &url(&server, "", ""),
+    ])
+    .await;
     run.assert_success("curl DELE");
     // curl sends QUIT when it closes its connection cache at exit, after `-v` has stopped
     // logging: the store shows that UPDATE took place.
     assert!(sent(&run).contains(&"DELE 1"), "{}", run.stderr);
-    assert!(received(&run).contains(&"+OK Message 1 deleted"), "{}", run.stderr);
+    assert!(
+        received(&run).contains(&"+OK Message 1 deleted"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(server.unique_ids("alice").await, vec![before[1].clone()]);
     server.stop().await;
 }
@@ -127,7 +167,16 @@ async fn dele_then_killed_curl_deletes_nothing() {
     // Without `-I` curl waits for a multi-line answer after DELE's one line: it is stuck in
     // TRANSACTION after the DELE, and killing it drops the connection without QUIT.
     let mut child = tokio::process::Command::new("curl")
-        .args(["-sS", "-v", "--max-time", "30", "-u", "alice:wonderland", "-X", "DELE 1"])
+        .args([
+            "-sS",
+            "-v",
+            "--max-time",
+            "30",
+            "-u",
+            "alice:wonderland",
+            "-X",
+            "DELE 1",
+        ])
         .arg(url(&server, "", ""))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -153,7 +202,10 @@ async fn dele_then_killed_curl_deletes_nothing() {
     assert_eq!(server.unique_ids("alice").await, before);
     let run = curl(&["-u", "alice:wonderland", &url(&server, "", "")]).await;
     run.assert_success("curl LIST after the drop");
-    assert_eq!(run.text(), "1 300\r\n".replace("300", &message(1, 300).len().to_string()));
+    assert_eq!(
+        run.text(),
+        "1 300\r\n".replace("300", &message(1, 300).len().to_string())
+    );
     server.stop().await;
 }
 
@@ -172,17 +224,30 @@ async fn stls_with_ssl_reqd_and_implicit_tls() {
     let ca = server.certs.as_ref().expect("certs").ca_file();
     let ca = ca.to_str().expect("utf-8 path");
     let run = curl(&[
-        "--ssl-reqd", "--cacert", ca, "-u", "alice:wonderland", &url(&server, "", "1"),
+        "--ssl-reqd",
+        "--cacert",
+        ca,
+        "-u",
+        "alice:wonderland",
+        &url(&server, "", "1"),
     ])
     .await;
     run.assert_success("curl STLS");
     assert!(run.stdout == m, "{}", run.text());
     assert!(sent(&run).contains(&"STLS"), "{}", run.stderr);
-    assert!(received(&run).contains(&"+OK Begin TLS negotiation"), "{}", run.stderr);
+    assert!(
+        received(&run).contains(&"+OK Begin TLS negotiation"),
+        "{}",
+        run.stderr
+    );
     // Without TLS the plaintext mechanisms are not offered: curl gives up without logging in.
     let run = curl(&["-u", "alice:wonderland", &url(&server, "", "")]).await;
     assert_eq!(run.code(), Some(LOGIN_DENIED), "{}", run.stderr);
-    assert!(!sent(&run).iter().any(|l| l.starts_with("PASS")), "{}", run.stderr);
+    assert!(
+        !sent(&run).iter().any(|l| l.starts_with("PASS")),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty());
     // curl cannot be made to send USER/PASS when CAPA does not list USER (`AUTH=+LOGIN` is
     // IMAP only); the `-ERR [AUTH]` answer to USER before STLS is checked with poplib.
@@ -204,7 +269,12 @@ async fn stls_with_ssl_reqd_and_implicit_tls() {
     assert!(run.stdout == m, "{}", run.text());
     assert!(!sent(&run).contains(&"STLS"), "{}", run.stderr);
     let run = curl(&["-u", "alice:wonderland", &url]).await;
-    assert_ne!(run.code(), Some(0), "an untrusted certificate must fail: {}", run.stderr);
+    assert_ne!(
+        run.code(),
+        Some(0),
+        "an untrusted certificate must fail: {}",
+        run.stderr
+    );
     server.stop().await;
 }
 
@@ -217,7 +287,15 @@ async fn sasl_plain_user_pass_and_a_wrong_password() {
     let server = server_with(Options::default(), &[&m]).await;
     let target = url(&server, "", "1");
     // AUTH PLAIN with the initial response on the command line.
-    let run = curl(&["--login-options", "AUTH=PLAIN", "--sasl-ir", "-u", "alice:wonderland", &target]).await;
+    let run = curl(&[
+        "--login-options",
+        "AUTH=PLAIN",
+        "--sasl-ir",
+        "-u",
+        "alice:wonderland",
+        &target,
+    ])
+    .await;
     run.assert_success("curl AUTH PLAIN (initial response)");
     assert!(run.stdout == m);
     assert!(
@@ -226,7 +304,14 @@ async fn sasl_plain_user_pass_and_a_wrong_password() {
         run.stderr
     );
     // AUTH PLAIN, the response after the `+ ` continuation.
-    let run = curl(&["--login-options", "AUTH=PLAIN", "-u", "alice:wonderland", &target]).await;
+    let run = curl(&[
+        "--login-options",
+        "AUTH=PLAIN",
+        "-u",
+        "alice:wonderland",
+        &target,
+    ])
+    .await;
     run.assert_success("curl AUTH PLAIN (continuation)");
     assert!(run.stdout == m);
     assert!(sent(&run).contains(&"AUTH PLAIN"), "{}", run.stderr);
@@ -271,7 +356,11 @@ async fn user_pass_when_no_sasl_is_offered() {
     assert!(run.stdout == m);
     let sent_lines = sent(&run);
     assert!(sent_lines.contains(&"USER alice"), "{}", run.stderr);
-    assert!(!sent_lines.iter().any(|l| l.starts_with("AUTH")), "{}", run.stderr);
+    assert!(
+        !sent_lines.iter().any(|l| l.starts_with("AUTH")),
+        "{}",
+        run.stderr
+    );
     // A wrong password: exit 67 after PASS's -ERR [AUTH].
     let run = curl(&["-u", "alice:nope", &target]).await;
     assert_eq!(run.code(), Some(LOGIN_DENIED), "{}", run.stderr);

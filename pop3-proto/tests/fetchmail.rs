@@ -57,10 +57,20 @@ poll 127.0.0.1 proto pop3 port {port} auth password timeout 30 {server_options}\
         peers::run(
             "fetchmail",
             &[
-                "-f", &rcfile, "--nodetach", "--nosyslog", "-v", "--pidfile", &pidfile,
-                "--idfile", &idfile,
+                "-f",
+                &rcfile,
+                "--nodetach",
+                "--nosyslog",
+                "-v",
+                "--pidfile",
+                &pidfile,
+                "--idfile",
+                &idfile,
             ],
-            &[("FETCHMAILHOME", self.dir.path()), ("HOME", self.dir.path())],
+            &[
+                ("FETCHMAILHOME", self.dir.path()),
+                ("HOME", self.dir.path()),
+            ],
             Duration::from_secs(60),
         )
         .await
@@ -128,7 +138,9 @@ async fn keep_downloads_all_five_and_deletes_nothing() {
     let (server, messages) = server_with_five(Options::default()).await;
     let before = server.unique_ids("alice").await;
     let fetchmail = Fetchmail::new();
-    let run = fetchmail.run(server.addr.port(), "", "keep fetchall sslproto ''").await;
+    let run = fetchmail
+        .run(server.addr.port(), "", "keep fetchall sslproto ''")
+        .await;
     run.assert_success("fetchmail");
     let mbox = fetchmail.mbox();
     assert_eq!(mbox.len(), 5, "{}", trace(&run));
@@ -172,7 +184,9 @@ async fn uidl_mode_fetches_only_the_new_message() {
     }
     let (server, messages) = server_with_five(Options::default()).await;
     let fetchmail = Fetchmail::new();
-    let run = fetchmail.run(server.addr.port(), "uidl", "keep sslproto ''").await;
+    let run = fetchmail
+        .run(server.addr.port(), "uidl", "keep sslproto ''")
+        .await;
     run.assert_success("fetchmail (first run)");
     assert_eq!(fetchmail.mbox().len(), 5, "{}", trace(&run));
     let ids = std::fs::read_to_string(fetchmail.path("fetchids")).unwrap_or_default();
@@ -182,14 +196,18 @@ async fn uidl_mode_fetches_only_the_new_message() {
     fetchmail.clear();
     let new = support::message(6, 500);
     server.deliver("alice", &new).await;
-    let run = fetchmail.run(server.addr.port(), "uidl", "keep sslproto ''").await;
+    let run = fetchmail
+        .run(server.addr.port(), "uidl", "keep sslproto ''")
+        .await;
     run.assert_success("fetchmail (second run)");
     let mbox = fetchmail.mbox();
     assert_eq!(mbox.len(), 1, "{}", trace(&run));
     assert_delivered(&mbox[0], &new);
     // A third run finds nothing new (fetchmail exits 1: no mail).
     fetchmail.clear();
-    let run = fetchmail.run(server.addr.port(), "uidl", "keep sslproto ''").await;
+    let run = fetchmail
+        .run(server.addr.port(), "uidl", "keep sslproto ''")
+        .await;
     assert_eq!(run.code(), Some(1), "{}", trace(&run));
     assert!(fetchmail.mbox().is_empty());
     assert_eq!(server.unique_ids("alice").await.len(), messages.len() + 1);

@@ -73,18 +73,38 @@ p.quit()
 "#,
     )
     .await;
-    assert!(out.contains("'STLS'") && !out.contains("USER ACCEPTED"), "{out}");
-    let capa1 = out.lines().find(|l| l.starts_with("CAPA1")).unwrap_or_default();
-    assert!(capa1.contains("'STLS'") && !capa1.contains("'USER'"), "{out}");
     assert!(
-        out.contains("USER1 b'-ERR [AUTH] Plaintext authentication disallowed without TLS, use STLS'"),
+        out.contains("'STLS'") && !out.contains("USER ACCEPTED"),
+        "{out}"
+    );
+    let capa1 = out
+        .lines()
+        .find(|l| l.starts_with("CAPA1"))
+        .unwrap_or_default();
+    assert!(
+        capa1.contains("'STLS'") && !capa1.contains("'USER'"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "USER1 b'-ERR [AUTH] Plaintext authentication disallowed without TLS, use STLS'"
+        ),
         "{out}"
     );
     assert!(out.contains("AUTH1 b'-ERR [AUTH] "), "{out}");
     assert!(out.contains("STLS +OK Begin TLS negotiation"), "{out}");
-    assert!(out.contains("TLS TLSv1.3") || out.contains("TLS TLSv1.2"), "{out}");
-    let capa2 = out.lines().find(|l| l.starts_with("CAPA2")).unwrap_or_default();
-    assert!(capa2.contains("'USER'") && !capa2.contains("'STLS'"), "{out}");
+    assert!(
+        out.contains("TLS TLSv1.3") || out.contains("TLS TLSv1.2"),
+        "{out}"
+    );
+    let capa2 = out
+        .lines()
+        .find(|l| l.starts_with("CAPA2"))
+        .unwrap_or_default();
+    assert!(
+        capa2.contains("'USER'") && !capa2.contains("'STLS'"),
+        "{out}"
+    );
     assert!(capa2.contains("'SASL'"), "{out}");
     assert!(out.contains("+OK alice's maildrop has 1 messages"), "{out}");
     assert!(out.contains(&format!("RETR {}\n", hex(&m))), "{out}");
@@ -129,13 +149,22 @@ for name in ("USER2", "PASS2", "STAT", "QUIT"):
 "#,
     )
     .await;
-    assert!(out.contains("STLS b'+OK Begin TLS negotiation\\r\\n'"), "{out}");
+    assert!(
+        out.contains("STLS b'+OK Begin TLS negotiation\\r\\n'"),
+        "{out}"
+    );
     assert!(out.contains("EXTRA b''"), "{out}");
     assert!(out.contains("PASS b'-ERR Send USER first\\r\\n'"), "{out}");
     assert!(out.contains("USER2 b'+OK Send PASS\\r\\n'"), "{out}");
-    assert!(out.contains("PASS2 b\"+OK alice's maildrop has 0 messages"), "{out}");
+    assert!(
+        out.contains("PASS2 b\"+OK alice's maildrop has 0 messages"),
+        "{out}"
+    );
     assert!(out.contains("STAT b'+OK 0 0\\r\\n'"), "{out}");
-    assert!(out.contains("QUIT b'+OK pop.test POP3 server signing off\\r\\n'"), "{out}");
+    assert!(
+        out.contains("QUIT b'+OK pop.test POP3 server signing off\\r\\n'"),
+        "{out}"
+    );
     server.stop().await;
 }
 
@@ -171,12 +200,18 @@ except Exception as e:
     )
     .await;
     assert!(out.starts_with("+OK pop.test POP3 server ready"), "{out}");
-    let capa = out.lines().find(|l| l.starts_with("CAPA")).unwrap_or_default();
+    let capa = out
+        .lines()
+        .find(|l| l.starts_with("CAPA"))
+        .unwrap_or_default();
     assert!(capa.contains("'USER'") && !capa.contains("'STLS'"), "{out}");
     assert!(out.contains(&format!("RETR {}\n", hex(&m2))), "{out}");
     assert!(out.contains("+OK Message 1 deleted"), "{out}");
     assert!(out.contains("(1 messages deleted)"), "{out}");
-    assert!(out.contains("PLAIN FAILED"), "a plain client must not get a greeting: {out}");
+    assert!(
+        out.contains("PLAIN FAILED"),
+        "a plain client must not get a greeting: {out}"
+    );
     assert_eq!(server.unique_ids("alice").await, vec![before[1].clone()]);
     server.stop().await;
 }
@@ -217,8 +252,14 @@ q.quit()
         welcome.starts_with("WELCOME +OK pop.test POP3 server ready <") && welcome.ends_with('>'),
         "{out}"
     );
-    assert!(out.contains("WRONG b'-ERR [AUTH] Authentication failed'"), "{out}");
-    assert!(out.contains("RIGHT +OK bob's maildrop has 1 messages"), "{out}");
+    assert!(
+        out.contains("WRONG b'-ERR [AUTH] Authentication failed'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("RIGHT +OK bob's maildrop has 1 messages"),
+        "{out}"
+    );
     assert!(out.contains("STAT (1, "), "{out}");
     assert!(out.contains("OTHER b'-ERR [AUTH] "), "{out}");
     assert_eq!(server.unique_ids("bob").await.len(), 1);
@@ -269,12 +310,21 @@ q.quit()
     )
     .await;
     assert!(out.contains("IR-BAD b'-ERR [AUTH] "), "{out}");
-    assert!(out.contains("IR +OK alice's maildrop has 1 messages"), "{out}");
+    assert!(
+        out.contains("IR +OK alice's maildrop has 1 messages"),
+        "{out}"
+    );
     assert!(out.contains("STAT1 (1, "), "{out}");
     assert!(out.contains("CONT b'+ '"), "{out}");
     assert!(out.contains("CONT-BAD b'-ERR [AUTH] "), "{out}");
-    assert!(out.contains("CANCEL b'-ERR Authentication cancelled'"), "{out}");
-    assert!(out.contains("CONT-OK +OK alice's maildrop has 1 messages"), "{out}");
+    assert!(
+        out.contains("CANCEL b'-ERR Authentication cancelled'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("CONT-OK +OK alice's maildrop has 1 messages"),
+        "{out}"
+    );
     assert!(out.contains("STAT2 (1, "), "{out}");
     assert_eq!(server.unique_ids("alice").await.len(), 1);
     server.stop().await;
@@ -422,8 +472,16 @@ def context():\n    ctx = ssl.create_default_context(cafile=ca)\n    ctx.check_h
     bob.assert_success();
     assert!(!alice.stdout.contains("NEVER SAW"), "{}", alice.stdout);
     assert!(!bob.stdout.contains("NEVER SAW"), "{}", bob.stdout);
-    assert!(alice.stdout.contains(&format!("RETR {}\n", hex(&a))), "{}", alice.stdout);
-    assert!(bob.stdout.contains(&format!("RETR {}\n", hex(&b))), "{}", bob.stdout);
+    assert!(
+        alice.stdout.contains(&format!("RETR {}\n", hex(&a))),
+        "{}",
+        alice.stdout
+    );
+    assert!(
+        bob.stdout.contains(&format!("RETR {}\n", hex(&b))),
+        "{}",
+        bob.stdout
+    );
     assert!(alice.stdout.contains("STAT (2, "), "{}", alice.stdout);
     assert!(bob.stdout.contains("STAT (1, "), "{}", bob.stdout);
     assert_eq!(server.unique_ids("alice").await.len(), 1);

@@ -192,7 +192,10 @@ pub fn header_and_body(message: &[u8]) -> (&[u8], &[u8]) {
 fn mbox_helpers() {
     let mbox = b"From X 1\nA: b\n\nbody\n\nFrom X 2\nC: d\n\nx\n\n";
     let split = split_mbox(mbox, b"From X ");
-    assert_eq!(split, vec![b"A: b\n\nbody\n".to_vec(), b"C: d\n\nx\n".to_vec()]);
+    assert_eq!(
+        split,
+        vec![b"A: b\n\nbody\n".to_vec(), b"C: d\n\nx\n".to_vec()]
+    );
     assert_eq!(header_and_body(&split[0]), (&b"A: b\n"[..], &b"body\n"[..]));
     assert_eq!(to_lf(b"a\r\nb\r\r\n"), b"a\nb\r\n".to_vec());
 }
