@@ -234,7 +234,10 @@ async fn stls_when_plaintext_is_refused_without_tls() {
     let run = fetchmail.run(server.addr.port(), "", &tls).await;
     run.assert_success("fetchmail over STLS");
     let log = trace(&run);
-    assert!(log.contains("POP3> STLS"), "{log}");
+    // STLS first, the login after it.
+    let stls = log.find("POP3> STLS").expect("fetchmail sent STLS");
+    let user = log.find("POP3> USER alice").expect("fetchmail sent USER");
+    assert!(stls < user, "{log}");
     let mbox = fetchmail.mbox();
     assert_eq!(mbox.len(), 5, "{log}");
     for (got, sent) in mbox.iter().zip(&messages) {
