@@ -113,6 +113,39 @@ p.quit()
 }
 
 #[tokio::test]
+async fn user_before_stls_works_when_the_application_allows_it() {
+    let options = Options {
+        tls: true,
+        allow_plaintext: true,
+        ..Options::default()
+    };
+    let server = TestServer::start(options).await;
+    server.deliver("alice", &message(1, 300)).await;
+    let out = poplib(
+        &server,
+        r#"
+p = poplib.POP3("127.0.0.1", port, timeout=10)
+caps = p.capa()
+print("CAPA", sorted(caps.keys()), caps.get("SASL"))
+p.user("alice"); print(p.pass_("wonderland").decode())
+print(p.dele(1).decode())
+print(p.quit().decode())
+"#,
+    )
+    .await;
+    let capa = out
+        .lines()
+        .find(|l| l.starts_with("CAPA"))
+        .unwrap_or_default();
+    assert!(capa.contains("'STLS'") && capa.contains("'USER'"), "{out}");
+    assert!(capa.contains("'PLAIN'"), "{out}");
+    assert!(out.contains("+OK alice's maildrop has 1 messages"), "{out}");
+    assert!(out.contains("(1 messages deleted)"), "{out}");
+    assert!(server.unique_ids("alice").await.is_empty());
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn input_pipelined_after_stls_is_discarded() {
     let server = TestServer::start(tls_only()).await;
     let out = poplib(
