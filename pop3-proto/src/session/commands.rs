@@ -365,7 +365,9 @@ impl ServerSession {
             if self.config.stls && !self.stats.tls {
                 caps.push(Capability::Stls);
             }
-            caps.push(Capability::Utf8 { user: true });
+            caps.push(Capability::Utf8 {
+                user: self.plaintext_allowed(),
+            });
         }
         if let Some(policy) = self.config.expire {
             caps.push(Capability::Expire {
