@@ -84,12 +84,10 @@ impl Client {
 
     /// Reads more bytes into the buffer; returns how many (0 at EOF).
     async fn fill(&mut self) -> usize {
-        let mut chunk = [0u8; 64 * 1024];
-        let n = within("the server", self.stream.read(&mut chunk))
+        self.buf.reserve(64 * 1024);
+        within("the server", self.stream.read_buf(&mut self.buf))
             .await
-            .expect("read");
-        self.buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
-        n
+            .expect("read")
     }
 
     /// Writes raw bytes.

@@ -29,7 +29,7 @@ impl Generated {
         let header = b"From: big@example.org\r\nTo: alice@pop.test\r\nSubject: large\r\n\r\n";
         Generated {
             line: 0,
-            generated: 0,
+            generated: header.len() as u64,
             pending: header.to_vec(),
         }
     }
@@ -51,11 +51,10 @@ impl Generated {
                 text.truncate(keep);
                 text.extend_from_slice(b"\r\n");
             }
+            self.generated += text.len() as u64;
             self.pending = text;
         }
-        let piece = std::mem::take(&mut self.pending);
-        self.generated += piece.len() as u64;
-        piece
+        std::mem::take(&mut self.pending)
     }
 }
 
