@@ -111,7 +111,8 @@ where
                 Ok(Ok(n)) => session.feed(buf.get(..n).unwrap_or_default()),
                 Ok(Err(e)) => return Err(DriverError::Io(e)),
             },
-            _ = stop.wait_for(|stop| *stop) => session.shutdown(),
+            // A closed channel (its sender dropped) never asks to stop.
+            Ok(_) = stop.wait_for(|stop| *stop) => session.shutdown(),
         }
     }
 }

@@ -183,6 +183,13 @@ impl Client {
         assert!(answer.is_ok(), "login as {user}: {answer:?}");
     }
 
+    /// Reads the next bytes that come, whatever they are; returns how many.
+    pub async fn read_some(&mut self) -> usize {
+        let n = self.fill().await;
+        self.buf.clear();
+        n
+    }
+
     /// Waits for the server to close the connection; panics on any further byte.
     pub async fn expect_eof(&mut self) {
         assert!(self.buf.is_empty(), "unread bytes: {:?}", self.left());

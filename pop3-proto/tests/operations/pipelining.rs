@@ -89,3 +89,37 @@ async fn dropped_connection_deletes_nothing_and_frees_the_lock() {
     assert_eq!(server.unique_ids("alice").await, before);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn connection_dropped_in_the_middle_of_retr_deletes_nothing() {
+    let server = TestServer::start(Options::default()).await;
+    server.deliver("alice", &message(1, 300)).await;
+    server.deliver("alice", &message(2, 8 * 1024 * 1024)).await;
+    let before = server.unique_ids("alice").await;
+    let mut c = Client::connect(server.addr).await;
+    c.login_ok("alice", "wonderland").await;
+    assert!(c.cmd(&Command::Dele(msg(1))).await.is_ok());
+    let retr = c.cmd(&Command::Retr(msg(2))).await;
+    assert!(retr.is_ok(), "{retr:?}");
+    assert!(c.read_some().await > 0);
+    drop(c);
+    // The server finds out when its writes fail; then the lock is free and nothing is gone.
+    let dropped = Instant::now();
+    let mut again = crate::client::within("the lock to be released", async {
+        loop {
+            let mut again = Client::connect(server.addr).await;
+            if again.login("alice", "wonderland").await.is_ok() {
+                return again;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    let released = dropped.elapsed();
+    let stat = again.cmd(&Command::Stat).await;
+    assert!(stat.text.starts_with("2 "), "{stat:?}");
+    assert!(again.cmd(&Command::Quit).await.is_ok());
+    assert_eq!(server.unique_ids("alice").await, before);
+    println!("lock released {released:?} after the drop in mid-RETR");
+    server.stop().await;
+}

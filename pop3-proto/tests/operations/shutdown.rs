@@ -78,3 +78,38 @@ async fn shutdown_without_sessions_returns_at_once() {
     // Nothing to wait for: the grace period is not sat out.
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }
+
+/// `Server::serve_connection` with a stop channel whose sender is gone (nobody will ever stop
+/// it) serves the session normally instead of treating the closed channel as a shutdown.
+#[tokio::test]
+async fn serve_connection_without_a_stop_sender_keeps_serving() {
+    let raw = RawServer::start(|s| s).await;
+    raw.deliver("alice", &message(1, 300)).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let store = raw.store.clone();
+    let task = tokio::spawn(async move {
+        let (tcp, peer) = listener.accept().await.expect("accept");
+        let users = sasl::MemoryStore::new().with_iterations(64);
+        users.add_user("alice", "wonderland");
+        let mut config = pop3_proto::session::ServerConfig::new("pop.test");
+        config.allow_plaintext_auth = true;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        drop(stop_tx);
+        pop3_proto::server::Server::new(config)
+            .serve_connection(tcp, peer, store, std::sync::Arc::new(users), stop_rx)
+            .await;
+    });
+    let mut c = Client::connect(addr).await;
+    assert!(c.greeting.is_ok(), "{:?}", c.greeting);
+    c.login_ok("alice", "wonderland").await;
+    let stat = c.cmd(&Command::Stat).await;
+    assert!(stat.text.starts_with("1 "), "{stat:?}");
+    assert!(c.cmd(&Command::Quit).await.is_ok());
+    c.expect_eof().await;
+    within("serve_connection to return", task)
+        .await
+        .expect("task");
+}
