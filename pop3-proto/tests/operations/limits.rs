@@ -31,8 +31,14 @@ async fn idle_session_is_logged_out_and_nothing_is_deleted() {
     let idle = silent.elapsed();
     assert_err(&farewell, None);
     assert!(farewell.text.contains("Autologout"), "{farewell:?}");
-    assert!(idle >= Duration::from_millis(300), "logged out after {idle:?}");
-    assert!(idle < Duration::from_secs(3), "logged out only after {idle:?}");
+    assert!(
+        idle >= Duration::from_millis(300),
+        "logged out after {idle:?}"
+    );
+    assert!(
+        idle < Duration::from_secs(3),
+        "logged out only after {idle:?}"
+    );
     c.expect_eof().await;
     // No UPDATE: the DELE'd message is still there, and the lock is free again.
     assert_eq!(server.unique_ids("alice").await, before);

@@ -64,7 +64,9 @@ async fn scram(c: &mut Client, password: &str, initial: bool) -> (StatusLine<'st
         Response::Continuation(cont) => {
             // server-final (v=...): verify it, then send the empty response RFC 5034 asks for.
             let server_final = cont.decode().expect("base64");
-            let empty = client.step(&server_final).expect("server signature verifies");
+            let empty = client
+                .step(&server_final)
+                .expect("server signature verifies");
             assert!(empty.is_empty());
             respond(c, &empty).await;
             let status = c.status().await;
@@ -110,7 +112,9 @@ async fn auth_mechanisms_plain_scram_cancel_and_failures() {
     assert!(!unknown.is_ok(), "{unknown:?}");
 
     // PLAIN with an initial response.
-    let ok = c.cmd(&auth("PLAIN", Some(&plain("alice", "wonderland")))).await;
+    let ok = c
+        .cmd(&auth("PLAIN", Some(&plain("alice", "wonderland"))))
+        .await;
     assert!(ok.is_ok(), "{ok:?}");
     assert!(ok.text.contains("1 messages"), "{ok:?}");
     assert!(c.cmd(&Command::Quit).await.is_ok());

@@ -57,7 +57,10 @@ async fn shutdown_lets_sessions_finish_then_closes_without_update() {
     let closed_after = started.elapsed();
     assert_err(&farewell, Some(ResponseCode::SysTemp));
     a.expect_eof().await;
-    assert!(closed_after >= Duration::from_millis(500), "{closed_after:?}");
+    assert!(
+        closed_after >= Duration::from_millis(500),
+        "{closed_after:?}"
+    );
     assert!(closed_after < Duration::from_secs(3), "{closed_after:?}");
     let served = within("serve() to return", &mut server.task).await;
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
@@ -76,7 +79,11 @@ async fn shutdown_without_sessions_returns_at_once() {
     let served = within("serve() to return", &mut server.task).await;
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
     // Nothing to wait for: the grace period is not sat out.
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// `Server::serve_connection` with a stop channel whose sender is gone (nobody will ever stop

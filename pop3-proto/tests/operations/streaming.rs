@@ -128,7 +128,12 @@ async fn large_message_streams_through_retr_and_top() {
 
     // TOP 1 5: the header and five body lines, at once.
     let started = Instant::now();
-    let (status, top) = c.multi(&Command::Top { msg: msg(1), lines: 5 }).await;
+    let (status, top) = c
+        .multi(&Command::Top {
+            msg: msg(1),
+            lines: 5,
+        })
+        .await;
     let top_took = started.elapsed();
     assert!(status.is_ok(), "{status:?}");
     let header_end = first_lines
@@ -163,7 +168,10 @@ async fn large_message_streams_through_retr_and_top() {
     if let (Some(before), Some(after)) = (rss_before, peak_rss_kib()) {
         let grown = after.saturating_sub(before);
         println!("peak RSS grew by {grown} KiB");
-        assert!(grown < 25 * 1024, "peak RSS grew by {grown} KiB for a 50 MiB message");
+        assert!(
+            grown < 25 * 1024,
+            "peak RSS grew by {grown} KiB for a 50 MiB message"
+        );
     }
     println!("append {delivered:?}, TOP 1 5 {top_took:?}, RETR {retr_took:?}");
     server.stop().await;

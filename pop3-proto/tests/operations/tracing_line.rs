@@ -113,7 +113,12 @@ async fn one_closing_line_per_session() {
         assert!(a.contains(&field), "{field} missing in {a}");
     }
     let b = line_of(&lines, bob_peer);
-    for field in ["user=\"bob\"", "retrieved=0", "deleted=0", "reason=PeerClosed"] {
+    for field in [
+        "user=\"bob\"",
+        "retrieved=0",
+        "deleted=0",
+        "reason=PeerClosed",
+    ] {
         assert!(b.contains(field), "{field} missing in {b}");
     }
     let n = line_of(&lines, anon_peer);
