@@ -94,7 +94,7 @@ async fn dropped_connection_deletes_nothing_and_frees_the_lock() {
 async fn connection_dropped_in_the_middle_of_retr_deletes_nothing() {
     let server = TestServer::start(Options::default()).await;
     server.deliver("alice", &message(1, 300)).await;
-    server.deliver("alice", &message(2, 8 * 1024 * 1024)).await;
+    server.deliver("alice", &message(2, 4 * 1024 * 1024)).await;
     let before = server.unique_ids("alice").await;
     let mut c = Client::connect(server.addr).await;
     c.login_ok("alice", "wonderland").await;
