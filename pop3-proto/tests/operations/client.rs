@@ -183,6 +183,11 @@ impl Client {
         assert!(answer.is_ok(), "login as {user}: {answer:?}");
     }
 
+    /// The socket, for tests that go on below POP3 (unread bytes are dropped).
+    pub fn into_stream(self) -> TcpStream {
+        self.stream
+    }
+
     /// Reads the next bytes that come, whatever they are; returns how many.
     pub async fn read_some(&mut self) -> usize {
         let n = self.fill().await;

@@ -50,6 +50,42 @@ async fn idle_session_is_logged_out_and_nothing_is_deleted() {
     server.stop().await;
 }
 
+/// A client that opens a connection to the implicit-TLS port and never starts the handshake is
+/// dropped after the idle time-out too (it would hold a connection slot, and block a graceful
+/// shutdown, forever); so is one that sends `STLS` and then stays silent.
+#[tokio::test]
+async fn silent_tls_handshakes_time_out() {
+    use tokio::io::AsyncReadExt as _;
+    for implicit_tls in [true, false] {
+        let server = TestServer::start(Options {
+            tls: true,
+            implicit_tls,
+            server: |s| s.idle_timeout(Duration::from_millis(300)),
+            ..Options::default()
+        })
+        .await;
+        let mut tcp = within("connect", tokio::net::TcpStream::connect(server.addr))
+            .await
+            .expect("connect");
+        if !implicit_tls {
+            let mut c = Client::connect(server.addr).await;
+            let ok = c.cmd(&Command::Stls).await;
+            assert!(ok.is_ok(), "{ok:?}");
+            drop(tcp);
+            // Keep the STLS connection's socket: read from it raw.
+            tcp = c.into_stream();
+        }
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let read = within("the server to give up", tcp.read_to_end(&mut rest)).await;
+        let took = started.elapsed();
+        // EOF (or a reset) with nothing sent: the handshake never happened.
+        assert!(read.map_or(true, |n| n == 0), "{rest:?}");
+        assert!(took >= Duration::from_millis(250), "closed after {took:?}");
+        server.stop().await;
+    }
+}
+
 /// Connects from `from` and asserts a `-ERR [SYS/TEMP]` refusal followed by the close.
 async fn assert_refused(from: IpAddr, server: &TestServer) {
     let mut c = Client::connect_from(from, server.addr).await;

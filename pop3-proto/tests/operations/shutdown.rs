@@ -120,3 +120,27 @@ async fn serve_connection_without_a_stop_sender_keeps_serving() {
         .await
         .expect("task");
 }
+
+/// A client silent in the TLS handshake (implicit TLS, the default ten-minute idle time-out)
+/// does not keep a graceful shutdown waiting past the grace period.
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_silent_tls_handshake() {
+    let server = crate::support::TestServer::start(crate::support::Options {
+        tls: true,
+        implicit_tls: true,
+        server: |s| s.shutdown_grace(Duration::from_millis(300)),
+        ..crate::support::Options::default()
+    })
+    .await;
+    let silent = within("connect", TcpStream::connect(server.addr))
+        .await
+        .expect("connect");
+    // Let the server accept it and start waiting for the ClientHello.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = Instant::now();
+    server.stop().await;
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(took < Duration::from_secs(3), "stop took {took:?}");
+    drop(silent);
+}
