@@ -64,17 +64,17 @@ async fn silent_tls_handshakes_time_out() {
             ..Options::default()
         })
         .await;
-        let mut tcp = within("connect", tokio::net::TcpStream::connect(server.addr))
-            .await
-            .expect("connect");
-        if !implicit_tls {
+        let mut tcp = if implicit_tls {
+            within("connect", tokio::net::TcpStream::connect(server.addr))
+                .await
+                .expect("connect")
+        } else {
             let mut c = Client::connect(server.addr).await;
             let ok = c.cmd(&Command::Stls).await;
             assert!(ok.is_ok(), "{ok:?}");
-            drop(tcp);
-            // Keep the STLS connection's socket: read from it raw.
-            tcp = c.into_stream();
-        }
+            // Go on below POP3: the server now waits for a ClientHello.
+            c.into_stream()
+        };
         let started = Instant::now();
         let mut rest = Vec::new();
         let read = within("the server to give up", tcp.read_to_end(&mut rest)).await;
