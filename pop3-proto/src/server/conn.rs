@@ -43,7 +43,7 @@ where
     let mut conn = Conn::Plain(io);
     if session.is_tls() {
         let acceptor = shared.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-        conn.accept_tls(acceptor).await.map_err(DriverError::Tls)?;
+        handshake(&mut conn, acceptor, shared, &mut stop).await?;
     }
     let mut c = Connection {
         conn,
@@ -96,10 +96,7 @@ where
                 Event::StartTls => {
                     c.write_out(session).await?;
                     let acceptor = shared.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-                    c.conn
-                        .accept_tls(acceptor)
-                        .await
-                        .map_err(DriverError::Tls)?;
+                    handshake(&mut c.conn, acceptor, shared, &mut stop).await?;
                     session.tls_started()?;
                 }
                 #[allow(unreachable_patterns)] // Event is #[non_exhaustive] for other crates
@@ -114,7 +111,8 @@ where
                 Ok(Ok(n)) => session.feed(buf.get(..n).unwrap_or_default()),
                 Ok(Err(e)) => return Err(DriverError::Io(e)),
             },
-            _ = stop.wait_for(|stop| *stop) => session.shutdown(),
+            // A closed channel (its sender dropped) never asks to stop.
+            Ok(_) = stop.wait_for(|stop| *stop) => session.shutdown(),
         }
     }
 }
@@ -259,6 +257,24 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                 UpdateOutcome::Partial
             }
         }
+    }
+}
+
+/// Runs the TLS handshake within the idle time-out, and gives it up when the server stops: a
+/// silent client must not hold its connection (and a graceful shutdown) forever.
+async fn handshake<IO: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut Conn<IO>,
+    acceptor: &tokio_rustls::TlsAcceptor,
+    shared: &Shared,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), DriverError> {
+    let failed = |text| DriverError::Tls(io::Error::new(io::ErrorKind::TimedOut, text));
+    tokio::select! {
+        done = tokio::time::timeout(shared.idle_timeout, conn.accept_tls(acceptor)) => match done {
+            Ok(result) => result.map_err(DriverError::Tls),
+            Err(_) => Err(failed("TLS handshake timed out")),
+        },
+        Ok(_) = stop.wait_for(|stop| *stop) => Err(failed("server stopped during the TLS handshake")),
     }
 }
 

@@ -36,7 +36,7 @@ where
     let mut conn = if session.is_tls() {
         let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
         let mut conn = Conn::Plain(io);
-        conn.accept_tls(acceptor).await.map_err(DriverError::Tls)?;
+        handshake(&mut conn, acceptor, options).await?;
         stats.tls = true;
         conn
     } else {
@@ -104,7 +104,7 @@ where
                 Event::StartTls => {
                     write_out(&mut conn, &mut session).await?;
                     let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-                    conn.accept_tls(acceptor).await.map_err(DriverError::Tls)?;
+                    handshake(&mut conn, acceptor, options).await?;
                     stats.tls = true;
                     session.tls_started()?;
                 }
@@ -127,6 +127,22 @@ where
             },
             _ = stop.wait_for(|stop| *stop) => session.shutdown(),
         }
+    }
+}
+
+/// The server side of a TLS handshake, bounded by the command time-out (a silent client must
+/// not hold its connection slot forever).
+async fn handshake<IO: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut Conn<IO>,
+    acceptor: &tokio_rustls::TlsAcceptor,
+    options: &Options,
+) -> Result<(), DriverError> {
+    match tokio::time::timeout(options.command_timeout, conn.accept_tls(acceptor)).await {
+        Ok(result) => result.map_err(DriverError::Tls),
+        Err(_) => Err(DriverError::Tls(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "TLS handshake timed out",
+        ))),
     }
 }
 
