@@ -1,0 +1,339 @@
+//! POP3 `RETR` throughput against Dovecot's POP3 server, both serving the same Maildirs in the
+//! same run (ratio printed at the end):
+//! - A, "one client": one session retrieves all 10,000 messages of `bench1`, one `RETR` at a
+//!   time, as fetchmail does;
+//! - B, "100 clients": 100 sessions at once (users `u000`..`u099`), 100 `RETR` each.
+//!
+//! The corpus: 10,000 messages of mixed sizes (1–20 KB, every hundredth 100–200 KB; CRLF line
+//! endings; some lines start with `.` so the stuffing is exercised), appended with
+//! `mailstore::MaildirStore` to `bench1` and again, split 100 by 100, to the 100 users. Each
+//! target gets one unmeasured pass of both scenarios first (Dovecot builds its indexes then).
+//! Every session checks every `+OK`, every terminator, and that the octets add up to `STAT`.
+//!
+//! `POP3_BENCH_N` (a multiple of 100) changes the number of messages. Dovecot is skipped, with a
+//! `SKIPPED` line, when it is not installed. Our server is benchmarked once [`start_ours`] is
+//! filled in.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, Throughput};
+use mailstore::maildir::MaildirStore;
+use mailstore::{AppendOptions, MailStore};
+use testkit::dovecot::{Dovecot, dovecot_installed};
+
+#[path = "support/client.rs"]
+mod client;
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+/// Password of every benchmark user.
+const PASSWORD: &str = "bench-secret";
+
+/// Number of users (and sessions) of scenario B.
+const USERS: u64 = 100;
+
+/// Whatever keeps a server running until it is dropped.
+type Guard = Box<dyn std::any::Any>;
+
+// ====================================================================================
+// OUR SERVER: filled in when pop3_proto::server lands.
+// ====================================================================================
+/// Starts our POP3 server on `127.0.0.1:0` serving `mailstore::maildir::MaildirStore::new(root)`
+/// with `users` as `(name, password)`; returns its address and what keeps it running.
+///
+/// Returns `None` today: filled in when pop3_proto::server lands.
+fn start_ours(root: &Path, users: &[(String, String)]) -> Option<(SocketAddr, Guard)> {
+    let _ = (root, users);
+    None
+}
+// ====================================================================================
+
+/// Total time and iterations of each benchmark, for the summary.
+fn results() -> &'static Mutex<BTreeMap<String, (Duration, u64)>> {
+    static R: OnceLock<Mutex<BTreeMap<String, (Duration, u64)>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(BTreeMap::new()))
+}
+
+fn record(name: &str, d: Duration, iters: u64) -> Duration {
+    let mut r = results().lock().unwrap_or_else(|p| p.into_inner());
+    let e = r.entry(name.to_string()).or_insert((Duration::ZERO, 0));
+    e.0 += d;
+    e.1 += iters;
+    d
+}
+
+/// Mean seconds per iteration of `name`.
+fn mean(name: &str) -> Option<f64> {
+    let r = results().lock().unwrap_or_else(|p| p.into_inner());
+    r.get(name)
+        .filter(|(_, n)| *n > 0)
+        .map(|(d, n)| d.as_secs_f64() / *n as f64)
+}
+
+/// The two scenarios.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scenario {
+    /// One session, every message of `bench1`.
+    OneClient,
+    /// `USERS` sessions at once, each with its own maildrop.
+    ManyClients,
+}
+
+impl Scenario {
+    const ALL: [Scenario; 2] = [Scenario::OneClient, Scenario::ManyClients];
+
+    fn id(self) -> &'static str {
+        match self {
+            Scenario::OneClient => "one_client",
+            Scenario::ManyClients => "100_clients",
+        }
+    }
+
+    fn label(self, n: u64) -> String {
+        match self {
+            Scenario::OneClient => format!("A: 1 client, {n} RETR"),
+            Scenario::ManyClients => format!("B: {USERS} clients at once, {} RETR each", n / USERS),
+        }
+    }
+}
+
+/// What a run of a scenario must have retrieved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Expect {
+    messages: u64,
+    octets: u64,
+}
+
+fn user_name(k: u64) -> String {
+    format!("u{k:03}")
+}
+
+/// Runs `scenario` once against `addr`; panics with the client's error if any session failed
+/// or if the totals differ from `expect`. Returns the wall time.
+fn run(
+    rt: &tokio::runtime::Runtime,
+    addr: SocketAddr,
+    scenario: Scenario,
+    expect: Expect,
+) -> Duration {
+    let start = Instant::now();
+    let got = rt.block_on(async {
+        match scenario {
+            Scenario::OneClient => client::retr_all(addr, "bench1", PASSWORD).await,
+            Scenario::ManyClients => {
+                let mut set = tokio::task::JoinSet::new();
+                for k in 0..USERS {
+                    set.spawn(async move { client::retr_all(addr, &user_name(k), PASSWORD).await });
+                }
+                let mut total = (0, 0);
+                while let Some(joined) = set.join_next().await {
+                    let (m, o) = joined.expect("client task panicked")?;
+                    total.0 += m;
+                    total.1 += o;
+                }
+                Ok(total)
+            }
+        }
+    });
+    let elapsed = start.elapsed();
+    let (messages, octets) = got.unwrap_or_else(|e| panic!("{addr} {scenario:?}: {e}"));
+    let got = Expect { messages, octets };
+    assert_eq!(got, expect, "{addr} {scenario:?}: wrong totals");
+    elapsed
+}
+
+/// Appends the corpus with `MaildirStore`: all `n` messages to `bench1` (8 writers), and
+/// message `k * n/100 + j` to user `u{k}` (one writer per user). Returns the corpus's size.
+fn write_corpus(rt: &tokio::runtime::Runtime, root: &Path, n: u64) -> u64 {
+    let store = std::sync::Arc::new(MaildirStore::new(root));
+    rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        const WRITERS: u64 = 8;
+        for w in 0..WRITERS {
+            let store = store.clone();
+            set.spawn(async move {
+                let acc = store.account("bench1").await.expect("account bench1");
+                let mut octets = 0u64;
+                for i in (w..n).step_by(WRITERS as usize) {
+                    let m = corpus::message(i);
+                    octets += m.len() as u64;
+                    acc.append("INBOX", m.into(), AppendOptions::default())
+                        .await
+                        .expect("append to bench1");
+                }
+                octets
+            });
+        }
+        let per = n / USERS;
+        for k in 0..USERS {
+            let store = store.clone();
+            set.spawn(async move {
+                let acc = store.account(&user_name(k)).await.expect("account");
+                for i in k * per..(k + 1) * per {
+                    acc.append("INBOX", corpus::message(i).into(), AppendOptions::default())
+                        .await
+                        .expect("append to a user");
+                }
+                0
+            });
+        }
+        let mut octets = 0;
+        while let Some(joined) = set.join_next().await {
+            octets += joined.expect("writer task panicked");
+        }
+        octets
+    })
+}
+
+fn bench_target(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    target: &str,
+    addr: SocketAddr,
+    n: u64,
+    expect: Expect,
+) {
+    for scenario in Scenario::ALL {
+        let d = run(rt, addr, scenario, expect);
+        eprintln!(
+            "warm-up {target} {}: {:.2} s ({:.0} msg/s)",
+            scenario.id(),
+            d.as_secs_f64(),
+            n as f64 / d.as_secs_f64()
+        );
+    }
+    let mut g = c.benchmark_group(format!("pop3_retr/{target}"));
+    g.sampling_mode(SamplingMode::Flat)
+        .throughput(Throughput::Elements(n));
+    for scenario in Scenario::ALL {
+        let name = format!("{target}/{}", scenario.id());
+        g.bench_function(scenario.id(), |b| {
+            b.iter_custom(|iters| {
+                let total = (0..iters).map(|_| run(rt, addr, scenario, expect)).sum();
+                record(&name, total, iters)
+            })
+        });
+    }
+    g.finish();
+}
+
+fn summary(targets: &[(&str, SocketAddr)], n: u64, octets: u64) {
+    eprintln!(
+        "\n== POP3 RETR throughput, same machine, same run ({n} messages, {:.1} MB) ==",
+        octets as f64 / 1e6
+    );
+    for scenario in Scenario::ALL {
+        let mut rates = BTreeMap::new();
+        for (target, _) in targets {
+            let Some(s) = mean(&format!("{target}/{}", scenario.id())) else {
+                continue;
+            };
+            let rate = n as f64 / s;
+            rates.insert(*target, rate);
+            eprintln!(
+                "{:<40} {target:<8} {rate:>9.0} msg/s  {:>7.1} MB/s",
+                scenario.label(n),
+                octets as f64 / s / 1e6
+            );
+        }
+        if let (Some(ours), Some(dovecot)) = (rates.get("ours"), rates.get("dovecot")) {
+            eprintln!(
+                "{:<40} ours/dovecot {:.2}x",
+                scenario.label(n),
+                ours / dovecot
+            );
+        }
+    }
+}
+
+/// Dovecot's warnings and errors, to spot limits reached during the run.
+fn dovecot_problems(dc: &Dovecot) {
+    let log = dc.log();
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("Warning") || l.contains("Error") || l.contains("Fatal"))
+        .collect();
+    if bad.is_empty() {
+        eprintln!("dovecot log: no warnings or errors");
+    } else {
+        eprintln!("dovecot log: {} warnings/errors, first ones:", bad.len());
+        for l in bad.iter().take(5) {
+            eprintln!("  {l}");
+        }
+    }
+}
+
+fn main() {
+    let n: u64 = std::env::var("POP3_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|n: &u64| n.is_multiple_of(USERS) && *n > 0)
+        .unwrap_or(10_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("mail");
+    std::fs::create_dir_all(&root).expect("mkdir mail");
+
+    let start = Instant::now();
+    let octets = write_corpus(&rt, &root, n);
+    eprintln!(
+        "corpus: {n} messages, {:.1} MB, twice (bench1 + {USERS} users), written in {:.1} s",
+        octets as f64 / 1e6,
+        start.elapsed().as_secs_f64()
+    );
+    let expect = Expect {
+        messages: n,
+        octets,
+    };
+    let mut users: Vec<(String, String)> = vec![("bench1".into(), PASSWORD.into())];
+    users.extend((0..USERS).map(|k| (user_name(k), PASSWORD.to_string())));
+
+    let mut targets: Vec<(&str, SocketAddr)> = Vec::new();
+    let ours = start_ours(&root, &users);
+    if let Some((addr, _)) = &ours {
+        targets.push(("ours", *addr));
+    } else {
+        eprintln!("SKIPPED: ours (start_ours is filled in when pop3_proto::server lands)");
+    }
+    let dovecot = if dovecot_installed() {
+        let refs: Vec<(&str, &str)> = users
+            .iter()
+            .map(|(u, p)| (u.as_str(), p.as_str()))
+            .collect();
+        let dc = Dovecot::start(dir.path(), &refs).unwrap_or_else(|e| panic!("dovecot: {e}"));
+        targets.push(("dovecot", dc.pop3_addr()));
+        Some(dc)
+    } else {
+        eprintln!("SKIPPED: dovecot (not installed)");
+        None
+    };
+    if targets.is_empty() {
+        eprintln!("SKIPPED: pop3 retr benchmark, no server to measure");
+        return;
+    }
+
+    let mut c = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .configure_from_args();
+    for (target, addr) in &targets {
+        bench_target(&mut c, &rt, target, *addr, n, expect);
+    }
+    c.final_summary();
+    summary(&targets, n, octets);
+    if let Some(dc) = &dovecot {
+        dovecot_problems(dc);
+    }
+    drop(ours);
+    drop(dovecot);
+}
