@@ -1,5 +1,8 @@
 //! POP3 `RETR` throughput against Dovecot's POP3 server, both serving the same Maildirs in the
-//! same run (ratio printed at the end):
+//! same run (ratios printed at the end). Dovecot runs twice: `dovecot` as installed (its
+//! default high-security mode forks a login process and a mail process per connection) and
+//! `dovecot-hp` in its high-performance mode ([`HIGH_PERFORMANCE`]: processes reused and kept
+//! ready), the stronger peer and the one to beat. Scenarios:
 //! - A, "one client": one session retrieves all 10,000 messages of `bench1`, one `RETR` at a
 //!   time, as fetchmail does;
 //! - B, "100 clients": 100 sessions at once (users `u000`..`u099`), 100 `RETR` each.
@@ -23,7 +26,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode, Throughput};
 use mailstore::maildir::MaildirStore;
 use mailstore::{AppendOptions, MailStore};
-use testkit::dovecot::{Dovecot, dovecot_installed};
+use testkit::dovecot::{Dovecot, HIGH_PERFORMANCE, dovecot_installed};
 
 #[path = "support/client.rs"]
 mod client;
@@ -241,27 +244,26 @@ fn summary(targets: &[(&str, SocketAddr)], n: u64, octets: u64) {
                 octets as f64 / s / 1e6
             );
         }
-        if let (Some(ours), Some(dovecot)) = (rates.get("ours"), rates.get("dovecot")) {
-            eprintln!(
-                "{:<40} ours/dovecot {:.2}x",
-                scenario.label(n),
-                ours / dovecot
-            );
+        let Some(ours) = rates.get("ours") else {
+            continue;
+        };
+        for (peer, rate) in rates.iter().filter(|(t, _)| **t != "ours") {
+            eprintln!("{:<40} ours/{peer} {:.2}x", scenario.label(n), ours / rate);
         }
     }
 }
 
 /// Dovecot's warnings and errors, to spot limits reached during the run.
-fn dovecot_problems(dc: &Dovecot) {
+fn dovecot_problems(name: &str, dc: &Dovecot) {
     let log = dc.log();
     let bad: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("Warning") || l.contains("Error") || l.contains("Fatal"))
         .collect();
     if bad.is_empty() {
-        eprintln!("dovecot log: no warnings or errors");
+        eprintln!("{name} log: no warnings or errors");
     } else {
-        eprintln!("dovecot log: {} warnings/errors, first ones:", bad.len());
+        eprintln!("{name} log: {} warnings/errors, first ones:", bad.len());
         for l in bad.iter().take(5) {
             eprintln!("  {l}");
         }
@@ -304,18 +306,26 @@ fn main() {
     } else {
         eprintln!("SKIPPED: ours (start_ours is filled in when pop3_proto::server lands)");
     }
-    let dovecot = if dovecot_installed() {
+    // Dovecot twice over the same Maildirs: as installed (high-security mode: a login and a
+    // mail process forked per connection) and in its high-performance mode.
+    let mut dovecots: Vec<(&str, Dovecot)> = Vec::new();
+    if dovecot_installed() {
         let refs: Vec<(&str, &str)> = users
             .iter()
             .map(|(u, p)| (u.as_str(), p.as_str()))
             .collect();
         let dc = Dovecot::start(dir.path(), &refs).unwrap_or_else(|e| panic!("dovecot: {e}"));
-        targets.push(("dovecot", dc.pop3_addr()));
-        Some(dc)
+        let hp_dir = dir.path().join("hp");
+        std::fs::create_dir_all(&hp_dir).expect("mkdir hp");
+        std::os::unix::fs::symlink(&root, hp_dir.join("mail")).expect("symlink hp/mail");
+        let hp = Dovecot::start_with(&hp_dir, &refs, HIGH_PERFORMANCE)
+            .unwrap_or_else(|e| panic!("dovecot (high-performance): {e}"));
+        dovecots.push(("dovecot", dc));
+        dovecots.push(("dovecot-hp", hp));
     } else {
         eprintln!("SKIPPED: dovecot (not installed)");
-        None
-    };
+    }
+    targets.extend(dovecots.iter().map(|(name, dc)| (*name, dc.pop3_addr())));
     if targets.is_empty() {
         eprintln!("SKIPPED: pop3 retr benchmark, no server to measure");
         return;
@@ -331,9 +341,9 @@ fn main() {
     }
     c.final_summary();
     summary(&targets, n, octets);
-    if let Some(dc) = &dovecot {
-        dovecot_problems(dc);
+    for (name, dc) in &dovecots {
+        dovecot_problems(name, dc);
     }
     drop(ours);
-    drop(dovecot);
+    drop(dovecots);
 }
