@@ -9,11 +9,12 @@
 //!
 //! The corpus: 10,000 messages of mixed sizes (1–20 KB, every hundredth 100–200 KB; CRLF line
 //! endings; some lines start with `.` so the stuffing is exercised), appended with
-//! `mailstore::MaildirStore` to `bench1` and again, split 100 by 100, to the 100 users. Each
+//! `mailstore::MaildirStore` to `bench1`, its files hard-linked 100 by 100 to the 100 users. Each
 //! target gets one unmeasured pass of both scenarios first (Dovecot builds its indexes then).
 //! Every session checks every `+OK`, every terminator, and that the octets add up to `STAT`.
 //!
-//! `POP3_BENCH_N` (a multiple of 100) changes the number of messages. Dovecot is skipped, with a
+//! `POP3_BENCH_N` (a multiple of 100) changes the number of messages; `POP3_BENCH_TARGETS`
+//! (comma-separated: `ours`, `dovecot`, `dovecot-hp`) limits the servers measured. Dovecot is skipped, with a
 //! `SKIPPED` line, when it is not installed. Our server is benchmarked once [`start_ours`] is
 //! filled in.
 
@@ -150,13 +151,14 @@ fn run(
     elapsed
 }
 
-/// Appends the corpus with `MaildirStore`: all `n` messages to `bench1` (8 writers), and
-/// message `k * n/100 + j` to user `u{k}` (one writer per user). Returns the corpus's size.
+/// Appends the corpus to `bench1` with `MaildirStore` (32 writers, so that their fsyncs are
+/// grouped), then hard-links its files 100 by 100 into the Maildirs of `u000`..`u099` (as an
+/// outside MDA would deliver: no index of ours there yet). Returns the corpus's size.
 fn write_corpus(rt: &tokio::runtime::Runtime, root: &Path, n: u64) -> u64 {
+    const WRITERS: u64 = 32;
     let store = std::sync::Arc::new(MaildirStore::new(root));
-    rt.block_on(async {
+    let octets = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
-        const WRITERS: u64 = 8;
         for w in 0..WRITERS {
             let store = store.clone();
             set.spawn(async move {
@@ -172,25 +174,44 @@ fn write_corpus(rt: &tokio::runtime::Runtime, root: &Path, n: u64) -> u64 {
                 octets
             });
         }
-        let per = n / USERS;
-        for k in 0..USERS {
-            let store = store.clone();
-            set.spawn(async move {
-                let acc = store.account(&user_name(k)).await.expect("account");
-                for i in k * per..(k + 1) * per {
-                    acc.append("INBOX", corpus::message(i).into(), AppendOptions::default())
-                        .await
-                        .expect("append to a user");
-                }
-                0
-            });
-        }
         let mut octets = 0;
         while let Some(joined) = set.join_next().await {
             octets += joined.expect("writer task panicked");
         }
         octets
-    })
+    });
+    link_users(root, n);
+    octets
+}
+
+/// Hard-links the messages of `bench1` (in `new/` or `cur/`), `n / USERS` to a user.
+fn link_users(root: &Path, n: u64) {
+    let mut files = Vec::new();
+    for sub in ["new", "cur"] {
+        let dir = root.join("bench1").join(sub);
+        for entry in std::fs::read_dir(&dir).expect("read bench1's Maildir") {
+            let entry = entry.expect("directory entry");
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                files.push((sub, entry.file_name()));
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(files.len() as u64, n, "bench1 holds every message");
+    let per = usize::try_from(n / USERS).expect("small");
+    for (k, chunk) in (0..USERS).zip(files.chunks(per)) {
+        let user_dir = root.join(user_name(k));
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(user_dir.join(sub)).expect("mkdir user Maildir");
+        }
+        for (sub, name) in chunk {
+            std::fs::hard_link(
+                root.join("bench1").join(sub).join(name),
+                user_dir.join(sub).join(name),
+            )
+            .expect("hard link");
+        }
+    }
 }
 
 fn bench_target(
@@ -239,7 +260,7 @@ fn summary(targets: &[(&str, SocketAddr)], n: u64, octets: u64) {
             let rate = n as f64 / s;
             rates.insert(*target, rate);
             eprintln!(
-                "{:<40} {target:<8} {rate:>9.0} msg/s  {:>7.1} MB/s",
+                "{:<40} {target:<10} {rate:>9.0} msg/s  {:>7.1} MB/s",
                 scenario.label(n),
                 octets as f64 / s / 1e6
             );
@@ -288,7 +309,7 @@ fn main() {
     let start = Instant::now();
     let octets = write_corpus(&rt, &root, n);
     eprintln!(
-        "corpus: {n} messages, {:.1} MB, twice (bench1 + {USERS} users), written in {:.1} s",
+        "corpus: {n} messages, {:.1} MB, appended to bench1 and linked to {USERS} users in {:.1} s",
         octets as f64 / 1e6,
         start.elapsed().as_secs_f64()
     );
@@ -326,6 +347,11 @@ fn main() {
         eprintln!("SKIPPED: dovecot (not installed)");
     }
     targets.extend(dovecots.iter().map(|(name, dc)| (*name, dc.pop3_addr())));
+    // POP3_BENCH_TARGETS=ours,dovecot-hp measures only those.
+    if let Ok(only) = std::env::var("POP3_BENCH_TARGETS") {
+        let only: Vec<&str> = only.split(',').map(str::trim).collect();
+        targets.retain(|(name, _)| only.contains(name));
+    }
     if targets.is_empty() {
         eprintln!("SKIPPED: pop3 retr benchmark, no server to measure");
         return;

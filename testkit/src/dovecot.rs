@@ -23,7 +23,7 @@
 //! - `ssl = no`, `disable_plaintext_auth = no`: plain `USER`/`PASS` and `LOGIN` on loopback;
 //! - `mail_max_userip_connections = 1000` (default 10);
 //! - `service {imap,pop3}{,-login}`: `process_limit = 1024` (default 100), `service auth` and
-//!   `service anvil`: `client_limit = 4096`, so a few hundred clients at once are served without
+//!   `service anvil`: `client_limit = 8192`, so a few hundred clients at once are served without
 //!   "limit reached" waits; the login services stay in Dovecot's default high-security mode
 //!   (one login process per connection);
 //! - `auth_cache_size = 10M`, `auth_cache_ttl = 1 hour`: repeated logins are answered from the
@@ -392,10 +392,10 @@ service pop3 {{
   process_limit = 1024
 }}
 service auth {{
-  client_limit = 4096
+  client_limit = 8192
 }}
 service anvil {{
-  client_limit = 4096
+  client_limit = 8192
 }}
 {extra}
 "#
