@@ -214,36 +214,42 @@ fn link_users(root: &Path, n: u64) {
     }
 }
 
-fn bench_target(
+/// One unmeasured pass of each scenario on each target (Dovecot builds its indexes, our store
+/// its own), then each scenario measured on every target in turn, so that the machine's load
+/// drifts as little as possible between the figures compared.
+fn bench_all(
     c: &mut Criterion,
     rt: &tokio::runtime::Runtime,
-    target: &str,
-    addr: SocketAddr,
+    targets: &[(&str, SocketAddr)],
     n: u64,
     expect: Expect,
 ) {
-    for scenario in Scenario::ALL {
-        let d = run(rt, addr, scenario, expect);
-        eprintln!(
-            "warm-up {target} {}: {:.2} s ({:.0} msg/s)",
-            scenario.id(),
-            d.as_secs_f64(),
-            n as f64 / d.as_secs_f64()
-        );
+    for (target, addr) in targets {
+        for scenario in Scenario::ALL {
+            let d = run(rt, *addr, scenario, expect);
+            eprintln!(
+                "first pass {target} {}: {:.2} s ({:.0} msg/s)",
+                scenario.id(),
+                d.as_secs_f64(),
+                n as f64 / d.as_secs_f64()
+            );
+        }
     }
-    let mut g = c.benchmark_group(format!("pop3_retr/{target}"));
-    g.sampling_mode(SamplingMode::Flat)
-        .throughput(Throughput::Elements(n));
     for scenario in Scenario::ALL {
-        let name = format!("{target}/{}", scenario.id());
-        g.bench_function(scenario.id(), |b| {
-            b.iter_custom(|iters| {
-                let total = (0..iters).map(|_| run(rt, addr, scenario, expect)).sum();
-                record(&name, total, iters)
-            })
-        });
+        let mut g = c.benchmark_group(format!("pop3_retr/{}", scenario.id()));
+        g.sampling_mode(SamplingMode::Flat)
+            .throughput(Throughput::Elements(n));
+        for (target, addr) in targets {
+            let name = format!("{target}/{}", scenario.id());
+            g.bench_function(*target, |b| {
+                b.iter_custom(|iters| {
+                    let total = (0..iters).map(|_| run(rt, *addr, scenario, expect)).sum();
+                    record(&name, total, iters)
+                })
+            });
+        }
+        g.finish();
     }
-    g.finish();
 }
 
 fn summary(targets: &[(&str, SocketAddr)], n: u64, octets: u64) {
@@ -361,10 +367,10 @@ fn main() {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
+        .nresamples(10_000)
+        .without_plots()
         .configure_from_args();
-    for (target, addr) in &targets {
-        bench_target(&mut c, &rt, target, *addr, n, expect);
-    }
+    bench_all(&mut c, &rt, &targets, n, expect);
     c.final_summary();
     summary(&targets, n, octets);
     for (name, dc) in &dovecots {
