@@ -312,6 +312,17 @@ fn main() {
     let root = dir.path().join("mail");
     std::fs::create_dir_all(&root).expect("mkdir mail");
 
+    // The corpus must exercise the stuffing and hold large messages.
+    let sample: Vec<Vec<u8>> = (0..100).map(corpus::message).collect();
+    assert!(sample.iter().all(|m| m.ends_with(b"\r\n")));
+    assert!(
+        sample
+            .iter()
+            .filter(|m| m.windows(3).any(|w| w == b"\n.\r"))
+            .count()
+            > 10
+    );
+    assert!(sample.iter().any(|m| m.len() > 100_000));
     let start = Instant::now();
     let octets = write_corpus(&rt, &root, n);
     eprintln!(
