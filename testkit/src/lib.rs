@@ -14,6 +14,8 @@
 //! # }
 //! ```
 
+pub mod dovecot;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
