@@ -114,15 +114,16 @@ impl Maildrop {
             .filter_map(|(m, n)| MsgNum::new(n).map(|n| (n, m)))
     }
 
-    /// The application's id and size of a message to retrieve; marks it retrieved.
-    pub(crate) fn retrieve(&mut self, msg: MsgNum) -> Result<(u32, u64), NoMessage> {
-        self.get(msg)?;
-        let m = self
-            .messages
-            .get_mut(msg.index())
-            .ok_or(NoMessage::OutOfRange { count: 0 })?;
-        m.retrieved = true;
-        Ok((m.entry.id, m.entry.size))
+    /// The application's id and size of a message to retrieve.
+    pub(crate) fn retrieve(&self, msg: MsgNum) -> Result<(u32, u64), NoMessage> {
+        self.get(msg).map(|m| (m.entry.id, m.entry.size))
+    }
+
+    /// Marks a message as retrieved, once its whole response was sent (for `EXPIRE 0`).
+    pub(crate) fn mark_retrieved(&mut self, msg: MsgNum) {
+        if let Some(m) = self.messages.get_mut(msg.index()) {
+            m.retrieved = true;
+        }
     }
 
     /// Marks a message as deleted (RFC 1939 §5 `DELE`).
