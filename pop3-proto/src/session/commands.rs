@@ -275,6 +275,7 @@ impl ServerSession {
                         };
                         self.awaiting = Some(Awaiting::Body {
                             msg,
+                            whole: lines.is_none(),
                             encoder,
                             status: Some(StatusLine::ok(status)),
                             octets: 0,

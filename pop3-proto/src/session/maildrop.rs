@@ -119,7 +119,8 @@ impl Maildrop {
         self.get(msg).map(|m| (m.entry.id, m.entry.size))
     }
 
-    /// Marks a message as retrieved, once its whole response was sent (for `EXPIRE 0`).
+    /// Marks a message as retrieved, once its whole `RETR` response was sent (for `EXPIRE 0`;
+    /// `TOP` previews do not count).
     pub(crate) fn mark_retrieved(&mut self, msg: MsgNum) {
         if let Some(m) = self.messages.get_mut(msg.index()) {
             m.retrieved = true;

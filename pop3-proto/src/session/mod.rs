@@ -80,6 +80,8 @@ enum Awaiting {
     /// The body of `RETR`/`TOP`.
     Body {
         msg: MsgNum,
+        /// `RETR` (not `TOP`): the message counts as retrieved for `EXPIRE 0`.
+        whole: bool,
         encoder: MultilineEncoder,
         status: Option<StatusLine<'static>>,
         octets: u64,
@@ -451,6 +453,7 @@ impl ServerSession {
     pub fn body_end(&mut self) -> Result<(), SessionError> {
         let Some(Awaiting::Body {
             msg,
+            whole,
             encoder,
             status,
             octets,
@@ -458,7 +461,9 @@ impl ServerSession {
         else {
             return Err(SessionError::Unexpected("body_end"));
         };
-        self.maildrop.mark_retrieved(msg);
+        if whole {
+            self.maildrop.mark_retrieved(msg);
+        }
         if let Some(status) = status {
             status.write_to(&mut self.output);
         }

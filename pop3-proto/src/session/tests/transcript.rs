@@ -264,6 +264,24 @@ fn expire_zero_removes_retrieved_messages() {
 }
 
 #[test]
+fn expire_zero_ignores_top_previews() {
+    let mut config = plaintext_config();
+    config.expire = Some(crate::types::capability::ExpirePolicy::Days(0));
+    let mut d = Driver::with_config(config);
+    d.login();
+    d.run("TOP 1 0\r\nTOP 2 5\r\n");
+    assert_eq!(
+        d.run("QUIT\r\n"),
+        "+OK pop.example.org POP3 server signing off\r\n"
+    );
+    assert!(
+        !d.log.iter().any(|l| l.starts_with("Update")),
+        "{:?}",
+        d.log
+    );
+}
+
+#[test]
 fn expire_never_keeps_retrieved_messages() {
     let mut config = plaintext_config();
     config.expire = Some(crate::types::capability::ExpirePolicy::Never);
