@@ -63,7 +63,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         ServerSession::new(Arc::new(config))
     };
-    let mut choices = Choices(u64::from(*seed) * 0x9E37_79B9_7F4A_7C15 + 1);
+    let mut choices = Choices(u64::from(*seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut output = session.take_output();
     let mut closed = false;
 
