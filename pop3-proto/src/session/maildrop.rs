@@ -33,11 +33,16 @@ pub(crate) struct Maildrop {
 }
 
 impl Maildrop {
-    /// Checks the unique-ids (RFC 1939 §7) and numbers the messages.
+    /// Checks the unique-ids (RFC 1939 §7: well-formed, and unique within the maildrop) and
+    /// numbers the messages.
     pub(crate) fn new(entries: Vec<MaildropEntry>) -> Result<Self, String> {
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
         for e in &entries {
             if let Err(err) = Uid::new(&e.unique_id) {
                 return Err(format!("message {}: {err}", e.id));
+            }
+            if !seen.insert(e.unique_id.as_str()) {
+                return Err(format!("message {}: duplicate unique-id", e.id));
             }
         }
         Ok(Self {

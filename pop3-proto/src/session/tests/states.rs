@@ -210,6 +210,16 @@ fn invalid_unique_id_refuses_the_maildrop() {
         assert_eq!(out.matches("\r\n").count(), 2, "{out}");
         assert!(!d.session.in_transaction());
     }
+    // Unique within the maildrop (RFC 1939 §7): a repeated one would hide a message from
+    // clients that skip what they already have.
+    let mut d = Driver::new();
+    d.maildrop[2].unique_id = "uid-a".into();
+    assert_eq!(
+        d.run("USER alice\r\nPASS wonderland\r\n"),
+        "+OK Send PASS\r\n\
+         -ERR [SYS/PERM] Maildrop cannot be listed: message 103: duplicate unique-id\r\n"
+    );
+    assert!(!d.session.in_transaction());
     // 70 characters of 0x21–0x7E are fine.
     let mut d = Driver::new();
     d.maildrop[1].unique_id = "~".repeat(70);
