@@ -8,7 +8,7 @@ use crate::types::response::StatusLine;
 /// The next thing the driver must do, from [`super::ServerSession::next_event`].
 ///
 /// Events marked *answer* must be answered (with the method named) before `next_event` is
-/// called again; until then it returns [`super::SessionError::AwaitingAnswer`].
+/// called again; until then it returns [`super::SessionError::Unanswered`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
