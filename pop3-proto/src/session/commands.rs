@@ -176,8 +176,9 @@ impl ServerSession {
             .mechanisms()
             .find(|m| m.name().eq_ignore_ascii_case(mechanism));
         let Some(mechanism) = chosen else {
-            let plaintext = Mechanism::from_name(mechanism).is_ok_and(Mechanism::is_plaintext)
-                && self.config.sasl_mechanisms.iter().any(|m| m.is_plaintext());
+            // Configured but not usable now: a plaintext mechanism without TLS.
+            let plaintext = Mechanism::from_name(mechanism)
+                .is_ok_and(|m| self.config.sasl_mechanisms.contains(&m));
             let error = if plaintext {
                 StatusLine::err("Plaintext authentication disallowed without TLS, use STLS")
                     .with_code(ResponseCode::Auth)
@@ -274,6 +275,7 @@ impl ServerSession {
                         };
                         self.awaiting = Some(Awaiting::Body {
                             msg,
+                            whole: lines.is_none(),
                             encoder,
                             status: Some(StatusLine::ok(status)),
                             octets: 0,

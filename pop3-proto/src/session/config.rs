@@ -27,7 +27,8 @@ pub struct ServerConfig {
     /// Offer `APOP` (RFC 1939 §7): the greeting carries a timestamp. Default false: APOP needs
     /// the plaintext secret on the server and MD5, both weak; prefer SCRAM.
     pub apop: bool,
-    /// `EXPIRE` (RFC 2449 §6.7): `Days(0)` also deletes each retrieved message at `QUIT`.
+    /// `EXPIRE` (RFC 2449 §6.7): `Days(0)` also deletes each message retrieved with `RETR` at
+    /// `QUIT` (a `TOP` preview does not count).
     /// Default `None` (not advertised: the server never deletes on its own).
     pub expire: Option<ExpirePolicy>,
     /// `LOGIN-DELAY` seconds advertised (RFC 2449 §6.5); enforcing it is the application's.

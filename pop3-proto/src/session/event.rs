@@ -8,7 +8,7 @@ use crate::types::response::StatusLine;
 /// The next thing the driver must do, from [`super::ServerSession::next_event`].
 ///
 /// Events marked *answer* must be answered (with the method named) before `next_event` is
-/// called again; until then it returns [`super::SessionError::AwaitingAnswer`].
+/// called again; until then it returns [`super::SessionError::Unanswered`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
@@ -121,7 +121,8 @@ pub struct MaildropEntry {
     /// Its size in octets as sent (CRLF line endings, before byte-stuffing), for `STAT`/`LIST`.
     pub size: u64,
     /// Its unique-id for `UIDL` (RFC 1939 §7: 1 to 70 characters 0x21–0x7E), stable across
-    /// sessions. Entries with an invalid one are refused by `maildrop_opened`.
+    /// sessions, unique within the maildrop. Entries with an invalid or repeated one are refused
+    /// by `maildrop_opened`.
     pub unique_id: String,
 }
 

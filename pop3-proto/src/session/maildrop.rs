@@ -33,11 +33,16 @@ pub(crate) struct Maildrop {
 }
 
 impl Maildrop {
-    /// Checks the unique-ids (RFC 1939 §7) and numbers the messages.
+    /// Checks the unique-ids (RFC 1939 §7: well-formed, and unique within the maildrop) and
+    /// numbers the messages.
     pub(crate) fn new(entries: Vec<MaildropEntry>) -> Result<Self, String> {
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
         for e in &entries {
             if let Err(err) = Uid::new(&e.unique_id) {
                 return Err(format!("message {}: {err}", e.id));
+            }
+            if !seen.insert(e.unique_id.as_str()) {
+                return Err(format!("message {}: duplicate unique-id", e.id));
             }
         }
         Ok(Self {
@@ -114,15 +119,17 @@ impl Maildrop {
             .filter_map(|(m, n)| MsgNum::new(n).map(|n| (n, m)))
     }
 
-    /// The application's id and size of a message to retrieve; marks it retrieved.
-    pub(crate) fn retrieve(&mut self, msg: MsgNum) -> Result<(u32, u64), NoMessage> {
-        self.get(msg)?;
-        let m = self
-            .messages
-            .get_mut(msg.index())
-            .ok_or(NoMessage::OutOfRange { count: 0 })?;
-        m.retrieved = true;
-        Ok((m.entry.id, m.entry.size))
+    /// The application's id and size of a message to retrieve.
+    pub(crate) fn retrieve(&self, msg: MsgNum) -> Result<(u32, u64), NoMessage> {
+        self.get(msg).map(|m| (m.entry.id, m.entry.size))
+    }
+
+    /// Marks a message as retrieved, once its whole `RETR` response was sent (for `EXPIRE 0`;
+    /// `TOP` previews do not count).
+    pub(crate) fn mark_retrieved(&mut self, msg: MsgNum) {
+        if let Some(m) = self.messages.get_mut(msg.index()) {
+            m.retrieved = true;
+        }
     }
 
     /// Marks a message as deleted (RFC 1939 §5 `DELE`).

@@ -80,6 +80,8 @@ enum Awaiting {
     /// The body of `RETR`/`TOP`.
     Body {
         msg: MsgNum,
+        /// `RETR` (not `TOP`): the message counts as retrieved for `EXPIRE 0`.
+        whole: bool,
         encoder: MultilineEncoder,
         status: Option<StatusLine<'static>>,
         octets: u64,
@@ -355,7 +357,7 @@ impl ServerSession {
             AuthOutcome::Failure => {
                 self.phase = Phase::Authorization { user: None };
                 self.auth_failures += 1;
-                if self.auth_failures >= self.config.max_auth_failures {
+                if self.auth_failures > self.config.max_auth_failures {
                     self.close(CloseReason::TooManyAuthFailures);
                 } else {
                     StatusLine::err("Authentication failed")
@@ -450,14 +452,18 @@ impl ServerSession {
     /// The message of [`Event::Retrieve`] is complete: ends the multi-line response.
     pub fn body_end(&mut self) -> Result<(), SessionError> {
         let Some(Awaiting::Body {
+            msg,
+            whole,
             encoder,
             status,
             octets,
-            ..
         }) = self.awaiting.take()
         else {
             return Err(SessionError::Unexpected("body_end"));
         };
+        if whole {
+            self.maildrop.mark_retrieved(msg);
+        }
         if let Some(status) = status {
             status.write_to(&mut self.output);
         }

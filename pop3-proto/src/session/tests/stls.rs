@@ -1,0 +1,76 @@
+//! `STLS` (RFC 2595 §4): the `+OK`, the discard of everything pipelined after it
+//! (CVE-2011-0411), and a fresh AUTHORIZATION state after the handshake.
+
+use super::*;
+
+fn stls_config(allow_plaintext: bool) -> ServerConfig {
+    let mut config = ServerConfig::new("pop.example.org");
+    config.stls = true;
+    config.allow_plaintext_auth = allow_plaintext;
+    config
+}
+
+#[test]
+fn pipelined_bytes_after_stls_are_discarded() {
+    let mut d = Driver::with_config(stls_config(false));
+    // The injected commands come in the same read as STLS...
+    assert_eq!(
+        d.run("CAPA\r\nSTLS\r\nUSER alice\r\nPASS wonderland\r\nQUIT\r\n"),
+        format!(
+            "{}+OK Begin TLS negotiation\r\n",
+            "+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n\
+             PIPELINING\r\nSASL SCRAM-SHA-256\r\nSTLS\r\nUTF8 USER\r\nLANG\r\n.\r\n"
+        )
+    );
+    assert!(d.tls_pending);
+    assert!(!d.session.is_tls());
+    // ...and in later reads before the handshake is done.
+    assert_eq!(d.run("USER mallory\r\nPASS x\r\n"), "");
+    assert_eq!(d.tls(), "");
+    assert!(d.session.is_tls());
+    assert_eq!(d.log, ["StartTls"]);
+    // Nothing of it was read: no Login, no QUIT; plaintext is allowed now.
+    assert_eq!(d.run("PASS wonderland\r\n"), "-ERR Send USER first\r\n");
+    assert_eq!(
+        d.run("CAPA\r\n"),
+        "+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n\
+         PIPELINING\r\nUSER\r\nSASL PLAIN SCRAM-SHA-256\r\nUTF8 USER\r\nLANG\r\n.\r\n"
+    );
+    d.login();
+    assert!(d.session.stats().tls);
+}
+
+#[test]
+fn stls_in_every_split_discards_the_rest() {
+    let script = b"STLS\r\nUSER alice\r\nPASS wonderland\r\n";
+    for cut in 0..=script.len() {
+        let mut d = Driver::with_config(stls_config(true));
+        let mut out = d.run_bytes(&script[..cut]);
+        out += &d.run_bytes(&script[cut..]);
+        assert_eq!(out, "+OK Begin TLS negotiation\r\n", "cut at {cut}");
+        assert_eq!(d.tls(), "", "cut at {cut}");
+        assert_eq!(d.log, ["StartTls"], "cut at {cut}");
+    }
+}
+
+#[test]
+fn session_starts_over_after_the_handshake() {
+    let mut d = Driver::with_config(stls_config(true));
+    // A USER before STLS is forgotten, and UTF8 too.
+    assert_eq!(
+        d.run("UTF8\r\nUSER alice\r\nSTLS\r\n"),
+        "+OK UTF8 enabled\r\n+OK Send PASS\r\n+OK Begin TLS negotiation\r\n"
+    );
+    d.tls();
+    assert_eq!(d.run("PASS wonderland\r\n"), "-ERR Send USER first\r\n");
+    assert_eq!(d.run("STLS\r\n"), "-ERR TLS is already active\r\n");
+    d.login();
+}
+
+#[test]
+fn stls_not_offered() {
+    let mut d = Driver::new();
+    assert_eq!(d.run("STLS\r\n"), "-ERR STLS is not offered\r\n");
+    assert!(!d.tls_pending);
+    d.login();
+}
