@@ -77,7 +77,7 @@ fn plaintext_refused_without_tls() {
     assert_eq!(
         d.run("CAPA\r\n"),
         "+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n\
-         PIPELINING\r\nSASL SCRAM-SHA-256\r\nUTF8 USER\r\nLANG\r\n.\r\n"
+         PIPELINING\r\nSASL SCRAM-SHA-256\r\nUTF8\r\nLANG\r\n.\r\n"
     );
     // SCRAM never sends the password: allowed.
     assert_eq!(d.run("AUTH SCRAM-SHA-256\r\n"), "+ \r\n");
@@ -103,7 +103,7 @@ fn capa_stls_only_when_offered_and_not_tls() {
     assert_eq!(
         d.run("CAPA\r\n"),
         "+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n\
-         PIPELINING\r\nSASL SCRAM-SHA-256\r\nSTLS\r\nUTF8 USER\r\nEXPIRE NEVER\r\n\
+         PIPELINING\r\nSASL SCRAM-SHA-256\r\nSTLS\r\nUTF8\r\nEXPIRE NEVER\r\n\
          LOGIN-DELAY 60\r\nLANG\r\nIMPLEMENTATION test server\r\n.\r\n"
     );
     let mut tls = ServerSession::new_implicit_tls(Arc::new(config));

@@ -19,7 +19,7 @@ fn pipelined_bytes_after_stls_are_discarded() {
         format!(
             "{}+OK Begin TLS negotiation\r\n",
             "+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n\
-             PIPELINING\r\nSASL SCRAM-SHA-256\r\nSTLS\r\nUTF8 USER\r\nLANG\r\n.\r\n"
+             PIPELINING\r\nSASL SCRAM-SHA-256\r\nSTLS\r\nUTF8\r\nLANG\r\n.\r\n"
         )
     );
     assert!(d.tls_pending);
