@@ -218,21 +218,71 @@ fn create_missing<B: Backend>(b: &B, name: &MailboxName) -> Result<()> {
     b.create(name)
 }
 
-fn stream_from(reader: ChunkReader) -> ByteStream {
-    Box::pin(futures::stream::unfold(Some(reader), |state| async move {
-        let mut reader = state?;
+/// A message being read: the backend's reader, with one chunk read ahead when a short chunk
+/// may have been the last (so that the end is known without another trip to the blocking pool).
+struct ReadAhead {
+    reader: ChunkReader,
+    next: Option<Bytes>,
+    done: bool,
+}
+
+impl ReadAhead {
+    /// Chunks shorter than this are followed by a look for the end in the same trip.
+    const FULL: usize = 64 * 1024;
+
+    fn new(reader: ChunkReader) -> Self {
+        Self {
+            reader,
+            next: None,
+            done: false,
+        }
+    }
+
+    /// The next chunk (blocking); `None` at the end.
+    fn pull(&mut self) -> std::io::Result<Option<Bytes>> {
+        let chunk = match self.next.take() {
+            Some(chunk) => Some(chunk),
+            None if self.done => None,
+            None => (self.reader)()?,
+        };
+        match &chunk {
+            None => self.done = true,
+            Some(c) if c.len() < Self::FULL && !self.done => match (self.reader)()? {
+                None => self.done = true,
+                Some(more) => self.next = Some(more),
+            },
+            Some(_) => {}
+        }
+        Ok(chunk)
+    }
+
+    /// Whether every chunk has been returned.
+    fn finished(&self) -> bool {
+        self.done && self.next.is_none()
+    }
+}
+
+/// The stream of a message whose first chunk was read together with the open.
+fn stream_from(first: Option<Bytes>, rest: ReadAhead) -> ByteStream {
+    let head = futures::stream::iter(first.map(Ok));
+    let tail = futures::stream::unfold(Some(rest), |state| async move {
+        let mut rest = state?;
+        if rest.finished() {
+            return None;
+        }
         let joined = tokio::task::spawn_blocking(move || {
-            let r = reader();
-            (reader, r)
+            let r = rest.pull();
+            (rest, r)
         })
         .await;
         match joined {
             Ok((_, Ok(None))) => None,
-            Ok((reader, Ok(Some(chunk)))) => Some((Ok(chunk), Some(reader))),
+            Ok((rest, Ok(Some(chunk)))) => Some((Ok(chunk), Some(rest))),
             Ok((_, Err(e))) => Some((Err(e), None)),
             Err(e) => Some((Err(std::io::Error::other(e)), None)),
         }
-    }))
+    });
+    Box::pin(futures::StreamExt::chain(head, tail))
 }
 
 #[async_trait]
@@ -448,8 +498,14 @@ impl<B: Backend> Account for Adapter<B> {
 
     async fn read_stream(&self, mailbox: &str, uid: u32) -> Result<ByteStream> {
         let n = self.existing(mailbox).await?;
-        let reader = self.run(move |b| b.open_reader(&n, uid)).await?;
-        Ok(stream_from(reader))
+        let (first, rest) = self
+            .run(move |b| {
+                let mut rest = ReadAhead::new(b.open_reader(&n, uid)?);
+                let first = rest.pull().map_err(|e| StoreError::io(n.join('/'), e))?;
+                Ok((first, rest))
+            })
+            .await?;
+        Ok(stream_from(first, rest))
     }
 
     async fn read_range(&self, mailbox: &str, uid: u32, range: Range<u64>) -> Result<Vec<u8>> {

@@ -87,6 +87,16 @@ impl Locked<'_> {
     }
 }
 
+/// Reads `file` in chunks of [`CHUNK`] octets.
+fn chunk_reader(mut file: File) -> ChunkReader {
+    Box::new(move || {
+        let mut buf = vec![0u8; CHUNK];
+        let n = file.read(&mut buf)?;
+        buf.truncate(n);
+        Ok((n > 0).then(|| Bytes::from(buf)))
+    })
+}
+
 fn mtime_ns(path: &Path) -> Result<i128> {
     let m = std::fs::metadata(path).at(path)?.modified().at(path)?;
     Ok(ns_of(m))
@@ -504,6 +514,20 @@ impl Folder {
 
     /// Opens message `uid` for streaming.
     pub fn open_reader(&self, uid: u32) -> Result<ChunkReader> {
+        // Fast path: the index as this process last saw it, without the folder lock. A message
+        // file never changes once delivered; if it was renamed (new flags) or removed by another
+        // process since, opening fails and the locked path below looks again.
+        let known = {
+            let guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            guard
+                .as_ref()
+                .and_then(|st| st.index.entries.get(&uid).map(|e| e.loc.clone()))
+        };
+        if let Some(loc) = known
+            && let Ok(file) = File::open(self.dir.join(&loc))
+        {
+            return Ok(chunk_reader(file));
+        }
         for attempt in 0..2 {
             let loc = {
                 let mut locked = self.lock()?;
@@ -522,14 +546,7 @@ impl Folder {
             };
             let path = self.dir.join(&loc);
             match File::open(&path) {
-                Ok(mut file) => {
-                    return Ok(Box::new(move || {
-                        let mut buf = vec![0u8; CHUNK];
-                        let n = file.read(&mut buf)?;
-                        buf.truncate(n);
-                        Ok((n > 0).then(|| Bytes::from(buf)))
-                    }));
-                }
+                Ok(file) => return Ok(chunk_reader(file)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(StoreError::io(path, e)),
             }
