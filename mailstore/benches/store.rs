@@ -9,9 +9,8 @@
 //!
 //! `MAILSTORE_BENCH_N` changes the folder size. Dovecot parts are skipped if it is not installed.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
@@ -22,26 +21,7 @@ use mailstore::{AppendOptions, MailStore, UidSet};
 #[path = "../tests/support/dovecot.rs"]
 mod support;
 
-/// Mean time per iteration of each benchmark, for the summary.
-fn results() -> &'static Mutex<BTreeMap<String, (Duration, u64)>> {
-    static R: OnceLock<Mutex<BTreeMap<String, (Duration, u64)>>> = OnceLock::new();
-    R.get_or_init(|| Mutex::new(BTreeMap::new()))
-}
-
-fn record(name: &str, d: Duration, iters: u64) -> Duration {
-    let mut r = results().lock().unwrap_or_else(|p| p.into_inner());
-    let e = r.entry(name.to_string()).or_insert((Duration::ZERO, 0));
-    e.0 += d;
-    e.1 += iters;
-    d
-}
-
-fn mean(name: &str) -> Option<f64> {
-    let r = results().lock().unwrap_or_else(|p| p.into_inner());
-    r.get(name)
-        .filter(|(_, n)| *n > 0)
-        .map(|(d, n)| d.as_secs_f64() / *n as f64)
-}
+use testkit::bench::{mean, record};
 
 /// A 2 KB message.
 fn msg(i: u64) -> Vec<u8> {

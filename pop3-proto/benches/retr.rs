@@ -20,7 +20,6 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput};
@@ -94,27 +93,7 @@ fn start_ours(root: &Path, users: &[(String, String)]) -> Option<(SocketAddr, Gu
     Some((addr, Box::new(Stop(Some(stop_tx), Some(thread)))))
 }
 
-/// Total time and iterations of each benchmark, for the summary.
-fn results() -> &'static Mutex<BTreeMap<String, (Duration, u64)>> {
-    static R: OnceLock<Mutex<BTreeMap<String, (Duration, u64)>>> = OnceLock::new();
-    R.get_or_init(|| Mutex::new(BTreeMap::new()))
-}
-
-fn record(name: &str, d: Duration, iters: u64) -> Duration {
-    let mut r = results().lock().unwrap_or_else(|p| p.into_inner());
-    let e = r.entry(name.to_string()).or_insert((Duration::ZERO, 0));
-    e.0 += d;
-    e.1 += iters;
-    d
-}
-
-/// Mean seconds per iteration of `name`.
-fn mean(name: &str) -> Option<f64> {
-    let r = results().lock().unwrap_or_else(|p| p.into_inner());
-    r.get(name)
-        .filter(|(_, n)| *n > 0)
-        .map(|(d, n)| d.as_secs_f64() / *n as f64)
-}
+use testkit::bench::{mean, record};
 
 /// The two scenarios.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

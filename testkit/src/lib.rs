@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+pub mod bench;
 pub mod dovecot;
 
 use std::net::TcpListener;

@@ -6,125 +6,35 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use mailstore::{Flag, Flags};
 
-pub fn dovecot_installed() -> bool {
-    let found = ["/usr/sbin/dovecot", "/usr/bin/dovecot"]
-        .iter()
-        .any(|p| Path::new(p).exists());
-    if !found {
-        eprintln!(
-            "SKIPPED: dovecot is not installed (apt-get install dovecot-imapd); interop not tested"
-        );
-    }
-    found
+pub use testkit::dovecot::dovecot_installed;
+
+/// Hands `p` (recursively) to the `dovecot` user, as Dovecot refuses mail owned by root.
+pub fn chown_dovecot(p: &Path) {
+    testkit::dovecot::chown_dovecot(p).expect("chown dovecot");
 }
 
-/// A Dovecot instance of the test's own; stopped (by its master pid) on drop.
-pub struct Dovecot {
-    dir: PathBuf,
-    /// The IMAP port on 127.0.0.1.
-    pub port: u16,
-}
+/// A Dovecot instance of the test's own (`testkit::dovecot`) with users `alice` and `bench`
+/// (password `secret`), serving `DIR/mail/%u`; stopped on drop.
+pub struct Dovecot(testkit::dovecot::Dovecot);
 
 impl Dovecot {
     /// Starts Dovecot serving `DIR/mail/%u` as Maildir++ with user `alice`/`secret`.
     pub fn start(dir: &Path) -> Dovecot {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
-        let d = dir.display();
-        for sub in ["run", "state", "mail"] {
-            std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
-        }
-        // Login processes run as dovenull and must reach base_dir.
-        chmod_755(dir);
-        std::fs::write(
-            dir.join("passwd"),
-            "alice:{PLAIN}secret::::::\nbench:{PLAIN}secret::::::\n",
-        )
-        .expect("passwd");
-        let conf = format!(
-            r#"protocols = imap
-listen = 127.0.0.1
-base_dir = {d}/run
-state_dir = {d}/state
-log_path = {d}/dovecot.log
-info_log_path = {d}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = 1
-mail_location = maildir:{d}/mail/%u
-mail_max_userip_connections = 50
-namespace inbox {{
-  inbox = yes
-  separator = .
-}}
-passdb {{
-  driver = passwd-file
-  args = {d}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid=dovecot gid=dovecot home={d}/mail/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-"#
-        );
-        std::fs::write(dir.join("dovecot.conf"), conf).expect("conf");
-        // The daemon keeps inherited descriptors open: send its output to a file, not a pipe.
-        let err_path = dir.join("dovecot.stderr");
-        let err = std::fs::File::create(&err_path).expect("stderr file");
-        let status = Command::new("dovecot")
-            .arg("-c")
-            .arg(dir.join("dovecot.conf"))
-            .env("TZ", "UTC")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(err)
-            .status()
-            .expect("run dovecot");
-        assert!(
-            status.success(),
-            "dovecot failed to start: {}",
-            std::fs::read_to_string(&err_path).unwrap_or_default()
-        );
-        let dc = Dovecot {
-            dir: dir.to_path_buf(),
-            port,
-        };
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "dovecot did not listen: {}",
-                dc.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        dc
+        let users = [("alice", "secret"), ("bench", "secret")];
+        Dovecot(testkit::dovecot::Dovecot::start(dir, &users).expect("dovecot starts"))
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+        self.0.log()
     }
 
     pub fn connect(&self, user: &str) -> Imap {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let stream = TcpStream::connect(self.0.imap_addr()).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(20)))
             .expect("timeout");
@@ -139,35 +49,6 @@ service imap-login {{
         imap.ok(&format!("LOGIN {user} secret"));
         imap
     }
-}
-
-impl Drop for Dovecot {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(self.dir.join("run/master.pid")) {
-            let _ = Command::new("kill").arg("-TERM").arg(pid.trim()).status();
-            let start = Instant::now();
-            while Path::new(&format!("/proc/{}", pid.trim())).exists()
-                && start.elapsed() < Duration::from_secs(10)
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-}
-
-pub fn chmod_755(p: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-}
-
-pub fn chown_dovecot(p: &Path) {
-    let st = Command::new("chown")
-        .arg("-R")
-        .arg("dovecot:dovecot")
-        .arg(p)
-        .status()
-        .expect("chown");
-    assert!(st.success(), "chown -R dovecot:dovecot failed");
 }
 
 /// A minimal IMAP client: tagged commands, responses with literals, no pipelining.
