@@ -21,6 +21,22 @@ use mail_net::Conn;
 /// Output is written once it grows past this while a body streams.
 const FLUSH_AT: usize = 64 * 1024;
 
+/// Largest message read ahead: after `RETR n`, message `n + 1` is read in the background, as
+/// clients download in order; the next `RETR` then finds it in memory.
+const READ_AHEAD_MAX: u64 = 128 * 1024;
+
+/// A message being read ahead; the read stops if it is dropped unused.
+struct ReadAhead {
+    id: u32,
+    task: tokio::task::JoinHandle<mailstore::Result<Vec<u8>>>,
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// What one connection holds besides the session.
 struct Connection<'a, IO> {
     conn: Conn<IO>,
@@ -28,6 +44,9 @@ struct Connection<'a, IO> {
     sasl: sasl::Exchange,
     account: Option<Arc<dyn Account>>,
     lock: Option<MaildropLock>,
+    /// `(id, size)` of the maildrop's messages, by message number.
+    order: Vec<(u32, u64)>,
+    read_ahead: Option<ReadAhead>,
 }
 
 /// Drives `session` over `io` until it closes; returns why.
@@ -51,6 +70,8 @@ where
         sasl: sasl::Exchange::new(),
         account: None,
         lock: None,
+        order: Vec::new(),
+        read_ahead: None,
     };
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -87,7 +108,12 @@ where
                     let result = c.open_maildrop(&user).await;
                     session.maildrop_opened(result)?;
                 }
-                Event::Retrieve { id, .. } => c.retrieve(session, id).await?,
+                Event::Retrieve { msg, id, lines } => {
+                    c.retrieve(session, id).await?;
+                    if lines.is_none() {
+                        c.read_ahead(msg.index() + 1);
+                    }
+                }
                 Event::Update { deleted } => {
                     let outcome = c.update(&deleted).await;
                     session.update_done(outcome)?;
@@ -183,6 +209,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
         };
         self.lock = Some(lock);
         self.account = Some(account);
+        self.order = messages.iter().map(|m| (m.uid, m.size)).collect();
         Ok(messages
             .into_iter()
             .map(|m| MaildropEntry {
@@ -199,6 +226,14 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             session.body_failed()?;
             return Ok(());
         };
+        if let Some(ahead) = self.read_ahead.take_if(|a| a.id == id) {
+            let mut ahead = ahead;
+            if let Ok(Ok(message)) = (&mut ahead.task).await {
+                session.body(&message)?;
+                session.body_end()?;
+                return Ok(());
+            }
+        }
         let mut stream = match account.read_stream(&self.shared.mailbox, id).await {
             Ok(stream) => stream,
             Err(error) => {
@@ -225,6 +260,20 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
         }
         session.body_end()?;
         Ok(())
+    }
+
+    /// Starts reading the message at `index` (0-based) in the background if it is small.
+    fn read_ahead(&mut self, index: usize) {
+        self.read_ahead = None;
+        let (Some(account), Some(&(id, size))) = (&self.account, self.order.get(index)) else {
+            return;
+        };
+        if size > READ_AHEAD_MAX {
+            return;
+        }
+        let (account, mailbox) = (account.clone(), self.shared.mailbox.clone());
+        let task = tokio::spawn(async move { account.read(&mailbox, id).await });
+        self.read_ahead = Some(ReadAhead { id, task });
     }
 
     /// The UPDATE state (RFC 1939 §6): flags the messages `\Deleted` and expunges exactly them.
