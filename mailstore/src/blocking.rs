@@ -14,7 +14,7 @@ use tokio::io::AsyncWriteExt;
 use crate::error::{Result, StoreError};
 use crate::meta::Meta;
 use crate::name::MailboxName;
-use crate::store::{Account, ByteStream};
+use crate::store::{Account, ByteStream, MailboxLock};
 use crate::types::{
     AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxInfo, MailboxStatus, MessageMeta,
     MessageSource, Quota, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
@@ -54,6 +54,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn spool_needs_sync(&self) -> bool {
         true
     }
+    /// The file whose `flock` is `name`'s exclusive session lock.
+    fn session_lock_path(&self, name: &MailboxName) -> PathBuf;
     /// A fresh temporary path to spool a message for `name` into.
     fn spool_path(&self, name: &MailboxName) -> Result<PathBuf>;
     /// Stores the spooled (and fsynced) message; consumes the spool file.
@@ -492,6 +494,27 @@ impl<B: Backend> Account for Adapter<B> {
                 return Err(e);
             }
             b.append_spooled(&n, spool, size, &options)
+        })
+        .await
+    }
+
+    async fn lock_exclusive(&self, mailbox: &str) -> Result<MailboxLock> {
+        let n = self.existing(mailbox).await?;
+        let shown = mailbox.to_string();
+        self.run(move |b| {
+            let path = b.session_lock_path(&n);
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| StoreError::io(&path, e))?;
+            // flock: conflicts between open files, in one process as between processes.
+            match file.try_lock() {
+                Ok(()) => Ok(MailboxLock::new(file)),
+                Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(shown)),
+                Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io(path, e)),
+            }
         })
         .await
     }

@@ -76,6 +76,10 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// Another session (in this process or another) holds the mailbox's exclusive lock
+    /// ([`crate::Account::lock_exclusive`]).
+    #[error("mailbox {0:?} is locked by another session")]
+    Locked(String),
     /// Reading the message stream given to `append` failed.
     #[error("reading the message to append failed: {0}")]
     Source(#[source] std::io::Error),

@@ -41,7 +41,7 @@ pub mod mbox;
 pub mod conformance;
 
 pub use error::{Result, StoreError};
-pub use store::{Account, ByteStream, MailStore};
+pub use store::{Account, ByteStream, MailStore, MailboxLock};
 pub use types::{
     AppendOptions, Change, ChangeSet, CopyOutcome, Flag, FlagOp, FlagUpdate, Flags, MailboxInfo,
     MailboxStatus, MessageMeta, MessageSource, Quota, QuotaUsage, SpecialUse, StoreOutcome, UidSet,

@@ -15,6 +15,32 @@ use crate::types::{
     MessageSource, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
 };
 
+/// A held [`Account::lock_exclusive`] lock; released when dropped.
+pub struct MailboxLock(Option<Box<dyn Send + Sync>>);
+
+impl MailboxLock {
+    /// A lock holding `guard` (a locked file, ...) until dropped.
+    pub fn new(guard: impl Send + Sync + 'static) -> Self {
+        MailboxLock(Some(Box::new(guard)))
+    }
+
+    /// No lock: what a store without session locks gives.
+    pub fn none() -> Self {
+        MailboxLock(None)
+    }
+
+    /// Whether a lock is held (false for [`MailboxLock::none`]).
+    pub fn is_held(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl std::fmt::Debug for MailboxLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MailboxLock").field(&self.is_held()).finish()
+    }
+}
+
 /// A message body as a stream of chunks (never the whole mailbox in memory).
 pub type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
@@ -137,6 +163,16 @@ pub trait Account: Send + Sync {
 
     /// Messages changed and UIDs expunged after `modseq` (CONDSTORE/QRESYNC, the change feed).
     async fn changes_since(&self, mailbox: &str, modseq: u64) -> Result<ChangeSet>;
+
+    /// Takes an exclusive session lock on `mailbox` (a POP3 maildrop, RFC 1939 §8), seen by every
+    /// process using the same store, held until the returned value is dropped. Fails with
+    /// [`crate::StoreError::Locked`] while another holder has it. Deliveries, IMAP sessions and
+    /// the other operations are not blocked by it: it only excludes other lock holders. The
+    /// default takes no lock (`Ok` with nothing to hold), for stores that have none.
+    async fn lock_exclusive(&self, mailbox: &str) -> Result<MailboxLock> {
+        let _ = mailbox;
+        Ok(MailboxLock::none())
+    }
 
     /// Usage and limits of the user's quota.
     async fn quota(&self) -> Result<QuotaUsage>;

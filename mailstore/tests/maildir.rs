@@ -17,6 +17,14 @@ async fn conformance_all() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_session_lock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    conformance::session_lock(&move || Arc::new(MaildirStore::new(&root)) as Arc<dyn MailStore>)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_persistence() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();

@@ -163,6 +163,41 @@ b.quit(); c.quit()
     server.stop().await;
 }
 
+/// Two servers over one Maildir (as two processes would be): the store's lock keeps the
+/// maildrop exclusive across them.
+#[tokio::test]
+async fn second_server_on_the_same_maildir_gets_in_use() {
+    let server = TestServer::start(Options::default()).await;
+    server.deliver("alice", &message(1, 200)).await;
+    let other = server.second(Options::default()).await;
+    let out = Python::script(
+        r#"
+import poplib, sys
+a = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=10)
+a.user("alice"); a.pass_("wonderland")
+b = poplib.POP3("127.0.0.1", int(sys.argv[2]), timeout=10)
+b.user("alice")
+try:
+    b.pass_("wonderland")
+    print("B LOGGED IN")
+except poplib.error_proto as e:
+    print("B", e)
+a.quit()
+b.user("alice"); b.pass_("wonderland"); print("B2", b.stat()); b.quit()
+"#,
+    )
+    .arg(server.addr.port().to_string())
+    .arg(other.addr.port().to_string())
+    .timeout(Duration::from_secs(30))
+    .run()
+    .await;
+    out.assert_success();
+    assert!(out.stdout.contains("B b'-ERR [IN-USE] "), "{}", out.stdout);
+    assert!(out.stdout.contains("B2 (1, "), "{}", out.stdout);
+    other.stop().await;
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn top_of_a_multipart_message() {
     let server = TestServer::start(Options::default()).await;

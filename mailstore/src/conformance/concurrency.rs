@@ -313,3 +313,42 @@ pub async fn change_feed_across_instances(make: &(dyn Fn() -> Arc<dyn MailStore>
     let ev = next_changes(&mut feed).await;
     assert_eq!(ev, vec![Change::Expunged(uid)], "Expunged seen");
 }
+
+/// `lock_exclusive` (POP3's maildrop lock, RFC 1939 §8) excludes a second holder in the same
+/// store and in another store value over the same data (as another process would be), does not
+/// block deliveries, and is released on drop.
+pub async fn session_lock(make: &(dyn Fn() -> Arc<dyn MailStore> + Sync)) {
+    let (one, two) = (make(), make());
+    let a = one.account("conf-lock").await.expect("open account");
+    let b = two.account("conf-lock").await.expect("open account");
+    a.create("Other", None).await.expect("create");
+    let held = a.lock_exclusive("INBOX").await.expect("first lock");
+    assert!(
+        held.is_held(),
+        "a store with session locks gives a held lock"
+    );
+    for (who, acc) in [("same store", &a), ("other store", &b)] {
+        match acc.lock_exclusive("INBOX").await {
+            Err(crate::StoreError::Locked(name)) => assert_eq!(name, "INBOX", "{who}"),
+            other => panic!("{who}: second lock gave {other:?}"),
+        }
+    }
+    let other = b
+        .lock_exclusive("Other")
+        .await
+        .expect("another mailbox is free");
+    append(
+        b.as_ref(),
+        "INBOX",
+        b"Subject: while locked\r\n\r\nx\r\n".to_vec(),
+        &[],
+    )
+    .await;
+    drop(held);
+    let again = b.lock_exclusive("INBOX").await.expect("free after drop");
+    drop((again, other));
+    assert!(matches!(
+        a.lock_exclusive("Nope").await,
+        Err(crate::StoreError::NoSuchMailbox(_))
+    ));
+}

@@ -23,7 +23,7 @@ mod messages;
 
 pub use concurrency::{
     assert_each_once, change_feed, change_feed_across_instances, concurrent_tasks, deliver_tagged,
-    persistence, quota,
+    persistence, quota, session_lock,
 };
 pub use mailboxes::{mailboxes, names_refused};
 pub use messages::{append_and_read, copy_and_move, expunge_rules, flags_and_modseq};

@@ -280,6 +280,10 @@ impl Backend for MaildirAccount {
             .with_index(|i| i.select(uids).map(|e| i.meta(e)).collect())
     }
 
+    fn session_lock_path(&self, name: &MailboxName) -> PathBuf {
+        self.dir_of(name).join("mailstore-session-lock")
+    }
+
     fn spool_path(&self, name: &MailboxName) -> Result<PathBuf> {
         Ok(self.dir_of(name).join("tmp").join(filename::unique_base(0)))
     }

@@ -360,6 +360,13 @@ impl Backend for MboxAccount {
         false
     }
 
+    fn session_lock_path(&self, name: &MailboxName) -> PathBuf {
+        self.side.join(format!(
+            "{}.session-lock",
+            escape(&name.join('/')).replace('/', "%2F")
+        ))
+    }
+
     fn spool_path(&self, _name: &MailboxName) -> Result<PathBuf> {
         Ok(self.side.join("tmp").join(crate::maildir::unique_base(0)))
     }

@@ -43,7 +43,8 @@ struct Connection<'a, IO> {
     shared: &'a Shared,
     sasl: sasl::Exchange,
     account: Option<Arc<dyn Account>>,
-    lock: Option<MaildropLock>,
+    /// This server's lock and the store's (held until the connection ends).
+    lock: Option<(MaildropLock, Option<mailstore::MailboxLock>)>,
     /// `(id, size)` of the maildrop's messages, by message number.
     order: Vec<(u32, u64)>,
     read_ahead: Option<ReadAhead>,
@@ -202,12 +203,19 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             .ok_or(MaildropError::InUse)?;
         let account = self.shared.store.account(user).await.map_err(store_error)?;
         let mailbox = &self.shared.mailbox;
+        // The store's lock also excludes sessions of other processes on the same mail.
+        let store_lock = match account.lock_exclusive(mailbox).await {
+            Ok(lock) => Some(lock),
+            Err(StoreError::Locked(_)) => return Err(MaildropError::InUse),
+            Err(StoreError::NoSuchMailbox(_)) => None,
+            Err(e) => return Err(store_error(e)),
+        };
         let messages = match account.messages(mailbox, &UidSet::all()).await {
             Ok(messages) => messages,
             Err(StoreError::NoSuchMailbox(_)) => Vec::new(),
             Err(e) => return Err(store_error(e)),
         };
-        self.lock = Some(lock);
+        self.lock = Some((lock, store_lock));
         self.account = Some(account);
         self.order = messages.iter().map(|m| (m.uid, m.size)).collect();
         Ok(messages

@@ -57,7 +57,7 @@ pub struct TestServer {
     pub store: Arc<MaildirStore>,
     /// Certificates when TLS is on.
     pub certs: Option<TestCerts>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -67,6 +67,20 @@ impl TestServer {
     pub async fn start(options: Options) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join("mail");
+        Self::start_at(options, root, Some(dir)).await
+    }
+
+    /// Starts a second server (another process, as far as the store can tell: its own
+    /// `MaildirStore` value and maildrop registry) over this server's Maildir.
+    pub async fn second(&self, options: Options) -> TestServer {
+        Self::start_at(options, self.root.clone(), None).await
+    }
+
+    async fn start_at(
+        options: Options,
+        root: PathBuf,
+        dir: Option<tempfile::TempDir>,
+    ) -> TestServer {
         let store = Arc::new(MaildirStore::new(&root));
         let users = sasl::MemoryStore::new().with_iterations(64);
         for (user, password) in USERS {
