@@ -207,7 +207,7 @@ impl Python {
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
-        let mut child = match command.spawn() {
+        let child = match command.spawn() {
             Ok(child) => child,
             Err(e) => {
                 return Output {
@@ -217,38 +217,11 @@ impl Python {
                 };
             }
         };
-        let mut stdout = child.stdout.take();
-        let mut stderr = child.stderr.take();
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let collect = async {
-            let read_out = async {
-                if let Some(s) = stdout.as_mut() {
-                    let _ = s.read_to_end(&mut out).await;
-                }
-            };
-            let read_err = async {
-                if let Some(s) = stderr.as_mut() {
-                    let _ = s.read_to_end(&mut err).await;
-                }
-            };
-            tokio::join!(read_out, read_err);
-            child.wait().await.ok()
-        };
-        let status = match tokio::time::timeout(self.timeout, collect).await {
-            Ok(status) => status,
-            Err(_) => {
-                let _ = child.kill().await;
-                None
-            }
-        };
-        let mut stderr = String::from_utf8_lossy(&err).into_owned();
-        if status.is_none() {
-            stderr.push_str(&format!("\n[testkit: killed after {:?}]", self.timeout));
-        }
+        let run = collect(child, self.timeout).await;
         Output {
-            status,
-            stdout: String::from_utf8_lossy(&out).into_owned(),
-            stderr,
+            status: run.status,
+            stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+            stderr: run.stderr,
         }
     }
 }
@@ -286,5 +259,54 @@ mod tests {
         assert!(certs.cert_pem().starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(certs.ca_file().is_file());
         assert_ne!(free_port(), 0);
+    }
+}
+
+/// What a child process produced, from [`collect`].
+#[derive(Debug)]
+pub struct Collected {
+    /// Exit status; `None` when the time-out killed it.
+    pub status: Option<ExitStatus>,
+    /// Standard output, as bytes.
+    pub stdout: Vec<u8>,
+    /// Standard error, lossily decoded (with a note when the time-out killed the process).
+    pub stderr: String,
+}
+
+/// Waits for `child` (spawned with piped stdout and stderr) up to `timeout`, then kills it,
+/// reading both outputs meanwhile so that a chatty process cannot block on a full pipe.
+pub async fn collect(mut child: tokio::process::Child, timeout: Duration) -> Collected {
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let wait = async {
+        let read_out = async {
+            if let Some(s) = stdout.as_mut() {
+                let _ = s.read_to_end(&mut out).await;
+            }
+        };
+        let read_err = async {
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.read_to_end(&mut err).await;
+            }
+        };
+        tokio::join!(read_out, read_err);
+        child.wait().await.ok()
+    };
+    let status = match tokio::time::timeout(timeout, wait).await {
+        Ok(status) => status,
+        Err(_) => {
+            let _ = child.kill().await;
+            None
+        }
+    };
+    let mut stderr = String::from_utf8_lossy(&err).into_owned();
+    if status.is_none() {
+        stderr.push_str(&format!("\n[testkit: killed after {timeout:?}]"));
+    }
+    Collected {
+        status,
+        stdout: out,
+        stderr,
     }
 }

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 
 /// What a run of an external program produced.
@@ -73,38 +72,15 @@ pub async fn run(program: &str, args: &[&str], envs: &[(&str, &Path)], timeout: 
 }
 
 /// Waits for `child` up to `timeout` (then kills it), collecting its output.
-pub async fn collect(mut child: Child, timeout: Duration) -> Run {
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let wait = async {
-        let read_out = async {
-            if let Some(s) = stdout.as_mut() {
-                let _ = s.read_to_end(&mut out).await;
-            }
-        };
-        let read_err = async {
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.read_to_end(&mut err).await;
-            }
-        };
-        tokio::join!(read_out, read_err);
-        child.wait().await.ok()
-    };
-    let status = match tokio::time::timeout(timeout, wait).await {
-        Ok(status) => status,
-        Err(_) => {
-            let _ = child.kill().await;
-            None
-        }
-    };
-    let mut stderr = String::from_utf8_lossy(&err).into_owned();
-    if status.is_none() {
-        stderr.push_str(&format!("\n[killed after {timeout:?}]"));
-    }
+pub async fn collect(child: Child, timeout: Duration) -> Run {
+    let testkit::Collected {
+        status,
+        stdout,
+        stderr,
+    } = testkit::collect(child, timeout).await;
     Run {
         status,
-        stdout: out,
+        stdout,
         stderr,
     }
 }
