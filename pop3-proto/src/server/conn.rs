@@ -234,13 +234,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             session.body_failed()?;
             return Ok(());
         };
-        if let Some(ahead) = self.read_ahead.take_if(|a| a.id == id) {
-            let mut ahead = ahead;
-            if let Ok(Ok(message)) = (&mut ahead.task).await {
-                session.body(&message)?;
-                session.body_end()?;
-                return Ok(());
-            }
+        if let Some(mut ahead) = self.read_ahead.take_if(|a| a.id == id)
+            && let Ok(Ok(message)) = (&mut ahead.task).await
+        {
+            session.body(&message)?;
+            session.body_end()?;
+            return Ok(());
         }
         let mut stream = match account.read_stream(&self.shared.mailbox, id).await {
             Ok(stream) => stream,

@@ -165,11 +165,6 @@ impl TestServer {
             );
         }
     }
-
-    /// The Maildir root as a string.
-    pub fn root_str(&self) -> String {
-        self.root.display().to_string()
-    }
 }
 
 /// A test message of about `size` octets with CRLF line endings, a `Message-ID` and some lines
@@ -190,9 +185,4 @@ pub fn message(n: usize, size: usize) -> Vec<u8> {
         line += 1;
     }
     m
-}
-
-/// Whether `path` names an existing file.
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }
