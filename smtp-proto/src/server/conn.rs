@@ -51,6 +51,8 @@ where
             let event = session.next_event()?;
             match event {
                 Event::NeedInput => break,
+                // Back-pressure: write, then go on without reading.
+                Event::Flush => write_out(&mut conn, &mut session).await?,
                 Event::Close(reason) => {
                     write_out(&mut conn, &mut session).await?;
                     let _ = conn.shutdown().await;

@@ -2,11 +2,10 @@
 
 use super::deps::{
     AuthResponse, BdatDecoder, Body, Capability, Command, DataDecoder, EhloReply, ForwardPath,
-    MailParams, Mechanism, Reply, ReplyCode, ReversePath, decode_response, parse_command,
+    Line, MailParams, Mechanism, Reply, ReplyCode, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, parts, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
-use super::framer::Line;
 use super::state::{Awaiting, Chunk, DataBody, Phase, Sink, Step, Transaction};
 use super::{Protocol, ServerSession};
 use crate::auth;
@@ -23,7 +22,7 @@ impl ServerSession {
         };
         let range = match self.input.next_line(limit) {
             Line::Incomplete => return Step::NeedInput,
-            Line::TooLong => {
+            Line::TooLong { .. } => {
                 if matches!(self.phase, Phase::Auth(_)) {
                     self.phase = Phase::Ready;
                 }
@@ -34,7 +33,7 @@ impl ServerSession {
         };
         let mut line = std::mem::take(&mut self.line);
         line.clear();
-        line.extend_from_slice(self.input.slice(range));
+        line.extend_from_slice(self.input.get(range));
         let event = match self.phase {
             Phase::Auth(mechanism) => self.auth_line(mechanism, &line),
             _ => match parse_command(&line) {
@@ -339,7 +338,7 @@ impl ServerSession {
         }
         self.send(reply(220, (2, 0, 0), "ready to start TLS"));
         // RFC 3207 §4.2, CVE-2011-0411: nothing pipelined after STARTTLS may survive the handshake.
-        self.discarded += self.input.discard_all();
+        self.discarded += self.input.discard();
         self.phase = Phase::TlsHandshake;
         Some(Event::StartTls)
     }

@@ -85,6 +85,10 @@ pub struct ServerConfig {
     pub require_auth: bool,
     /// What to do with a bare CR or LF inside a DATA body (RFC 5321 §2.3.8).
     pub bare_line_endings: BareLineEndingPolicy,
+    /// Back-pressure: while more than this many octets of replies wait to be written, the session takes
+    /// no further pipelined command and returns [`super::Event::Flush`]. The output never holds more than
+    /// this plus one reply. Default 64 KiB.
+    pub max_pending_output: usize,
 }
 
 impl ServerConfig {
@@ -104,6 +108,7 @@ impl ServerConfig {
             auth_requires_tls: true,
             require_auth: false,
             bare_line_endings: BareLineEndingPolicy::default(),
+            max_pending_output: 64 * 1024,
         }
     }
 

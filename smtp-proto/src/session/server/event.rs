@@ -13,6 +13,11 @@ use super::deps::{Host, MailFrom, Mechanism, Rcpt, Reply};
 pub enum Event<'a> {
     /// Every complete input has been handled: write [`super::ServerSession::output`], then read and feed more.
     NeedInput,
+    /// The pending output is over [`super::ServerConfig::max_pending_output`] (back-pressure): write
+    /// [`super::ServerSession::output`], then call `next_event` again *without reading*. The session takes
+    /// no further pipelined command until the output is back under the bound, so a peer that sends commands
+    /// and never reads their replies cannot grow the server's memory.
+    Flush,
     /// *Decision*: EHLO/HELO/LHLO. `extended` is false for HELO.
     Hello {
         /// The host the client named.

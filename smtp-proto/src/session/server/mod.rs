@@ -9,7 +9,6 @@ mod config;
 pub(crate) mod deps;
 mod error;
 mod event;
-mod framer;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -22,9 +21,8 @@ pub use config::{Extensions, Protocol, ServerConfig};
 pub use error::{Malformed, Misuse, OutOfOrder, ServerError};
 pub use event::{AuthOutcome, AuthStep, CloseReason, DataEnd, Decision, Event};
 
-use deps::{Reply, encode_challenge};
+use deps::{LineFramer, Reply, encode_challenge};
 pub(crate) use error::reply;
-use framer::Input;
 use state::{Awaiting, Phase, Step};
 
 /// A server side SMTP or LMTP session, without I/O.
@@ -40,7 +38,10 @@ use state::{Awaiting, Phase, Step};
 ///    - [`Event::StartTls`]: write the output, run the TLS handshake, call [`ServerSession::tls_started`];
 ///    - [`Event::DataChunk`] bytes are valid until the next call: store them.
 /// 4. On [`Event::NeedInput`] write the output (replies to pipelined commands are queued in order and flushed
-///    together here, RFC 2920), read, and go to 2. On [`Event::Close`] write the output and close.
+///    together here, RFC 2920), read, and go to 2. On [`Event::Flush`] (back-pressure: the output is over
+///    [`ServerConfig::max_pending_output`]) write the output and go to 3 *without reading*: the session takes
+///    no more pipelined commands until its output drains, so its memory stays bounded whatever the peer
+///    sends. On [`Event::Close`] write the output and close.
 /// 5. If the peer is silent too long, call [`ServerSession::timeout`]; to stop the server,
 ///    [`ServerSession::shutdown`]; both queue a 421 and close.
 ///
@@ -60,6 +61,7 @@ use state::{Awaiting, Phase, Step};
 /// loop {
 ///     match session.next_event().unwrap() {
 ///         Event::NeedInput | Event::Close(_) => break,
+///         Event::Flush => {} // a real driver writes `session.output()` here
 ///         Event::DataChunk(chunk) => body.extend_from_slice(chunk),
 ///         event if event.needs_decision() => session.decide(Decision::Accept).unwrap(),
 ///         _ => {}
@@ -74,7 +76,7 @@ use state::{Awaiting, Phase, Step};
 #[derive(Debug)]
 pub struct ServerSession {
     config: Arc<ServerConfig>,
-    input: Input,
+    input: LineFramer,
     output: Vec<u8>,
     /// The current [`Event::DataChunk`].
     chunk: Vec<u8>,
@@ -116,7 +118,7 @@ impl ServerSession {
 
     fn start(config: Arc<ServerConfig>, tls: bool) -> Self {
         let mut session = Self {
-            input: Input::default(),
+            input: LineFramer::new(),
             output: Vec::new(),
             chunk: Vec::new(),
             line: Vec::new(),
@@ -214,6 +216,7 @@ impl ServerSession {
                 Phase::Closed(reason) => return Ok(Event::Close(*reason)),
                 Phase::TlsHandshake => return Err(Misuse::HandshakePending.into()),
                 Phase::Data(_) | Phase::Chunk(_) => self.body_step(),
+                _ if self.output_full() => return Ok(Event::Flush),
                 _ => self.line_step(),
             };
             match step {
@@ -223,6 +226,11 @@ impl ServerSession {
                 Step::Continue => {}
             }
         }
+    }
+
+    /// Back-pressure: pending output over the bound while a pipelined command waits.
+    fn output_full(&self) -> bool {
+        self.output.len() > self.config.max_pending_output && self.input.buffered() > 0
     }
 
     /// Answers the event marked *decision* that [`ServerSession::next_event`] returned last.
@@ -293,7 +301,7 @@ impl ServerSession {
         if !matches!(self.phase, Phase::TlsHandshake) {
             return Err(Misuse::NoHandshake.into());
         }
-        self.discarded += self.input.discard_all();
+        self.discarded += self.input.discard();
         self.tls = true;
         self.extended = false;
         self.authenticated = None;
@@ -335,7 +343,7 @@ impl ServerSession {
     }
 
     fn close(&mut self, reason: CloseReason) {
-        self.discarded += self.input.discard_all();
+        self.discarded += self.input.discard();
         self.phase = Phase::Closed(reason);
     }
 

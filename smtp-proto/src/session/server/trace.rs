@@ -101,6 +101,8 @@ impl App {
             let event = session.next_event().expect("no misuse in the replay");
             let name = match &event {
                 Event::NeedInput => return,
+                // The replay collects the whole output at the end.
+                Event::Flush => continue,
                 Event::Close(reason) => {
                     self.closed = true;
                     self.events.push(format!("Close({reason:?})"));
@@ -153,6 +155,7 @@ impl App {
 fn detach(event: Event<'_>) -> Event<'static> {
     match event {
         Event::NeedInput | Event::DataChunk(_) => Event::NeedInput,
+        Event::Flush => Event::Flush,
         Event::Hello { host, extended } => Event::Hello { host, extended },
         Event::Mail(m) => Event::Mail(m),
         Event::Rcpt(r) => Event::Rcpt(r),

@@ -1,7 +1,7 @@
-//! Tables for the DATA decoder: RFC 5321 examples, edge cases and the "SMTP smuggling" variants.
+//! Tables for the dot decoder (SMTP DATA and POP3 multi-line bodies): RFC 5321 examples, edge cases and the "SMTP smuggling" variants.
 
 use super::*;
-use crate::data::DataError::{BareCr, BareLf};
+use crate::dot::DotError::{BareCr, BareLf};
 
 /// One case: wire input (ending exactly at the terminator when finished), body under
 /// `Normalize`, body and first error under `Reject`, whether the terminator is reached.
@@ -9,7 +9,7 @@ type Case = (
     &'static [u8],
     &'static [u8],
     &'static [u8],
-    Option<DataError>,
+    Option<DotError>,
     bool,
 );
 
@@ -262,8 +262,8 @@ const CASES: &[Case] = &[
 fn run(
     policy: BareLineEndingPolicy,
     chunks: &[&[u8]],
-) -> (Vec<u8>, usize, bool, Option<DataError>, u64) {
-    let mut dec = DataDecoder::new(policy);
+) -> (Vec<u8>, usize, bool, Option<DotError>, u64) {
+    let mut dec = DotDecoder::new(policy);
     let mut out = Vec::new();
     let mut consumed = 0;
     let mut finished = false;
@@ -347,7 +347,7 @@ fn table_byte_by_byte() {
 
 #[test]
 fn finished_decoder_consumes_nothing() {
-    let mut dec = DataDecoder::new(BareLineEndingPolicy::Reject);
+    let mut dec = DotDecoder::new(BareLineEndingPolicy::Reject);
     let mut out = Vec::new();
     assert_eq!(
         dec.decode(b"a\r\n.\r\nRSET\r\n", &mut out),
@@ -368,12 +368,12 @@ fn finished_decoder_consumes_nothing() {
 
 #[test]
 fn error_is_only_recorded_under_reject() {
-    let mut dec = DataDecoder::new(BareLineEndingPolicy::Normalize);
+    let mut dec = DotDecoder::new(BareLineEndingPolicy::Normalize);
     let mut out = Vec::new();
     dec.decode(b"a\nb\rc\r\n.\r\n", &mut out);
     assert_eq!(dec.error(), None);
     assert_eq!(out, b"a\r\nb\r\nc\r\n");
-    let mut dec = DataDecoder::default();
+    let mut dec = DotDecoder::default();
     assert_eq!(dec.policy(), BareLineEndingPolicy::Reject);
     dec.decode(b"a\nb\rc\r\n.\r\n", &mut Vec::new());
     assert_eq!(
@@ -385,7 +385,7 @@ fn error_is_only_recorded_under_reject() {
 #[test]
 fn slices_borrow_long_runs_from_the_input() {
     let input = b"line one\r\nline two\r\nline three\r\n.\r\n";
-    let mut dec = DataDecoder::new(BareLineEndingPolicy::Reject);
+    let mut dec = DotDecoder::new(BareLineEndingPolicy::Reject);
     let mut parts: Vec<&[u8]> = Vec::new();
     let r = dec.decode_slices(input, |s| parts.push(s));
     assert!(r.finished);
@@ -394,7 +394,7 @@ fn slices_borrow_long_runs_from_the_input() {
 
 #[test]
 fn body_len_counts_across_chunks() {
-    let mut dec = DataDecoder::new(BareLineEndingPolicy::Normalize);
+    let mut dec = DotDecoder::new(BareLineEndingPolicy::Normalize);
     let mut out = Vec::new();
     dec.decode(b"ab\n", &mut out);
     assert_eq!(dec.body_len(), 4);

@@ -1,8 +1,9 @@
-//! Streaming DATA decoder: dot un-stuffing and end-of-data detection (RFC 5321 §4.5.2).
+//! Streaming dot-stuffing decoder: un-stuffing and end-of-data detection (RFC 5321 §4.5.2,
+//! RFC 1939 §3).
 
 use memchr::memchr2;
 
-use super::{BareLineEndingPolicy, DataError, Decoded};
+use super::{BareLineEndingPolicy, Decoded, DotError};
 
 const CR: u8 = b'\r';
 const LF: u8 = b'\n';
@@ -44,14 +45,15 @@ impl<F> Sink<'_, F> {
     }
 }
 
-/// Streaming decoder of a `DATA` body as sent on the wire (RFC 5321 §4.5.2, §4.1.1.4).
+/// Streaming decoder of a dot-stuffed body as sent on the wire: an SMTP `DATA` body (RFC 5321
+/// §4.5.2, §4.1.1.4) or a POP3 multi-line response after its status line (RFC 1939 §3).
 ///
 /// ```text
 /// data-stream  = *line "." CRLF         ; the terminator is CRLF "." CRLF, whose first
 /// line         = [ "." ] *text CRLF     ;  CRLF ends the body's last line (or the DATA command)
 /// ```
 ///
-/// Feed it the bytes that follow the `354` reply, in chunks of any size; it appends the body to
+/// Feed it the bytes that follow the `354` reply (or the `+OK` line), in chunks of any size; it appends the body to
 /// the caller's buffer with the transparency dots removed ("if the first character [of a line] is
 /// a period and there are other characters on the line, the first character is deleted"), and
 /// stops right after the `CRLF.CRLF` terminator, whose first `CRLF` belongs to the body (so
@@ -61,23 +63,23 @@ impl<F> Sink<'_, F> {
 /// Only `CRLF.CRLF` ends the data. Bare `CR` and bare `LF` never take part in a terminator; see
 /// [`BareLineEndingPolicy`] for what becomes of them.
 ///
-/// The decoder does not limit the body's size: the session compares [`DataDecoder::body_len`] with
+/// The decoder does not limit the body's size: the session compares [`DotDecoder::body_len`] with
 /// its `SIZE` limit, stops storing the body once over it, and keeps decoding to stay in sync.
 #[derive(Clone, Debug)]
-pub struct DataDecoder {
+pub struct DotDecoder {
     policy: BareLineEndingPolicy,
     state: State,
     body_len: u64,
-    error: Option<DataError>,
+    error: Option<DotError>,
 }
 
-impl Default for DataDecoder {
+impl Default for DotDecoder {
     fn default() -> Self {
         Self::new(BareLineEndingPolicy::default())
     }
 }
 
-impl DataDecoder {
+impl DotDecoder {
     /// A decoder at the start of a body (just after the `354` reply).
     pub fn new(policy: BareLineEndingPolicy) -> Self {
         Self {
@@ -95,7 +97,7 @@ impl DataDecoder {
 
     /// The first bare `CR` or `LF` seen under [`BareLineEndingPolicy::Reject`] (always `None`
     /// under `Normalize`). When set once the data is finished, the message must be refused.
-    pub fn error(&self) -> Option<&DataError> {
+    pub fn error(&self) -> Option<&DotError> {
         self.error.as_ref()
     }
 
@@ -118,7 +120,7 @@ impl DataDecoder {
         self.decode_slices(input, |s| out.extend_from_slice(s))
     }
 
-    /// Zero-copy form of [`DataDecoder::decode`]: hands the body to `f` as consecutive slices,
+    /// Zero-copy form of [`DotDecoder::decode`]: hands the body to `f` as consecutive slices,
     /// each either borrowed from `input` (long runs of lines are handed out whole) or a short
     /// static one (a line ending added by `Normalize`, a byte held back across a chunk boundary).
     pub fn decode_slices<'a>(&mut self, input: &'a [u8], mut f: impl FnMut(&'a [u8])) -> Decoded {
@@ -127,6 +129,7 @@ impl DataDecoder {
             len: self.body_len,
         };
         let normalize = self.policy == BareLineEndingPolicy::Normalize;
+        let content = self.policy == BareLineEndingPolicy::Content;
         // Invariant: input[run..i] is read, and is body output not yet handed to the sink.
         let mut run = 0;
         let mut i = 0;
@@ -168,6 +171,9 @@ impl DataDecoder {
                             i = j + 1;
                             self.state = State::Cr;
                         }
+                    } else if content {
+                        // A bare LF is line content: the line goes on.
+                        i = j + 1;
                     } else {
                         // In Text the octet before is content: this LF is bare.
                         self.bare_lf(&mut sink, input, &mut run, j, normalize);
@@ -184,6 +190,7 @@ impl DataDecoder {
                             self.state = State::Dot { genuine };
                         }
                         CR => self.state = State::Cr,
+                        LF if content => self.state = State::Text,
                         LF => {
                             self.bare_lf(&mut sink, input, &mut run, i - 1, normalize);
                             self.state = State::LineStart { genuine: false };
@@ -195,10 +202,13 @@ impl DataDecoder {
                     if c == LF {
                         i += 1;
                         self.state = State::LineStart { genuine: true };
+                    } else if content {
+                        // A bare CR is line content; `c` is read again in the line.
+                        self.state = State::Text;
                     } else {
                         // The CR before `c` (already written or in the run) is bare.
                         let offset = (sink.len + i.saturating_sub(run) as u64).saturating_sub(1);
-                        self.record(DataError::BareCr { offset });
+                        self.record(DotError::BareCr { offset });
                         if normalize {
                             sink.emit(input.get(run..i).unwrap_or_default());
                             sink.emit(b"\n");
@@ -216,9 +226,13 @@ impl DataDecoder {
                             run = i;
                             self.state = State::DotCr { genuine };
                         }
+                        LF if content => {
+                            // The dot (dropped) was a stuffing dot; the LF is line content.
+                            self.state = State::Text;
+                        }
                         LF => {
                             // A lone dot ended by a bare LF: a data line holding ".".
-                            self.record(DataError::BareLf {
+                            self.record(DotError::BareLf {
                                 offset: sink.len + 1,
                             });
                             sink.emit(if normalize { b".\r\n" } else { b".\n" });
@@ -245,9 +259,13 @@ impl DataDecoder {
                         // "." CRLF after a bare line ending: a data line holding ".".
                         sink.emit(b".\r\n");
                         self.state = State::LineStart { genuine: true };
+                    } else if content {
+                        // `.CR` then more: the dot was stuffing, the CR is line content.
+                        sink.emit(b"\r");
+                        self.state = State::Text;
                     } else {
                         // A lone dot ended by a bare CR: a data line holding ".".
-                        self.record(DataError::BareCr {
+                        self.record(DotError::BareCr {
                             offset: sink.len + 1,
                         });
                         sink.emit(if normalize { b".\r\n" } else { b".\r" });
@@ -275,7 +293,7 @@ impl DataDecoder {
         normalize: bool,
     ) {
         let offset = sink.len + j.saturating_sub(*run) as u64;
-        self.record(DataError::BareLf { offset });
+        self.record(DotError::BareLf { offset });
         if normalize {
             sink.emit(input.get(*run..j).unwrap_or_default());
             sink.emit(b"\r");
@@ -284,7 +302,7 @@ impl DataDecoder {
     }
 
     /// Keeps the first error, and only under `Reject`.
-    fn record(&mut self, error: DataError) {
+    fn record(&mut self, error: DotError) {
         if self.policy == BareLineEndingPolicy::Reject && self.error.is_none() {
             self.error = Some(error);
         }
