@@ -81,6 +81,10 @@ fuzz_target!(|data: &[u8]| {
             };
             let result = match event {
                 Event::NeedInput => break,
+                Event::Flush => {
+                    output.extend_from_slice(&session.take_output());
+                    Ok(())
+                }
                 Event::Close(reason) => {
                     closed = Some(reason);
                     break 'feed;

@@ -145,19 +145,38 @@ pub fn write_scan_listing(listing: ScanListing, out: &mut Vec<u8>) {
 }
 
 /// Writes the multi-line answer to `LIST` (RFC 1939 §5): `+OK` with `intro` (e.g. `2 messages
-/// (320 octets)`), one `msg size` line per listing, and the terminator.
+/// (320 octets)`), one `msg size` line per listing, and the terminator. A server over a large
+/// maildrop writes the lines as its output drains instead: [`write_scan_line`] and
+/// [`write_listing_end`] (the session does).
 pub fn write_scan_listings(
     intro: &str,
     listings: impl IntoIterator<Item = ScanListing>,
     out: &mut Vec<u8>,
 ) {
-    write_multiline(
-        &StatusLine::ok(intro),
-        listings
-            .into_iter()
-            .map(|l| format!("{} {}", l.msg, l.size)),
-        out,
-    );
+    StatusLine::ok(intro).write_to(out);
+    for listing in listings {
+        write_scan_line(listing, out);
+    }
+    write_listing_end(out);
+}
+
+/// Writes one line of a multi-line `LIST` answer: `msg size CRLF`. It starts with a digit, so it
+/// never needs byte-stuffing.
+pub fn write_scan_line(listing: ScanListing, out: &mut Vec<u8>) {
+    use std::io::Write as _;
+    let _ = write!(out, "{} {}\r\n", listing.msg, listing.size);
+}
+
+/// Writes one line of a multi-line `UIDL` answer: `msg unique-id CRLF` (a [`UidListing`] holds a
+/// checked unique-id: printable octets only). It starts with a digit: no byte-stuffing needed.
+pub fn write_uid_line(listing: &UidListing<'_>, out: &mut Vec<u8>) {
+    use std::io::Write as _;
+    let _ = write!(out, "{} {}\r\n", listing.msg, listing.uid);
+}
+
+/// Ends a multi-line listing whose lines were written whole: the terminator `.CRLF`.
+pub fn write_listing_end(out: &mut Vec<u8>) {
+    MultilineEncoder::new().finish(out);
 }
 
 /// Writes the single-line answer to `UIDL msg` (RFC 1939 §7): `+OK msg unique-id`.
@@ -166,17 +185,17 @@ pub fn write_uid_listing(listing: UidListing<'_>, out: &mut Vec<u8>) {
 }
 
 /// Writes the multi-line answer to `UIDL` (RFC 1939 §7): `+OK` with `intro`, one
-/// `msg unique-id` line per listing, and the terminator.
+/// `msg unique-id` line per listing, and the terminator (line by line: [`write_uid_line`]).
 pub fn write_uid_listings<'a>(
     intro: &str,
     listings: impl IntoIterator<Item = UidListing<'a>>,
     out: &mut Vec<u8>,
 ) {
-    write_multiline(
-        &StatusLine::ok(intro),
-        listings.into_iter().map(|l| format!("{} {}", l.msg, l.uid)),
-        out,
-    );
+    StatusLine::ok(intro).write_to(out);
+    for listing in listings {
+        write_uid_line(&listing, out);
+    }
+    write_listing_end(out);
 }
 
 /// Writes the answer to `CAPA` (RFC 2449 §5): `+OK Capability list follows`, one line per

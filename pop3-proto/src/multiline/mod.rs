@@ -15,11 +15,9 @@
 //! - [`MultilineDecoder`] (client side): removes the stuffing and stops right after the
 //!   terminator, leaving the bytes after it (the next pipelined response) unconsumed.
 //!
-//! Why not smtp-proto's DATA codec: the dot-stuffing is the same, but its decoder exists to
-//! resist SMTP smuggling (a policy for bare line endings, errors to report), which a POP3 client
-//! does not need, and its encoder cannot stop after a message's header and `n` body lines as
-//! `TOP` needs. Depending on smtp-proto for half a fit would tie the two crates together, so the
-//! two small state machines are written here.
+//! Both are the family's one dot-stuffing codec, `mail_framing::dot` (SMTP's `DATA` uses the
+//! same): the decoder under its `Content` policy (a bare line ending is line content), the
+//! encoder with `TOP`'s line count on top.
 //!
 //! ```
 //! use pop3_proto::multiline::{MultilineDecoder, MultilineEncoder};
@@ -46,14 +44,7 @@ pub use decoder::MultilineDecoder;
 pub use encoder::MultilineEncoder;
 
 /// The outcome of one [`MultilineDecoder::decode`] call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Decoded {
-    /// How many bytes of the input were consumed: all of them unless the terminator ended
-    /// inside the input (the bytes after it belong to the next response).
-    pub consumed: usize,
-    /// Whether the terminator was consumed.
-    pub finished: bool,
-}
+pub use mail_framing::dot::Decoded;
 
 #[cfg(test)]
 mod tests;

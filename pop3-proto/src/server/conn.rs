@@ -79,6 +79,8 @@ where
         loop {
             match session.next_event()? {
                 Event::NeedInput => break,
+                // Back-pressure: write, then go on without reading.
+                Event::Flush => c.write_out(session).await?,
                 Event::Close(reason) => {
                     c.write_out(session).await?;
                     let _ = c.conn.shutdown().await;

@@ -6,9 +6,9 @@ use base64::Engine as _;
 use sasl::{Mechanism, Secret};
 
 use super::{AuthStep, Awaiting, CloseReason, Event, Phase, ServerSession};
+use super::listing::ListingKind;
 use crate::build::response::{
-    write_capa, write_multiline, write_scan_listing, write_scan_listings, write_stat,
-    write_uid_listing, write_uid_listings,
+    write_capa, write_multiline, write_scan_listing, write_stat, write_uid_listing,
 };
 use crate::multiline::MultilineEncoder;
 use crate::parse::auth::{AuthResponse, parse_auth_response};
@@ -243,18 +243,12 @@ impl ServerSession {
         let out = &mut self.output;
         match command {
             Command::Stat => write_stat(self.maildrop.stat(), out),
-            Command::List(None) => {
-                let stat = self.maildrop.stat();
-                let intro = format!("{} messages ({} octets)", stat.count, stat.size);
-                write_scan_listings(&intro, self.maildrop.scans(), out);
-            }
+            Command::List(None) => self.start_listing(ListingKind::Scan),
             Command::List(Some(msg)) => match self.maildrop.scan(msg) {
                 Ok(listing) => write_scan_listing(listing, out),
                 Err(e) => StatusLine::err(e.to_string()).write_to(out),
             },
-            Command::Uidl(None) => {
-                write_uid_listings("Unique-id listing follows", self.maildrop.uids(), out);
-            }
+            Command::Uidl(None) => self.start_listing(ListingKind::Uid),
             Command::Uidl(Some(msg)) => match self.maildrop.uid(msg) {
                 Ok(listing) => write_uid_listing(listing, out),
                 Err(e) => StatusLine::err(e.to_string()).write_to(out),

@@ -47,6 +47,12 @@ pub struct ServerConfig {
     pub max_bad_commands: u32,
     /// Failed logins tolerated; the next one ends the session. Default 3.
     pub max_auth_failures: u32,
+    /// Back-pressure: while more than this many octets of responses wait to be written, the
+    /// session takes no further pipelined command and returns [`super::Event::Flush`]; a
+    /// `LIST` or `UIDL` listing is generated only as the output drains below it. The output never
+    /// holds more than this plus one line (or one chunk of a message the driver streams).
+    /// Default 64 KiB.
+    pub max_pending_output: usize,
 }
 
 impl ServerConfig {
@@ -66,6 +72,7 @@ impl ServerConfig {
             max_auth_line_length: 12_288,
             max_bad_commands: 10,
             max_auth_failures: 3,
+            max_pending_output: 64 * 1024,
         }
     }
 }

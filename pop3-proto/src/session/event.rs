@@ -14,6 +14,11 @@ use crate::types::response::StatusLine;
 pub enum Event {
     /// Every complete line was handled: write the output, read more, [`feed`](super::ServerSession::feed) it.
     NeedInput,
+    /// The pending output is over [`super::ServerConfig::max_pending_output`] (back-pressure), or
+    /// a `LIST`/`UIDL` listing waits for it to drain: write the output, then call `next_event`
+    /// again *without reading*. No further pipelined command is taken meanwhile, so a client
+    /// that sends commands and never reads cannot grow the server's memory.
+    Flush,
     /// *Answer* with [`auth_outcome`](super::ServerSession::auth_outcome): check `USER`/`PASS`
     /// (RFC 1939 §7), e.g. with [`sasl::CredentialStore::check_password`].
     Login {

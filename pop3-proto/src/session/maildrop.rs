@@ -86,14 +86,6 @@ impl Maildrop {
         })
     }
 
-    /// The scan listings of all messages not marked as deleted.
-    pub(crate) fn scans(&self) -> impl Iterator<Item = ScanListing> + '_ {
-        self.live().map(|(msg, m)| ScanListing {
-            msg,
-            size: m.entry.size,
-        })
-    }
-
     /// The unique-id listing of one message.
     pub(crate) fn uid(&self, msg: MsgNum) -> Result<UidListing<'_>, NoMessage> {
         let m = self.get(msg)?;
@@ -103,20 +95,40 @@ impl Maildrop {
         })
     }
 
-    /// The unique-id listings of all messages not marked as deleted.
-    pub(crate) fn uids(&self) -> impl Iterator<Item = UidListing<'_>> + '_ {
-        self.live().map(|(msg, m)| UidListing {
-            msg,
-            uid: checked_uid(&m.entry),
-        })
+    /// The scan listing of the first message not marked as deleted at or after `index`
+    /// (0-based), and the index after it: a listing generated one line at a time.
+    pub(crate) fn scan_from(&self, index: usize) -> Option<(ScanListing, usize)> {
+        let (msg, m, next) = self.live_from(index)?;
+        Some((
+            ScanListing {
+                msg,
+                size: m.entry.size,
+            },
+            next,
+        ))
     }
 
-    fn live(&self) -> impl Iterator<Item = (MsgNum, &Message)> + '_ {
-        self.messages
+    /// [`Maildrop::scan_from`] for the unique-id listing.
+    pub(crate) fn uid_from(&self, index: usize) -> Option<(UidListing<'_>, usize)> {
+        let (msg, m, next) = self.live_from(index)?;
+        Some((
+            UidListing {
+                msg,
+                uid: checked_uid(&m.entry),
+            },
+            next,
+        ))
+    }
+
+    fn live_from(&self, index: usize) -> Option<(MsgNum, &Message, usize)> {
+        let (i, m) = self
+            .messages
             .iter()
-            .zip(1u32..)
-            .filter(|(m, _)| !m.deleted)
-            .filter_map(|(m, n)| MsgNum::new(n).map(|n| (n, m)))
+            .enumerate()
+            .skip(index)
+            .find(|(_, m)| !m.deleted)?;
+        let msg = MsgNum::new(u32::try_from(i + 1).ok()?)?;
+        Some((msg, m, i + 1))
     }
 
     /// The application's id and size of a message to retrieve.

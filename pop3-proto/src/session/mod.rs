@@ -18,7 +18,7 @@ pub mod apop;
 mod commands;
 mod config;
 mod event;
-mod input;
+mod listing;
 mod maildrop;
 #[cfg(test)]
 mod tests;
@@ -31,7 +31,8 @@ pub use event::{
 };
 pub use maildrop::NoMessage;
 
-use input::{Line, LineReader};
+use mail_framing::line::{Line, LineFramer};
+use listing::Listing;
 use maildrop::Maildrop;
 use sasl::Mechanism;
 
@@ -128,7 +129,11 @@ enum Phase {
 /// 3. Call [`ServerSession::next_event`] until it returns [`Event::NeedInput`] or
 ///    [`Event::Close`], answering each event that [needs an answer](Event::needs_answer) first.
 /// 4. On [`Event::NeedInput`], write the output (the responses to pipelined commands, RFC 2449
-///    §6.6, go out together), read, and go to 2. On [`Event::Close`], write it and close.
+///    §6.6, go out together), read, and go to 2. On [`Event::Flush`] (back-pressure: the output
+///    is over [`ServerConfig::max_pending_output`], or a `LIST`/`UIDL` listing waits for it to
+///    drain), write the output and go to 3 *without reading*: no further command is taken until
+///    the output drains, so the session's memory stays bounded whatever the client pipelines.
+///    On [`Event::Close`], write it and close.
 /// 5. If the peer is idle too long, call [`ServerSession::timeout`] (RFC 1939 §3 autologout);
 ///    to stop the server, [`ServerSession::shutdown`]. Neither enters UPDATE.
 ///
@@ -151,6 +156,7 @@ enum Phase {
 /// loop {
 ///     match session.next_event().unwrap() {
 ///         Event::NeedInput | Event::Close(_) => break,
+///         Event::Flush => {} // a real driver writes `session.output()` here
 ///         Event::Login { user, .. } => session
 ///             .auth_outcome(AuthOutcome::Success { identity: user })
 ///             .unwrap(),
@@ -176,7 +182,7 @@ enum Phase {
 #[derive(Debug)]
 pub struct ServerSession {
     config: Arc<ServerConfig>,
-    input: LineReader,
+    input: LineFramer,
     output: Vec<u8>,
     /// Scratch copy of the line being handled.
     line: Vec<u8>,
@@ -189,6 +195,8 @@ pub struct ServerSession {
     utf8: bool,
     apop_timestamp: Option<String>,
     maildrop: Maildrop,
+    /// A `LIST`/`UIDL` listing being written as the output drains.
+    listing: Option<Listing>,
     bad_commands: u32,
     auth_failures: u32,
     stats: SessionStats,
@@ -208,7 +216,7 @@ impl ServerSession {
     fn start(config: Arc<ServerConfig>, tls: bool) -> Self {
         let apop_timestamp = config.apop.then(|| apop::timestamp(&config.hostname));
         let mut session = Self {
-            input: LineReader::default(),
+            input: LineFramer::new(),
             output: Vec::with_capacity(4096),
             line: Vec::new(),
             phase: Phase::Authorization { user: None },
@@ -218,6 +226,7 @@ impl ServerSession {
             utf8: false,
             apop_timestamp,
             maildrop: Maildrop::default(),
+            listing: None,
             bad_commands: 0,
             auth_failures: 0,
             stats: SessionStats {
@@ -300,6 +309,10 @@ impl ServerSession {
             if let Phase::Closed(reason) = self.phase {
                 return Ok(Event::Close(reason));
             }
+            // Back-pressure: finish what is being written before taking another command.
+            if !self.continue_listing() || self.output_full() {
+                return Ok(Event::Flush);
+            }
             let sasl = matches!(self.phase, Phase::SaslExchange(_));
             let limit = if sasl {
                 self.config.max_auth_line_length
@@ -308,7 +321,7 @@ impl ServerSession {
             };
             let range = match self.input.next_line(limit) {
                 Line::Incomplete => return Ok(Event::NeedInput),
-                Line::TooLong(len) => {
+                Line::TooLong { len } => {
                     if sasl {
                         self.phase = Phase::Authorization { user: None };
                     }
@@ -332,6 +345,11 @@ impl ServerSession {
                 return Ok(event);
             }
         }
+    }
+
+    /// Back-pressure: pending output over the bound while a pipelined command waits.
+    fn output_full(&self) -> bool {
+        self.output.len() > self.config.max_pending_output && self.input.buffered() > 0
     }
 
     /// The driver's answer to [`Event::Login`], [`Event::Apop`] or [`Event::Auth`].
@@ -553,6 +571,7 @@ impl ServerSession {
             line.write_to(&mut self.output);
         }
         self.input.discard();
+        self.listing = None;
         self.phase = Phase::Closed(reason);
     }
 

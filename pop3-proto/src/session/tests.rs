@@ -65,6 +65,10 @@ struct Driver {
     /// A `StartTls` waits for [`Driver::tls`].
     tls_pending: bool,
     closed: Option<CloseReason>,
+    /// Output taken on [`Event::Flush`], not yet returned by [`Driver::take`].
+    flushed: Vec<u8>,
+    /// The most output the session held at any `Flush`.
+    peak_output: usize,
 }
 
 impl Driver {
@@ -93,6 +97,8 @@ impl Driver {
             log: Vec::new(),
             tls_pending: false,
             closed: None,
+            flushed: Vec::new(),
+            peak_output: 0,
         }
     }
 
@@ -115,7 +121,9 @@ impl Driver {
 
     /// The output so far, as text.
     fn take(&mut self) -> String {
-        String::from_utf8(self.session.take_output()).expect("session output is UTF-8 here")
+        let mut out = std::mem::take(&mut self.flushed);
+        out.extend(self.session.take_output());
+        String::from_utf8(out).expect("session output is UTF-8 here")
     }
 
     /// Completes a pending TLS handshake and runs on.
@@ -151,6 +159,10 @@ impl Driver {
                 .expect("driver answers every event");
             match event {
                 Event::NeedInput => return,
+                Event::Flush => {
+                    self.peak_output = self.peak_output.max(self.session.output().len());
+                    self.flushed.extend(self.session.take_output());
+                }
                 Event::Close(reason) => {
                     self.log.push(format!("Close {reason:?}"));
                     self.closed = Some(reason);

@@ -49,6 +49,10 @@ fuzz_target!(|data: &[u8]| {
             };
             let result = match event {
                 Event::NeedInput => break,
+                Event::Flush => {
+                    output.extend_from_slice(&session.take_output());
+                    Ok(())
+                }
                 Event::Close(_) => break 'feed,
                 Event::StartTls => session.tls_started(),
                 Event::Auth(step) => {
