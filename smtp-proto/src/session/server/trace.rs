@@ -29,6 +29,17 @@ pub(crate) struct App {
     pub(crate) login_user: Option<String>,
     pub(crate) data_end_index: usize,
     pub(crate) closed: bool,
+    /// Output taken on [`Event::Flush`] (back-pressure), not yet checked.
+    pub(crate) flushed: Vec<u8>,
+}
+
+impl App {
+    /// The output flushed so far and what the session still holds, in order.
+    pub(crate) fn take_output(&mut self, session: &mut ServerSession) -> Vec<u8> {
+        let mut out = std::mem::take(&mut self.flushed);
+        out.extend(session.take_output());
+        out
+    }
 }
 
 impl App {
@@ -101,8 +112,10 @@ impl App {
             let event = session.next_event().expect("no misuse in the replay");
             let name = match &event {
                 Event::NeedInput => return,
-                // The replay collects the whole output at the end.
-                Event::Flush => continue,
+                Event::Flush => {
+                    self.flushed.extend(session.take_output());
+                    continue;
+                }
                 Event::Close(reason) => {
                     self.closed = true;
                     self.events.push(format!("Close({reason:?})"));
@@ -270,7 +283,7 @@ pub(crate) fn replay(
             expected.push(s);
             i += 1;
         }
-        let output = session.take_output();
+        let output = app.take_output(&mut session);
         check(step, &output, &expected);
         step += 1;
         if i < lines.len() && !lines[i].starts_with("C:") && !lines[i].starts_with("S:") {

@@ -21,4 +21,5 @@ pub(super) fn both(config: impl Fn() -> ServerConfig, transcript: &str) -> App {
 }
 
 mod rfc;
+mod backpressure;
 mod rules;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::super::trace::{App, replay};
-use super::super::{Decision, Event, Misuse, ServerError, ServerSession};
+use super::super::{Decision, Event, Misuse, ServerConfig, ServerError, ServerSession};
 use super::{both, cfg};
 
 /// RFC 3207 §4.2 and CVE-2011-0411: commands pipelined after STARTTLS are dropped.
@@ -339,7 +339,11 @@ fn esmtp_parameters_need_ehlo() {
 
 /// Replies and delivered bodies do not depend on how the input is split.
 fn run_split(input: &[u8], cuts: &[usize]) -> (Vec<u8>, Vec<Vec<u8>>) {
-    let mut session = ServerSession::new(Arc::new(cfg()));
+    run_split_with(cfg(), input, cuts)
+}
+
+fn run_split_with(config: ServerConfig, input: &[u8], cuts: &[usize]) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut session = ServerSession::new(Arc::new(config));
     let mut app = App::default();
     let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
     cuts.sort_unstable();
@@ -349,7 +353,7 @@ fn run_split(input: &[u8], cuts: &[usize]) -> (Vec<u8>, Vec<Vec<u8>>) {
         app.run(&mut session);
         start = cut;
     }
-    (session.take_output(), app.messages)
+    (app.take_output(&mut session), app.messages)
 }
 
 proptest::proptest! {
@@ -359,7 +363,12 @@ proptest::proptest! {
             MAIL FROM:<a@b> BODY=BINARYMIME\r\nRCPT TO:<c@d>\r\nBDAT 5\r\n12\r\n.BDAT 3 LAST\r\nxyzNOOP\r\nQUIT\r\n";
         let whole = run_split(input, &[]);
         proptest::prop_assert_eq!(&whole.1, &vec![b"line one\r\n.dot\r\n".to_vec(), b"12\r\n.xyz".to_vec()]);
-        proptest::prop_assert_eq!(run_split(input, &cuts), whole);
+        proptest::prop_assert_eq!(run_split(input, &cuts), whole.clone());
+        // Back-pressure changes when replies are written, never what: the same with a bound so
+        // small that nearly every reply waits for a flush.
+        let mut config = cfg();
+        config.max_pending_output = cuts.first().map_or(0, |c| c % 64);
+        proptest::prop_assert_eq!(run_split_with(config, input, &cuts), whole);
     }
 }
 
