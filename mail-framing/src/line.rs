@@ -236,7 +236,10 @@ mod tests {
         f.feed(b"\r\n");
         f.feed(&[b'b'; 18]);
         f.feed(b"\n");
-        assert_eq!(lines(&mut f, 20), vec![Ok(vec![b'a'; 18]), Ok(vec![b'b'; 18])]);
+        assert_eq!(
+            lines(&mut f, 20),
+            vec![Ok(vec![b'a'; 18]), Ok(vec![b'b'; 18])]
+        );
         f.feed(&[b'a'; 19]);
         f.feed(b"\r\n");
         assert_eq!(lines(&mut f, 20), vec![Err(21)]);

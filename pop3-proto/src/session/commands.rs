@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use sasl::{Mechanism, Secret};
 
-use super::{AuthStep, Awaiting, CloseReason, Event, Phase, ServerSession};
 use super::listing::ListingKind;
+use super::{AuthStep, Awaiting, CloseReason, Event, Phase, ServerSession};
 use crate::build::response::{
     write_capa, write_multiline, write_scan_listing, write_stat, write_uid_listing,
 };

@@ -31,8 +31,8 @@ pub use event::{
 };
 pub use maildrop::NoMessage;
 
-use mail_framing::line::{Line, LineFramer};
 use listing::Listing;
+use mail_framing::line::{Line, LineFramer};
 use maildrop::Maildrop;
 use sasl::Mechanism;
 

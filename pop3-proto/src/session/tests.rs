@@ -4,6 +4,7 @@
 //! (users and passwords, the maildrop, message bodies by id, the lock state) and logs the events
 //! it saw, so a test asserts the exact wire output and the exact calls the application got.
 
+mod backpressure;
 mod body;
 mod limits;
 mod numbering;

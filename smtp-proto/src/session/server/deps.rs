@@ -7,7 +7,7 @@ pub(crate) use crate::types::address::{ForwardPath, Host, ReversePath};
 pub(crate) use crate::types::capability::{Capability, EhloReply};
 pub(crate) use crate::types::command::{Body, Command, MailFrom, MailParams, Rcpt};
 pub(crate) use crate::types::reply::{EnhancedStatusCode, Reply, ReplyCode};
-pub(crate) use mail_framing::line::{Line, LineFramer};
 #[cfg(feature = "server")]
 pub(crate) use ::sasl;
 pub(crate) use ::sasl::Mechanism;
+pub(crate) use mail_framing::line::{Line, LineFramer};

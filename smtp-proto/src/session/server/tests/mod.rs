@@ -20,6 +20,6 @@ pub(super) fn both(config: impl Fn() -> ServerConfig, transcript: &str) -> App {
     app
 }
 
-mod rfc;
 mod backpressure;
+mod rfc;
 mod rules;
