@@ -70,6 +70,14 @@ impl TestServer {
         Self::start_at(options, root, Some(dir)).await
     }
 
+    /// Starts a server whose Maildir lies in a temporary directory under `parent` (e.g. a
+    /// tmpfs, for a test that writes tens of thousands of files).
+    pub async fn start_in(options: Options, parent: &std::path::Path) -> TestServer {
+        let dir = tempfile::tempdir_in(parent).expect("tempdir");
+        let root = dir.path().join("mail");
+        Self::start_at(options, root, Some(dir)).await
+    }
+
     /// Starts a second server (another process, as far as the store can tell: its own
     /// `MaildirStore` value and maildrop registry) over this server's Maildir.
     pub async fn second(&self, options: Options) -> TestServer {
