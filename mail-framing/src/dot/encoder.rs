@@ -180,8 +180,10 @@ mod tests {
             (b"a\r\n.\r\nb", b"a\r\n..\r\nb\r\n.\r\n"),
             (b"a\r\n.b\r\n.c\r\n", b"a\r\n..b\r\n..c\r\n.\r\n"),
             (b"a.b\r\n", b"a.b\r\n.\r\n"),
-            // Bare line endings become CRLF and start lines that are stuffed too.
+            // Bare line endings become CRLF and start lines that are stuffed too (a Maildir
+            // file holds LF line endings).
             (b"a\n.\nb", b"a\r\n..\r\nb\r\n.\r\n"),
+            (b"a\n.\nb\n", b"a\r\n..\r\nb\r\n.\r\n"),
             (b"a\r.\rb", b"a\r\n..\r\nb\r\n.\r\n"),
             (b"\n", b"\r\n.\r\n"),
             (b"\r", b"\r\n.\r\n"),

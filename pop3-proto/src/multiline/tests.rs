@@ -45,32 +45,6 @@ fn decode_split(wire: &[u8], cuts: &[usize]) -> (Vec<u8>, usize, bool) {
     (body, consumed, false)
 }
 
-#[test]
-fn encoder_table() {
-    let cases: &[(&[u8], &[u8])] = &[
-        (b"", b".\r\n"),
-        (b"a", b"a\r\n.\r\n"),
-        (b"a\r\n", b"a\r\n.\r\n"),
-        (b".", b"..\r\n.\r\n"),
-        (b".\r\n", b"..\r\n.\r\n"),
-        (b"..x\r\n", b"...x\r\n.\r\n"),
-        (b"a\r\n.\r\nb", b"a\r\n..\r\nb\r\n.\r\n"),
-        (b"a.b\r\n", b"a.b\r\n.\r\n"),
-        // Maildir files hold LF line endings.
-        (b"a\n.\nb\n", b"a\r\n..\r\nb\r\n.\r\n"),
-        (b"a\r.\rb", b"a\r\n..\r\nb\r\n.\r\n"),
-        (b"\n", b"\r\n.\r\n"),
-        (b"\r", b"\r\n.\r\n"),
-        (b"\r\r\n", b"\r\n\r\n.\r\n"),
-        (b"a\r", b"a\r\n.\r\n"),
-    ];
-    for (body, wire) in cases {
-        let name = String::from_utf8_lossy(body);
-        assert_eq!(encode_chunks(&[body], None), *wire, "{name}");
-        assert_eq!(encode_bytewise(body, None), *wire, "bytewise {name}");
-    }
-}
-
 /// RFC 1939 §7's TOP: the header, the blank line, then `n` body lines.
 #[test]
 fn top_table() {
