@@ -244,7 +244,7 @@ impl Transaction {
                     if self.accepted.is_empty() {
                         // RFC 2920 §3.1: a server that answers DATA with 354 after refusing
                         // every recipient gets an empty message, which it must refuse.
-                        out.extend_from_slice(b".\r\n");
+                        DataEncoder::new().finish(out);
                         self.body = Body::Ended;
                         self.pending.push_back(Expect::End);
                     } else {
