@@ -12,10 +12,12 @@
 //!   answer (server side), guarded so that no value can end a line early;
 //! - [`multiline`]: the streaming multi-line codec (RFC 1939 §3): byte-stuffing encoder with
 //!   `TOP`'s cut for the server, un-stuffing decoder that stops exactly at `CRLF.CRLF` for the
-//!   client. Message bodies pass through it in chunks, never whole.
+//!   client, on the family's one dot-stuffing codec (`mail-framing`). Message bodies pass through
+//!   it in chunks, never whole.
 //!
 //! - [`session`]: the sans-IO server session: command order per state (AUTHORIZATION →
-//!   TRANSACTION → UPDATE, RFC 1939 §3), `STLS`, SASL exchanges, pipelining, limits; the driver
+//!   TRANSACTION → UPDATE, RFC 1939 §3), `STLS`, SASL exchanges, pipelining with back-pressure
+//!   (listings generated as the output drains), limits; the driver
 //!   answers its events (credentials, the maildrop, message bodies);
 //! - [`server`] (feature `server`): the tokio server over `mailstore`, with TLS and limits.
 //!

@@ -4,14 +4,15 @@
 //! - [`types`]: commands, paths, parameters, replies and capabilities as plain values;
 //! - [`parse`]: zero-copy parsers of command lines (server side) and replies (client side);
 //! - [`build`]: serialisers of commands (client side) and replies (server side);
-//! - [`data`]: streaming DATA dot-stuffing codec and BDAT chunk framing;
+//! - [`data`]: streaming DATA dot-stuffing codec (the family's one, from `mail-framing`) and BDAT
+//!   chunk framing;
 //! - [`auth`]: SASL framing for the AUTH command;
 //! - [`session`]: sans-IO server and client state machines;
 //! - `server` / `client` (cargo features): thin tokio drivers with TLS.
 //!
 //! # Server side
 //! [`session::server::ServerSession`] is the whole SMTP/LMTP server protocol without I/O: command
-//! order (RFC 5321 §4.1.4), pipelining (RFC 2920), limits and their replies, STARTTLS with the
+//! order (RFC 5321 §4.1.4), pipelining (RFC 2920) with back-pressure, limits and their replies, STARTTLS with the
 //! CVE-2011-0411 input discard (RFC 3207), AUTH framing (RFC 4954), BDAT (RFC 3030), SMTPUTF8
 //! (RFC 6531) and LMTP's per-recipient replies (RFC 2033). It hands the application typed events
 //! and takes decisions back. With the `server` feature, `server::Server` runs it over tokio
