@@ -25,6 +25,8 @@
 //!   [`LineFramer::pending`] + [`LineFramer::consume`] (a DATA body fed to a decoder). That is
 //!   the hook IMAP's literals (`{n}`, `{n+}`, `~{n}`) use: the framer returns the line that
 //!   announces the literal, the codec asks for the `n` octets, then frames lines again.
+//! - An over-long line's last octets stay readable ([`LineFramer::too_long_tail`]): IMAP must
+//!   know whether it announced a literal, whose octets are then skipped rather than parsed.
 //! - [`LineFramer::discard`] drops everything buffered: after `STARTTLS`/`STLS`/IMAP `STARTTLS`
 //!   (RFC 3207 §4.2, RFC 2595 §4, CVE-2011-0411: nothing pipelined before the handshake may be
 //!   read as if it came through TLS) and when a session closes.
@@ -55,7 +57,12 @@ pub struct LineFramer {
     scanned: usize,
     /// Octets of an over-long line dropped so far; `Some` while skipping to its end.
     dropped: Option<usize>,
+    /// The last octets of the over-long line being dropped or last reported.
+    tail: Vec<u8>,
 }
+
+/// Octets of an over-long line kept for [`LineFramer::too_long_tail`].
+pub const TAIL: usize = 32;
 
 /// Compact the buffer once this many taken octets sit before `start` (and they are at least
 /// half of it): a long pipelined burst is not moved line by line.
@@ -99,19 +106,26 @@ impl LineFramer {
                 let range = self.start..self.start + end;
                 self.start += lf + 1;
                 self.scanned = 0;
-                match self.dropped.take() {
-                    Some(dropped) => Line::TooLong {
-                        len: dropped + end + 2,
-                    },
-                    None if end + 2 > limit => Line::TooLong { len: end + 2 },
-                    None => Line::Complete(range),
-                }
+                let len = match self.dropped.take() {
+                    Some(dropped) => dropped + end + 2,
+                    None if end + 2 > limit => {
+                        self.tail.clear();
+                        end + 2
+                    }
+                    None => return Line::Complete(range),
+                };
+                keep_tail(&mut self.tail, self.buf.get(range).unwrap_or_default());
+                Line::TooLong { len }
             }
             None if pending.len() + 1 > limit => {
                 // Over the limit whatever comes: drop it, keeping a trailing CR (it may be the
                 // start of the line end, which must not be counted as content).
                 let keep = usize::from(pending.last() == Some(&b'\r'));
                 let drop = pending.len() - keep;
+                if self.dropped.is_none() {
+                    self.tail.clear();
+                }
+                keep_tail(&mut self.tail, pending.get(..drop).unwrap_or_default());
                 *self.dropped.get_or_insert(0) += drop;
                 self.start += drop;
                 self.scanned = keep;
@@ -163,6 +177,14 @@ impl LineFramer {
         range
     }
 
+    /// The last octets (up to [`TAIL`], line end excluded) of the over-long line last reported
+    /// as [`Line::TooLong`]. Its other octets are gone, but an IMAP server must still see whether
+    /// it ended by announcing a literal (`{n}`, `{n+}`, RFC 9051 §4.3), whose octets follow and are
+    /// not commands.
+    pub fn too_long_tail(&self) -> &[u8] {
+        &self.tail
+    }
+
     /// Octets buffered and not yet taken.
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.start
@@ -176,8 +198,19 @@ impl LineFramer {
         self.start = 0;
         self.scanned = 0;
         self.dropped = None;
+        self.tail.clear();
         n
     }
+}
+
+/// Appends `more` to `tail`, keeping only its last [`TAIL`] octets.
+fn keep_tail(tail: &mut Vec<u8>, more: &[u8]) {
+    let more = more
+        .get(more.len().saturating_sub(TAIL)..)
+        .unwrap_or_default();
+    let excess = (tail.len() + more.len()).saturating_sub(TAIL);
+    tail.drain(..excess.min(tail.len()));
+    tail.extend_from_slice(more);
 }
 
 #[cfg(test)]
@@ -338,6 +371,30 @@ mod tests {
             ];
             assert_eq!(events, want, "cut at {cut}");
         }
+    }
+
+    /// An over-long IMAP line that announces a literal: the tail tells, whatever the split.
+    #[test]
+    fn too_long_tail_shows_how_the_line_ended() {
+        let line = [b"A1 APPEND INBOX ".as_slice(), &[b'x'; 300], b" {12+}\r\n"].concat();
+        for size in [1, 7, 100, line.len()] {
+            let mut f = LineFramer::new();
+            let mut got = Vec::new();
+            for chunk in line.chunks(size) {
+                f.feed(chunk);
+                got.extend(lines(&mut f, 100));
+            }
+            assert_eq!(got, vec![Err(line.len())], "pieces of {size}");
+            let tail = f.too_long_tail();
+            assert!(tail.len() <= TAIL && tail.ends_with(b"x {12+}"), "{tail:?}");
+        }
+        // A line over the limit in one piece, and the tail is forgotten on discard.
+        let mut f = LineFramer::new();
+        f.feed(b"0123456789ABCDEF {3}\r\n");
+        assert_eq!(lines(&mut f, 10), vec![Err(22)]);
+        assert_eq!(f.too_long_tail(), b"0123456789ABCDEF {3}");
+        f.discard();
+        assert_eq!(f.too_long_tail(), b"");
     }
 
     #[test]
