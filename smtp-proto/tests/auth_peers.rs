@@ -32,7 +32,7 @@ fn run_auth(
     };
     let ir = match words.next().map(|ir| auth::decode_response(ir.as_bytes())) {
         None => None,
-        Some(Ok(AuthResponse::Data(d))) => Some(d),
+        Some(Ok(AuthResponse::Data(d))) => Some(d.into_inner()),
         Some(Ok(AuthResponse::Cancel)) => {
             reply(w, auth::CANCELLED);
             return "cancelled".into();
@@ -55,7 +55,9 @@ fn run_auth(
                     return "eof".into();
                 }
                 match auth::decode_response(&line) {
-                    Ok(AuthResponse::Data(d)) => step = rt.block_on(session.step_with(&d, store)),
+                    Ok(AuthResponse::Data(d)) => {
+                        step = rt.block_on(session.step_with(d.expose(), store))
+                    }
                     Ok(AuthResponse::Cancel) => {
                         reply(w, auth::CANCELLED);
                         return "cancelled".into();

@@ -126,8 +126,6 @@ where
                     handshake(&mut c.conn, acceptor, shared, &mut stop).await?;
                     session.tls_started()?;
                 }
-                #[allow(unreachable_patterns)] // Event is #[non_exhaustive] for other crates
-                _ => {}
             }
         }
         c.write_out(session).await?;
@@ -187,7 +185,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             sasl::ExchangeStep::Challenge(challenge) => AuthOutcome::Challenge(challenge),
             sasl::ExchangeStep::Success { identity } => AuthOutcome::Success { identity },
             sasl::ExchangeStep::Temporary => AuthOutcome::Temporary,
-            _ => {
+            sasl::ExchangeStep::Failure => {
                 tokio::time::sleep(self.shared.failed_login_delay).await;
                 AuthOutcome::Failure
             }

@@ -163,7 +163,7 @@ impl ServerSession {
             .sasl_mechanisms
             .iter()
             .copied()
-            .filter(move |m| plaintext || !m.is_plaintext())
+            .filter(move |m| plaintext || !m.sends_reusable_credential())
     }
 
     /// `AUTH mechanism [initial-response]` (RFC 5034 §4).
