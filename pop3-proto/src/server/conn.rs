@@ -92,7 +92,9 @@ where
                 Event::Apop { user, digest } => {
                     let timestamp = session.apop_timestamp().unwrap_or_default();
                     let result = match shared.credentials.shared_secret(&user).await {
-                        Ok(Some(secret)) if apop::verify(timestamp, secret.expose(), &digest) => {
+                        Ok(Some(secret))
+                            if apop::verify(timestamp, secret.expose(), digest.expose()) =>
+                        {
                             Ok(user)
                         }
                         Ok(_) => Err(CredentialError::Rejected),

@@ -94,7 +94,7 @@ impl ServerSession {
                 self.awaiting = Some(Awaiting::Auth(None));
                 Some(Event::Apop {
                     user: name.into_owned(),
-                    digest: digest.into_owned(),
+                    digest: Secret::new(digest.into_inner().into_owned()),
                 })
             }
             Command::AuthList => {

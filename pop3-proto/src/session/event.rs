@@ -27,8 +27,9 @@ pub enum Event {
     Apop {
         /// The mailbox name.
         user: String,
-        /// The client's digest: 32 lower-case hex digits.
-        digest: String,
+        /// The client's digest: 32 lower-case hex digits (with the greeting's timestamp it allows
+        /// an offline guess of the shared secret, hence [`Secret`]).
+        digest: Secret<String>,
     },
     /// *Answer* with [`auth_outcome`](super::ServerSession::auth_outcome): one step of a SASL
     /// exchange (RFC 5034), to run with [`sasl::ServerSession`].
