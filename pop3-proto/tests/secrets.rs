@@ -56,7 +56,7 @@ fn commands_and_auth_lines_redact_credentials() {
     ];
     for line in &lines {
         let command = parse_command(line.as_bytes()).expect("a valid command");
-        assert_redacted(line, &format!("{command:?}"), &[digest.clone()]);
+        assert_redacted(line, &format!("{command:?}"), std::slice::from_ref(&digest));
         assert_redacted(line, &format!("{:?}", command.clone().into_owned()), &[]);
         // Only Debug hides it: the serialised command is the line.
         assert_eq!(command.to_bytes(), format!("{line}\r\n").into_bytes());
@@ -105,7 +105,9 @@ fn login_events(input: impl Fn(&str) -> String) -> Vec<String> {
 
 #[test]
 fn session_login_events_redact_credentials() {
-    let cases: [(&str, &dyn Fn(&str) -> String, usize); 4] = [
+    /// (what, the client's input given the APOP timestamp, Debug lines expected)
+    type Case<'a> = (&'a str, &'a dyn Fn(&str) -> String, usize);
+    let cases: [Case; 4] = [
         (
             "USER/PASS",
             &|_| format!("USER alice\r\nPASS {PASSWORD}\r\n"),
