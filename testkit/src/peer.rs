@@ -146,6 +146,12 @@ mod tests {
             text.contains("cannot import `no_such_module_xyz`"),
             "{text}"
         );
+        let message = std::panic::catch_unwind(|| require_perl_module("No::Such::Module"))
+            .expect_err("a missing Perl module panics");
+        let text = message
+            .downcast_ref::<String>()
+            .expect("a formatted message");
+        assert!(text.contains("`No::Such::Module` does not load"), "{text}");
     }
 
     #[test]
