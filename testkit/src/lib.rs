@@ -17,6 +17,7 @@
 pub mod bench;
 pub mod dovecot;
 pub mod peer;
+pub mod redaction;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
