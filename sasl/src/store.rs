@@ -113,26 +113,16 @@ pub struct MemoryStore {
 /// Counts only: the token map's keys are bearer tokens.
 impl std::fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count =
-            |n: Result<usize, ()>| n.map_or_else(|()| "poisoned".to_owned(), |n| n.to_string());
+        fn count<T>(lock: &RwLock<T>, len: impl Fn(&T) -> usize) -> String {
+            lock.read()
+                .map_or_else(|_| "poisoned".to_owned(), |t| len(&t).to_string())
+        }
         f.debug_struct("MemoryStore")
             .field("iterations", &self.iterations)
-            .field(
-                "users",
-                &count(self.users.read().map(|m| m.len()).map_err(drop)),
-            )
-            .field(
-                "tokens",
-                &count(self.tokens.read().map(|m| m.len()).map_err(drop)),
-            )
-            .field(
-                "shared",
-                &count(self.shared.read().map(|m| m.len()).map_err(drop)),
-            )
-            .field(
-                "authz",
-                &count(self.authz.read().map(|m| m.len()).map_err(drop)),
-            )
+            .field("users", &count(&self.users, HashMap::len))
+            .field("tokens", &count(&self.tokens, HashMap::len))
+            .field("shared", &count(&self.shared, HashMap::len))
+            .field("authz", &count(&self.authz, HashSet::len))
             .finish()
     }
 }

@@ -73,15 +73,7 @@ pub fn require(program: &str) -> PathBuf {
 #[track_caller]
 pub fn require_perl_module(module: &str) {
     let perl = require("perl");
-    let loads = Command::new(perl)
-        .arg(format!("-M{module}"))
-        .arg("-e1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !loads {
+    if !succeeds(Command::new(perl).arg(format!("-M{module}")).arg("-e1")) {
         let package = package_of(PERL_MODULES, module)
             .unwrap_or("(unknown: add it to testkit::peer::PERL_MODULES)");
         panic!(
@@ -96,15 +88,11 @@ pub fn require_perl_module(module: &str) {
 #[track_caller]
 pub fn require_python_module(module: &str) {
     let python = require("python3");
-    let imports = Command::new(python)
-        .arg("-c")
-        .arg(format!("import {module}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !imports {
+    if !succeeds(
+        Command::new(python)
+            .arg("-c")
+            .arg(format!("import {module}")),
+    ) {
         let package = package_of(PYTHON_MODULES, module)
             .unwrap_or("(unknown: add it to testkit::peer::PYTHON_MODULES)");
         panic!(
@@ -113,6 +101,16 @@ pub fn require_python_module(module: &str) {
              python3 -m pip install {package}"
         );
     }
+}
+
+/// Runs `command` with no input or output; whether it exits with success.
+fn succeeds(command: &mut Command) -> bool {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[cfg(test)]
@@ -126,32 +124,38 @@ mod tests {
         assert_eq!(which("no-such-peer-program"), None);
     }
 
+    /// The message of the panic `f` raises.
+    fn panic_text(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let payload = std::panic::catch_unwind(f).expect_err("a missing peer panics");
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .expect("a formatted message")
+    }
+
     #[test]
     fn a_missing_peer_fails_naming_its_package() {
-        let message = std::panic::catch_unwind(|| require("no-such-peer-program"))
-            .expect_err("a missing program panics");
-        let text = message
-            .downcast_ref::<String>()
-            .expect("a formatted message");
-        assert!(
-            text.contains("`no-such-peer-program` is not on the PATH"),
-            "{text}"
-        );
-        let message = std::panic::catch_unwind(|| require_python_module("no_such_module_xyz"))
-            .expect_err("a missing module panics");
-        let text = message
-            .downcast_ref::<String>()
-            .expect("a formatted message");
-        assert!(
-            text.contains("cannot import `no_such_module_xyz`"),
-            "{text}"
-        );
-        let message = std::panic::catch_unwind(|| require_perl_module("No::Such::Module"))
-            .expect_err("a missing Perl module panics");
-        let text = message
-            .downcast_ref::<String>()
-            .expect("a formatted message");
-        assert!(text.contains("`No::Such::Module` does not load"), "{text}");
+        /// (expected part of the message, the call)
+        type Case = (&'static str, Box<dyn FnOnce() + std::panic::UnwindSafe>);
+        let table: [Case; 3] = [
+            (
+                "`no-such-peer-program` is not on the PATH",
+                Box::new(|| drop(require("no-such-peer-program"))),
+            ),
+            (
+                "cannot import `no_such_module_xyz`",
+                Box::new(|| require_python_module("no_such_module_xyz")),
+            ),
+            (
+                "`No::Such::Module` does not load",
+                Box::new(|| require_perl_module("No::Such::Module")),
+            ),
+        ];
+        for (expected, f) in table {
+            let text = panic_text(f);
+            assert!(text.contains(expected), "{text}");
+            assert!(text.starts_with("peer missing: "), "{text}");
+        }
     }
 
     #[test]
