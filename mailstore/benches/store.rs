@@ -300,7 +300,7 @@ fn main() {
         Arc::new(MboxStore::new(dir.join("ours-mbox"))),
     );
     large(&mut c, &rt, &mail, n);
-    if support::dovecot_installed() {
+    if testkit::dovecot::dovecot_installed() {
         support::chown_dovecot(&mail);
         let dc = support::Dovecot::start(dir);
         dovecot_deliver(&mut c, &dc);

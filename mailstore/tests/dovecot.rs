@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 #[path = "support/dovecot.rs"]
 mod support;
-use support::{Dovecot, chown_dovecot, dovecot_installed};
+use support::{Dovecot, chown_dovecot};
 
 use mailstore::conformance::{id_of, message};
 use mailstore::maildir::MaildirStore;
@@ -37,9 +37,7 @@ fn cases() -> Vec<(&'static str, &'static str, Flags)> {
 
 #[test]
 fn dovecot_serves_our_maildir() {
-    if !dovecot_installed() {
-        return;
-    }
+    testkit::peer::require("dovecot");
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -171,9 +169,7 @@ fn dovecot_serves_our_maildir() {
 
 #[test]
 fn we_read_dovecots_maildir() {
-    if !dovecot_installed() {
-        return;
-    }
+    testkit::peer::require("dovecot");
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     std::fs::create_dir_all(dir.join("mail")).expect("mkdir");

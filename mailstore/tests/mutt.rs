@@ -1,7 +1,7 @@
 //! Interop with the real mutt (the Debian package), driven headless inside a tmux server of the
 //! test's own: mutt reads the Maildir and mbox files this crate wrote, changes them, and this
-//! crate (a fresh store value) reads what mutt left. Skipped, with a message, only if mutt or
-//! tmux is not installed.
+//! crate (a fresh store value) reads what mutt left. Without mutt or tmux the tests fail, naming
+//! the package to install (`testkit::peer::require`).
 //!
 //! Every mutt session runs with `HOME` in a temporary directory, `-n` (no system muttrc) and a
 //! muttrc of the test's own; every step waits for the expected screen text with a time-out.
@@ -11,25 +11,17 @@ use std::path::Path;
 
 #[path = "support/tmux.rs"]
 mod tmux;
-use tmux::{Tmux, installed};
+use tmux::Tmux;
 
 use mailstore::conformance::{id_of, message};
 use mailstore::maildir::MaildirStore;
 use mailstore::mbox::MboxStore;
 use mailstore::{AppendOptions, Flag, Flags, MailStore, MessageMeta, UidSet, flags};
 
-fn mutt_installed() -> bool {
-    let missing: Vec<&str> = ["mutt", "tmux"]
-        .into_iter()
-        .filter(|p| !installed(p))
-        .collect();
-    if !missing.is_empty() {
-        eprintln!(
-            "SKIPPED: {} not installed (apt-get install mutt tmux); mutt interop not tested",
-            missing.join(" and ")
-        );
-    }
-    missing.is_empty()
+/// Fails the test unless mutt and tmux are installed.
+fn require_mutt() {
+    testkit::peer::require("mutt");
+    testkit::peer::require("tmux");
 }
 
 /// The INBOX the Maildir tests deliver: (id, flags). `sort=subject` lists them in this order
@@ -230,9 +222,7 @@ fn deliver_maildir(rt: &tokio::runtime::Runtime, root: &Path) -> BTreeMap<String
 /// mutt reads the Maildir++ this crate wrote: messages, flags, bodies and folders.
 #[test]
 fn mutt_reads_our_maildir() {
-    if !mutt_installed() {
-        return;
-    }
+    require_mutt();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -290,9 +280,7 @@ fn mutt_reads_our_maildir() {
 /// folder); a fresh store value sees all of it, with the UIDs of the remaining messages kept.
 #[test]
 fn we_read_what_mutt_changed_in_our_maildir() {
-    if !mutt_installed() {
-        return;
-    }
+    require_mutt();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -383,9 +371,7 @@ fn we_read_what_mutt_changed_in_our_maildir() {
 /// mutt does); a fresh store value reads both.
 #[test]
 fn mutt_and_our_mbox() {
-    if !mutt_installed() {
-        return;
-    }
+    require_mutt();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let rt = tokio::runtime::Runtime::new().expect("runtime");

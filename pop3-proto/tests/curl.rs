@@ -52,9 +52,7 @@ async fn server_with(options: Options, messages: &[&[u8]]) -> TestServer {
 
 #[tokio::test]
 async fn list_retr_uidl_and_top() {
-    if !peers::have("curl") {
-        return;
-    }
+    testkit::peer::require("curl");
     let (m1, m2) = (message(1, 700), message(2, 70_000));
     let server = server_with(Options::default(), &[&m1, &m2, MULTIPART]).await;
     let before = server.unique_ids("alice").await;
@@ -128,9 +126,7 @@ async fn list_retr_uidl_and_top() {
 
 #[tokio::test]
 async fn dele_then_quit_deletes() {
-    if !peers::have("curl") {
-        return;
-    }
+    testkit::peer::require("curl");
     let (m1, m2) = (message(1, 300), message(2, 400));
     let server = server_with(Options::default(), &[&m1, &m2]).await;
     let before = server.unique_ids("alice").await;
@@ -159,14 +155,12 @@ async fn dele_then_quit_deletes() {
 
 #[tokio::test]
 async fn dele_then_killed_curl_deletes_nothing() {
-    if !peers::have("curl") {
-        return;
-    }
+    testkit::peer::require("curl");
     let server = server_with(Options::default(), &[&message(1, 300)]).await;
     let before = server.unique_ids("alice").await;
     // Without `-I` curl waits for a multi-line answer after DELE's one line: it is stuck in
     // TRANSACTION after the DELE, and killing it drops the connection without QUIT.
-    let mut child = tokio::process::Command::new("curl")
+    let mut child = tokio::process::Command::new(testkit::peer::require("curl"))
         .args([
             "-sS",
             "-v",
@@ -222,9 +216,7 @@ async fn dele_then_killed_curl_deletes_nothing() {
 
 #[tokio::test]
 async fn stls_with_ssl_reqd_and_implicit_tls() {
-    if !peers::have("curl") {
-        return;
-    }
+    testkit::peer::require("curl");
     let m = message(1, 5000);
     let options = Options {
         tls: true,
@@ -291,9 +283,7 @@ async fn stls_with_ssl_reqd_and_implicit_tls() {
 
 #[tokio::test]
 async fn sasl_plain_user_pass_and_a_wrong_password() {
-    if !peers::have("curl") {
-        return;
-    }
+    testkit::peer::require("curl");
     let m = message(1, 900);
     let server = server_with(Options::default(), &[&m]).await;
     let target = url(&server, "", "1");
@@ -342,9 +332,7 @@ async fn sasl_plain_user_pass_and_a_wrong_password() {
 
 #[tokio::test]
 async fn user_pass_when_no_sasl_is_offered() {
-    if !peers::have("curl") {
-        return;
-    }
+    testkit::peer::require("curl");
     // curl picks USER/PASS only when CAPA lists no SASL mechanism it knows.
     let options = Options {
         config: |c| c.sasl_mechanisms.clear(),

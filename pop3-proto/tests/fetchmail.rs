@@ -132,9 +132,7 @@ async fn server_with_five(options: Options) -> (TestServer, Vec<Vec<u8>>) {
 
 #[tokio::test]
 async fn keep_downloads_all_five_and_deletes_nothing() {
-    if !peers::have("fetchmail") {
-        return;
-    }
+    testkit::peer::require("fetchmail");
     let (server, messages) = server_with_five(Options::default()).await;
     let before = server.unique_ids("alice").await;
     let fetchmail = Fetchmail::new();
@@ -156,9 +154,7 @@ async fn keep_downloads_all_five_and_deletes_nothing() {
 
 #[tokio::test]
 async fn default_deletes_what_it_downloaded() {
-    if !peers::have("fetchmail") {
-        return;
-    }
+    testkit::peer::require("fetchmail");
     let (server, messages) = server_with_five(Options::default()).await;
     let fetchmail = Fetchmail::new();
     let run = fetchmail.run(server.addr.port(), "", "sslproto ''").await;
@@ -179,9 +175,7 @@ async fn default_deletes_what_it_downloaded() {
 
 #[tokio::test]
 async fn uidl_mode_fetches_only_the_new_message() {
-    if !peers::have("fetchmail") {
-        return;
-    }
+    testkit::peer::require("fetchmail");
     let (server, messages) = server_with_five(Options::default()).await;
     let fetchmail = Fetchmail::new();
     let run = fetchmail
@@ -216,9 +210,7 @@ async fn uidl_mode_fetches_only_the_new_message() {
 
 #[tokio::test]
 async fn stls_when_plaintext_is_refused_without_tls() {
-    if !peers::have("fetchmail") {
-        return;
-    }
+    testkit::peer::require("fetchmail");
     let options = Options {
         tls: true,
         allow_plaintext: false,

@@ -6,7 +6,6 @@ use crate::{CredentialStore, Mechanism, ServerSession, ServerStep};
 
 /// What a server answers after one step of an [`Exchange`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ExchangeStep {
     /// Send this challenge (the protocol base64-encodes it) and wait for the client's response.
     Challenge(Vec<u8>),

@@ -57,10 +57,19 @@ impl Mechanism {
             .ok_or_else(|| SaslError::UnsupportedMechanism(name.to_owned()))
     }
 
-    /// `true` when the mechanism sends the password in clear (PLAIN, LOGIN),
-    /// so a server should offer it only over TLS.
-    pub fn is_plaintext(self) -> bool {
-        matches!(self, Mechanism::Plain | Mechanism::Login)
+    /// `true` when the mechanism sends a reusable credential in the clear: a
+    /// password (PLAIN, LOGIN) or an OAuth 2.0 bearer token (OAUTHBEARER,
+    /// XOAUTH2), which anyone who reads it can replay. A server offers these
+    /// only over TLS (RFC 4616 §6, RFC 7628 §5, RFC 6750 §5.3: bearer tokens
+    /// need confidentiality as passwords do), and a client sends them only
+    /// over TLS. SCRAM proves knowledge of the password without sending it.
+    pub fn sends_reusable_credential(self) -> bool {
+        match self {
+            Mechanism::Plain | Mechanism::Login | Mechanism::OAuthBearer | Mechanism::XOAuth2 => {
+                true
+            }
+            Mechanism::ScramSha1 | Mechanism::ScramSha256 => false,
+        }
     }
 
     /// The SCRAM hash function, for the SCRAM mechanisms.
@@ -89,6 +98,22 @@ impl std::str::FromStr for Mechanism {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reusable_credentials_need_tls() {
+        let table = [
+            (Mechanism::Plain, true),
+            (Mechanism::Login, true),
+            (Mechanism::OAuthBearer, true),
+            (Mechanism::XOAuth2, true),
+            (Mechanism::ScramSha1, false),
+            (Mechanism::ScramSha256, false),
+        ];
+        assert_eq!(table.len(), Mechanism::ALL.len());
+        for (m, expected) in table {
+            assert_eq!(m.sends_reusable_credential(), expected, "{m}");
+        }
+    }
 
     #[test]
     fn names_round_trip_case_insensitively() {

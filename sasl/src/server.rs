@@ -14,7 +14,6 @@ use crate::{Mechanism, SaslError, Secret};
 /// (the answer's variant must match: see [`CredentialAnswer`]), or let
 /// [`CredentialRequest::ask`] put the question to a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum CredentialRequest {
     /// Check this password (PLAIN, LOGIN); answer [`CredentialAnswer::Identity`].
     CheckPassword {

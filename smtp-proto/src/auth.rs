@@ -28,6 +28,7 @@ use base64::Engine;
 use base64::alphabet;
 use base64::engine::general_purpose::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use sasl::Secret;
 
 /// The longest AUTH line (initial response or client response) accepted, in
 /// octets without the CRLF (RFC 4954 §4: 12288).
@@ -74,8 +75,9 @@ pub const LINE_TOO_LONG: ReplyParts = (500, (5, 5, 6), "Authentication Exchange 
 pub enum AuthResponse {
     /// `*`: the client cancels; the server replies [`CANCELLED`].
     Cancel,
-    /// The decoded SASL message (empty for an empty line or `=`).
-    Data(Vec<u8>),
+    /// The decoded SASL message (empty for an empty line or `=`): a credential (a `PLAIN`
+    /// message holds the password), so its `Debug` prints `[redacted]`.
+    Data(Secret<Vec<u8>>),
 }
 
 /// A client line the server cannot use.
@@ -161,8 +163,8 @@ pub fn decode_response(line: &[u8]) -> Result<AuthResponse, AuthError> {
     }
     match line {
         b"*" => Ok(AuthResponse::Cancel),
-        b"=" | b"" => Ok(AuthResponse::Data(Vec::new())),
-        text => decode_base64(text).map(AuthResponse::Data),
+        b"=" | b"" => Ok(AuthResponse::Data(Secret::new(Vec::new()))),
+        text => decode_base64(text).map(|data| AuthResponse::Data(Secret::new(data))),
     }
 }
 
@@ -215,28 +217,23 @@ pub fn encode_initial_response(data: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn data(bytes: &[u8]) -> AuthResponse {
+        AuthResponse::Data(Secret::new(bytes.to_vec()))
+    }
+
     #[test]
     fn decode_response_table() {
         let ok: &[(&[u8], AuthResponse)] = &[
             // RFC 4954 §6: AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=
-            (
-                b"dGVzdAB0ZXN0ADEyMzQ=",
-                AuthResponse::Data(b"test\0test\x001234".to_vec()),
-            ),
-            (
-                b"dGVzdAB0ZXN0ADEyMzQ=\r\n",
-                AuthResponse::Data(b"test\0test\x001234".to_vec()),
-            ),
-            (
-                b"dGVzdAB0ZXN0ADEyMzQ",
-                AuthResponse::Data(b"test\0test\x001234".to_vec()),
-            ),
+            (b"dGVzdAB0ZXN0ADEyMzQ=", data(b"test\0test\x001234")),
+            (b"dGVzdAB0ZXN0ADEyMzQ=\r\n", data(b"test\0test\x001234")),
+            (b"dGVzdAB0ZXN0ADEyMzQ", data(b"test\0test\x001234")),
             (b"*", AuthResponse::Cancel),
             (b"*\r\n", AuthResponse::Cancel),
-            (b"=", AuthResponse::Data(Vec::new())),
-            (b"\r\n", AuthResponse::Data(Vec::new())),
-            (b"", AuthResponse::Data(Vec::new())),
-            (b"AQ==", AuthResponse::Data(vec![1])),
+            (b"=", data(b"")),
+            (b"\r\n", data(b"")),
+            (b"", data(b"")),
+            (b"AQ==", data(&[1])),
         ];
         for (line, expected) in ok {
             assert_eq!(decode_response(line).as_ref(), Ok(expected), "{line:?}");
@@ -253,7 +250,7 @@ mod tests {
     fn line_length_limit() {
         let max = vec![b'A'; MAX_AUTH_LINE];
         assert!(
-            matches!(decode_response(&max), Ok(AuthResponse::Data(d)) if d.len() == MAX_AUTH_LINE / 4 * 3)
+            matches!(decode_response(&max), Ok(AuthResponse::Data(d)) if d.expose().len() == MAX_AUTH_LINE / 4 * 3)
         );
         let mut with_crlf = max.clone();
         with_crlf.extend_from_slice(b"\r\n");
@@ -298,15 +295,9 @@ mod tests {
             let mut out = Vec::new();
             encode_response(raw, &mut out);
             assert_eq!(out, *response);
-            assert_eq!(
-                decode_response(&out).unwrap(),
-                AuthResponse::Data(raw.to_vec())
-            );
+            assert_eq!(decode_response(&out).unwrap(), data(raw));
             assert_eq!(encode_initial_response(raw), *ir);
-            assert_eq!(
-                decode_response(ir.as_bytes()).unwrap(),
-                AuthResponse::Data(raw.to_vec())
-            );
+            assert_eq!(decode_response(ir.as_bytes()).unwrap(), data(raw));
         }
         let mut out = Vec::new();
         encode_cancel(&mut out);
@@ -351,12 +342,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn response_round_trip(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+        fn response_round_trip(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
             let mut line = Vec::new();
-            encode_response(&data, &mut line);
-            proptest::prop_assert_eq!(decode_response(&line), Ok(AuthResponse::Data(data.clone())));
-            let ir = encode_initial_response(&data);
-            proptest::prop_assert_eq!(decode_response(ir.as_bytes()), Ok(AuthResponse::Data(data)));
+            encode_response(&bytes, &mut line);
+            proptest::prop_assert_eq!(decode_response(&line), Ok(data(&bytes)));
+            let ir = encode_initial_response(&bytes);
+            proptest::prop_assert_eq!(decode_response(ir.as_bytes()), Ok(data(&bytes)));
         }
 
         #[test]

@@ -1,8 +1,8 @@
 //! Real clients against `smtp_proto::auth` framing and `sasl` server
 //! sessions: Python's `smtplib` (PLAIN, LOGIN) and curl (PLAIN, LOGIN,
 //! OAUTHBEARER, XOAUTH2). A minimal line server stands in for the SMTP server
-//! session (answers 250 to everything but AUTH, DATA and QUIT). Each client is
-//! skipped with a message when not installed.
+//! session (answers 250 to everything but AUTH, DATA and QUIT). A missing
+//! client fails its test, naming the package to install.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -32,7 +32,7 @@ fn run_auth(
     };
     let ir = match words.next().map(|ir| auth::decode_response(ir.as_bytes())) {
         None => None,
-        Some(Ok(AuthResponse::Data(d))) => Some(d),
+        Some(Ok(AuthResponse::Data(d))) => Some(d.into_inner()),
         Some(Ok(AuthResponse::Cancel)) => {
             reply(w, auth::CANCELLED);
             return "cancelled".into();
@@ -55,7 +55,9 @@ fn run_auth(
                     return "eof".into();
                 }
                 match auth::decode_response(&line) {
-                    Ok(AuthResponse::Data(d)) => step = rt.block_on(session.step_with(&d, store)),
+                    Ok(AuthResponse::Data(d)) => {
+                        step = rt.block_on(session.step_with(d.expose(), store))
+                    }
                     Ok(AuthResponse::Cancel) => {
                         reply(w, auth::CANCELLED);
                         return "cancelled".into();
@@ -168,10 +170,7 @@ fn nth_outcome(log: &Mutex<Vec<String>>, n: usize) -> String {
 
 #[test]
 fn python_smtplib_plain_and_login() {
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("python3 not installed: skipping");
-        return;
-    }
+    testkit::peer::require("python3");
     let (port, log) = start_server("PLAIN LOGIN SCRAM-SHA-256");
     let table = [
         ("PLAIN", "pencil", "235", "PLAIN ok user"),
@@ -208,10 +207,7 @@ fn python_smtplib_plain_and_login() {
 
 #[test]
 fn curl_plain_login_oauthbearer_xoauth2() {
-    if Command::new("curl").arg("--version").output().is_err() {
-        eprintln!("curl not installed: skipping");
-        return;
-    }
+    testkit::peer::require("curl");
     // curl 7.88 picks OAUTHBEARER whenever offered, whatever AUTH= says: the
     // second server offers XOAUTH2 without it.
     let (port, log) = start_server("PLAIN LOGIN SCRAM-SHA-256 OAUTHBEARER XOAUTH2");
@@ -268,7 +264,7 @@ fn curl_plain_login_oauthbearer_xoauth2() {
     let (mut count, mut count2) = (0, 0);
     for (port, args, success, outcome) in table {
         let url = format!("smtp://127.0.0.1:{port}");
-        let mut child = Command::new("curl")
+        let mut child = Command::new(testkit::peer::require("curl"))
             .args([
                 "-s",
                 "--max-time",

@@ -20,7 +20,7 @@ async fn serve(command: &str, mut client_lines: Vec<&str>, store: &MemoryStore) 
     };
     let ir = match words.next().map(|w| auth::decode_response(w.as_bytes())) {
         None => None,
-        Some(Ok(AuthResponse::Data(d))) => Some(d),
+        Some(Ok(AuthResponse::Data(d))) => Some(d.into_inner()),
         Some(Ok(AuthResponse::Cancel)) => return vec![reply_line(auth::CANCELLED)],
         Some(Err(e)) => return vec![reply_line(e.reply())],
     };
@@ -35,7 +35,7 @@ async fn serve(command: &str, mut client_lines: Vec<&str>, store: &MemoryStore) 
                 written.push(String::from_utf8(out).unwrap());
                 let line = client_lines.pop().expect("client line");
                 match auth::decode_response(line.as_bytes()) {
-                    Ok(AuthResponse::Data(d)) => step = session.step_with(&d, store).await,
+                    Ok(AuthResponse::Data(d)) => step = session.step_with(d.expose(), store).await,
                     Ok(AuthResponse::Cancel) => {
                         written.push(reply_line(auth::CANCELLED));
                         return written;
@@ -165,7 +165,7 @@ async fn client_framing_against_server_framing() {
             .split(' ')
             .nth(2)
             .map(|w| match auth::decode_response(w.as_bytes()) {
-                Ok(AuthResponse::Data(d)) => d,
+                Ok(AuthResponse::Data(d)) => d.into_inner(),
                 other => panic!("{other:?}"),
             });
         let mut step = server.start_with(ir.as_deref(), &store).await.unwrap();
@@ -179,7 +179,7 @@ async fn client_framing_against_server_framing() {
             let AuthResponse::Data(d) = auth::decode_response(&response).unwrap() else {
                 panic!("cancel")
             };
-            step = server.step_with(&d, &store).await.unwrap();
+            step = server.step_with(d.expose(), &store).await.unwrap();
         }
         assert!(
             matches!(step, ServerStep::Success(ref a) if a.user() == "test"),

@@ -85,7 +85,8 @@ impl Server {
     }
 
     async fn start_with(args: &[&str]) -> Server {
-        let mut child = Command::new("python3")
+        testkit::peer::require_python_module("aiosmtpd");
+        let mut child = Command::new(testkit::peer::require("python3"))
             .arg("-c")
             .arg(SERVER)
             .args(args)

@@ -35,7 +35,7 @@ impl Sink {
     async fn start(extra: &[&str]) -> Sink {
         let port = free_port();
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let mut cmd = Command::new("smtp-sink");
+        let mut cmd = Command::new(testkit::peer::require("smtp-sink"));
         if is_root() {
             cmd.args(["-u", "postfix"]);
         }
@@ -116,7 +116,7 @@ async fn many_messages_to_smtp_sink_and_rate_against_smtp_source() {
         let ours = send_many(sink.addr, COUNT, &body).await;
 
         let start = Instant::now();
-        let status = Command::new("smtp-source")
+        let status = Command::new(testkit::peer::require("smtp-source"))
             .args([
                 "-d",
                 "-s",

@@ -322,14 +322,14 @@ fn extension_examples() {
             "AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=",
             Command::Auth {
                 mechanism: "PLAIN".into(),
-                initial_response: Some(Cow::Borrowed(b"dGVzdAB0ZXN0ADEyMzQ=")),
+                initial_response: Some(sasl::Secret::new(Cow::Borrowed(b"dGVzdAB0ZXN0ADEyMzQ="))),
             },
         ),
         (
             "AUTH PLAIN =",
             Command::Auth {
                 mechanism: "PLAIN".into(),
-                initial_response: Some(Cow::Borrowed(b"=")),
+                initial_response: Some(sasl::Secret::new(Cow::Borrowed(b"="))),
             },
         ),
         (

@@ -179,7 +179,7 @@ fn command() -> impl Strategy<Value = Command<'static>> {
                     mechanism: Cow::Owned(m),
                     initial_response: r
                         .filter(|r| !r.is_empty())
-                        .map(|r| Cow::Owned(r.into_bytes())),
+                        .map(|r| sasl::Secret::new(Cow::Owned(r.into_bytes()))),
                 }
             }),
         text().prop_map(Command::Etrn),

@@ -3,10 +3,8 @@
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), testkit::dovecot::DovecotError> {
-//! use testkit::dovecot::{Dovecot, chown_dovecot, dovecot_installed};
-//! if !dovecot_installed() {
-//!     return Ok(()); // prints a SKIPPED line
-//! }
+//! use testkit::dovecot::{Dovecot, chown_dovecot};
+//! // Panics, failing the test, when Dovecot is not installed.
 //! let dir = tempfile::tempdir().expect("temp dir");
 //! let dc = Dovecot::start(dir.path(), &[("alice", "secret")])?;
 //! // ... write alice's Maildir under dc.maildir("alice") as root, then:
@@ -59,9 +57,6 @@ service pop3 {
   process_min_avail = 2
 }
 "#;
-
-/// Where the `dovecot` binary is looked for.
-const DOVECOT_PATHS: [&str; 2] = ["/usr/sbin/dovecot", "/usr/bin/dovecot"];
 
 /// How long [`Dovecot::start`] waits for both listeners.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -120,13 +115,13 @@ fn io_err<'a>(
     }
 }
 
-/// Whether a `dovecot` binary is installed; prints a `SKIPPED` line to standard error if not.
+/// Whether a `dovecot` binary is on the `PATH`, for benchmarks that add the Dovecot comparison
+/// only when it can run (printing a note when not). Tests do not ask: [`Dovecot::start`] fails
+/// them when Dovecot is missing ([`crate::peer::require`]).
 pub fn dovecot_installed() -> bool {
-    let found = DOVECOT_PATHS.iter().any(|p| Path::new(p).is_file());
+    let found = crate::peer::which("dovecot").is_some();
     if !found {
-        eprintln!(
-            "SKIPPED: dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
-        );
+        eprintln!("NOTE: dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)");
     }
     found
 }
@@ -187,6 +182,9 @@ impl Dovecot {
     /// Starts Dovecot with its configuration, state, logs and mail under `dir` (which must
     /// exist and stay while it runs): `dir/mail/<user>` is each user's Maildir (INBOX, Maildir++
     /// folders with `.` as separator), `users` are `(name, password)` pairs.
+    ///
+    /// # Panics
+    /// When `dovecot` is not installed ([`crate::peer::require`]): a test that needs it fails.
     pub fn start(dir: &Path, users: &[(&str, &str)]) -> Result<Dovecot, DovecotError> {
         Self::start_with(dir, users, "")
     }
@@ -234,7 +232,7 @@ impl Dovecot {
         // The daemon keeps inherited descriptors open: its output goes to a file, not a pipe.
         let err_path = dir.join("dovecot.stderr");
         let err = std::fs::File::create(&err_path).map_err(io_err("create", &err_path))?;
-        let status = Command::new("dovecot")
+        let status = Command::new(crate::peer::require("dovecot"))
             .arg("-c")
             .arg(&conf_path)
             .env("TZ", "UTC")
@@ -453,9 +451,7 @@ mod tests {
 
     #[test]
     fn serves_pop3_and_imap_from_a_maildir_written_by_root() {
-        if !dovecot_installed() {
-            return;
-        }
+        crate::peer::require("dovecot");
         let dir = tempfile::tempdir().expect("temp dir");
         let dc = Dovecot::start(dir.path(), &[("alice", "secret")]).expect("start");
         let new = dc.maildir("alice").join("new");

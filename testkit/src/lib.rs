@@ -16,6 +16,8 @@
 
 pub mod bench;
 pub mod dovecot;
+pub mod peer;
+pub mod redaction;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -195,7 +197,7 @@ impl Python {
 
     /// Runs the script; the process is killed at the time-out (and if this future is dropped).
     pub async fn run(&self) -> Output {
-        let mut command = tokio::process::Command::new("python3");
+        let mut command = tokio::process::Command::new(peer::require("python3"));
         command
             .arg("-c")
             .arg(&self.script)
@@ -224,12 +226,6 @@ impl Python {
             stderr: run.stderr,
         }
     }
-}
-
-/// Whether `program` is on the `PATH` (to skip tests of optional peers clearly).
-pub fn have(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 #[cfg(test)]

@@ -11,8 +11,6 @@ use std::time::Duration;
 
 use mailstore::{Flag, Flags};
 
-pub use testkit::dovecot::dovecot_installed;
-
 /// Hands `p` (recursively) to the `dovecot` user, as Dovecot refuses mail owned by root.
 pub fn chown_dovecot(p: &Path) {
     testkit::dovecot::chown_dovecot(p).expect("chown dovecot");

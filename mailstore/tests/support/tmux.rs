@@ -11,12 +11,6 @@ use std::time::{Duration, Instant};
 /// How long one wait for a screen text may take before the test fails.
 pub const STEP: Duration = Duration::from_secs(5);
 
-/// True if `program` is found on `PATH` (as `command -v` would).
-pub fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
-}
-
 /// A tmux server on a socket in a temporary directory, running one window with one program.
 pub struct Tmux {
     socket: PathBuf,

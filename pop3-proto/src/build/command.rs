@@ -29,7 +29,7 @@ impl Command<'_> {
             Command::Pass(p) => push_arg(out, p.expose(), false),
             Command::Apop { name, digest } => {
                 push_arg(out, name, true);
-                push_arg(out, digest, true);
+                push_arg(out, digest.expose(), true);
             }
             Command::List(Some(m))
             | Command::Uidl(Some(m))
@@ -120,7 +120,7 @@ mod tests {
             (
                 Command::Apop {
                     name: "mrose".into(),
-                    digest: "c4c9334bac560ecc979e58001b3e22fb".into(),
+                    digest: Secret::new("c4c9334bac560ecc979e58001b3e22fb".into()),
                 },
                 b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n",
             ),
@@ -165,7 +165,7 @@ mod tests {
             "[!-~][ -~]{0,39}".prop_map(|p| Command::Pass(Secret::new(Cow::Owned(p)))),
             (word(), "[0-9a-f]{32}").prop_map(|(n, d)| Command::Apop {
                 name: Cow::Owned(n),
-                digest: Cow::Owned(d),
+                digest: Secret::new(Cow::Owned(d)),
             }),
             Just(Command::Stat),
             proptest::option::of(msg()).prop_map(Command::List),

@@ -263,7 +263,7 @@ pub fn parse_command_with<'a>(
             }
             Command::Apop {
                 name: Cow::Borrowed(name),
-                digest: Cow::Borrowed(text(at, digest)?),
+                digest: Secret::new(Cow::Borrowed(text(at, digest)?)),
             }
         }
         "STAT" => Command::Stat,

@@ -50,7 +50,7 @@ fn rfc_examples() {
             b"APOP mrose c4c9334bac560ecc979e58001b3e22fb",
             Command::Apop {
                 name: "mrose".into(),
-                digest: "c4c9334bac560ecc979e58001b3e22fb".into(),
+                digest: secret("c4c9334bac560ecc979e58001b3e22fb"),
             },
         ),
         // RFC 2449 §5, RFC 2595 §4

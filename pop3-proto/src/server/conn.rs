@@ -94,7 +94,9 @@ where
                 Event::Apop { user, digest } => {
                     let timestamp = session.apop_timestamp().unwrap_or_default();
                     let result = match shared.credentials.shared_secret(&user).await {
-                        Ok(Some(secret)) if apop::verify(timestamp, secret.expose(), &digest) => {
+                        Ok(Some(secret))
+                            if apop::verify(timestamp, secret.expose(), digest.expose()) =>
+                        {
                             Ok(user)
                         }
                         Ok(_) => Err(CredentialError::Rejected),
@@ -128,8 +130,6 @@ where
                     handshake(&mut c.conn, acceptor, shared, &mut stop).await?;
                     session.tls_started()?;
                 }
-                #[allow(unreachable_patterns)] // Event is #[non_exhaustive] for other crates
-                _ => {}
             }
         }
         c.write_out(session).await?;
@@ -189,7 +189,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             sasl::ExchangeStep::Challenge(challenge) => AuthOutcome::Challenge(challenge),
             sasl::ExchangeStep::Success { identity } => AuthOutcome::Success { identity },
             sasl::ExchangeStep::Temporary => AuthOutcome::Temporary,
-            _ => {
+            sasl::ExchangeStep::Failure => {
                 tokio::time::sleep(self.shared.failed_login_delay).await;
                 AuthOutcome::Failure
             }

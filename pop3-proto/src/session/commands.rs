@@ -94,7 +94,7 @@ impl ServerSession {
                 self.awaiting = Some(Awaiting::Auth(None));
                 Some(Event::Apop {
                     user: name.into_owned(),
-                    digest: digest.into_owned(),
+                    digest: Secret::new(digest.into_inner().into_owned()),
                 })
             }
             Command::AuthList => {
@@ -163,7 +163,7 @@ impl ServerSession {
             .sasl_mechanisms
             .iter()
             .copied()
-            .filter(move |m| plaintext || !m.is_plaintext())
+            .filter(move |m| plaintext || !m.sends_reusable_credential())
     }
 
     /// `AUTH mechanism [initial-response]` (RFC 5034 §4).

@@ -10,7 +10,6 @@ use crate::types::response::StatusLine;
 /// Events marked *answer* must be answered (with the method named) before `next_event` is
 /// called again; until then it returns [`super::SessionError::Unanswered`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Event {
     /// Every complete line was handled: write the output, read more, [`feed`](super::ServerSession::feed) it.
     NeedInput,
@@ -33,8 +32,9 @@ pub enum Event {
     Apop {
         /// The mailbox name.
         user: String,
-        /// The client's digest: 32 lower-case hex digits.
-        digest: String,
+        /// The client's digest: 32 lower-case hex digits (with the greeting's timestamp it allows
+        /// an offline guess of the shared secret, hence [`Secret`]).
+        digest: Secret<String>,
     },
     /// *Answer* with [`auth_outcome`](super::ServerSession::auth_outcome): one step of a SASL
     /// exchange (RFC 5034), to run with [`sasl::ServerSession`].
@@ -101,7 +101,6 @@ pub struct AuthStep {
 
 /// The driver's answer to [`Event::Login`], [`Event::Apop`] and [`Event::Auth`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum AuthOutcome {
     /// Send this SASL challenge (`+ base64`) and wait for the client's response.
     Challenge(Vec<u8>),
@@ -133,7 +132,6 @@ pub struct MaildropEntry {
 
 /// Why the maildrop could not be opened: the answer to [`Event::OpenMaildrop`] on failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum MaildropError {
     /// Another session holds the lock: `-ERR [IN-USE]` (RFC 2449 §8.1.1).
     InUse,
@@ -145,7 +143,6 @@ pub enum MaildropError {
 
 /// The outcome of the UPDATE state, the answer to [`Event::Update`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum UpdateOutcome {
     /// All marked messages were removed: `+OK`.
     Done,
@@ -156,7 +153,6 @@ pub enum UpdateOutcome {
 
 /// Why the session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum CloseReason {
     /// The client sent `QUIT` (after the UPDATE, in TRANSACTION).
     Quit,

@@ -196,7 +196,7 @@ impl Driver {
                 let ok = self
                     .users
                     .iter()
-                    .any(|(u, p)| *u == user && super::apop::verify(ts, p, &digest));
+                    .any(|(u, p)| *u == user && super::apop::verify(ts, p, digest.expose()));
                 let outcome = self.outcome(ok, user);
                 self.session.auth_outcome(outcome).expect("auth answer");
             }

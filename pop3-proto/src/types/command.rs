@@ -11,7 +11,7 @@ use super::listing::MsgNum;
 
 /// One command line, its arguments borrowed from the line where possible.
 ///
-/// Credentials (`PASS`'s password, `AUTH`'s initial response) are wrapped in [`Secret`], whose
+/// Credentials (`PASS`'s password, `APOP`'s digest, `AUTH`'s initial response) are wrapped in [`Secret`], whose
 /// `Debug` prints `[redacted]`, so logging a command never leaks them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
@@ -24,8 +24,9 @@ pub enum Command<'a> {
         /// The mailbox name.
         name: Cow<'a, str>,
         /// The MD5 digest of the greeting's timestamp and the shared secret, 32 lower-case hex
-        /// digits.
-        digest: Cow<'a, str>,
+        /// digits. Wrapped in [`Secret`]: with the greeting it allows an offline guess of the
+        /// shared secret.
+        digest: Secret<Cow<'a, str>>,
     },
     /// `STAT` (RFC 1939 §5).
     Stat,
@@ -138,7 +139,7 @@ impl Command<'_> {
             Command::Pass(p) => Command::Pass(Secret::new(own(p.into_inner()))),
             Command::Apop { name, digest } => Command::Apop {
                 name: own(name),
-                digest: own(digest),
+                digest: Secret::new(own(digest.into_inner())),
             },
             Command::Stat => Command::Stat,
             Command::List(m) => Command::List(m),
@@ -180,6 +181,13 @@ mod tests {
         let s = format!("{c:?}");
         assert!(!s.contains("AGZvbwBiYXI="), "{s}");
         assert!(s.contains("PLAIN"));
+        let c = Command::Apop {
+            name: "mrose".into(),
+            digest: Secret::new("c4c9334bac560ecc979e58001b3e22fb".into()),
+        };
+        let s = format!("{c:?}");
+        assert!(!s.contains("c4c9334bac560ecc979e58001b3e22fb"), "{s}");
+        assert!(s.contains("mrose"));
     }
 
     #[test]

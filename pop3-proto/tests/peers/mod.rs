@@ -48,7 +48,7 @@ impl Run {
 /// Runs `program` with `args` (stdin empty), killing it after `timeout`. The child runs under
 /// tokio, so the server under test keeps running on the same runtime.
 pub async fn run(program: &str, args: &[&str], envs: &[(&str, &Path)], timeout: Duration) -> Run {
-    let mut command = Command::new(program);
+    let mut command = Command::new(testkit::peer::require(program));
     command
         .args(args)
         .stdin(Stdio::null())
@@ -83,15 +83,6 @@ pub async fn collect(child: Child, timeout: Duration) -> Run {
         stdout,
         stderr,
     }
-}
-
-/// Whether `program` is installed; prints the skip notice when it is not.
-pub fn have(program: &str) -> bool {
-    let have = testkit::have(program);
-    if !have {
-        println!("SKIPPED: {program} not installed");
-    }
-    have
 }
 
 /// A multipart message whose text part starts with a dot.

@@ -41,7 +41,6 @@ fuzz_target!(|data: &[u8]| {
                     })
                 }
                 CredentialRequest::Authorize { .. } => CredentialAnswer::Authorized(Ok(false)),
-                _ => break,
             }),
             Ok(ServerStep::Success(auth)) => {
                 assert!(mech.scram_hash().is_none(), "SCRAM success for an unknown user");

@@ -253,7 +253,7 @@ impl Command<'_> {
                 push_value(out, mechanism.to_ascii_uppercase().as_bytes());
                 if let Some(r) = initial_response {
                     out.push(b' ');
-                    push_value(out, r);
+                    push_value(out, r.expose());
                 }
             }
             Command::Data | Command::Rset | Command::Quit | Command::StartTls => {}

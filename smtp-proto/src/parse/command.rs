@@ -18,6 +18,8 @@
 
 use std::borrow::Cow;
 
+use sasl::Secret;
+
 use crate::parse::address;
 use crate::types::address::{ForwardPath, Host, Mailbox, ReversePath};
 use crate::types::command::{Command, MailFrom, Rcpt};
@@ -439,7 +441,7 @@ fn parse_auth<'a>(line: &[u8], args: &'a [u8]) -> Result<Command<'a>, CommandErr
     let rest = skip_ws(rest);
     let initial_response = match rest.iter().position(|&b| !(33..=126).contains(&b)) {
         None if rest.is_empty() => None,
-        None => Some(Cow::Borrowed(rest)),
+        None => Some(Secret::new(Cow::Borrowed(rest))),
         Some(p) if rest.get(p).copied().is_some_and(is_ws) => {
             return Err(CommandError::UnexpectedArgument { verb: "AUTH" });
         }

@@ -19,7 +19,7 @@ impl Sasl {
         let Some(store) = store else {
             return AuthOutcome::Reply(reply(454, (4, 7, 0), "authentication not available"));
         };
-        let response = step.response.as_deref();
+        let response = step.response.as_ref().map(|r| r.expose().as_slice());
         match self
             .exchange
             .step(step.mechanism, step.first, response, store)
@@ -31,7 +31,7 @@ impl Sasl {
                 let (code, enhanced, text) = crate::auth::TEMPORARY_FAILURE;
                 AuthOutcome::Reply(reply(code, enhanced, text))
             }
-            _ => AuthOutcome::Failure,
+            sasl::ExchangeStep::Failure => AuthOutcome::Failure,
         }
     }
 }

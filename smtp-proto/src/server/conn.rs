@@ -110,8 +110,6 @@ where
                     stats.tls = true;
                     session.tls_started()?;
                 }
-                #[allow(unreachable_patterns)] // Event is #[non_exhaustive] for other crates
-                _ => {}
             }
         }
         write_out(&mut conn, &mut session).await?;

@@ -7,9 +7,14 @@
 
 use std::borrow::Cow;
 
+use sasl::Secret;
+
 use super::address::{ForwardPath, Host, Mailbox, ReversePath};
 
 /// One command line, its arguments borrowed from the line.
+///
+/// `AUTH`'s initial response (which carries the password in `PLAIN`) is wrapped in [`Secret`],
+/// whose `Debug` prints `[redacted]`, so logging a command never leaks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
     /// `EHLO` (RFC 5321 §4.1.1.1): a domain or an address literal.
@@ -60,8 +65,9 @@ pub enum Command<'a> {
         mechanism: Cow<'a, str>,
         /// The initial response as sent (base64 text, or `=` for an empty response); the
         /// [`crate::auth`] module decodes it. Borrowed from the line when parsed (a `Cow` so
-        /// that [`Command::into_owned`] can keep it without leaking).
-        initial_response: Option<Cow<'a, [u8]>>,
+        /// that [`Command::into_owned`] can keep it without leaking). A credential: see
+        /// [`Secret`].
+        initial_response: Option<Secret<Cow<'a, [u8]>>>,
     },
     /// `ETRN node-name` (RFC 1985 §5): a domain, `@domain` or `#queue`, as sent.
     Etrn(Cow<'a, str>),
@@ -121,7 +127,8 @@ impl Command<'_> {
                 initial_response,
             } => Command::Auth {
                 mechanism: own(mechanism),
-                initial_response: initial_response.map(|r| Cow::Owned(r.into_owned())),
+                initial_response: initial_response
+                    .map(|r| Secret::new(Cow::Owned(r.into_inner().into_owned()))),
             },
             Command::Etrn(s) => Command::Etrn(own(s)),
         }

@@ -74,3 +74,51 @@ fn stls_not_offered() {
     assert!(!d.tls_pending);
     d.login();
 }
+
+/// Bearer tokens are reusable credentials like passwords (RFC 6750 §5.3, RFC 7628 §5): OAUTHBEARER
+/// and XOAUTH2 are hidden and refused before `STLS` as PLAIN is (RFC 2595 §2.1), offered and
+/// accepted after it.
+#[test]
+fn bearer_mechanisms_need_tls() {
+    use base64::Engine as _;
+    use sasl::{Credentials, Mechanism};
+
+    for mechanism in [Mechanism::OAuthBearer, Mechanism::XOAuth2] {
+        let name = mechanism.name();
+        let mut config = stls_config(false);
+        config.sasl_mechanisms = vec![mechanism, Mechanism::ScramSha256];
+        let mut d = Driver::with_config(config);
+        d.store.add_token("ya29.bearer-token", "alice");
+        let credentials = Credentials::token("alice", "ya29.bearer-token");
+        let mut client = sasl::ClientSession::new(mechanism, credentials).expect("client");
+        let ir = client.initial_response().expect("an initial response");
+        let auth = format!(
+            "AUTH {name} {}\r\n",
+            base64::engine::general_purpose::STANDARD.encode(ir)
+        );
+
+        let capa = d.run("CAPA\r\n");
+        assert!(
+            capa.contains("\r\nSASL SCRAM-SHA-256\r\n"),
+            "{name}: {capa}"
+        );
+        let refused = d.run(&auth);
+        assert!(refused.starts_with("-ERR [AUTH] "), "{name}: {refused}");
+        assert!(!d.log.iter().any(|l| l.starts_with("Auth")), "{:?}", d.log);
+        assert!(!d.session.in_transaction());
+
+        assert_eq!(d.run("STLS\r\n"), "+OK Begin TLS negotiation\r\n");
+        assert_eq!(d.tls(), "");
+        let capa = d.run("CAPA\r\n");
+        let offered = capa
+            .lines()
+            .find_map(|l| l.strip_prefix("SASL "))
+            .unwrap_or_default();
+        assert!(offered.split(' ').any(|m| m == name), "{name}: {capa}");
+        assert_eq!(
+            d.run(&auth),
+            "+OK alice's maildrop has 3 messages (480 octets)\r\n"
+        );
+        assert_eq!(d.session.stats().user.as_deref(), Some("alice"));
+    }
+}

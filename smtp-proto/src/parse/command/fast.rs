@@ -11,6 +11,8 @@
 
 use std::borrow::Cow;
 
+use sasl::Secret;
+
 use super::params::{MAX_ENVID, MAX_ORCPT, hex, mt_priority};
 use super::{
     AUTH, BDAT, CommandError, DATA, EHLO, ETRN, EXPN, HELO, HELP, LHLO, MAIL, NOOP, QUIT, RCPT,
@@ -197,7 +199,7 @@ fn auth(args: &[u8]) -> Option<Command<'_>> {
         .iter()
         .fold(true, |ok, &c| ok & (c.wrapping_sub(33) < 94))
     {
-        Some(Cow::Borrowed(response))
+        Some(Secret::new(Cow::Borrowed(response)))
     } else {
         return None;
     };

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use super::deps::{
-    Command, EhloReply, Mechanism, Reply, SaslClient, SaslCredentials, SaslError, decode_challenge,
-    encode_cancel, encode_initial_response, encode_response,
+    Command, EhloReply, Mechanism, Reply, SaslClient, SaslCredentials, SaslError, Secret,
+    decode_challenge, encode_cancel, encode_initial_response, encode_response,
 };
 use super::error::ClientError;
 
@@ -79,7 +79,7 @@ impl AuthExchange {
             .mechanisms
             .iter()
             .copied()
-            .filter(|m| allow_plaintext || !m.is_plaintext())
+            .filter(|m| allow_plaintext || !m.sends_reusable_credential())
             .find(|m| offered.iter().any(|o| o.eq_ignore_ascii_case(m.name())))
             .ok_or_else(|| ClientError::NoCommonMechanism {
                 offered: offered.iter().map(|s| s.to_string()).collect(),
@@ -92,7 +92,7 @@ impl AuthExchange {
             let encoded = encode_initial_response(&ir);
             // "AUTH " + mechanism + " " + response + CRLF
             if 5 + mechanism.name().len() + 1 + encoded.len() + 2 <= MAX_AUTH_LINE {
-                initial_response = Some(Cow::Owned(encoded.into_bytes()));
+                initial_response = Some(Secret::new(Cow::Owned(encoded.into_bytes())));
             } else {
                 held_initial = Some(ir);
             }

@@ -10,5 +10,5 @@ pub(crate) use crate::types::capability::{Capability, EhloReply};
 pub(crate) use crate::types::command::{Body, Command, MailFrom, Rcpt};
 pub(crate) use crate::types::reply::Reply;
 pub(crate) use sasl::{
-    ClientSession as SaslClient, Credentials as SaslCredentials, Mechanism, SaslError,
+    ClientSession as SaslClient, Credentials as SaslCredentials, Mechanism, SaslError, Secret,
 };

@@ -60,7 +60,8 @@ pub struct ClientConfig {
     pub tls: TlsPolicy,
     /// Log in with these after EHLO (after STARTTLS, if any).
     pub credentials: Option<Credentials>,
-    /// Allow mechanisms that send the password in the clear (PLAIN, LOGIN) without TLS.
+    /// Allow mechanisms that send a reusable credential in the clear (a password or a bearer
+    /// token: all but SCRAM; see [`sasl::Mechanism::sends_reusable_credential`]) without TLS.
     pub plaintext_auth_without_tls: bool,
     /// Use PIPELINING when the server offers it.
     pub pipelining: bool,

@@ -173,7 +173,10 @@ impl ServerSession {
             Command::Auth {
                 mechanism,
                 initial_response,
-            } => self.auth(&mechanism, initial_response.as_deref()),
+            } => self.auth(
+                &mechanism,
+                initial_response.as_ref().map(|r| r.expose().as_ref()),
+            ),
         }
     }
 
@@ -363,7 +366,9 @@ impl ServerSession {
             self.send(parts(auth::UNRECOGNIZED_MECHANISM));
             return None;
         };
-        if !self.config.mechanism_allowed(mechanism, self.tls) && mechanism.is_plaintext() {
+        if !self.config.mechanism_allowed(mechanism, self.tls)
+            && mechanism.sends_reusable_credential()
+        {
             self.send(parts(auth::ENCRYPTION_REQUIRED));
             return None;
         }

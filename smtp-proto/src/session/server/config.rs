@@ -115,6 +115,6 @@ impl ServerConfig {
     /// Whether `mechanism` may be offered and used, given the connection's TLS state.
     pub fn mechanism_allowed(&self, mechanism: Mechanism, tls: bool) -> bool {
         self.auth_mechanisms.contains(&mechanism)
-            && (tls || !self.auth_requires_tls || !mechanism.is_plaintext())
+            && (tls || !self.auth_requires_tls || !mechanism.sends_reusable_credential())
     }
 }

@@ -1,6 +1,6 @@
 //! What the session tells its driver, and what the driver answers.
 
-use super::deps::{Host, MailFrom, Mechanism, Rcpt, Reply};
+use super::deps::{Host, MailFrom, Mechanism, Rcpt, Reply, Secret};
 
 /// The next thing the driver must act on, from [`super::ServerSession::next_event`].
 ///
@@ -9,7 +9,6 @@ use super::deps::{Host, MailFrom, Mechanism, Rcpt, Reply};
 /// [`super::ServerSession::auth_outcome`]; [`Event::StartTls`] waits for [`super::ServerSession::tls_started`].
 /// The others are information: call `next_event` again.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Event<'a> {
     /// Every complete input has been handled: write [`super::ServerSession::output`], then read and feed more.
     NeedInput,
@@ -103,12 +102,12 @@ pub struct AuthStep {
     /// True on the AUTH command itself: start a new mechanism session.
     pub first: bool,
     /// The decoded client response (the initial response on the first step, if the client sent one).
-    pub response: Option<Vec<u8>>,
+    /// A credential (a `PLAIN` response holds the password): its `Debug` prints `[redacted]`.
+    pub response: Option<Secret<Vec<u8>>>,
 }
 
 /// The driver's answer to an [`Event::Auth`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum AuthOutcome {
     /// Send this challenge (334, base64) and wait for the client's response.
     Challenge(Vec<u8>),
@@ -146,7 +145,6 @@ impl From<Result<(), Reply<'static>>> for Decision {
 
 /// Why the session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum CloseReason {
     /// The client sent QUIT (221 sent).
     Quit,

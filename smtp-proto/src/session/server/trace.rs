@@ -150,7 +150,11 @@ impl App {
                 }
                 Event::DataAborted => self.body.clear(),
                 Event::Auth(step) => {
-                    let outcome = self.auth(step.mechanism, step.first, step.response.as_deref());
+                    let outcome = self.auth(
+                        step.mechanism,
+                        step.first,
+                        step.response.as_ref().map(|r| r.expose().as_slice()),
+                    );
                     session.auth_outcome(outcome).expect("auth outcome");
                 }
                 Event::StartTls => session.tls_started().expect("handshake"),

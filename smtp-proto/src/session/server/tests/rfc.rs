@@ -535,10 +535,13 @@ async fn auth_scram_sha_256_with_the_sasl_crate() {
             Event::Auth(step) => {
                 let sasl = server.get_or_insert_with(|| sasl::ServerSession::new(step.mechanism));
                 let result = match step.first {
-                    true => sasl.start_with(step.response.as_deref(), &store).await,
+                    true => {
+                        let response = step.response.as_ref().map(|r| r.expose().as_slice());
+                        sasl.start_with(response, &store).await
+                    }
                     false => {
-                        sasl.step_with(&step.response.unwrap_or_default(), &store)
-                            .await
+                        let response = step.response.map(sasl::Secret::into_inner);
+                        sasl.step_with(&response.unwrap_or_default(), &store).await
                     }
                 };
                 let outcome = match result {

@@ -433,3 +433,91 @@ fn ehlo_reply_parses_with_the_client_parser() {
     }
     assert!(!ehlo.has("STARTTLS"));
 }
+
+/// Bearer tokens are reusable credentials like passwords (RFC 6750 §5.3, RFC 7628 §5): OAUTHBEARER
+/// and XOAUTH2 are hidden and refused with 538 5.7.11 before STARTTLS, offered and accepted after it.
+#[tokio::test]
+async fn bearer_mechanisms_need_tls() {
+    use super::super::AuthOutcome;
+    use super::super::trace::b64;
+    use sasl::{Credentials, Mechanism};
+
+    /// Feeds `input`, answers the events (AUTH with the `sasl` crate and `store`), returns the output
+    /// and how many AUTH steps and STARTTLS events the application saw.
+    async fn run(
+        session: &mut ServerSession,
+        input: &str,
+        store: &sasl::MemoryStore,
+    ) -> (String, usize, usize) {
+        let mut exchange = sasl::Exchange::new();
+        let (mut auth_steps, mut starttls) = (0, 0);
+        session.feed(input.as_bytes());
+        loop {
+            match session.next_event().expect("no misuse") {
+                Event::NeedInput => break,
+                Event::Auth(step) => {
+                    auth_steps += 1;
+                    let response = step.response.as_ref().map(|r| r.expose().as_slice());
+                    let outcome = match exchange
+                        .step(step.mechanism, step.first, response, store)
+                        .await
+                    {
+                        sasl::ExchangeStep::Success { identity } => {
+                            AuthOutcome::Success { identity }
+                        }
+                        sasl::ExchangeStep::Challenge(c) => AuthOutcome::Challenge(c),
+                        sasl::ExchangeStep::Failure | sasl::ExchangeStep::Temporary => {
+                            AuthOutcome::Failure
+                        }
+                    };
+                    session.auth_outcome(outcome).expect("auth outcome");
+                }
+                Event::StartTls => {
+                    starttls += 1;
+                    session.tls_started().expect("handshake");
+                }
+                e if e.needs_decision() => session.decide(Decision::Accept).expect("decision"),
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+        let output = String::from_utf8(session.take_output()).expect("ASCII replies");
+        (output, auth_steps, starttls)
+    }
+
+    let store = sasl::MemoryStore::new().with_iterations(64);
+    store.add_token("ya29.bearer-token", "alice");
+    for mechanism in [Mechanism::OAuthBearer, Mechanism::XOAuth2] {
+        let name = mechanism.name();
+        let mut config = cfg();
+        config.starttls = true;
+        config.auth_mechanisms = vec![mechanism, Mechanism::ScramSha256];
+        assert!(config.auth_requires_tls, "the default");
+        let mut session = ServerSession::new(Arc::new(config));
+        let credentials = Credentials::token("alice", "ya29.bearer-token");
+        let mut client = sasl::ClientSession::new(mechanism, credentials).expect("client");
+        let ir = b64(&client.initial_response().expect("an initial response"));
+        let auth = format!("AUTH {name} {ir}\r\n");
+
+        let (out, auth_steps, _) = run(&mut session, &format!("EHLO x\r\n{auth}"), &store).await;
+        assert!(out.contains("250-AUTH SCRAM-SHA-256\r\n"), "{name}: {out}");
+        assert!(!out.contains(name), "{name} offered before TLS: {out}");
+        let last = out.lines().last().unwrap_or_default();
+        assert!(last.starts_with("538 5.7.11 "), "{name}: {out}");
+        assert_eq!(auth_steps, 0, "{name}: the token reached the application");
+        assert_eq!(session.authenticated(), None);
+
+        let (out, _, starttls) = run(&mut session, "STARTTLS\r\n", &store).await;
+        assert!(out.starts_with("220 2.0.0"), "{out}");
+        assert_eq!(starttls, 1);
+
+        let (out, auth_steps, _) = run(&mut session, &format!("EHLO x\r\n{auth}"), &store).await;
+        let offered = out
+            .lines()
+            .find_map(|l| l.strip_prefix("250-AUTH "))
+            .unwrap_or_default();
+        assert!(offered.split(' ').any(|m| m == name), "{name}: {out}");
+        assert!(out.contains("235 2.7.0 "), "{name}: {out}");
+        assert_eq!(auth_steps, 1);
+        assert_eq!(session.authenticated(), Some("alice"));
+    }
+}
