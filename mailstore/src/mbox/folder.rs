@@ -7,10 +7,21 @@
 //! other programs rewrite) that finds the message again after another program rewrote the file.
 //!
 //! The index's stamp is the file's size and mtime after this crate's last change; a different
-//! size or mtime means another writer was there: appended messages (scanned from the old end)
-//! or a rewrite (the whole file scanned and matched by content key). A message at the end that
-//! carries this crate's separator sender but is not in the index is the remains of an append
-//! that crashed before it was acknowledged, and is cut out.
+//! size or mtime means another writer was there (or a crash): appended messages (scanned from
+//! the old end) or a rewrite (the whole file scanned and matched by content key).
+//!
+//! Crash safety:
+//! - An append first records in the append journal (see the journal module) where its
+//!   messages will lie, fsynced; then writes them, fsyncs the file, writes and fsyncs their
+//!   index records, and only then returns the UIDs. When the stamp shows a change, the next
+//!   writer first cuts the region of a journalled append that did not complete, and nothing
+//!   else: a message another program appended (even with this crate's `From ` line, as mutt
+//!   keeps it when it copies a message) is never cut.
+//! - An expunge (and a cut with other programs' mail after it) writes a new file beside the
+//!   mbox, fsyncs it, renames it over the mbox and fsyncs the directory, under the locks (it
+//!   takes the `fcntl` lock of the new file before the rename, so that a program opening the new
+//!   file waits too); then the index records follow. A crash leaves the old or the new file;
+//!   a new file the index does not know yet is matched by content key on the next open.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -18,17 +29,19 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
 use super::format::{Quoter, from_line};
-use super::lock::{lock, open_rw, unlock};
-use super::scan::{Loc, remove_ranges, removed_before, scan};
+use super::journal::{Intent, Journal};
+use super::lock::{DEFAULT_TIMEOUT, lock, lock_new, open_rw, unlock};
+use super::scan::{Loc, copy_except, removed_before, scan};
 use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
-use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs};
+use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs, sync_dir};
 use crate::types::{AppendOptions, FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
 
 const CHUNK: usize = 64 * 1024;
@@ -57,8 +70,11 @@ pub(crate) struct Mbox {
     queue: Mutex<Vec<Pending>>,
     commit: Mutex<()>,
     index_path: PathBuf,
+    journal: Journal,
     tmp_dir: PathBuf,
     name: String,
+    /// Bound on waiting for other programs' locks, in milliseconds.
+    lock_timeout_ms: AtomicU64,
     state: Mutex<Option<St>>,
     pub notify: Arc<tokio::sync::Notify>,
 }
@@ -95,6 +111,12 @@ impl Guard<'_> {
             .expect("invariant: Mbox::lock loads the index before building Guard");
         (&st.file, log, index)
     }
+
+    fn st(&mut self) -> &mut St {
+        self.st
+            .as_mut()
+            .expect("invariant: Mbox::lock fills the state before building Guard")
+    }
 }
 
 fn stamp_of(file: &File, path: &Path) -> Result<String> {
@@ -114,18 +136,40 @@ impl Mbox {
             path,
             queue: Mutex::new(Vec::new()),
             commit: Mutex::new(()),
+            journal: Journal::new(index_path.with_extension("journal")),
             index_path,
             tmp_dir,
             name,
+            lock_timeout_ms: AtomicU64::new(DEFAULT_TIMEOUT.as_millis() as u64),
             state: Mutex::new(None),
             notify: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
-    /// Takes the in-process mutex, the dot-lock and the `fcntl` lock, loads or refreshes the
-    /// index and brings it in line with the file.
+    /// Sets the bound on waiting for other programs' locks.
+    pub fn set_lock_timeout(&self, timeout: Duration) {
+        let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.lock_timeout_ms.store(ms, Ordering::Relaxed);
+    }
+
+    fn lock_timeout(&self) -> Duration {
+        Duration::from_millis(self.lock_timeout_ms.load(Ordering::Relaxed))
+    }
+
+    /// Where an expunge writes the new file: beside the mbox (same file system, so the rename
+    /// is atomic), hidden from folder listings by its leading dot.
+    fn replacement_path(&self) -> PathBuf {
+        let mut name = std::ffi::OsString::from(".");
+        name.push(self.path.file_name().unwrap_or_default());
+        name.push(".mailstore-new");
+        self.path.with_file_name(name)
+    }
+
+    /// Takes the in-process mutex, the `fcntl` lock and the dot-lock (mutt's order, bounded by
+    /// the lock time-out), loads or refreshes the index and brings it in line with the file.
     pub fn lock(&self) -> Result<Guard<'_>> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut reopened = false;
         loop {
             let ino = match std::fs::metadata(&self.path) {
                 Ok(m) => m.ino(),
@@ -141,9 +185,10 @@ impl Mbox {
                 let file = open_rw(&self.path, false)?;
                 let ino = file.metadata().at(&self.path)?.ino();
                 *st = Some(St { file, ino, idx });
+                reopened = true;
             }
             let Some(s) = st.as_mut() else { continue };
-            let dotlock = lock(&self.path, &s.file)?;
+            let dotlock = lock(&self.path, &s.file, self.lock_timeout(), &self.name)?;
             if std::fs::metadata(&self.path).map(|m| m.ino()).ok() != Some(s.ino) {
                 unlock(&s.file, &dotlock);
                 continue;
@@ -166,14 +211,55 @@ impl Mbox {
                     }
                 },
             }
+            if reopened {
+                // An expunge that crashed before its rename left this behind.
+                let _ = std::fs::remove_file(self.replacement_path());
+            }
             let mut guard = Guard { st, dotlock };
             self.sync(&mut guard)?;
             return Ok(guard);
         }
     }
 
+    /// Cuts the region of a journalled append that did not complete (see the journal module);
+    /// other programs' messages after it are kept (then the file is replaced, not cut in place).
+    fn recover(&self, guard: &mut Guard<'_>) -> Result<()> {
+        let Some(intent) = self.journal.read()? else {
+            return Ok(());
+        };
+        let (file, _, index) = guard.parts();
+        let first = intent.froms.first().copied();
+        let completed = index
+            .entries
+            .values()
+            .any(|e| Loc::parse(&e.loc).map(|l| l.from) == first);
+        let len = file.metadata().at(&self.path)?.len();
+        if !completed && len > intent.start {
+            let seps: Vec<u64> = scan(file, intent.start)
+                .at(&self.path)?
+                .iter()
+                .map(|s| s.loc.from)
+                .collect();
+            if let Some(cut) = intent.torn_range(len, &seps) {
+                if cut.end >= len {
+                    file.set_len(cut.start).at(&self.path)?;
+                    file.sync_data().at(&self.path)?;
+                } else {
+                    self.replace_without(guard.st(), &[cut])?;
+                }
+            }
+        }
+        // Durably: a stale record must not name a later writer's message.
+        self.journal.clear(true)
+    }
+
     /// Finds what other writers (or a crashed append) did since the index's stamp.
     fn sync(&self, guard: &mut Guard<'_>) -> Result<()> {
+        let (file, _, index) = guard.parts();
+        if stamp_of(file, &self.path)? == index.stamp {
+            return Ok(());
+        }
+        self.recover(guard)?;
         let (file, log, index) = guard.parts();
         let stamp = stamp_of(file, &self.path)?;
         if stamp == index.stamp {
@@ -192,17 +278,7 @@ impl Mbox {
         let mut used_modseq = false;
         if tail_only {
             let start = old_len.unwrap_or(0);
-            let mut found = scan(file, start).at(&self.path)?;
-            let crashed: Vec<Range<u64>> = found
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.ours)
-                .map(|(i, s)| s.loc.from..found.get(i + 1).map_or(len, |n| n.loc.from))
-                .collect();
-            if !crashed.is_empty() {
-                remove_ranges(file, &crashed, &self.path)?;
-                found = scan(file, start).at(&self.path)?;
-            }
+            let found = scan(file, start).at(&self.path)?;
             for (uid, s) in (index.uid_next..).zip(found) {
                 used_modseq = true;
                 records.push(Record::Add(Entry {
@@ -330,14 +406,15 @@ impl Mbox {
         })
     }
 
-    /// Writes one message at `start` (no fsync); returns whether a final line feed was added
-    /// and where the message ends.
-    fn write_one(&self, file: &File, p: &Pending, start: u64) -> Result<(bool, u64)> {
+    /// Streams the stored form of a spooled message (separator line, quoted body, final line
+    /// feed if missing, blank line) into `sink`; returns whether a final line feed was added.
+    fn stored_form(
+        &self,
+        p: &Pending,
+        mut sink: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<bool> {
         let mut src = File::open(&p.spool).at(&p.spool)?;
-        let head = from_line(p.idate);
-        let mut pos = start;
-        file.write_all_at(head.as_bytes(), pos).at(&self.path)?;
-        pos += head.len() as u64;
+        sink(from_line(p.idate).as_bytes())?;
         let mut quoter = Quoter::new(false);
         let mut last = b'\n';
         let mut buf = vec![0u8; CHUNK];
@@ -350,8 +427,7 @@ impl Mbox {
             last = chunk[n - 1];
             out.clear();
             quoter.feed(chunk, &mut out);
-            file.write_all_at(&out, pos).at(&self.path)?;
-            pos += out.len() as u64;
+            sink(&out)?;
         }
         out.clear();
         quoter.finish(&mut out);
@@ -360,49 +436,85 @@ impl Mbox {
             out.push(b'\n');
         }
         out.push(b'\n');
-        file.write_all_at(&out, pos).at(&self.path)?;
-        Ok((added, pos + out.len() as u64))
+        sink(&out)?;
+        Ok(added)
     }
 
+    /// Appends a batch under the locks: journal the planned region (fsync), write, fsync,
+    /// read back, index records (fsync), then empty the journal.
     fn commit_batch(&self, batch: &[Pending]) -> Vec<Result<u32>> {
         let copy =
             |e: &StoreError| StoreError::io(&self.path, std::io::Error::other(e.to_string()));
+        let fail_all = |e: &StoreError| batch.iter().map(|_| Err(copy(e))).collect::<Vec<_>>();
         let mut guard = match self.lock() {
             Ok(g) => g,
-            Err(e) => return batch.iter().map(|_| Err(copy(&e))).collect(),
+            Err(e) => return fail_all(&e),
         };
         let (file, log, index) = guard.parts();
         let first = match file.metadata().at(&self.path) {
             Ok(m) => m.len(),
-            Err(e) => return batch.iter().map(|_| Err(copy(&e))).collect(),
+            Err(e) => return fail_all(&e),
         };
-        let mut pos = first;
-        let mut written: Vec<Result<(u64, bool)>> = Vec::with_capacity(batch.len());
+        // Another program's last message may lack its final line feed: ours starts a line.
+        let mut last = [0u8];
+        let lead = first > 0 && file.read_exact_at(&mut last, first - 1).is_ok() && last[0] != b'\n';
+        // The plan: where each message will lie (its stored length is counted before writing).
+        let mut plan: Vec<Result<u64>> = Vec::with_capacity(batch.len());
+        let mut pos = first + u64::from(lead);
         for p in batch {
-            match self.write_one(file, p, pos) {
-                Ok((added, end)) => {
-                    written.push(Ok((pos, added)));
-                    pos = end;
+            let mut len = 0u64;
+            match self.stored_form(p, |b| {
+                len += b.len() as u64;
+                Ok(())
+            }) {
+                Ok(_) => {
+                    plan.push(Ok(pos));
+                    pos += len;
                 }
-                Err(e) => {
-                    let _ = file.set_len(pos);
-                    written.push(Err(e));
-                }
+                Err(e) => plan.push(Err(e)),
             }
         }
-        // Read back what was written: locations and content keys come from the same scan that
-        // will find the messages again after another program rewrites the file.
-        let durable = file.sync_data().at(&self.path).and_then(|_| {
+        let froms: Vec<u64> = plan.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+        if froms.is_empty() {
+            return plan.into_iter().map(|r| r.map(|_| 0)).collect();
+        }
+        let intent = Intent {
+            start: first,
+            end: pos,
+            froms,
+        };
+        if let Err(e) = self.journal.record(&intent) {
+            return fail_all(&e);
+        }
+        let write = || -> Result<Vec<bool>> {
+            if lead {
+                file.write_all_at(b"\n", first).at(&self.path)?;
+            }
+            let mut added = Vec::new();
+            for (p, planned) in batch.iter().zip(&plan) {
+                let Ok(start) = planned else { continue };
+                let mut at = *start;
+                added.push(self.stored_form(p, |b| {
+                    file.write_all_at(b, at).at(&self.path)?;
+                    at += b.len() as u64;
+                    Ok(())
+                })?);
+            }
+            file.sync_data().at(&self.path)?;
+            // Read back what was written: locations and content keys come from the same scan
+            // that will find the messages again after another program rewrites the file.
             let found = scan(file, first).at(&self.path)?;
-            let ok: Vec<(u64, bool, u64)> = written
+            let sizes = batch
                 .iter()
-                .zip(batch)
-                .filter_map(|(w, p)| w.as_ref().ok().map(|(s, a)| (*s, *a, p.size)))
-                .collect();
-            let matches = found.len() == ok.len()
-                && found.iter().zip(&ok).all(|(f, (start, added, size))| {
-                    f.loc.from == *start && f.size - u64::from(*added) == *size
-                });
+                .zip(&plan)
+                .filter(|(_, r)| r.is_ok())
+                .map(|(p, _)| p.size);
+            let matches = found.len() == intent.froms.len()
+                && file.metadata().at(&self.path)?.len() == intent.end
+                && found
+                    .iter()
+                    .zip(intent.froms.iter().zip(sizes).zip(&added))
+                    .all(|(f, ((start, size), a))| f.loc.from == *start && f.size - u64::from(*a) == size);
             if !matches {
                 return Err(StoreError::Corrupt {
                     what: "mbox",
@@ -410,50 +522,51 @@ impl Mbox {
                     detail: format!("messages appended at byte {first} do not read back"),
                 });
             }
-            Ok(found)
-        });
-        let found = match durable {
-            Ok(f) => f,
+            Ok(added)
+        };
+        let added = match write() {
+            Ok(a) => a,
             Err(e) => {
-                let _ = file.set_len(first);
-                return batch.iter().map(|_| Err(copy(&e))).collect();
+                // Undo; the journal stays until the undo is on disk (then recovery is a no-op).
+                if file.set_len(first).and_then(|_| file.sync_data()).is_ok() {
+                    let _ = self.journal.clear(true);
+                }
+                return fail_all(&e);
             }
+        };
+        let found = match scan(file, first).at(&self.path) {
+            Ok(f) => f,
+            Err(e) => return fail_all(&e),
         };
         let modseq = index.highest_modseq + 1;
         let mut uid = index.uid_next;
         let mut records = Vec::new();
         let mut results = Vec::with_capacity(batch.len());
-        let mut found = found.into_iter();
-        for (w, p) in written.into_iter().zip(batch) {
+        let mut written = found.into_iter().zip(added);
+        for (p, planned) in batch.iter().zip(plan) {
             let _ = std::fs::remove_file(&p.spool);
-            let w = match w {
-                Ok((_, added)) => {
-                    found
-                        .next()
-                        .map(|f| (added, f))
-                        .ok_or_else(|| StoreError::Corrupt {
-                            what: "mbox",
-                            path: self.path.clone(),
-                            detail: "appended message missing on read-back".into(),
-                        })
-                }
-                Err(e) => Err(e),
-            };
-            match w {
-                Ok((added, f)) => {
-                    records.push(Record::Add(Entry {
-                        uid,
-                        modseq,
-                        size: p.size,
-                        idate: p.idate,
-                        loc: Loc { added, ..f.loc }.format(),
-                        flags: p.flags.clone(),
-                    }));
-                    results.push(Ok(uid));
-                    uid += 1;
-                }
-                Err(e) => results.push(Err(e)),
+            if let Err(e) = planned {
+                results.push(Err(e));
+                continue;
             }
+            let Some((f, added)) = written.next() else {
+                results.push(Err(StoreError::Corrupt {
+                    what: "mbox",
+                    path: self.path.clone(),
+                    detail: "appended message missing on read-back".into(),
+                }));
+                continue;
+            };
+            records.push(Record::Add(Entry {
+                uid,
+                modseq,
+                size: p.size,
+                idate: p.idate,
+                loc: Loc { added, ..f.loc }.format(),
+                flags: p.flags.clone(),
+            }));
+            results.push(Ok(uid));
+            uid += 1;
         }
         let stamp = stamp_of(file, &self.path).map(Record::Stamp);
         let committed = stamp.and_then(|st| {
@@ -461,10 +574,43 @@ impl Mbox {
             log.append(index, records, true)
         });
         match committed {
-            Ok(()) => results,
-            // Not acknowledged: the next writer cuts these messages out (our separator sender).
-            Err(e) => batch.iter().map(|_| Err(copy(&e))).collect(),
+            Ok(()) => {
+                // Not synced: a journal naming a completed append is recognised as such.
+                let _ = self.journal.clear(false);
+                results
+            }
+            // Not acknowledged: the next writer cuts the journalled region.
+            Err(e) => fail_all(&e),
         }
+    }
+
+    /// Replaces the mbox by a copy without `ranges`: the copy is written beside it, locked,
+    /// fsynced, renamed over it, and the directory fsynced; then `st` holds the new file (the
+    /// old descriptor is closed, which releases this process's lock on the old inode).
+    fn replace_without(&self, st: &mut St, ranges: &[Range<u64>]) -> Result<()> {
+        let tmp = self.replacement_path();
+        let old = st.file.metadata().at(&self.path)?;
+        let new = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .at(&tmp)?;
+        lock_new(&new, &tmp)?;
+        // Keep the mailbox's mode and (where allowed) its owner, as the file it replaces.
+        let _ = new.set_permissions(old.permissions());
+        let _ = std::os::unix::fs::fchown(&new, Some(old.uid()), Some(old.gid()));
+        let len = copy_except(&st.file, old.len(), ranges, &new, &tmp)?;
+        new.set_len(len).at(&tmp)?;
+        new.sync_all().at(&tmp)?;
+        std::fs::rename(&tmp, &self.path).at(&self.path)?;
+        if let Some(dir) = self.path.parent() {
+            sync_dir(dir)?;
+        }
+        st.ino = new.metadata().at(&self.path)?.ino();
+        st.file = new;
+        Ok(())
     }
 
     /// Opens message `uid` for streaming (un-quoted; see [`IN_MEMORY`]).
@@ -591,10 +737,11 @@ impl Mbox {
         Ok(outcome)
     }
 
-    /// Removes the messages for which `pick` is true, rewriting the file in place.
+    /// Removes the messages for which `pick` is true: a new file without them replaces the mbox
+    /// (see [`Mbox::replace_without`]), then the index records follow (fsynced).
     pub fn expunge_where(&self, pick: impl Fn(&Entry) -> bool) -> Result<Vec<u32>> {
         let mut guard = self.lock()?;
-        let (file, log, index) = guard.parts();
+        let (file, _, index) = guard.parts();
         let len = file.metadata().at(&self.path)?.len();
         let mut sorted: Vec<(Loc, &Entry)> = index
             .entries
@@ -614,22 +761,21 @@ impl Mbox {
         if victims.is_empty() {
             return Ok(victims);
         }
-        let moves: Vec<(u32, u64, String, Flags, Loc)> = sorted
+        let mut records: Vec<Record> = sorted
             .iter()
             .filter(|(l, e)| !victims.contains(&e.uid) && removed_before(&ranges, l.from) > 0)
-            .map(|(l, e)| (e.uid, e.modseq, e.loc.clone(), e.flags.clone(), *l))
-            .collect();
-        remove_ranges(file, &ranges, &self.path)?;
-        let modseq = index.highest_modseq + 1;
-        let mut records: Vec<Record> = moves
-            .into_iter()
-            .map(|(uid, m, _, flags, l)| Record::Update {
-                uid,
-                modseq: m,
+            .map(|(l, e)| Record::Update {
+                uid: e.uid,
+                modseq: e.modseq,
                 loc: l.shifted(removed_before(&ranges, l.from)).format(),
-                flags,
+                flags: e.flags.clone(),
             })
             .collect();
+        let modseq = index.highest_modseq + 1;
+        // An emptied journal must stay empty: its offsets would name other messages afterwards.
+        self.journal.clear(true)?;
+        self.replace_without(guard.st(), &ranges)?;
+        let (file, log, index) = guard.parts();
         victims.sort_unstable();
         records.extend(victims.iter().map(|&uid| Record::Expunge { uid, modseq }));
         records.push(Record::Stamp(stamp_of(file, &self.path)?));

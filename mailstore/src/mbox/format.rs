@@ -227,8 +227,9 @@ pub(crate) fn is_separator(line: &[u8]) -> bool {
     line.starts_with(FROM) && parse_from_line_date(line.trim_ascii_end()).is_some()
 }
 
-/// The sender this crate writes on separator lines; a message with it that the index does not
-/// know is the remains of an append that crashed.
+/// The sender this crate writes on separator lines. It identifies nothing: other programs copy
+/// messages with their `From ` line (mutt does), so a torn append is found through the append
+/// journal, never through this sender.
 pub(crate) const OUR_SENDER: &str = "mailstore@localhost";
 
 /// The separator line for a message delivered at `secs`.
