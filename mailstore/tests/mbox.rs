@@ -54,7 +54,8 @@ async fn sigkill_during_delivery() {
 }
 
 /// Messages appended or rewritten by another mbox program (mutt's `Status:` headers) are picked
-/// up; the remains of a crashed append of ours are cut off and never seen.
+/// up; the remains of a crashed append of ours (journalled) are cut off and never seen, and a
+/// message another program appended with our `From ` line (as mutt copies one) is kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outside_writers_and_torn_append() {
     use mailstore::{AppendOptions, Flag, FlagOp, UidSet, flags};
@@ -87,14 +88,24 @@ async fn outside_writers_and_torn_append() {
         "mboxrd quoting and blank line: {on_disk:?}"
     );
 
-    // A torn append of ours (crash before the index record), then mutt appends a message.
+    // A torn append of ours: its journal record (as the append writes it before any byte,
+    // `P <start> <end> <from>`), then part of the message (the crash). Then mutt appends a
+    // message of its own and a copy of one of ours (with our `From ` line).
+    let start = on_disk.len() as u64;
+    let torn = b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: torn\n\nhalf a body\n";
+    std::fs::write(
+        dir.path().join("carol/.mailstore/INBOX.journal"),
+        format!("P {start} {} {start}\n", start + torn.len() as u64 + 20),
+    )
+    .expect("journal");
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&path)
         .expect("open");
-    f.write_all(b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: torn\n\nhalf a bo")
-        .expect("write");
-    f.write_all(b"\nFrom mutt@example.org Sun Nov 22 21:04:00 2026\nSubject: mutt\nStatus: RO\nX-Status: A\n\nbody\n\n").expect("write");
+    f.write_all(torn).expect("write");
+    f.write_all(b"From mutt@example.org Sun Nov 22 21:04:00 2026\nSubject: mutt\nStatus: RO\nX-Status: A\n\nbody\n\n").expect("write");
+    let copied = b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: copied\n\ncopy\n\n";
+    f.write_all(copied).expect("write");
     drop(f);
     let metas = acc
         .messages("INBOX", &UidSet::all())
@@ -102,9 +113,11 @@ async fn outside_writers_and_torn_append() {
         .expect("messages");
     assert_eq!(
         metas.len(),
-        2,
-        "torn append cut, mutt's message kept: {metas:?}"
+        3,
+        "torn append cut, mutt's messages kept: {metas:?}"
     );
+    let copy = acc.read("INBOX", metas[2].uid).await.expect("read");
+    assert_eq!(copy, b"Subject: copied\n\ncopy\n", "a message with our From line is kept");
     assert_eq!(
         metas[1].flags,
         flags([Flag::Seen, Flag::Answered]),
@@ -125,7 +138,7 @@ async fn outside_writers_and_torn_append() {
         .expect("messages");
     assert_eq!(
         again.iter().map(|m| m.uid).collect::<Vec<_>>(),
-        vec![uid1, metas[1].uid],
+        vec![uid1, metas[1].uid, metas[2].uid],
         "UIDs kept"
     );
     assert!(again[0].flags.contains(&Flag::Keyword("$Mine".into())));
