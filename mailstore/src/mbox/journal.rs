@@ -19,7 +19,7 @@
 use std::fs::OpenOptions;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::error::{IoContext, Result};
 use crate::index::sync_dir;
@@ -140,7 +140,7 @@ impl Journal {
 
     /// The journal's path.
     #[cfg(test)]
-    pub fn path(&self) -> &Path {
+    pub fn path(&self) -> &std::path::Path {
         &self.path
     }
 }
