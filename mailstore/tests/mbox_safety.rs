@@ -23,10 +23,10 @@ use mailstore::{AppendOptions, Flag, FlagOp, MailStore, StoreError, UidSet, flag
 
 const USER: &str = "crash";
 
-/// Lines of message number `i` of a run: every third one is large (about 100 KB), so that
-/// kills land in the middle of writing or copying one.
+/// Lines of message number `i` of a run: every third one is large (about 500 KB), so that
+/// kills land in the middle of writing or copying one (the first of a run is small).
 fn lines_of(i: usize) -> usize {
-    if i.is_multiple_of(3) { 4_000 } else { 1 + i % 7 }
+    if i % 3 == 1 { 20_000 } else { 1 + i % 7 }
 }
 
 /// Entry point of the child process (does nothing when run directly).
@@ -55,16 +55,13 @@ async fn child_entry() {
             .await
             .expect("append");
         println!("A {id} {uid}");
-        if i % 3 == 2 {
+        if i % 2 == 1 {
             let metas = acc
                 .messages("INBOX", &UidSet::all())
                 .await
                 .expect("messages");
-            let doomed: Vec<u32> = metas
-                .iter()
-                .map(|m| m.uid)
-                .filter(|u| u % 3 == 0)
-                .collect();
+            // The two oldest: everything after them moves.
+            let doomed: Vec<u32> = metas.iter().map(|m| m.uid).take(2).collect();
             if doomed.is_empty() {
                 continue;
             }
@@ -95,6 +92,13 @@ struct Reports {
     expunged: BTreeSet<u32>,
     killed_in_append: usize,
     killed_in_expunge: usize,
+}
+
+/// SIGKILL to the child `pid` (still unreaped, so the pid is not reused yet).
+fn sigkill(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status();
 }
 
 fn spawn_child(root: &Path, run: usize) -> Child {
@@ -154,13 +158,24 @@ async fn sigkill_during_appends_and_expunges() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut rep = Reports::default();
     let mut kills = 0;
-    // At least 25 kills, and go on (up to 80) until at least 3 landed inside an append and 3
+    // At least 40 kills, and go on (up to 100) until at least 5 landed inside an append and 5
     // inside an expunge.
-    while kills < 25 || (kills < 80 && (rep.killed_in_append < 3 || rep.killed_in_expunge < 3)) {
+    while kills < 40 || (kills < 100 && (rep.killed_in_append < 5 || rep.killed_in_expunge < 5)) {
+        // Every fourth run is killed at a random time; the others a random 0-8 ms after the
+        // child announces the n-th expunge or append of the run, to land inside one.
+        let rnd = getrandom::u64().expect("random");
+        let trigger = match kills % 4 {
+            0 => None,
+            1 => Some(("a", 2 + rnd % 4)),
+            _ => Some(("e", 1 + rnd % 3)),
+        };
+        let pause = Duration::from_micros((rnd >> 8) % 8_000);
         let mut child = spawn_child(dir.path(), kills);
         let stdout = child.stdout.take().expect("stdout");
+        let pid = child.id();
         let reader = std::thread::spawn(move || {
             let mut lines = Vec::new();
+            let mut seen = 0;
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 // libtest may print "test child_entry ... " before the first report on its line.
@@ -168,13 +183,28 @@ async fn sigkill_during_appends_and_expunges() {
                     .rsplit_once("... ")
                     .map_or(line.as_str(), |(_, r)| r)
                     .to_string();
+                if let Some((word, n)) = trigger
+                    && line.split(' ').next() == Some(word)
+                {
+                    seen += 1;
+                    if seen == n {
+                        std::thread::sleep(pause);
+                        sigkill(pid);
+                    }
+                }
                 lines.push(line);
             }
             lines
         });
-        let delay = Duration::from_millis(60 + getrandom::u64().expect("random") % 400);
-        std::thread::sleep(delay);
-        child.kill().expect("SIGKILL");
+        let delay = match trigger {
+            None => Duration::from_millis(100 + rnd % 600),
+            Some(_) => Duration::from_secs(5),
+        };
+        let start = Instant::now();
+        while start.elapsed() < delay && child.try_wait().expect("try_wait").is_none() {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = child.kill();
         child.wait().expect("wait");
         kills += 1;
         let lines = reader.join().expect("reader");
@@ -208,7 +238,7 @@ async fn sigkill_during_appends_and_expunges() {
         rep.expunged.len()
     );
     assert!(
-        rep.killed_in_append >= 3 && rep.killed_in_expunge >= 3,
+        rep.killed_in_append >= 5 && rep.killed_in_expunge >= 5,
         "kills landed in appends ({}) and expunges ({})",
         rep.killed_in_append,
         rep.killed_in_expunge
