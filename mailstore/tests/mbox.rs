@@ -117,7 +117,10 @@ async fn outside_writers_and_torn_append() {
         "torn append cut, mutt's messages kept: {metas:?}"
     );
     let copy = acc.read("INBOX", metas[2].uid).await.expect("read");
-    assert_eq!(copy, b"Subject: copied\n\ncopy\n", "a message with our From line is kept");
+    assert_eq!(
+        copy, b"Subject: copied\n\ncopy\n",
+        "a message with our From line is kept"
+    );
     assert_eq!(
         metas[1].flags,
         flags([Flag::Seen, Flag::Answered]),

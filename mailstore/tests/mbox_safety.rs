@@ -212,8 +212,7 @@ async fn sigkill_during_appends_and_expunges() {
             let mut t = line.split(' ');
             match (t.next(), t.next(), t.next()) {
                 (Some("A"), Some(id), Some(uid)) => {
-                    rep.acked
-                        .insert(id.to_string(), uid.parse().expect("uid"));
+                    rep.acked.insert(id.to_string(), uid.parse().expect("uid"));
                 }
                 (Some("D"), Some(uid), None) => {
                     rep.doomed.insert(uid.parse().expect("uid"));
@@ -364,7 +363,9 @@ async fn messages_within(
     let start = Instant::now();
     let r = tokio::time::timeout(bound, acc.messages("INBOX", &UidSet::all()))
         .await
-        .unwrap_or_else(|_| panic!("the operation still waits after {bound:?}: unbounded lock wait"));
+        .unwrap_or_else(|_| {
+            panic!("the operation still waits after {bound:?}: unbounded lock wait")
+        });
     (r.map(|m| m.len()), start.elapsed())
 }
 
@@ -404,7 +405,10 @@ async fn fcntl_lock_of_another_process_times_out() {
         waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
         "waited {waited:?} for a 1 s lock time-out"
     );
-    assert!(!dotlock_seen, "dot-lock taken while the fcntl lock was not ours");
+    assert!(
+        !dotlock_seen,
+        "dot-lock taken while the fcntl lock was not ours"
+    );
     let err = StoreError::LockTimeout {
         mailbox: "INBOX".into(),
         lock: "fcntl",

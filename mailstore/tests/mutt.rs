@@ -553,7 +553,10 @@ fn mutt_copies_between_our_mboxes() {
         )
         .await
         .expect("append");
-        (view_of(&store, "INBOX").await, view_of(&store, "Other").await)
+        (
+            view_of(&store, "INBOX").await,
+            view_of(&store, "Other").await,
+        )
     });
     let udir = root.join("u");
     let other = udir.join("Other");
@@ -567,11 +570,13 @@ fn mutt_copies_between_our_mboxes() {
     mutt.jump(1);
     mutt.tmux.keys(&["C"]);
     mutt.answer("Copy to mailbox", "=Other");
-    mutt.tmux.wait_until("the copy", tmux::STEP, |_| has("a-plain"));
+    mutt.tmux
+        .wait_until("the copy", tmux::STEP, |_| has("a-plain"));
     mutt.jump(2);
     mutt.tmux.keys(&["s"]);
     mutt.answer("Save to mailbox", "=Other");
-    mutt.tmux.wait_until("the save", tmux::STEP, |_| has("b-saved"));
+    mutt.tmux
+        .wait_until("the save", tmux::STEP, |_| has("b-saved"));
     // Quitting purges the saved message from INBOX (`delete=yes`).
     mutt.quit();
     let raw = std::fs::read(&other).expect("read Other");

@@ -408,11 +408,7 @@ impl Mbox {
 
     /// Streams the stored form of a spooled message (separator line, quoted body, final line
     /// feed if missing, blank line) into `sink`; returns whether a final line feed was added.
-    fn stored_form(
-        &self,
-        p: &Pending,
-        mut sink: impl FnMut(&[u8]) -> Result<()>,
-    ) -> Result<bool> {
+    fn stored_form(&self, p: &Pending, mut sink: impl FnMut(&[u8]) -> Result<()>) -> Result<bool> {
         let mut src = File::open(&p.spool).at(&p.spool)?;
         sink(from_line(p.idate).as_bytes())?;
         let mut quoter = Quoter::new(false);
@@ -457,7 +453,8 @@ impl Mbox {
         };
         // Another program's last message may lack its final line feed: ours starts a line.
         let mut last = [0u8];
-        let lead = first > 0 && file.read_exact_at(&mut last, first - 1).is_ok() && last[0] != b'\n';
+        let lead =
+            first > 0 && file.read_exact_at(&mut last, first - 1).is_ok() && last[0] != b'\n';
         // The plan: where each message will lie (its stored length is counted before writing).
         let mut plan: Vec<Result<u64>> = Vec::with_capacity(batch.len());
         let mut pos = first + u64::from(lead);
@@ -474,7 +471,10 @@ impl Mbox {
                 Err(e) => plan.push(Err(e)),
             }
         }
-        let froms: Vec<u64> = plan.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+        let froms: Vec<u64> = plan
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
         if froms.is_empty() {
             return plan.into_iter().map(|r| r.map(|_| 0)).collect();
         }
@@ -514,7 +514,9 @@ impl Mbox {
                 && found
                     .iter()
                     .zip(intent.froms.iter().zip(sizes).zip(&added))
-                    .all(|(f, ((start, size), a))| f.loc.from == *start && f.size - u64::from(*a) == size);
+                    .all(|(f, ((start, size), a))| {
+                        f.loc.from == *start && f.size - u64::from(*a) == size
+                    });
             if !matches {
                 return Err(StoreError::Corrupt {
                     what: "mbox",

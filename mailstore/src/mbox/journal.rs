@@ -75,7 +75,7 @@ impl Intent {
             .flatten()
             .min()
             .unwrap_or(len);
-        (end > self.start).then(|| self.start..end)
+        (end > self.start).then_some(self.start..end)
     }
 }
 
@@ -171,6 +171,9 @@ mod tests {
         }
     }
 
+    /// (file length, separators at or after start, expected cut)
+    type Case<'a> = (u64, &'a [u64], Option<Range<u64>>);
+
     #[test]
     fn torn_range_table() {
         let i = Intent {
@@ -178,8 +181,7 @@ mod tests {
             end: 400,
             froms: vec![100, 250],
         };
-        // (file length, separators at or after start, expected cut)
-        let table: &[(u64, &[u64], Option<Range<u64>>)] = &[
+        let table: &[Case] = &[
             (100, &[], None),
             (90, &[], None),
             (180, &[100], Some(100..180)),

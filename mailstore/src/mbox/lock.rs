@@ -114,7 +114,8 @@ pub(crate) fn unlock(file: &File, dotlock: &Path) {
 /// Takes the `fcntl` lock on a file nobody else can know yet (the replacement an expunge
 /// writes), so that whoever opens it once it is renamed into place waits for this process.
 pub(crate) fn lock_new(file: &File, path: &Path) -> Result<()> {
-    fcntl_lock(file, FlockOperation::NonBlockingLockExclusive).map_err(|e| StoreError::io(path, e.into()))
+    fcntl_lock(file, FlockOperation::NonBlockingLockExclusive)
+        .map_err(|e| StoreError::io(path, e.into()))
 }
 
 /// `<mbox>.lock`.

@@ -119,8 +119,8 @@ impl MailStore for MboxStore {
         let lock_timeout = self.lock_timeout;
         let account =
             tokio::task::spawn_blocking(move || MboxAccount::open(root, user, quota, lock_timeout))
-            .await
-            .map_err(|e| StoreError::io("<blocking task>", std::io::Error::other(e)))??;
+                .await
+                .map_err(|e| StoreError::io("<blocking task>", std::io::Error::other(e)))??;
         Ok(Arc::new(Adapter(Arc::new(account))))
     }
 }
