@@ -223,10 +223,12 @@ impl Mbox {
 
     /// Cuts the region of a journalled append that did not complete (see the journal module);
     /// other programs' messages after it are kept (then the file is replaced, not cut in place).
-    fn recover(&self, guard: &mut Guard<'_>) -> Result<()> {
+    /// Returns whether a cut was made: the file up to the append's start is then unchanged.
+    fn recover(&self, guard: &mut Guard<'_>) -> Result<bool> {
         let Some(intent) = self.journal.read()? else {
-            return Ok(());
+            return Ok(false);
         };
+        let mut cut_made = false;
         let (file, _, index) = guard.parts();
         let first = intent.froms.first().copied();
         let completed = index
@@ -241,6 +243,7 @@ impl Mbox {
                 .map(|s| s.loc.from)
                 .collect();
             if let Some(cut) = intent.torn_range(len, &seps) {
+                cut_made = true;
                 if cut.end >= len {
                     file.set_len(cut.start).at(&self.path)?;
                     file.sync_data().at(&self.path)?;
@@ -250,7 +253,8 @@ impl Mbox {
             }
         }
         // Durably: a stale record must not name a later writer's message.
-        self.journal.clear(true)
+        self.journal.clear(true)?;
+        Ok(cut_made)
     }
 
     /// Finds what other writers (or a crashed append) did since the index's stamp.
@@ -259,7 +263,7 @@ impl Mbox {
         if stamp_of(file, &self.path)? == index.stamp {
             return Ok(());
         }
-        self.recover(guard)?;
+        let cut = self.recover(guard)?;
         let (file, log, index) = guard.parts();
         let stamp = stamp_of(file, &self.path)?;
         if stamp == index.stamp {
@@ -270,6 +274,8 @@ impl Mbox {
         let mut head = [0u8; 5];
         let tail_only = match old_len {
             Some(0) => true,
+            // A torn append cut back to where the index left the file: nothing else changed.
+            Some(l) if l == len => cut,
             Some(l) if l < len => file.read_exact_at(&mut head, l).is_ok() && &head == b"From ",
             _ => false,
         };
