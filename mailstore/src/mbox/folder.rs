@@ -25,7 +25,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use super::format::{Quoter, from_line};
+use super::format::{Quoter, from_line, needs_quoting};
 use super::journal::{Intent, Journal};
 use super::lock::{DEFAULT_TIMEOUT, lock, lock_new, open_rw, unlock};
 use super::scan::{Loc, copy_except, removed_before, scan};
@@ -442,6 +442,26 @@ impl Mbox {
         Ok(added)
     }
 
+    /// The length [`Mbox::stored_form`] will write for a spooled message, counted line by line
+    /// (one `>` more per line matching `>*From `).
+    fn stored_len(&self, p: &Pending) -> Result<u64> {
+        let src = File::open(&p.spool).at(&p.spool)?;
+        let mut reader = BufReader::with_capacity(CHUNK, src);
+        let mut line = Vec::new();
+        let mut len = from_line(p.idate).len() as u64 + 1;
+        let mut last = b'\n';
+        loop {
+            line.clear();
+            let n = reader.read_until(b'\n', &mut line).at(&p.spool)?;
+            if n == 0 {
+                break;
+            }
+            len += n as u64 + u64::from(needs_quoting(&line));
+            last = line[n - 1];
+        }
+        Ok(len + u64::from(last != b'\n'))
+    }
+
     /// Appends a batch under the locks: journal the planned region (fsync), write, fsync,
     /// read back, index records (fsync), then empty the journal.
     fn commit_batch(&self, batch: &[Pending]) -> Vec<Result<u32>> {
@@ -465,12 +485,8 @@ impl Mbox {
         let mut plan: Vec<Result<u64>> = Vec::with_capacity(batch.len());
         let mut pos = first + u64::from(lead);
         for p in batch {
-            let mut len = 0u64;
-            match self.stored_form(p, |b| {
-                len += b.len() as u64;
-                Ok(())
-            }) {
-                Ok(_) => {
+            match self.stored_len(p) {
+                Ok(len) => {
                     plan.push(Ok(pos));
                     pos += len;
                 }
@@ -492,7 +508,7 @@ impl Mbox {
         if let Err(e) = self.journal.record(&intent) {
             return fail_all(&e);
         }
-        let write = || -> Result<Vec<bool>> {
+        let write = || -> Result<(Vec<bool>, Vec<super::scan::Scanned>)> {
             if lead {
                 file.write_all_at(b"\n", first).at(&self.path)?;
             }
@@ -530,9 +546,9 @@ impl Mbox {
                     detail: format!("messages appended at byte {first} do not read back"),
                 });
             }
-            Ok(added)
+            Ok((added, found))
         };
-        let added = match write() {
+        let (added, found) = match write() {
             Ok(a) => a,
             Err(e) => {
                 // Undo; the journal stays until the undo is on disk (then recovery is a no-op).
@@ -541,10 +557,6 @@ impl Mbox {
                 }
                 return fail_all(&e);
             }
-        };
-        let found = match scan(file, first).at(&self.path) {
-            Ok(f) => f,
-            Err(e) => return fail_all(&e),
         };
         let modseq = index.highest_modseq + 1;
         let mut uid = index.uid_next;
