@@ -148,7 +148,7 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .spawn()
         .expect("spawn child");
         let stdout = c.stdout.take().expect("stdout");
-        let delay = Duration::from_millis(30 + getrandom::u64().expect("random") % 250);
+        let delay = Duration::from_millis(80 + getrandom::u64().expect("random") % 400);
         let reader = std::thread::spawn(move || {
             let mut got = Vec::new();
             for line in BufReader::new(stdout).lines() {
