@@ -223,12 +223,12 @@ impl Mbox {
 
     /// Cuts the region of a journalled append that did not complete (see the journal module);
     /// other programs' messages after it are kept (then the file is replaced, not cut in place).
-    /// Returns whether a cut was made: the file up to the append's start is then unchanged.
-    fn recover(&self, guard: &mut Guard<'_>) -> Result<bool> {
+    /// Returns where a cut was made (the append's start: the file before it is unchanged).
+    fn recover(&self, guard: &mut Guard<'_>) -> Result<Option<u64>> {
         let Some(intent) = self.journal.read()? else {
-            return Ok(false);
+            return Ok(None);
         };
-        let mut cut_made = false;
+        let mut cut_made = None;
         let (file, _, index) = guard.parts();
         let first = intent.froms.first().copied();
         let completed = index
@@ -243,7 +243,7 @@ impl Mbox {
                 .map(|s| s.loc.from)
                 .collect();
             if let Some(cut) = intent.torn_range(len, &seps) {
-                cut_made = true;
+                cut_made = Some(cut.start);
                 if cut.end >= len {
                     file.set_len(cut.start).at(&self.path)?;
                     file.sync_data().at(&self.path)?;
@@ -275,7 +275,7 @@ impl Mbox {
         let tail_only = match old_len {
             Some(0) => true,
             // A torn append cut back to where the index left the file: nothing else changed.
-            Some(l) if l == len => cut,
+            Some(l) if l == len => cut == Some(l),
             Some(l) if l < len => file.read_exact_at(&mut head, l).is_ok() && &head == b"From ",
             _ => false,
         };
