@@ -148,7 +148,10 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .spawn()
         .expect("spawn child");
         let stdout = c.stdout.take().expect("stdout");
-        let delay = Duration::from_millis(80 + getrandom::u64().expect("random") % 400);
+        // Killed a random 0-300 ms after its first acknowledged delivery: a fixed time from
+        // the start left some runs without any on a loaded machine.
+        let delay = Duration::from_millis(getrandom::u64().expect("random") % 300);
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut got = Vec::new();
             for line in BufReader::new(stdout).lines() {
@@ -160,10 +163,14 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
                 let mut it = report.split(' ');
                 if let (Some(i), Some(u)) = (it.next(), it.next()) {
                     got.push((format!("crash{run}-{i}"), u.parse::<u32>().expect("uid")));
+                    let _ = first_tx.send(());
                 }
             }
             got
         });
+        first_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the child acknowledges a delivery within 60 s");
         let start = Instant::now();
         while start.elapsed() < delay {
             std::thread::sleep(Duration::from_millis(5));
