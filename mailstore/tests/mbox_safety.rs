@@ -17,7 +17,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mailstore::conformance::{id_of, message};
+use mailstore::conformance::message;
+
+mod common;
 use mailstore::mbox::MboxStore;
 use mailstore::{AppendOptions, Flag, FlagOp, MailStore, StoreError, UidSet, flags};
 
@@ -249,28 +251,15 @@ async fn sigkill_during_appends_and_expunges() {
         .messages("INBOX", &UidSet::all())
         .await
         .expect("messages");
+    let found = common::read_intact(acc.as_ref(), &metas, lines_of).await;
     let mut present: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
-    let mut ids = BTreeSet::new();
     for m in &metas {
-        let data = acc.read("INBOX", m.uid).await.expect("read");
-        let id = id_of(&data).unwrap_or_else(|| panic!("uid {} is not a whole message", m.uid));
-        let i: usize = id
-            .rsplit('-')
-            .next()
-            .and_then(|n| n.parse().ok())
-            .expect("id number");
-        assert!(
-            data == message(&id, lines_of(i)),
-            "uid {} ({id}) not intact: {} bytes",
-            m.uid,
-            data.len()
-        );
+        let (id, data) = &found[&m.uid];
         assert_eq!(m.size, data.len() as u64, "size of {id}");
-        assert!(ids.insert(id.clone()), "{id} twice");
-        if let Some(&uid) = rep.acked.get(&id) {
+        if let Some(&uid) = rep.acked.get(id) {
             assert_eq!(uid, m.uid, "{id} keeps the UID it was acknowledged with");
         }
-        present.insert(m.uid, data);
+        present.insert(m.uid, data.clone());
     }
     for (id, uid) in &rep.acked {
         if !rep.doomed.contains(uid) {

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mailstore::conformance::{assert_each_once, deliver_tagged, id_of, message};
-use mailstore::{AppendOptions, Flag, FlagOp, MailStore, UidSet, flags};
+use mailstore::{Account, AppendOptions, Flag, FlagOp, MailStore, MessageMeta, UidSet, flags};
 
 /// Opens the backend named `kind` on `root`.
 pub type Opener = fn(&Path) -> Arc<dyn MailStore>;
@@ -190,25 +190,7 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .messages("INBOX", &UidSet::all())
         .await
         .expect("messages");
-    let mut ids = BTreeSet::new();
-    for m in &metas {
-        let data = acc.read("INBOX", m.uid).await.expect("read");
-        let id = id_of(&data).unwrap_or_else(|| panic!("uid {} is not a whole message", m.uid));
-        let i: usize = id
-            .rsplit('-')
-            .next()
-            .and_then(|n| n.parse().ok())
-            .expect("id number");
-        let want = message(&id, crash_lines(i));
-        assert!(
-            data == want,
-            "uid {} ({id}) not intact: {} bytes, want {}",
-            m.uid,
-            data.len(),
-            want.len()
-        );
-        assert!(ids.insert(id.clone()), "{id} twice");
-    }
+    read_intact(acc.as_ref(), &metas, crash_lines).await;
     for (id, uid) in &acked {
         let m = metas
             .iter()
@@ -231,4 +213,36 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .await
         .expect("append after crashes");
     assert!(metas.iter().all(|m| m.uid < uid));
+}
+
+/// Reads every message of `metas` from INBOX and checks that each is a whole test message
+/// (`message(id, lines(i))` for an id ending in `-i`) and that no id appears twice. Returns
+/// `uid -> (id, bytes)`.
+pub async fn read_intact(
+    acc: &dyn Account,
+    metas: &[MessageMeta],
+    lines: fn(usize) -> usize,
+) -> BTreeMap<u32, (String, Vec<u8>)> {
+    let mut out = BTreeMap::new();
+    let mut ids = BTreeSet::new();
+    for m in metas {
+        let data = acc.read("INBOX", m.uid).await.expect("read");
+        let id = id_of(&data).unwrap_or_else(|| panic!("uid {} is not a whole message", m.uid));
+        let i: usize = id
+            .rsplit('-')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("id number");
+        let want = message(&id, lines(i));
+        assert!(
+            data == want,
+            "uid {} ({id}) not intact: {} bytes, want {}",
+            m.uid,
+            data.len(),
+            want.len()
+        );
+        assert!(ids.insert(id.clone()), "{id} twice");
+        out.insert(m.uid, (id, data));
+    }
+    out
 }
