@@ -180,3 +180,57 @@ async fn change_feed_across_store_values() {
     })
     .await;
 }
+
+/// An append that crashed right after its journal record (nothing written yet), then another
+/// program appending a copy of one of our messages exactly where that append would have begun:
+/// the copy is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_journal_never_cuts_a_later_message() {
+    use mailstore::{AppendOptions, UidSet};
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = MboxStore::new(dir.path());
+    let acc = store.account("dave").await.expect("account");
+    acc.append(
+        "INBOX",
+        b"Subject: one\n\nx\n".to_vec().into(),
+        AppendOptions::default(),
+    )
+    .await
+    .expect("append");
+    let path = dir.path().join("dave/INBOX");
+    let start = std::fs::metadata(&path).expect("stat").len();
+    std::fs::write(
+        dir.path().join("dave/.mailstore/INBOX.journal"),
+        format!("P {start} {} {start}\n", start + 100),
+    )
+    .expect("journal");
+    // Our next operation sees the file unchanged: the record is stale.
+    assert_eq!(
+        acc.messages("INBOX", &UidSet::all())
+            .await
+            .expect("messages")
+            .len(),
+        1
+    );
+    let copied = b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: copied\n\ncopy\n\n";
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open")
+        .write_all(copied)
+        .expect("write");
+    let metas = acc
+        .messages("INBOX", &UidSet::all())
+        .await
+        .expect("messages");
+    assert_eq!(
+        metas.len(),
+        2,
+        "the copy at the stale record's start is kept"
+    );
+    assert_eq!(
+        acc.read("INBOX", metas[1].uid).await.expect("read"),
+        b"Subject: copied\n\ncopy\n"
+    );
+}

@@ -261,6 +261,12 @@ impl Mbox {
     fn sync(&self, guard: &mut Guard<'_>) -> Result<()> {
         let (file, _, index) = guard.parts();
         if stamp_of(file, &self.path)? == index.stamp {
+            // The file is as the index knows it: a journalled append wrote nothing (it crashed
+            // right after its record). Its record must go before another program appends at
+            // its start, where it would name that program's message.
+            if self.journal.pending() {
+                self.journal.clear(true)?;
+            }
             return Ok(());
         }
         let cut = self.recover(guard)?;

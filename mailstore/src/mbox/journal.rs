@@ -121,6 +121,11 @@ impl Journal {
         }
     }
 
+    /// Whether the journal holds anything (one `stat`).
+    pub fn pending(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|m| m.len() > 0)
+    }
+
     /// Empties the journal; with `durable`, waits until that is on disk (also when an earlier
     /// clear without `durable` emptied it).
     pub fn clear(&self, durable: bool) -> Result<()> {
@@ -218,7 +223,9 @@ mod tests {
         };
         j.record(&shorter).expect("record over a longer one");
         assert_eq!(j.read().expect("read"), Some(shorter));
+        assert!(j.pending());
         j.clear(false).expect("clear");
+        assert!(!j.pending());
         assert_eq!(j.read().expect("read"), None);
         assert_eq!(std::fs::metadata(j.path()).expect("stat").len(), 0);
     }
