@@ -89,13 +89,16 @@ async fn outside_writers_and_torn_append() {
     );
 
     // A torn append of ours: its journal record (as the append writes it before any byte,
-    // `P <start> <end> <from>`), then part of the message (the crash). Then mutt appends a
+    // `P <start> <end> <from>:<date>`), then part of the message (the crash). Then mutt appends a
     // message of its own and a copy of one of ours (with our `From ` line).
     let start = on_disk.len() as u64;
     let torn = b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: torn\n\nhalf a body\n";
     std::fs::write(
         dir.path().join("carol/.mailstore/INBOX.journal"),
-        format!("P {start} {} {start}\n", start + torn.len() as u64 + 20),
+        format!(
+            "P {start} {} {start}:1795381414\n",
+            start + torn.len() as u64 + 20
+        ),
     )
     .expect("journal");
     let mut f = std::fs::OpenOptions::new()
@@ -202,7 +205,7 @@ async fn stale_journal_never_cuts_a_later_message() {
     let start = std::fs::metadata(&path).expect("stat").len();
     std::fs::write(
         dir.path().join("dave/.mailstore/INBOX.journal"),
-        format!("P {start} {} {start}\n", start + 100),
+        format!("P {start} {} {start}:1795381414\n", start + 100),
     )
     .expect("journal");
     // Our next operation sees the file unchanged: the record is stale.

@@ -237,12 +237,20 @@ impl Mbox {
             .any(|e| Loc::parse(&e.loc).map(|l| l.from) == first);
         let len = file.metadata().at(&self.path)?.len();
         if !completed && len > intent.start {
-            let seps: Vec<u64> = scan(file, intent.start)
-                .at(&self.path)?
-                .iter()
-                .map(|s| s.loc.from)
-                .collect();
-            if let Some(cut) = intent.torn_range(len, &seps) {
+            // The first message this append did not write: not at a planned offset, or not
+            // with the planned separator line there.
+            let mut foreign = None;
+            for s in scan(file, intent.start).at(&self.path)? {
+                let ours = intent.planned_line(s.loc.from).is_some_and(|want| {
+                    let mut got = vec![0u8; want.len()];
+                    file.read_exact_at(&mut got, s.loc.from).is_ok() && got == want.as_bytes()
+                });
+                if !ours {
+                    foreign = Some(s.loc.from);
+                    break;
+                }
+            }
+            if let Some(cut) = intent.torn_range(len, foreign) {
                 cut_made = Some(cut.start);
                 if cut.end >= len {
                     file.set_len(cut.start).at(&self.path)?;
@@ -489,11 +497,13 @@ impl Mbox {
             first > 0 && file.read_exact_at(&mut last, first - 1).is_ok() && last[0] != b'\n';
         // The plan: where each message will lie (its stored length is counted before writing).
         let mut plan: Vec<Result<u64>> = Vec::with_capacity(batch.len());
+        let mut dates = Vec::with_capacity(batch.len());
         let mut pos = first + u64::from(lead);
         for p in batch {
             match self.stored_len(p) {
                 Ok(len) => {
                     plan.push(Ok(pos));
+                    dates.push(p.idate);
                     pos += len;
                 }
                 Err(e) => plan.push(Err(e)),
@@ -510,6 +520,7 @@ impl Mbox {
             start: first,
             end: pos,
             froms,
+            dates,
         };
         if let Err(e) = self.journal.record(&intent) {
             return fail_all(&e);

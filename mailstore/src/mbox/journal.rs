@@ -4,12 +4,13 @@
 //! (`<index>.journal`):
 //!
 //! ```text
-//! P <start> <end> <from>[,<from> ...] LF
+//! P <start> <end> <from>:<date>[,<from>:<date> ...] LF
 //! ```
 //!
 //! `start` is the file's length when the append began (the index's stamp length), `end` the
-//! length it will have when every message is written, and each `from` the offset of one
-//! message's `From ` line. An append is complete when the index holds an entry whose `From `
+//! length it will have when every message is written, each `from` the offset of one message's
+//! `From ` line and `date` the time on it (seconds): a separator at a planned offset is ours
+//! only if it is exactly the planned line. An append is complete when the index holds an entry whose `From `
 //! line is at `from` (its record is fsynced before the UID is returned); the journal is then
 //! emptied (without an fsync: a journal that names a completed append is recognised as such).
 //!
@@ -21,6 +22,7 @@ use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
+use super::format::from_line;
 use crate::error::{IoContext, Result};
 use crate::index::sync_dir;
 
@@ -33,11 +35,18 @@ pub(crate) struct Intent {
     pub end: u64,
     /// Offsets of the appended messages' `From ` lines, ascending.
     pub froms: Vec<u64>,
+    /// The date on each of those lines (seconds since the epoch).
+    pub dates: Vec<u64>,
 }
 
 impl Intent {
     fn encode(&self) -> String {
-        let froms: Vec<String> = self.froms.iter().map(u64::to_string).collect();
+        let froms: Vec<String> = self
+            .froms
+            .iter()
+            .zip(&self.dates)
+            .map(|(f, d)| format!("{f}:{d}"))
+            .collect();
         format!("P {} {} {}\n", self.start, self.end, froms.join(","))
     }
 
@@ -49,27 +58,39 @@ impl Intent {
         }
         let start = t.next()?.parse().ok()?;
         let end = t.next()?.parse().ok()?;
-        let froms = t
+        let (froms, dates): (Vec<u64>, Vec<u64>) = t
             .next()?
             .split(',')
-            .map(|f| f.parse().ok())
-            .collect::<Option<Vec<u64>>>()?;
+            .map(|f| {
+                let (at, date) = f.split_once(':')?;
+                Some((at.parse().ok()?, date.parse().ok()?))
+            })
+            .collect::<Option<Vec<(u64, u64)>>>()?
+            .into_iter()
+            .unzip();
         let sane = t.next().is_none()
             && start <= end
             && froms.windows(2).all(|w| w[0] < w[1])
             && froms.iter().all(|f| (start..end).contains(f));
-        sane.then_some(Intent { start, end, froms })
+        sane.then_some(Intent {
+            start,
+            end,
+            froms,
+            dates,
+        })
     }
 
-    /// The bytes to cut from a file of length `len` whose messages from `start` on begin at
-    /// `separators` (ascending): from `start` up to the first of the planned end, the end of
-    /// the file, or a message this append did not plan (another program appended it after a
-    /// crash). `None` when nothing of the append is in the file.
-    pub fn torn_range(&self, len: u64, separators: &[u64]) -> Option<Range<u64>> {
-        let foreign = separators
-            .iter()
-            .copied()
-            .find(|s| *s > self.start && !self.froms.contains(s));
+    /// The separator line this append planned at `at`, if any.
+    pub fn planned_line(&self, at: u64) -> Option<String> {
+        let i = self.froms.iter().position(|&f| f == at)?;
+        Some(from_line(*self.dates.get(i)?))
+    }
+
+    /// The bytes to cut from a file of length `len` when the first message from `start` on
+    /// that this append did not write begins at `foreign` (another program appended it after
+    /// the crash): from `start` up to the first of the planned end, the end of the file, or
+    /// `foreign`. `None` when nothing of the append is in the file.
+    pub fn torn_range(&self, len: u64, foreign: Option<u64>) -> Option<Range<u64>> {
         let end = [Some(self.end), Some(len), foreign]
             .into_iter()
             .flatten()
@@ -160,6 +181,7 @@ mod tests {
             start: 10,
             end: 300,
             froms: vec![10, 120, 200],
+            dates: vec![0, 1_795_381_392, 7],
         };
         assert_eq!(Intent::decode(i.encode().as_bytes()), Some(i.clone()));
         // Torn, garbled or impossible journals record nothing.
@@ -167,17 +189,18 @@ mod tests {
         for bad in [
             &text.as_bytes()[..text.len() - 1],
             b"",
-            b"P 10 5 7\n",
-            b"P 10 300 120,10\n",
-            b"P 10 300 400\n",
-            b"X 1 2 1\n",
+            b"P 10 5 7:0\n",
+            b"P 10 300 120:0,10:0\n",
+            b"P 10 300 400:0\n",
+            b"P 10 300 120\n",
+            b"X 1 2 1:0\n",
         ] {
             assert_eq!(Intent::decode(bad), None, "{bad:?}");
         }
     }
 
-    /// (file length, separators at or after start, expected cut)
-    type Case<'a> = (u64, &'a [u64], Option<Range<u64>>);
+    /// (file length, first message not of this append, expected cut)
+    type Case = (u64, Option<u64>, Option<Range<u64>>);
 
     #[test]
     fn torn_range_table() {
@@ -185,21 +208,31 @@ mod tests {
             start: 100,
             end: 400,
             froms: vec![100, 250],
+            dates: vec![0, 60],
         };
+        assert_eq!(
+            i.planned_line(250).as_deref(),
+            Some("From mailstore@localhost Thu Jan  1 00:01:00 1970\n")
+        );
+        assert_eq!(i.planned_line(251), None);
         let table: &[Case] = &[
-            (100, &[], None),
-            (90, &[], None),
-            (180, &[100], Some(100..180)),
-            (400, &[100, 250], Some(100..400)),
+            (100, None, None),
+            (90, None, None),
+            (180, None, Some(100..180)),
+            (400, None, Some(100..400)),
             // Another program appended after the crash: its message is kept.
-            (500, &[100, 250, 400], Some(100..400)),
-            (260, &[100, 180], Some(100..180)),
-            (300, &[100, 250, 280], Some(100..280)),
-            // A copy of one of ours (our `From ` line) appended after a torn write.
-            (350, &[100, 130], Some(100..130)),
+            (500, Some(400), Some(100..400)),
+            (260, Some(180), Some(100..180)),
+            (300, Some(280), Some(100..280)),
+            // Appended where this append would have begun: nothing of ours to cut.
+            (150, Some(100), None),
         ];
-        for (len, seps, want) in table {
-            assert_eq!(i.torn_range(*len, seps), *want, "len {len} seps {seps:?}");
+        for (len, foreign, want) in table {
+            assert_eq!(
+                i.torn_range(*len, *foreign),
+                *want,
+                "len {len} foreign {foreign:?}"
+            );
         }
     }
 
@@ -213,6 +246,7 @@ mod tests {
             start: 0,
             end: 50,
             froms: vec![0],
+            dates: vec![5],
         };
         j.record(&i).expect("record");
         assert_eq!(j.read().expect("read"), Some(i));
@@ -220,6 +254,7 @@ mod tests {
             start: 5,
             end: 6,
             froms: vec![5],
+            dates: vec![0],
         };
         j.record(&shorter).expect("record over a longer one");
         assert_eq!(j.read().expect("read"), Some(shorter));
