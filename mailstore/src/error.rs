@@ -80,6 +80,17 @@ pub enum StoreError {
     /// ([`crate::Account::lock_exclusive`]).
     #[error("mailbox {0:?} is locked by another session")]
     Locked(String),
+    /// Another program held the mailbox file's lock (mbox: `fcntl` or dot-lock) for longer
+    /// than the store's lock time-out; nothing was changed, and retrying later may succeed.
+    #[error("mailbox {mailbox:?}: {lock} lock still held by another program after {waited:?}")]
+    LockTimeout {
+        /// The mailbox concerned.
+        mailbox: String,
+        /// Which lock could not be had: `"fcntl"` or `"dot-lock"`.
+        lock: &'static str,
+        /// How long this call waited.
+        waited: std::time::Duration,
+    },
     /// Reading the message stream given to `append` failed.
     #[error("reading the message to append failed: {0}")]
     Source(#[source] std::io::Error),
@@ -96,7 +107,10 @@ impl StoreError {
 
     /// True when retrying later may succeed (I/O trouble), false when the request itself is wrong.
     pub fn is_temporary(&self) -> bool {
-        matches!(self, StoreError::Io { .. } | StoreError::Source(_))
+        matches!(
+            self,
+            StoreError::Io { .. } | StoreError::Source(_) | StoreError::LockTimeout { .. }
+        )
     }
 }
 

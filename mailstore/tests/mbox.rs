@@ -54,7 +54,8 @@ async fn sigkill_during_delivery() {
 }
 
 /// Messages appended or rewritten by another mbox program (mutt's `Status:` headers) are picked
-/// up; the remains of a crashed append of ours are cut off and never seen.
+/// up; the remains of a crashed append of ours (journalled) are cut off and never seen, and a
+/// message another program appended with our `From ` line (as mutt copies one) is kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outside_writers_and_torn_append() {
     use mailstore::{AppendOptions, Flag, FlagOp, UidSet, flags};
@@ -87,14 +88,27 @@ async fn outside_writers_and_torn_append() {
         "mboxrd quoting and blank line: {on_disk:?}"
     );
 
-    // A torn append of ours (crash before the index record), then mutt appends a message.
+    // A torn append of ours: its journal record (as the append writes it before any byte,
+    // `P <start> <end> <from>:<date>`), then part of the message (the crash). Then mutt appends a
+    // message of its own and a copy of one of ours (with our `From ` line).
+    let start = on_disk.len() as u64;
+    let torn = b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: torn\n\nhalf a body\n";
+    std::fs::write(
+        dir.path().join("carol/.mailstore/INBOX.journal"),
+        format!(
+            "P {start} {} {start}:1795381414\n",
+            start + torn.len() as u64 + 20
+        ),
+    )
+    .expect("journal");
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&path)
         .expect("open");
-    f.write_all(b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: torn\n\nhalf a bo")
-        .expect("write");
-    f.write_all(b"\nFrom mutt@example.org Sun Nov 22 21:04:00 2026\nSubject: mutt\nStatus: RO\nX-Status: A\n\nbody\n\n").expect("write");
+    f.write_all(torn).expect("write");
+    f.write_all(b"From mutt@example.org Sun Nov 22 21:04:00 2026\nSubject: mutt\nStatus: RO\nX-Status: A\n\nbody\n\n").expect("write");
+    let copied = b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: copied\n\ncopy\n\n";
+    f.write_all(copied).expect("write");
     drop(f);
     let metas = acc
         .messages("INBOX", &UidSet::all())
@@ -102,8 +116,13 @@ async fn outside_writers_and_torn_append() {
         .expect("messages");
     assert_eq!(
         metas.len(),
-        2,
-        "torn append cut, mutt's message kept: {metas:?}"
+        3,
+        "torn append cut, mutt's messages kept: {metas:?}"
+    );
+    let copy = acc.read("INBOX", metas[2].uid).await.expect("read");
+    assert_eq!(
+        copy, b"Subject: copied\n\ncopy\n",
+        "a message with our From line is kept"
     );
     assert_eq!(
         metas[1].flags,
@@ -125,7 +144,7 @@ async fn outside_writers_and_torn_append() {
         .expect("messages");
     assert_eq!(
         again.iter().map(|m| m.uid).collect::<Vec<_>>(),
-        vec![uid1, metas[1].uid],
+        vec![uid1, metas[1].uid, metas[2].uid],
         "UIDs kept"
     );
     assert!(again[0].flags.contains(&Flag::Keyword("$Mine".into())));
@@ -163,4 +182,58 @@ async fn change_feed_across_store_values() {
         Arc::new(MboxStore::new(&root)) as Arc<dyn MailStore>
     })
     .await;
+}
+
+/// An append that crashed right after its journal record (nothing written yet), then another
+/// program appending a copy of one of our messages exactly where that append would have begun:
+/// the copy is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_journal_never_cuts_a_later_message() {
+    use mailstore::{AppendOptions, UidSet};
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = MboxStore::new(dir.path());
+    let acc = store.account("dave").await.expect("account");
+    acc.append(
+        "INBOX",
+        b"Subject: one\n\nx\n".to_vec().into(),
+        AppendOptions::default(),
+    )
+    .await
+    .expect("append");
+    let path = dir.path().join("dave/INBOX");
+    let start = std::fs::metadata(&path).expect("stat").len();
+    std::fs::write(
+        dir.path().join("dave/.mailstore/INBOX.journal"),
+        format!("P {start} {} {start}:1795381414\n", start + 100),
+    )
+    .expect("journal");
+    // Our next operation sees the file unchanged: the record is stale.
+    assert_eq!(
+        acc.messages("INBOX", &UidSet::all())
+            .await
+            .expect("messages")
+            .len(),
+        1
+    );
+    let copied = b"From mailstore@localhost Sun Nov 22 21:03:34 2026\nSubject: copied\n\ncopy\n\n";
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open")
+        .write_all(copied)
+        .expect("write");
+    let metas = acc
+        .messages("INBOX", &UidSet::all())
+        .await
+        .expect("messages");
+    assert_eq!(
+        metas.len(),
+        2,
+        "the copy at the stale record's start is kept"
+    );
+    assert_eq!(
+        acc.read("INBOX", metas[1].uid).await.expect("read"),
+        b"Subject: copied\n\ncopy\n"
+    );
 }

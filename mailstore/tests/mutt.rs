@@ -508,3 +508,107 @@ fn mutt_and_our_mbox() {
         assert_same_message(text.as_bytes(), "f-from-maildir");
     });
 }
+
+/// mutt copies (`C`) and saves (`s`) messages from one of our mboxes into another of our mboxes,
+/// keeping our `From ` line on them; our next open and append (under the locks) keep both
+/// copies, byte for byte in their bodies. (This crate once took any unknown message at the end
+/// with its own `From ` sender for a torn append of its own and cut it.)
+#[test]
+fn mutt_copies_between_our_mboxes() {
+    assert!(
+        mutt_installed(),
+        "mutt and tmux are needed for this test (apt-get install mutt tmux)"
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let root = dir.join("mbox");
+    let (inbox_before, other_before) = rt.block_on(async {
+        let store = MboxStore::new(&root);
+        let acc = store.account("u").await.expect("account");
+        acc.create("Other", None).await.expect("create");
+        for id in ["a-plain", "b-saved", "c-kept"] {
+            acc.append("INBOX", message(id, LINES).into(), AppendOptions::default())
+                .await
+                .expect("append");
+        }
+        acc.append(
+            "Other",
+            message("o-other", LINES).into(),
+            AppendOptions::default(),
+        )
+        .await
+        .expect("append");
+        (
+            view_of(&store, "INBOX").await,
+            view_of(&store, "Other").await,
+        )
+    });
+    let udir = root.join("u");
+    let other = udir.join("Other");
+    let has = |id: &str| {
+        std::fs::read(&other).is_ok_and(|d| {
+            String::from_utf8_lossy(&d).contains(&format!("X-Conformance-Id: {id}\n"))
+        })
+    };
+    let mutt = Mutt::start(dir, "mbox", &udir, &udir.join("INBOX"), "");
+    mutt.expect_index(&[("a-plain", "N  "), ("b-saved", "N  "), ("c-kept", "N  ")]);
+    mutt.jump(1);
+    mutt.tmux.keys(&["C"]);
+    mutt.answer("Copy to mailbox", "=Other");
+    mutt.tmux
+        .wait_until("the copy", tmux::STEP, |_| has("a-plain"));
+    mutt.jump(2);
+    mutt.tmux.keys(&["s"]);
+    mutt.answer("Save to mailbox", "=Other");
+    mutt.tmux
+        .wait_until("the save", tmux::STEP, |_| has("b-saved"));
+    // Quitting purges the saved message from INBOX (`delete=yes`).
+    mutt.quit();
+    let raw = std::fs::read(&other).expect("read Other");
+    let ours = raw
+        .split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"From mailstore@localhost "))
+        .count();
+    assert_eq!(ours, 3, "mutt kept our From line on both copies");
+
+    rt.block_on(async {
+        let store = MboxStore::new(&root);
+        let after = view_of(&store, "Other").await;
+        assert_eq!(
+            after.keys().collect::<Vec<_>>(),
+            ["a-plain", "b-saved", "o-other"],
+            "mutt's copies kept on our next open"
+        );
+        assert_eq!(after["o-other"].0, other_before["o-other"].0, "UID kept");
+        let acc = store.account("u").await.expect("account");
+        // Our next append (a writer under the locks) keeps them too.
+        acc.append(
+            "Other",
+            message("d-after", LINES).into(),
+            AppendOptions::default(),
+        )
+        .await
+        .expect("append");
+        let metas = acc
+            .messages("Other", &UidSet::all())
+            .await
+            .expect("messages");
+        assert_eq!(metas.len(), 4, "{metas:?}");
+        for m in metas {
+            let data = acc.read("Other", m.uid).await.expect("read");
+            assert_eq!(data.len() as u64, m.size, "size matches the message read");
+            let id = id_of(&data).expect("id");
+            assert_same_message(&data, &id);
+        }
+        let inbox = view_of(&store, "INBOX").await;
+        assert_eq!(
+            inbox.keys().collect::<Vec<_>>(),
+            ["a-plain", "c-kept"],
+            "the saved message left INBOX"
+        );
+        for id in ["a-plain", "c-kept"] {
+            assert_eq!(inbox[id].0, inbox_before[id].0, "{id}: UID kept");
+        }
+    });
+}

@@ -7,10 +7,21 @@
 //! other programs rewrite) that finds the message again after another program rewrote the file.
 //!
 //! The index's stamp is the file's size and mtime after this crate's last change; a different
-//! size or mtime means another writer was there: appended messages (scanned from the old end)
-//! or a rewrite (the whole file scanned and matched by content key). A message at the end that
-//! carries this crate's separator sender but is not in the index is the remains of an append
-//! that crashed before it was acknowledged, and is cut out.
+//! size or mtime means another writer was there (or a crash): appended messages (scanned from
+//! the old end) or a rewrite (the whole file scanned and matched by content key).
+//!
+//! Crash safety:
+//! - An append first records in the append journal (see the journal module) where its
+//!   messages will lie, fsynced; then writes them, fsyncs the file, writes and fsyncs their
+//!   index records, and only then returns the UIDs. When the stamp shows a change, the next
+//!   writer first cuts the region of a journalled append that did not complete, and nothing
+//!   else: a message another program appended (even with this crate's `From ` line, as mutt
+//!   keeps it when it copies a message) is never cut.
+//! - An expunge (and a cut with other programs' mail after it) writes a new file beside the
+//!   mbox, fsyncs it, renames it over the mbox and fsyncs the directory, under the locks (it
+//!   takes the `fcntl` lock of the new file before the rename, so that a program opening the new
+//!   file waits too); then the index records follow. A crash leaves the old or the new file;
+//!   a new file the index does not know yet is matched by content key on the next open.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -18,18 +29,22 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use super::format::{Quoter, from_line};
-use super::lock::{lock, open_rw, unlock};
-use super::scan::{Loc, remove_ranges, removed_before, scan};
+mod append;
+
+use super::format::Quoter;
+use super::journal::Journal;
+use super::lock::{DEFAULT_TIMEOUT, lock, lock_new, open_rw, unlock};
+use super::scan::{Loc, copy_except, removed_before, scan};
 use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
-use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs};
-use crate::types::{AppendOptions, FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
+use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, sync_dir};
+use crate::types::{FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
 
 const CHUNK: usize = 64 * 1024;
 /// Messages up to this size are read into memory under the lock; larger ones are copied to an
@@ -57,8 +72,11 @@ pub(crate) struct Mbox {
     queue: Mutex<Vec<Pending>>,
     commit: Mutex<()>,
     index_path: PathBuf,
+    journal: Journal,
     tmp_dir: PathBuf,
     name: String,
+    /// Bound on waiting for other programs' locks, in milliseconds.
+    lock_timeout_ms: AtomicU64,
     state: Mutex<Option<St>>,
     pub notify: Arc<tokio::sync::Notify>,
 }
@@ -95,6 +113,12 @@ impl Guard<'_> {
             .expect("invariant: Mbox::lock loads the index before building Guard");
         (&st.file, log, index)
     }
+
+    fn st(&mut self) -> &mut St {
+        self.st
+            .as_mut()
+            .expect("invariant: Mbox::lock fills the state before building Guard")
+    }
 }
 
 fn stamp_of(file: &File, path: &Path) -> Result<String> {
@@ -114,18 +138,40 @@ impl Mbox {
             path,
             queue: Mutex::new(Vec::new()),
             commit: Mutex::new(()),
+            journal: Journal::new(index_path.with_extension("journal")),
             index_path,
             tmp_dir,
             name,
+            lock_timeout_ms: AtomicU64::new(DEFAULT_TIMEOUT.as_millis() as u64),
             state: Mutex::new(None),
             notify: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
-    /// Takes the in-process mutex, the dot-lock and the `fcntl` lock, loads or refreshes the
-    /// index and brings it in line with the file.
+    /// Sets the bound on waiting for other programs' locks.
+    pub fn set_lock_timeout(&self, timeout: Duration) {
+        let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.lock_timeout_ms.store(ms, Ordering::Relaxed);
+    }
+
+    fn lock_timeout(&self) -> Duration {
+        Duration::from_millis(self.lock_timeout_ms.load(Ordering::Relaxed))
+    }
+
+    /// Where an expunge writes the new file: beside the mbox (same file system, so the rename
+    /// is atomic), hidden from folder listings by its leading dot.
+    fn replacement_path(&self) -> PathBuf {
+        let mut name = std::ffi::OsString::from(".");
+        name.push(self.path.file_name().unwrap_or_default());
+        name.push(".mailstore-new");
+        self.path.with_file_name(name)
+    }
+
+    /// Takes the in-process mutex, the `fcntl` lock and the dot-lock (mutt's order, bounded by
+    /// the lock time-out), loads or refreshes the index and brings it in line with the file.
     pub fn lock(&self) -> Result<Guard<'_>> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut reopened = false;
         loop {
             let ino = match std::fs::metadata(&self.path) {
                 Ok(m) => m.ino(),
@@ -141,9 +187,10 @@ impl Mbox {
                 let file = open_rw(&self.path, false)?;
                 let ino = file.metadata().at(&self.path)?.ino();
                 *st = Some(St { file, ino, idx });
+                reopened = true;
             }
             let Some(s) = st.as_mut() else { continue };
-            let dotlock = lock(&self.path, &s.file)?;
+            let dotlock = lock(&self.path, &s.file, self.lock_timeout(), &self.name)?;
             if std::fs::metadata(&self.path).map(|m| m.ino()).ok() != Some(s.ino) {
                 unlock(&s.file, &dotlock);
                 continue;
@@ -166,14 +213,73 @@ impl Mbox {
                     }
                 },
             }
+            if reopened {
+                // An expunge that crashed before its rename left this behind.
+                let _ = std::fs::remove_file(self.replacement_path());
+            }
             let mut guard = Guard { st, dotlock };
             self.sync(&mut guard)?;
             return Ok(guard);
         }
     }
 
+    /// Cuts the region of a journalled append that did not complete (see the journal module);
+    /// other programs' messages after it are kept (then the file is replaced, not cut in place).
+    /// Returns where a cut was made (the append's start: the file before it is unchanged).
+    fn recover(&self, guard: &mut Guard<'_>) -> Result<Option<u64>> {
+        let Some(intent) = self.journal.read()? else {
+            return Ok(None);
+        };
+        let mut cut_made = None;
+        let (file, _, index) = guard.parts();
+        let first = intent.froms.first().copied();
+        let completed = index
+            .entries
+            .values()
+            .any(|e| Loc::parse(&e.loc).map(|l| l.from) == first);
+        let len = file.metadata().at(&self.path)?.len();
+        if !completed && len > intent.start {
+            // The first message this append did not write: not at a planned offset, or not
+            // with the planned separator line there.
+            let mut foreign = None;
+            for s in scan(file, intent.start).at(&self.path)? {
+                let ours = intent.planned_line(s.loc.from).is_some_and(|want| {
+                    let mut got = vec![0u8; want.len()];
+                    file.read_exact_at(&mut got, s.loc.from).is_ok() && got == want.as_bytes()
+                });
+                if !ours {
+                    foreign = Some(s.loc.from);
+                    break;
+                }
+            }
+            if let Some(cut) = intent.torn_range(len, foreign) {
+                cut_made = Some(cut.start);
+                if cut.end >= len {
+                    file.set_len(cut.start).at(&self.path)?;
+                    file.sync_data().at(&self.path)?;
+                } else {
+                    self.replace_without(guard.st(), &[cut])?;
+                }
+            }
+        }
+        // Durably: a stale record must not name a later writer's message.
+        self.journal.clear(true)?;
+        Ok(cut_made)
+    }
+
     /// Finds what other writers (or a crashed append) did since the index's stamp.
     fn sync(&self, guard: &mut Guard<'_>) -> Result<()> {
+        let (file, _, index) = guard.parts();
+        if stamp_of(file, &self.path)? == index.stamp {
+            // The file is as the index knows it: a journalled append wrote nothing (it crashed
+            // right after its record). Its record must go before another program appends at
+            // its start, where it would name that program's message.
+            if self.journal.pending() {
+                self.journal.clear(true)?;
+            }
+            return Ok(());
+        }
+        let cut = self.recover(guard)?;
         let (file, log, index) = guard.parts();
         let stamp = stamp_of(file, &self.path)?;
         if stamp == index.stamp {
@@ -184,6 +290,8 @@ impl Mbox {
         let mut head = [0u8; 5];
         let tail_only = match old_len {
             Some(0) => true,
+            // A torn append cut back to where the index left the file: nothing else changed.
+            Some(l) if l == len => cut == Some(l),
             Some(l) if l < len => file.read_exact_at(&mut head, l).is_ok() && &head == b"From ",
             _ => false,
         };
@@ -192,17 +300,7 @@ impl Mbox {
         let mut used_modseq = false;
         if tail_only {
             let start = old_len.unwrap_or(0);
-            let mut found = scan(file, start).at(&self.path)?;
-            let crashed: Vec<Range<u64>> = found
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.ours)
-                .map(|(i, s)| s.loc.from..found.get(i + 1).map_or(len, |n| n.loc.from))
-                .collect();
-            if !crashed.is_empty() {
-                remove_ranges(file, &crashed, &self.path)?;
-                found = scan(file, start).at(&self.path)?;
-            }
+            let found = scan(file, start).at(&self.path)?;
             for (uid, s) in (index.uid_next..).zip(found) {
                 used_modseq = true;
                 records.push(Record::Add(Entry {
@@ -295,176 +393,33 @@ impl Mbox {
         Ok(f(index))
     }
 
-    /// Appends a spooled message: separator line, quoted body, blank line; fsync; then the
-    /// index record (fsynced); only then is the UID returned. Appends queued meanwhile by other
-    /// threads of this process are written under the same lock with one data fsync and one
-    /// index fsync (group commit).
-    pub fn append(&self, spool: &Path, opts: &AppendOptions, size: u64) -> Result<u32> {
-        let slot = Arc::new(Mutex::new(None));
-        self.queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Pending {
-                spool: spool.to_path_buf(),
-                size,
-                flags: opts.flags.clone(),
-                idate: epoch_secs(opts.internal_date.unwrap_or_else(SystemTime::now)),
-                slot: slot.clone(),
-            });
-        let _commit = self.commit.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(done) = slot.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            return done;
+    /// Replaces the mbox by a copy without `ranges`: the copy is written beside it, locked,
+    /// fsynced, renamed over it, and the directory fsynced; then `st` holds the new file (the
+    /// old descriptor is closed, which releases this process's lock on the old inode).
+    fn replace_without(&self, st: &mut St, ranges: &[Range<u64>]) -> Result<()> {
+        let tmp = self.replacement_path();
+        let old = st.file.metadata().at(&self.path)?;
+        let new = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .at(&tmp)?;
+        lock_new(&new, &tmp)?;
+        // Keep the mailbox's mode and (where allowed) its owner, as the file it replaces.
+        let _ = new.set_permissions(old.permissions());
+        let _ = std::os::unix::fs::fchown(&new, Some(old.uid()), Some(old.gid()));
+        let len = copy_except(&st.file, old.len(), ranges, &new, &tmp)?;
+        new.set_len(len).at(&tmp)?;
+        new.sync_all().at(&tmp)?;
+        std::fs::rename(&tmp, &self.path).at(&self.path)?;
+        if let Some(dir) = self.path.parent() {
+            sync_dir(dir)?;
         }
-        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
-        let results = self.commit_batch(&batch);
-        for (p, r) in batch.iter().zip(results) {
-            *p.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-        }
-        self.notify.notify_waiters();
-        let mine = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
-        mine.unwrap_or_else(|| {
-            Err(StoreError::io(
-                &self.path,
-                std::io::Error::other("lost append"),
-            ))
-        })
-    }
-
-    /// Writes one message at `start` (no fsync); returns whether a final line feed was added
-    /// and where the message ends.
-    fn write_one(&self, file: &File, p: &Pending, start: u64) -> Result<(bool, u64)> {
-        let mut src = File::open(&p.spool).at(&p.spool)?;
-        let head = from_line(p.idate);
-        let mut pos = start;
-        file.write_all_at(head.as_bytes(), pos).at(&self.path)?;
-        pos += head.len() as u64;
-        let mut quoter = Quoter::new(false);
-        let mut last = b'\n';
-        let mut buf = vec![0u8; CHUNK];
-        let mut out = Vec::with_capacity(CHUNK + 64);
-        loop {
-            let n = src.read(&mut buf).at(&p.spool)?;
-            let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
-                break;
-            };
-            last = chunk[n - 1];
-            out.clear();
-            quoter.feed(chunk, &mut out);
-            file.write_all_at(&out, pos).at(&self.path)?;
-            pos += out.len() as u64;
-        }
-        out.clear();
-        quoter.finish(&mut out);
-        let added = last != b'\n';
-        if added {
-            out.push(b'\n');
-        }
-        out.push(b'\n');
-        file.write_all_at(&out, pos).at(&self.path)?;
-        Ok((added, pos + out.len() as u64))
-    }
-
-    fn commit_batch(&self, batch: &[Pending]) -> Vec<Result<u32>> {
-        let copy =
-            |e: &StoreError| StoreError::io(&self.path, std::io::Error::other(e.to_string()));
-        let mut guard = match self.lock() {
-            Ok(g) => g,
-            Err(e) => return batch.iter().map(|_| Err(copy(&e))).collect(),
-        };
-        let (file, log, index) = guard.parts();
-        let first = match file.metadata().at(&self.path) {
-            Ok(m) => m.len(),
-            Err(e) => return batch.iter().map(|_| Err(copy(&e))).collect(),
-        };
-        let mut pos = first;
-        let mut written: Vec<Result<(u64, bool)>> = Vec::with_capacity(batch.len());
-        for p in batch {
-            match self.write_one(file, p, pos) {
-                Ok((added, end)) => {
-                    written.push(Ok((pos, added)));
-                    pos = end;
-                }
-                Err(e) => {
-                    let _ = file.set_len(pos);
-                    written.push(Err(e));
-                }
-            }
-        }
-        // Read back what was written: locations and content keys come from the same scan that
-        // will find the messages again after another program rewrites the file.
-        let durable = file.sync_data().at(&self.path).and_then(|_| {
-            let found = scan(file, first).at(&self.path)?;
-            let ok: Vec<(u64, bool, u64)> = written
-                .iter()
-                .zip(batch)
-                .filter_map(|(w, p)| w.as_ref().ok().map(|(s, a)| (*s, *a, p.size)))
-                .collect();
-            let matches = found.len() == ok.len()
-                && found.iter().zip(&ok).all(|(f, (start, added, size))| {
-                    f.loc.from == *start && f.size - u64::from(*added) == *size
-                });
-            if !matches {
-                return Err(StoreError::Corrupt {
-                    what: "mbox",
-                    path: self.path.clone(),
-                    detail: format!("messages appended at byte {first} do not read back"),
-                });
-            }
-            Ok(found)
-        });
-        let found = match durable {
-            Ok(f) => f,
-            Err(e) => {
-                let _ = file.set_len(first);
-                return batch.iter().map(|_| Err(copy(&e))).collect();
-            }
-        };
-        let modseq = index.highest_modseq + 1;
-        let mut uid = index.uid_next;
-        let mut records = Vec::new();
-        let mut results = Vec::with_capacity(batch.len());
-        let mut found = found.into_iter();
-        for (w, p) in written.into_iter().zip(batch) {
-            let _ = std::fs::remove_file(&p.spool);
-            let w = match w {
-                Ok((_, added)) => {
-                    found
-                        .next()
-                        .map(|f| (added, f))
-                        .ok_or_else(|| StoreError::Corrupt {
-                            what: "mbox",
-                            path: self.path.clone(),
-                            detail: "appended message missing on read-back".into(),
-                        })
-                }
-                Err(e) => Err(e),
-            };
-            match w {
-                Ok((added, f)) => {
-                    records.push(Record::Add(Entry {
-                        uid,
-                        modseq,
-                        size: p.size,
-                        idate: p.idate,
-                        loc: Loc { added, ..f.loc }.format(),
-                        flags: p.flags.clone(),
-                    }));
-                    results.push(Ok(uid));
-                    uid += 1;
-                }
-                Err(e) => results.push(Err(e)),
-            }
-        }
-        let stamp = stamp_of(file, &self.path).map(Record::Stamp);
-        let committed = stamp.and_then(|st| {
-            records.push(st);
-            log.append(index, records, true)
-        });
-        match committed {
-            Ok(()) => results,
-            // Not acknowledged: the next writer cuts these messages out (our separator sender).
-            Err(e) => batch.iter().map(|_| Err(copy(&e))).collect(),
-        }
+        st.ino = new.metadata().at(&self.path)?.ino();
+        st.file = new;
+        Ok(())
     }
 
     /// Opens message `uid` for streaming (un-quoted; see [`IN_MEMORY`]).
@@ -591,10 +546,11 @@ impl Mbox {
         Ok(outcome)
     }
 
-    /// Removes the messages for which `pick` is true, rewriting the file in place.
+    /// Removes the messages for which `pick` is true: a new file without them replaces the mbox
+    /// (see [`Mbox::replace_without`]), then the index records follow (fsynced).
     pub fn expunge_where(&self, pick: impl Fn(&Entry) -> bool) -> Result<Vec<u32>> {
         let mut guard = self.lock()?;
-        let (file, log, index) = guard.parts();
+        let (file, _, index) = guard.parts();
         let len = file.metadata().at(&self.path)?.len();
         let mut sorted: Vec<(Loc, &Entry)> = index
             .entries
@@ -614,22 +570,21 @@ impl Mbox {
         if victims.is_empty() {
             return Ok(victims);
         }
-        let moves: Vec<(u32, u64, String, Flags, Loc)> = sorted
+        let mut records: Vec<Record> = sorted
             .iter()
             .filter(|(l, e)| !victims.contains(&e.uid) && removed_before(&ranges, l.from) > 0)
-            .map(|(l, e)| (e.uid, e.modseq, e.loc.clone(), e.flags.clone(), *l))
-            .collect();
-        remove_ranges(file, &ranges, &self.path)?;
-        let modseq = index.highest_modseq + 1;
-        let mut records: Vec<Record> = moves
-            .into_iter()
-            .map(|(uid, m, _, flags, l)| Record::Update {
-                uid,
-                modseq: m,
+            .map(|(l, e)| Record::Update {
+                uid: e.uid,
+                modseq: e.modseq,
                 loc: l.shifted(removed_before(&ranges, l.from)).format(),
-                flags,
+                flags: e.flags.clone(),
             })
             .collect();
+        let modseq = index.highest_modseq + 1;
+        // An emptied journal must stay empty: its offsets would name other messages afterwards.
+        self.journal.clear(true)?;
+        self.replace_without(guard.st(), &ranges)?;
+        let (file, log, index) = guard.parts();
         victims.sort_unstable();
         records.extend(victims.iter().map(|&uid| Record::Expunge { uid, modseq }));
         records.push(Record::Stamp(stamp_of(file, &self.path)?));

@@ -78,6 +78,12 @@ impl Quoter {
     }
 }
 
+/// Whether writing quotes `line` (it matches `>*From `), adding one `>`.
+pub(crate) fn needs_quoting(line: &[u8]) -> bool {
+    let gts = line.iter().take_while(|&&b| b == b'>').count();
+    line[gts..].starts_with(FROM)
+}
+
 /// Whether a stored line is a quoted `From ` line (`>+From `) that reading un-quotes.
 pub(crate) fn is_quoted_from(line: &[u8]) -> bool {
     let gts = line.iter().take_while(|&&b| b == b'>').count();
@@ -227,8 +233,9 @@ pub(crate) fn is_separator(line: &[u8]) -> bool {
     line.starts_with(FROM) && parse_from_line_date(line.trim_ascii_end()).is_some()
 }
 
-/// The sender this crate writes on separator lines; a message with it that the index does not
-/// know is the remains of an append that crashed.
+/// The sender this crate writes on separator lines. It identifies nothing: other programs copy
+/// messages with their `From ` line (mutt does), so a torn append is found through the append
+/// journal, never through this sender.
 pub(crate) const OUR_SENDER: &str = "mailstore@localhost";
 
 /// The separator line for a message delivered at `secs`.
@@ -313,6 +320,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn quoted_length_counted_by_lines(
+            lines in proptest::collection::vec("(>{0,3}(From )?[a-z >]{0,6}|From|>|)", 0..12),
+            tail in proptest::bool::ANY,
+        ) {
+            let mut plain = lines.join("\n").into_bytes();
+            if tail {
+                plain.push(b'\n');
+            }
+            let counted: usize = plain
+                .split_inclusive(|&b| b == b'\n')
+                .map(|l| l.len() + usize::from(needs_quoting(l)))
+                .sum();
+            proptest::prop_assert_eq!(counted, run(false, &plain, 3).len());
+        }
+
         #[test]
         fn quote_unquote_round_trip(
             lines in proptest::collection::vec("(>{0,3}(From )?[a-z >]{0,6}|From|>|)", 0..12),

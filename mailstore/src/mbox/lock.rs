@@ -1,5 +1,9 @@
-//! mbox locking as other mbox programs do it: a dot-lock file (`<mbox>.lock`, created with
-//! `O_EXCL`, holding the writer's pid; stale when that process is gone or after 5 minutes) and then a `fcntl` write lock on the whole file.
+//! mbox locking as mutt does it (`mx_lock_file` in mutt's `mx.c`): first a `fcntl` write lock on
+//! the whole file, tried with `F_SETLK` and retried with back-off, then the dot-lock
+//! (`<mbox>.lock`, created with `O_EXCL`, holding the writer's pid; stale when that process is
+//! gone or after 5 minutes). Debian's mutt is built with `+USE_FCNTL -USE_FLOCK +USE_DOTLOCK`,
+//! so no `flock` is taken. Both waits share one bounded budget (the store's lock time-out); when
+//! it runs out the caller gets [`StoreError::LockTimeout`] and holds nothing.
 //!
 //! `fcntl` locks belong to the process and are dropped when *any* descriptor of the file is
 //! closed, so this crate keeps exactly one descriptor per mbox file per process (see the
@@ -15,14 +19,36 @@ use crate::error::{IoContext, Result, StoreError};
 
 /// A dot-lock older than this is from a dead writer and is removed.
 const STALE: Duration = Duration::from_secs(300);
-/// Give up waiting for a lock after this long.
-const WAIT: Duration = Duration::from_secs(60);
+/// The default bound on waiting for another program's locks.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest pause between two attempts.
+const MAX_PAUSE: Duration = Duration::from_millis(100);
 
-/// Takes the dot-lock of `path`, then the `fcntl` lock on `file` (an open descriptor of it).
-/// Returns the dot-lock's path, to give to [`unlock`].
-pub(crate) fn lock(path: &Path, file: &File) -> Result<PathBuf> {
-    let dotlock = dotlock_path(path);
+/// Takes the `fcntl` lock on `file` (an open descriptor of `path`), then the dot-lock of `path`,
+/// waiting at most `timeout` in all. Returns the dot-lock's path, to give to [`unlock`].
+/// `mailbox` names the mailbox in the time-out error.
+pub(crate) fn lock(path: &Path, file: &File, timeout: Duration, mailbox: &str) -> Result<PathBuf> {
     let start = Instant::now();
+    let timed_out = |lock: &'static str| StoreError::LockTimeout {
+        mailbox: mailbox.to_string(),
+        lock,
+        waited: start.elapsed(),
+    };
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match fcntl_lock(file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => break,
+            Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => {
+                if start.elapsed() >= timeout {
+                    return Err(timed_out("fcntl"));
+                }
+                std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
+                pause = (pause * 2).min(MAX_PAUSE);
+            }
+            Err(e) => return Err(StoreError::io(path, e.into())),
+        }
+    }
+    let dotlock = dotlock_path(path);
     let mut pause = Duration::from_millis(1);
     loop {
         match OpenOptions::new()
@@ -33,7 +59,7 @@ pub(crate) fn lock(path: &Path, file: &File) -> Result<PathBuf> {
             Ok(mut f) => {
                 use std::io::Write;
                 let _ = writeln!(f, "{}", std::process::id());
-                break;
+                return Ok(dotlock);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 if let Some(content) = stale_content(&dotlock) {
@@ -43,23 +69,19 @@ pub(crate) fn lock(path: &Path, file: &File) -> Result<PathBuf> {
                     }
                     continue;
                 }
-                if start.elapsed() > WAIT {
-                    return Err(StoreError::io(
-                        &dotlock,
-                        std::io::Error::new(std::io::ErrorKind::TimedOut, "dot-lock held too long"),
-                    ));
+                if start.elapsed() >= timeout {
+                    let _ = fcntl_lock(file, FlockOperation::Unlock);
+                    return Err(timed_out("dot-lock"));
                 }
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(20));
+                std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
+                pause = (pause * 2).min(MAX_PAUSE);
             }
-            Err(e) => return Err(StoreError::io(&dotlock, e)),
+            Err(e) => {
+                let _ = fcntl_lock(file, FlockOperation::Unlock);
+                return Err(StoreError::io(&dotlock, e));
+            }
         }
     }
-    if let Err(e) = fcntl_lock(file, FlockOperation::LockExclusive) {
-        let _ = std::fs::remove_file(&dotlock);
-        return Err(StoreError::io(path, e.into()));
-    }
-    Ok(dotlock)
 }
 
 /// The content of a dot-lock left by a dead writer: older than [`STALE`], or naming a process
@@ -83,10 +105,17 @@ fn stale_content(dotlock: &Path) -> Option<String> {
     }
 }
 
-/// Releases what [`lock`] took.
+/// Releases what [`lock`] took (in the reverse order).
 pub(crate) fn unlock(file: &File, dotlock: &Path) {
-    let _ = fcntl_lock(file, FlockOperation::Unlock);
     let _ = std::fs::remove_file(dotlock);
+    let _ = fcntl_lock(file, FlockOperation::Unlock);
+}
+
+/// Takes the `fcntl` lock on a file nobody else can know yet (the replacement an expunge
+/// writes), so that whoever opens it once it is renamed into place waits for this process.
+pub(crate) fn lock_new(file: &File, path: &Path) -> Result<()> {
+    fcntl_lock(file, FlockOperation::NonBlockingLockExclusive)
+        .map_err(|e| StoreError::io(path, e.into()))
 }
 
 /// `<mbox>.lock`.

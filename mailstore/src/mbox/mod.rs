@@ -9,19 +9,34 @@
 //! Hierarchy separator: `/`. Components may not end in `.sbd` or `.lock`, and INBOX has no
 //! children here.
 //!
-//! Appends are atomic with respect to a crash: the message is written at the end of the file
-//! and fsynced, then its index record is written and fsynced, and only then is the UID
-//! returned; the remains of an append that crashed are cut off by the next writer (see the
-//! folder module). Expunge rewrites the file in place, as mutt and Dovecot do (a crash during
-//! an expunge can damage the file; appends cannot).
+//! The format is mboxrd ([RFC 4155] describes the mbox family and its `From ` separator line;
+//! mboxrd quotes every body line matching `>*From ` with one more `>`, and reading removes one).
+//!
+//! Locks are taken in mutt's order: `fcntl`, then the dot-lock, each retried with back-off for
+//! at most the store's lock time-out ([`MboxStore::with_lock_timeout`], 10 s by default), after
+//! which the operation fails with [`StoreError::LockTimeout`] (a temporary error).
+//!
+//! Crash safety (see the folder and journal modules):
+//! - An append records in a journal where its messages will lie (fsynced) before writing them;
+//!   the message is written at the end of the file and fsynced, then its index record is
+//!   written and fsynced, and only then is the UID returned. The next writer cuts exactly the
+//!   journalled region of an append that did not complete, never a message another program
+//!   appended (mutt keeps our `From ` line when it copies a message).
+//! - Expunge writes a new file beside the mbox, fsyncs it, renames it over the mbox and fsyncs
+//!   the directory, under the locks: a crash at any point leaves either the old or the new
+//!   mailbox, and the side index follows either.
+//!
+//! [RFC 4155]: https://www.rfc-editor.org/rfc/rfc4155
 
 mod folder;
 mod format;
+mod journal;
 mod lock;
 mod scan;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -42,6 +57,7 @@ use folder::{Mbox, registry};
 pub struct MboxStore {
     root: PathBuf,
     quota: Quota,
+    lock_timeout: Duration,
     user_quota: Mutex<HashMap<String, Quota>>,
 }
 
@@ -59,8 +75,17 @@ impl MboxStore {
         MboxStore {
             root: root.into(),
             quota: Quota::default(),
+            lock_timeout: lock::DEFAULT_TIMEOUT,
             user_quota: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Sets how long an operation waits for another program's lock on an mbox file (its
+    /// `fcntl` lock and its dot-lock together) before failing with
+    /// [`StoreError::LockTimeout`]. Default: 10 s.
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> MboxStore {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// Sets the quota of every user without one of their own.
@@ -91,9 +116,11 @@ impl MailStore for MboxStore {
             .copied()
             .unwrap_or(self.quota);
         let user = user.to_string();
-        let account = tokio::task::spawn_blocking(move || MboxAccount::open(root, user, quota))
-            .await
-            .map_err(|e| StoreError::io("<blocking task>", std::io::Error::other(e)))??;
+        let lock_timeout = self.lock_timeout;
+        let account =
+            tokio::task::spawn_blocking(move || MboxAccount::open(root, user, quota, lock_timeout))
+                .await
+                .map_err(|e| StoreError::io("<blocking task>", std::io::Error::other(e)))??;
         Ok(Arc::new(Adapter(Arc::new(account))))
     }
 }
@@ -104,11 +131,17 @@ pub(crate) struct MboxAccount {
     side: PathBuf,
     user: String,
     quota: Quota,
+    lock_timeout: Duration,
     meta: Meta,
 }
 
 impl MboxAccount {
-    fn open(root: PathBuf, user: String, quota: Quota) -> Result<MboxAccount> {
+    fn open(
+        root: PathBuf,
+        user: String,
+        quota: Quota,
+        lock_timeout: Duration,
+    ) -> Result<MboxAccount> {
         let side = root.join(".mailstore");
         std::fs::create_dir_all(side.join("tmp")).at(&side)?;
         let inbox = root.join("INBOX");
@@ -126,6 +159,7 @@ impl MboxAccount {
             side,
             user,
             quota,
+            lock_timeout,
         })
     }
 
@@ -157,7 +191,7 @@ impl MboxAccount {
 
     fn mbox(&self, name: &MailboxName) -> Arc<Mbox> {
         let path = self.path_of(name);
-        registry()
+        let mbox = registry()
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .entry(path.clone())
@@ -169,7 +203,9 @@ impl MboxAccount {
                     name.join('/'),
                 ))
             })
-            .clone()
+            .clone();
+        mbox.set_lock_timeout(self.lock_timeout);
+        mbox
     }
 
     fn forget(&self, name: &MailboxName) {
@@ -301,6 +337,7 @@ impl Backend for MboxAccount {
         std::fs::remove_file(&path).at(&path)?;
         let idx = self.index_of(name);
         let _ = std::fs::remove_file(&idx);
+        let _ = std::fs::remove_file(idx.with_extension("journal"));
         let _ = std::fs::remove_dir(self.sbd_of(name));
         if let Some(dir) = path.parent() {
             sync_dir(dir)?;
@@ -335,12 +372,11 @@ impl Backend for MboxAccount {
                 if a.exists() {
                     std::fs::rename(&a, &b).at(&a)?;
                 }
-                let (a, b) = (
-                    a.with_extension("uidvalidity"),
-                    b.with_extension("uidvalidity"),
-                );
-                if a.exists() {
-                    std::fs::rename(&a, &b).at(&a)?;
+                for ext in ["uidvalidity", "journal"] {
+                    let (a, b) = (a.with_extension(ext), b.with_extension(ext));
+                    if a.exists() {
+                        std::fs::rename(&a, &b).at(&a)?;
+                    }
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! Finding messages in an mbox file, and cutting byte ranges out of it in place.
+//! Finding messages in an mbox file, and copying a file without some byte ranges.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -7,8 +7,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::format::{
-    Fnv, OUR_SENDER, flags_from_header, is_quoted_from, is_separator, is_volatile_header,
-    parse_from_line_date,
+    Fnv, flags_from_header, is_quoted_from, is_separator, is_volatile_header, parse_from_line_date,
 };
 use crate::error::{IoContext, Result};
 use crate::types::Flags;
@@ -61,7 +60,6 @@ pub(crate) struct Scanned {
     pub size: u64,
     pub idate: u64,
     pub flags: Flags,
-    pub ours: bool,
 }
 
 /// Reads a file through `pread`, never moving a shared offset or opening another descriptor.
@@ -106,7 +104,6 @@ pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
         }
         if is_separator(&line) {
             finish(cur.take(), pos, prev_blank, &mut out);
-            let sender = line.get(5..).and_then(|r| r.split(|&b| b == b' ').next());
             cur = Some((
                 Scanned {
                     loc: Loc {
@@ -119,7 +116,6 @@ pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
                     size: 0,
                     idate: parse_from_line_date(line.trim_ascii_end()).unwrap_or(0),
                     flags: Flags::new(),
-                    ours: sender == Some(OUR_SENDER.as_bytes()),
                 },
                 Fnv::new(),
                 0,
@@ -148,30 +144,38 @@ pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
     Ok(out)
 }
 
-/// Removes byte ranges (sorted, disjoint) from the file in place: later data moves down.
-pub(crate) fn remove_ranges(file: &File, ranges: &[Range<u64>], path: &Path) -> Result<()> {
-    let Some(first) = ranges.first() else {
-        return Ok(());
-    };
-    let len = file.metadata().at(path)?.len();
-    let mut write = first.start;
+/// Copies `src` (of length `len`) into `dst` from its start, leaving out `ranges` (sorted,
+/// disjoint); returns the length written. Nothing is synced.
+pub(crate) fn copy_except(
+    src: &File,
+    len: u64,
+    ranges: &[Range<u64>],
+    dst: &File,
+    path: &Path,
+) -> Result<u64> {
+    let mut keep = Vec::with_capacity(ranges.len() + 1);
+    let mut at = 0;
+    for r in ranges {
+        keep.push(at..r.start.min(len));
+        at = r.end;
+    }
+    keep.push(at..len);
+    let mut write = 0;
     let mut buf = vec![0u8; CHUNK];
-    for (i, r) in ranges.iter().enumerate() {
-        let keep_end = ranges.get(i + 1).map_or(len, |n| n.start);
-        let mut read = r.end;
-        while read < keep_end {
-            let want = ((keep_end - read) as usize).min(CHUNK);
-            let n = file.read_at(&mut buf[..want], read).at(path)?;
+    for k in keep {
+        let mut read = k.start;
+        while read < k.end {
+            let want = ((k.end - read) as usize).min(CHUNK);
+            let n = src.read_at(&mut buf[..want], read).at(path)?;
             if n == 0 {
                 break;
             }
-            file.write_all_at(&buf[..n], write).at(path)?;
+            dst.write_all_at(&buf[..n], write).at(path)?;
             read += n as u64;
             write += n as u64;
         }
     }
-    file.set_len(write).at(path)?;
-    file.sync_data().at(path)
+    Ok(write)
 }
 
 /// Bytes removed by `ranges` before offset `at`.
@@ -257,13 +261,17 @@ mod tests {
     }
 
     #[test]
-    fn remove_ranges_shifts_data_down() {
+    fn copy_except_leaves_ranges_out() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("f");
         std::fs::write(&path, b"0123456789abcdef").expect("write");
-        let file = open_rw(&path, false).expect("open");
-        remove_ranges(&file, &[2..4, 10..13], &path).expect("remove");
-        assert_eq!(std::fs::read(&path).expect("read"), b"01456789def");
+        let src = open_rw(&path, false).expect("open");
+        let out = dir.path().join("g");
+        let dst = open_rw(&out, true).expect("create");
+        let n = copy_except(&src, 16, &[2..4, 10..13], &dst, &out).expect("copy");
+        assert_eq!(n, 11);
+        assert_eq!(std::fs::read(&out).expect("read"), b"01456789def");
+        assert_eq!(std::fs::read(&path).expect("read"), b"0123456789abcdef");
         assert_eq!(removed_before(&[2..4, 10..13], 14), 5);
         assert_eq!(removed_before(&[2..4, 10..13], 5), 2);
     }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mailstore::conformance::{assert_each_once, deliver_tagged, id_of, message};
-use mailstore::{AppendOptions, Flag, FlagOp, MailStore, UidSet, flags};
+use mailstore::{Account, AppendOptions, Flag, FlagOp, MailStore, MessageMeta, UidSet, flags};
 
 /// Opens the backend named `kind` on `root`.
 pub type Opener = fn(&Path) -> Arc<dyn MailStore>;
@@ -148,7 +148,10 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .spawn()
         .expect("spawn child");
         let stdout = c.stdout.take().expect("stdout");
-        let delay = Duration::from_millis(30 + getrandom::u64().expect("random") % 250);
+        // Killed a random 0-300 ms after its first acknowledged delivery: a fixed time from
+        // the start left some runs without any on a loaded machine.
+        let delay = Duration::from_millis(getrandom::u64().expect("random") % 300);
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut got = Vec::new();
             for line in BufReader::new(stdout).lines() {
@@ -160,10 +163,14 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
                 let mut it = report.split(' ');
                 if let (Some(i), Some(u)) = (it.next(), it.next()) {
                     got.push((format!("crash{run}-{i}"), u.parse::<u32>().expect("uid")));
+                    let _ = first_tx.send(());
                 }
             }
             got
         });
+        first_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the child acknowledges a delivery within 60 s");
         let start = Instant::now();
         while start.elapsed() < delay {
             std::thread::sleep(Duration::from_millis(5));
@@ -183,25 +190,7 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .messages("INBOX", &UidSet::all())
         .await
         .expect("messages");
-    let mut ids = BTreeSet::new();
-    for m in &metas {
-        let data = acc.read("INBOX", m.uid).await.expect("read");
-        let id = id_of(&data).unwrap_or_else(|| panic!("uid {} is not a whole message", m.uid));
-        let i: usize = id
-            .rsplit('-')
-            .next()
-            .and_then(|n| n.parse().ok())
-            .expect("id number");
-        let want = message(&id, crash_lines(i));
-        assert!(
-            data == want,
-            "uid {} ({id}) not intact: {} bytes, want {}",
-            m.uid,
-            data.len(),
-            want.len()
-        );
-        assert!(ids.insert(id.clone()), "{id} twice");
-    }
+    read_intact(acc.as_ref(), &metas, crash_lines).await;
     for (id, uid) in &acked {
         let m = metas
             .iter()
@@ -224,4 +213,36 @@ pub async fn crash_loop(open: Opener, child_test: &str, kills: usize) {
         .await
         .expect("append after crashes");
     assert!(metas.iter().all(|m| m.uid < uid));
+}
+
+/// Reads every message of `metas` from INBOX and checks that each is a whole test message
+/// (`message(id, lines(i))` for an id ending in `-i`) and that no id appears twice. Returns
+/// `uid -> (id, bytes)`.
+pub async fn read_intact(
+    acc: &dyn Account,
+    metas: &[MessageMeta],
+    lines: fn(usize) -> usize,
+) -> BTreeMap<u32, (String, Vec<u8>)> {
+    let mut out = BTreeMap::new();
+    let mut ids = BTreeSet::new();
+    for m in metas {
+        let data = acc.read("INBOX", m.uid).await.expect("read");
+        let id = id_of(&data).unwrap_or_else(|| panic!("uid {} is not a whole message", m.uid));
+        let i: usize = id
+            .rsplit('-')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("id number");
+        let want = message(&id, lines(i));
+        assert!(
+            data == want,
+            "uid {} ({id}) not intact: {} bytes, want {}",
+            m.uid,
+            data.len(),
+            want.len()
+        );
+        assert!(ids.insert(id.clone()), "{id} twice");
+        out.insert(m.uid, (id, data));
+    }
+    out
 }
