@@ -116,7 +116,8 @@ impl Strace {
         let mut cmd = tokio::process::Command::new("strace");
         cmd.args(["-f", "-tt", "-yy", "-qq", "-s", "256", "-o"])
             .arg(&self.log)
-            .arg(format!("-e trace={}", self.syscalls.join(",")))
+            .arg("-e")
+            .arg(format!("trace={}", self.syscalls.join(",")))
             .arg("--")
             .arg(inner.get_program())
             .args(inner.get_args());
@@ -159,10 +160,7 @@ impl Running {
 
     /// The traced program's pid (strace's first child), once it has started.
     pub fn tracee_pid(&self) -> Option<u32> {
-        let pid = self.child.as_ref()?.id()?;
-        let children =
-            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
-        children.split_whitespace().next()?.parse().ok()
+        self.tracee_pid_of(self.child.as_ref()?)
     }
 
     /// Sends `signal` (a name such as `INT` or `KILL`) to the traced program, not to strace.
@@ -178,25 +176,43 @@ impl Running {
     }
 
     /// Waits up to `timeout` for the program (and strace) to exit, killing both after it, then
-    /// parses the log. Panics if the log cannot be read.
+    /// parses the log; the program's output and exit status come with the [`Trace`]. Panics if
+    /// the log cannot be read.
     pub async fn finish(mut self, timeout: Duration) -> Trace {
-        let mut child = self
+        let child = self
             .child
             .take()
             .expect("invariant: the child is only taken by finish");
-        let status = match tokio::time::timeout(timeout, child.wait()).await {
-            Ok(status) => status.ok(),
-            Err(_) => {
-                kill_tracee(&child);
-                let _ = child.kill().await;
-                None
-            }
-        };
+        let tracee = self.tracee_pid_of(&child);
+        let out = crate::collect(child, timeout).await;
+        if out.status.is_none()
+            && let Some(pid) = tracee
+        {
+            // strace was killed and let its tracee go: stop that too.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
         let text = std::fs::read_to_string(&self.log)
-            .unwrap_or_else(|e| panic!("strace log {}: {e}", self.log.display()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "strace log {}: {e}; strace said: {}",
+                    self.log.display(),
+                    out.stderr
+                )
+            });
         let mut trace = Trace::parse(&text);
-        trace.status = status;
+        trace.status = out.status;
+        trace.stdout = out.stdout;
+        trace.stderr = out.stderr;
         trace
+    }
+
+    fn tracee_pid_of(&self, child: &tokio::process::Child) -> Option<u32> {
+        let pid = child.id()?;
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
     }
 }
 
@@ -430,6 +446,10 @@ pub struct Trace {
     pub calls: Vec<Syscall>,
     /// strace's exit status (the traced program's); `None` if it was killed after the time-out.
     pub status: Option<ExitStatus>,
+    /// The traced program's standard output.
+    pub stdout: Vec<u8>,
+    /// The traced program's standard error (and strace's complaints).
+    pub stderr: String,
     /// Lines that were neither calls nor strace's notes (signals, exits), for diagnosis.
     pub unparsed: Vec<String>,
 }
