@@ -173,7 +173,13 @@ with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
     let spool_dir = data.join("spool");
     let spooled = trace
         .find(Some(go_ahead), |c| probe(c) && in_dir(c, &spool_dir))
-        .unwrap_or_else(|| panic!("body spooled into {}:\n{}", spool_dir.display(), trace.dump()));
+        .unwrap_or_else(|| {
+            panic!(
+                "body spooled into {}:\n{}",
+                spool_dir.display(),
+                trace.dump()
+            )
+        });
     let spool_file = trace.calls[spooled].fd_path().expect("path").to_string();
     let removed = trace
         .find(Some(spooled), |c| {

@@ -72,7 +72,12 @@ mod tests {
             (b"Subject: x\n\nbody\r\nend", 23),
         ];
         for (input, want) in table {
-            assert_eq!(rfc822_size(input), *want, "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(
+                rfc822_size(input),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 

@@ -20,7 +20,8 @@ use mailstore::{AppendOptions, MailStore, MessageSource};
 use testkit::strace::{Step, Strace, Syscall, Trace};
 
 /// The probe message: LF line ends, so that `W=` differs from `S=`.
-const MESSAGE: &[u8] = b"Subject: durability probe\nX-Probe: 7f3a\n\nbody line one\nbody line two\n";
+const MESSAGE: &[u8] =
+    b"Subject: durability probe\nX-Probe: 7f3a\n\nbody line one\nbody line two\n";
 const USER: &str = "dur";
 
 /// Child role: one streamed append, then `ACK <uid>` on standard output.
@@ -60,7 +61,9 @@ async fn durability_child() {
 async fn traced_append(backend: &str) -> (Trace, PathBuf, tempfile::TempDir) {
     testkit::strace::require();
     let dir = tempfile::tempdir().expect("tempdir");
-    let root = std::fs::canonicalize(dir.path()).expect("canonical").join("store");
+    let root = std::fs::canonicalize(dir.path())
+        .expect("canonical")
+        .join("store");
     let exe = std::env::current_exe().expect("test binary");
     let mut st = Strace::new(exe, dir.path().join("strace.log"));
     st.command()
@@ -185,11 +188,7 @@ async fn maildir_append_syncs_before_ack() {
     );
     let linked = trace.calls[order[2]].link_paths().expect("link").1;
     let name = Path::new(&linked).file_name().expect("name");
-    let want = format!(
-        ",S={},W={}",
-        MESSAGE.len(),
-        mailstore::rfc822_size(MESSAGE)
-    );
+    let want = format!(",S={},W={}", MESSAGE.len(), mailstore::rfc822_size(MESSAGE));
     assert!(
         name.to_string_lossy().ends_with(&want),
         "{linked} ends with {want}"

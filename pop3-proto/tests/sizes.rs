@@ -50,7 +50,10 @@ p.quit()
         })
         .collect();
     assert_eq!(msgs.len(), 2, "{}", out.stdout);
-    let mut want = vec![mailstore::rfc822_size(ours), mailstore::rfc822_size(outside)];
+    let mut want = vec![
+        mailstore::rfc822_size(ours),
+        mailstore::rfc822_size(outside),
+    ];
     want.sort_unstable();
     let mut listed: Vec<u64> = msgs.iter().map(|(list, _)| *list).collect();
     listed.sort_unstable();

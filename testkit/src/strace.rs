@@ -193,14 +193,13 @@ impl Running {
                 .args(["-KILL", &pid.to_string()])
                 .status();
         }
-        let text = std::fs::read_to_string(&self.log)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "strace log {}: {e}; strace said: {}",
-                    self.log.display(),
-                    out.stderr
-                )
-            });
+        let text = std::fs::read_to_string(&self.log).unwrap_or_else(|e| {
+            panic!(
+                "strace log {}: {e}; strace said: {}",
+                self.log.display(),
+                out.stderr
+            )
+        });
         let mut trace = Trace::parse(&text);
         trace.status = out.status;
         trace.stdout = out.stdout;
@@ -210,8 +209,7 @@ impl Running {
 
     fn tracee_pid_of(&self, child: &tokio::process::Child) -> Option<u32> {
         let pid = child.id()?;
-        let children =
-            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
         children.split_whitespace().next()?.parse().ok()
     }
 }
@@ -514,9 +512,7 @@ impl Trace {
                     continue;
                 };
                 match open.remove(&pid) {
-                    Some((name, args, start, t0)) => {
-                        (format!("{name}({args}{tail}"), start, t0)
-                    }
+                    Some((name, args, start, t0)) => (format!("{name}({args}{tail}"), start, t0),
                     None => {
                         trace.unparsed.push(line.to_string());
                         continue;
@@ -644,7 +640,9 @@ mod tests {
         let names: Vec<&str> = t.calls.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["openat", "write", "sendto", "fsync", "linkat", "fsync", "sendto"]
+            [
+                "openat", "write", "sendto", "fsync", "linkat", "fsync", "sendto"
+            ]
         );
         let w = &t.calls[1];
         assert_eq!((w.start, w.end, w.pid), (1, 3, 101));
@@ -677,7 +675,9 @@ mod tests {
                 Step::new("write", |c| c.is_write() && tmp(c)),
                 Step::new("fsync file", |c| c.is_sync() && tmp(c)),
                 Step::new("link", |c| c.is_link_or_rename()),
-                Step::new("fsync dir", |c| c.is_sync() && c.fd_path() == Some("/d/new")),
+                Step::new("fsync dir", |c| {
+                    c.is_sync() && c.fd_path() == Some("/d/new")
+                }),
                 Step::new("reply", |c| c.data().starts_with(b"250")),
             ],
         );

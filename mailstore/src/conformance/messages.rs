@@ -404,7 +404,10 @@ pub async fn rfc822_sizes(store: &dyn MailStore) {
             .expect("append");
         uids.push(uid);
     }
-    let metas = acc.messages("INBOX", &UidSet::all()).await.expect("messages");
+    let metas = acc
+        .messages("INBOX", &UidSet::all())
+        .await
+        .expect("messages");
     for (m, uid) in cases.iter().zip(&uids) {
         let meta = metas.iter().find(|x| x.uid == *uid).expect("meta");
         assert_eq!(
@@ -424,7 +427,10 @@ pub async fn rfc822_sizes(store: &dyn MailStore) {
     acc.copy("INBOX", &UidSet::all(), "Copies")
         .await
         .expect("copy");
-    let copies = acc.messages("Copies", &UidSet::all()).await.expect("copies");
+    let copies = acc
+        .messages("Copies", &UidSet::all())
+        .await
+        .expect("copies");
     let mut got: Vec<u64> = copies.iter().map(|m| m.size).collect();
     let mut want: Vec<u64> = cases.iter().map(|m| crate::rfc822_size(m)).collect();
     got.sort_unstable();

@@ -26,9 +26,7 @@ pub use concurrency::{
     persistence, quota, session_lock,
 };
 pub use mailboxes::{mailboxes, names_refused};
-pub use messages::{
-    append_and_read, copy_and_move, expunge_rules, flags_and_modseq, rfc822_sizes,
-};
+pub use messages::{append_and_read, copy_and_move, expunge_rules, flags_and_modseq, rfc822_sizes};
 
 use crate::{Account, AppendOptions, Flag, MailStore, Quota, flags};
 

@@ -268,8 +268,16 @@ mod tests {
     #[test]
     fn sizes_from_names_of_other_programs() {
         let table: &[(&str, Option<u64>, Option<u64>)] = &[
-            ("1276528487.M364837P9451.kurkku,S=1355,W=1394", Some(1355), Some(1394)),
-            ("1276528487.M364837P9451.kurkku,W=1394,S=1355", Some(1355), Some(1394)),
+            (
+                "1276528487.M364837P9451.kurkku,S=1355,W=1394",
+                Some(1355),
+                Some(1394),
+            ),
+            (
+                "1276528487.M364837P9451.kurkku,W=1394,S=1355",
+                Some(1355),
+                Some(1394),
+            ),
             ("1276528487.M364837P9451.kurkku", None, None),
             ("1276528487.M1P2.host,S=x", None, None),
             // A host name part is not a field: `S=` only counts after a comma.

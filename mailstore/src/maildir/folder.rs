@@ -21,8 +21,8 @@ use super::filename::{
 };
 use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
-use crate::size::Rfc822Size;
 use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs, sync_dir};
+use crate::size::Rfc822Size;
 use crate::types::{AppendOptions, FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
 
 /// A directory stamp is trusted only if taken this long after the directory's mtime.
