@@ -7,11 +7,11 @@
 //! A missing strace or Python fails the test.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use testkit::Python;
-use testkit::strace::{Step, Strace, Syscall};
+use testkit::strace::{MAILDIR_DELIVERY, Strace, Syscall};
 
 const SUBJECT: &str = "durability probe 5c1e";
 
@@ -104,69 +104,19 @@ with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
         trace.show(reply)
     );
 
-    let mdir = data.join("maildir").join("alice");
-    let (tmp, new, index) = (
-        mdir.join("tmp"),
-        mdir.join("new"),
-        mdir.join("mailstore-index"),
-    );
     let probe = |c: &Syscall| c.is_write() && contains(&c.data(), SUBJECT.as_bytes());
-    let fd_is = |c: &Syscall, p: &Path| c.fd_path() == p.to_str();
     let in_dir = |c: &Syscall, d: &Path| {
         c.fd_path()
             .is_some_and(|p| Path::new(p).parent() == Some(d))
     };
-    let write = trace.assert_order(
-        Some(go_ahead),
-        &[Step::new("write(message into Maildir tmp/)", |c| {
-            probe(c) && in_dir(c, &tmp)
-        })],
-    )[0];
-    let file = PathBuf::from(trace.calls[write].fd_path().expect("path"));
-    let labels = [
-        "write(tmp file)",
-        "fsync(tmp file)",
-        "link tmp -> new/",
-        "fsync(new/)",
-        "write(index)",
-        "fsync(index)",
-    ];
-    let mut order = vec![write];
-    order.extend(trace.assert_order(
-        Some(write),
-        &[
-            Step::new(labels[1], |c| c.is_sync() && c.ok() && fd_is(c, &file)),
-            Step::new(labels[2], |c| {
-                c.ok()
-                    && c.link_paths().is_some_and(|(from, to)| {
-                        Path::new(&from) == file
-                            && Path::new(&to).parent() == Some(new.as_path())
-                            && to.contains(",W=")
-                    })
-            }),
-            Step::new(labels[3], |c| c.is_sync() && c.ok() && fd_is(c, &new)),
-            Step::new(labels[4], |c| c.is_write() && c.ok() && fd_is(c, &index)),
-            Step::new(labels[5], |c| c.is_sync() && c.ok() && fd_is(c, &index)),
-        ],
-    ));
-    let last = *order.last().expect("steps");
+    let mdir = data.join("maildir").join("alice");
+    let delivery = trace.assert_maildir_delivery(Some(go_ahead), &mdir, probe);
+    let last = delivery.calls[5];
     assert!(
         trace.precedes(last, reply),
         "250 sent before the index fsync returned:\n  {}\n  {}",
         trace.show(last),
         trace.show(reply)
-    );
-    // Every write into the message file came before its fsync (the header and the body are
-    // separate writes).
-    assert!(
-        trace
-            .calls
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_write() && fd_is(c, &file))
-            .all(|(i, _)| trace.precedes(i, order[1])),
-        "a write to {} after its fsync",
-        file.display()
     );
 
     // The server's spool: the body streamed into it, and it was removed before the reply.
@@ -193,23 +143,14 @@ with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
         "spool removed before the reply"
     );
 
-    let t0 = trace.calls[go_ahead].time_us;
-    let mut report = format!(
-        "example server, SMTP DATA to 250 (under strace, which slows every call):\n  +{:>6} µs  354\n",
-        0
+    let mut labels = vec!["354"];
+    labels.extend(MAILDIR_DELIVERY);
+    labels.push("250");
+    let mut calls = vec![go_ahead];
+    calls.extend(delivery.calls);
+    calls.push(reply);
+    eprint!(
+        "example server, SMTP DATA to 250:\n{}",
+        trace.timeline(&labels, &calls)
     );
-    for (l, &i) in labels.iter().zip(&order) {
-        let c = &trace.calls[i];
-        report.push_str(&format!(
-            "  +{:>6} µs  {l:<18} {}({})\n",
-            c.end_time_us.saturating_sub(t0),
-            c.name,
-            c.fd_path().unwrap_or("-")
-        ));
-    }
-    report.push_str(&format!(
-        "  +{:>6} µs  250\n",
-        trace.calls[reply].time_us.saturating_sub(t0)
-    ));
-    eprint!("{report}");
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use mailstore::maildir::MaildirStore;
 use mailstore::mbox::MboxStore;
 use mailstore::{AppendOptions, MailStore, MessageSource};
-use testkit::strace::{Step, Strace, Syscall, Trace};
+use testkit::strace::{MAILDIR_DELIVERY, Step, Strace, Syscall, Trace};
 
 /// The probe message: LF line ends, so that `W=` differs from `S=`.
 const MESSAGE: &[u8] =
@@ -108,92 +108,31 @@ fn fd_is(c: &Syscall, path: &Path) -> bool {
     c.fd_path() == path.to_str()
 }
 
-/// Prints the matched calls with their wall-clock offsets from the first, for the report.
-fn print_sequence(title: &str, trace: &Trace, labels: &[&str], idx: &[usize]) {
-    let t0 = trace.calls[idx[0]].time_us;
-    let mut out = format!("{title} (under strace, which slows every call):\n");
-    for (l, &i) in labels.iter().zip(idx) {
-        let c = &trace.calls[i];
-        out.push_str(&format!(
-            "  +{:>6} µs  {:<18} {}({}) = {}\n",
-            c.end_time_us.saturating_sub(t0),
-            l,
-            c.name,
-            c.fd_path().unwrap_or("-"),
-            c.result
-        ));
-    }
-    eprint!("{out}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maildir_append_syncs_before_ack() {
     let (trace, root, _dir) = traced_append("maildir").await;
-    let mdir = root.join(USER);
-    let write = trace.assert_order(
-        None,
-        &[Step::new("write message into tmp/", |c| {
-            writes_probe(c)
-                && c.fd_path()
-                    .is_some_and(|p| Path::new(p).parent() == Some(&mdir.join("tmp")))
-        })],
-    )[0];
-    let spool = PathBuf::from(trace.calls[write].fd_path().expect("fd path"));
-    let (new_dir, index) = (mdir.join("new"), mdir.join("mailstore-index"));
-    let labels = [
-        "write(tmp file)",
-        "fsync(tmp file)",
-        "link tmp -> new/",
-        "fsync(new/)",
-        "write(index)",
-        "fsync(index)",
-        "ACK",
-    ];
-    let mut order = vec![write];
-    order.extend(trace.assert_order(
-        Some(write),
-        &[
-            Step::new(labels[1], |c| c.is_sync() && c.ok() && fd_is(c, &spool)),
-            Step::new(labels[2], |c| {
-                c.ok()
-                    && c.link_paths().is_some_and(|(from, to)| {
-                        Path::new(&from) == spool
-                            && Path::new(&to).parent() == Some(&new_dir)
-                            && to.contains(&format!(",S={},W=", MESSAGE.len()))
-                    })
-            }),
-            Step::new(labels[3], |c| c.is_sync() && c.ok() && fd_is(c, &new_dir)),
-            Step::new(labels[4], |c| c.is_write() && c.ok() && fd_is(c, &index)),
-            Step::new(labels[5], |c| c.is_sync() && c.ok() && fd_is(c, &index)),
-            Step::new(labels[6], is_ack),
-        ],
-    ));
-    let ack = *order.last().expect("ack");
-    assert_eq!(
-        trace.find(None, is_ack),
-        Some(ack),
-        "no acknowledgement before the syncs"
-    );
-    // Every write of the message's bytes happened before its fsync.
-    let fsync = order[1];
+    let delivery = trace.assert_maildir_delivery(None, &root.join(USER), writes_probe);
+    let ack = trace
+        .find(None, is_ack)
+        .unwrap_or_else(|| panic!("ACK written:\n{}", trace.dump()));
+    let last = delivery.calls[5];
     assert!(
-        trace
-            .calls
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_write() && fd_is(c, &spool))
-            .all(|(i, _)| trace.precedes(i, fsync)),
-        "a write to the spool after its fsync:\n{}",
-        trace.dump()
+        trace.precedes(last, ack),
+        "ACK before the index fsync returned:\n  {}\n  {}",
+        trace.show(last),
+        trace.show(ack)
     );
-    let linked = trace.calls[order[2]].link_paths().expect("link").1;
-    let name = Path::new(&linked).file_name().expect("name");
+    let name = delivery.linked.file_name().expect("name").to_string_lossy();
     let want = format!(",S={},W={}", MESSAGE.len(), mailstore::rfc822_size(MESSAGE));
-    assert!(
-        name.to_string_lossy().ends_with(&want),
-        "{linked} ends with {want}"
+    assert!(name.ends_with(&want), "{name} ends with {want}");
+    let mut labels = MAILDIR_DELIVERY.to_vec();
+    labels.push("ACK");
+    let mut calls = delivery.calls.to_vec();
+    calls.push(ack);
+    eprint!(
+        "maildir, streamed append:\n{}",
+        trace.timeline(&labels, &calls)
     );
-    print_sequence("maildir, streamed append", &trace, &labels, &order);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,16 +160,13 @@ async fn mbox_append_syncs_before_ack() {
         Some(ack),
         "no acknowledgement before the syncs"
     );
-    let fsync = order[1];
     assert!(
-        trace
-            .calls
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_write() && fd_is(c, &mbox))
-            .all(|(i, _)| trace.precedes(i, fsync)),
+        trace.all_precede(|c| c.is_write() && fd_is(c, &mbox), order[1]),
         "a write to the mbox after its fsync:\n{}",
         trace.dump()
     );
-    print_sequence("mbox, streamed append", &trace, &labels, &order);
+    eprint!(
+        "mbox, streamed append:\n{}",
+        trace.timeline(&labels, &order)
+    );
 }

@@ -452,6 +452,27 @@ pub struct Trace {
     pub unparsed: Vec<String>,
 }
 
+/// The steps of a Maildir delivery that [`Trace::assert_maildir_delivery`] matches.
+pub const MAILDIR_DELIVERY: [&str; 6] = [
+    "write(tmp/ file)",
+    "fsync(tmp/ file)",
+    "link into new/",
+    "fsync(new/)",
+    "write(index)",
+    "fsync(index)",
+];
+
+/// What [`Trace::assert_maildir_delivery`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaildirDelivery {
+    /// The calls of the [`MAILDIR_DELIVERY`] steps, in order.
+    pub calls: [usize; 6],
+    /// The message's file in `tmp/`.
+    pub file: PathBuf,
+    /// Its name in `new/`.
+    pub linked: PathBuf,
+}
+
 /// One step of an expected order: a description and a test on a call.
 pub struct Step<'a> {
     what: String,
@@ -476,8 +497,11 @@ impl Trace {
         let mut open: std::collections::HashMap<u32, (String, String, usize, u64)> =
             std::collections::HashMap::new();
         for (line_no, line) in text.lines().enumerate() {
-            let mut it = line.splitn(3, ' ');
-            let (Some(pid), Some(time), Some(rest)) = (it.next(), it.next(), it.next()) else {
+            // strace pads the pid column (`4688  05:11:00.639483 write(...`).
+            let mut it = line.trim_start().splitn(2, ' ');
+            let (pid, tail) = (it.next(), it.next().map(str::trim_start));
+            let mut it = tail.unwrap_or("").splitn(2, ' ');
+            let (Some(pid), Some(time), Some(rest)) = (pid, it.next(), it.next()) else {
                 if !line.trim().is_empty() {
                     trace.unparsed.push(line.to_string());
                 }
@@ -589,6 +613,109 @@ impl Trace {
         out
     }
 
+    /// Whether every call that passes `test` returned before call `call` was entered.
+    pub fn all_precede(&self, test: impl Fn(&Syscall) -> bool, call: usize) -> bool {
+        self.calls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| test(c))
+            .all(|(i, _)| self.precedes(i, call))
+    }
+
+    /// The system calls of one Maildir delivery into the folder `mdir`, in order, each entered
+    /// after the previous returned, the first after call `after`:
+    /// [`MAILDIR_DELIVERY`]: a write passing `is_message` into a file of `mdir/tmp/` → fsync of
+    /// that file → link or rename of it into `mdir/new/` under a name with `,W=` → fsync of
+    /// `mdir/new` → write and fsync of `mdir/mailstore-index`. Also checks that every write
+    /// into the message file came before its fsync. Panics, showing the trace, otherwise.
+    pub fn assert_maildir_delivery(
+        &self,
+        after: Option<usize>,
+        mdir: &Path,
+        is_message: impl Fn(&Syscall) -> bool,
+    ) -> MaildirDelivery {
+        let (tmp, new, index) = (
+            mdir.join("tmp"),
+            mdir.join("new"),
+            mdir.join("mailstore-index"),
+        );
+        let fd_is = |c: &Syscall, p: &Path| c.fd_path() == p.to_str();
+        let write = self.assert_order(
+            after,
+            &[Step::new(MAILDIR_DELIVERY[0], |c| {
+                c.is_write()
+                    && c.ok()
+                    && is_message(c)
+                    && c.fd_path()
+                        .is_some_and(|p| Path::new(p).parent() == Some(tmp.as_path()))
+            })],
+        )[0];
+        let file = PathBuf::from(self.calls[write].fd_path().unwrap_or_default());
+        let mut calls = vec![write];
+        calls.extend(self.assert_order(
+            Some(write),
+            &[
+                Step::new(MAILDIR_DELIVERY[1], |c| {
+                    c.is_sync() && c.ok() && fd_is(c, &file)
+                }),
+                Step::new(MAILDIR_DELIVERY[2], |c| {
+                    c.ok()
+                        && c.link_paths().is_some_and(|(from, to)| {
+                            Path::new(&from) == file
+                                && Path::new(&to).parent() == Some(new.as_path())
+                                && to.contains(",W=")
+                        })
+                }),
+                Step::new(MAILDIR_DELIVERY[3], |c| {
+                    c.is_sync() && c.ok() && fd_is(c, &new)
+                }),
+                Step::new(MAILDIR_DELIVERY[4], |c| {
+                    c.is_write() && c.ok() && fd_is(c, &index)
+                }),
+                Step::new(MAILDIR_DELIVERY[5], |c| {
+                    c.is_sync() && c.ok() && fd_is(c, &index)
+                }),
+            ],
+        ));
+        assert!(
+            self.all_precede(|c| c.is_write() && fd_is(c, &file), calls[1]),
+            "a write into {} after its fsync:\n{}",
+            file.display(),
+            self.dump()
+        );
+        let linked = self.calls[calls[2]]
+            .link_paths()
+            .map(|(_, to)| PathBuf::from(to))
+            .unwrap_or_default();
+        let calls: [usize; 6] = calls
+            .try_into()
+            .expect("invariant: six steps matched or assert_order panicked");
+        MaildirDelivery {
+            calls,
+            file,
+            linked,
+        }
+    }
+
+    /// The matched calls `idx` with `labels`, one a line, with microseconds since the first
+    /// (wall clock of return; under strace, which slows every call).
+    pub fn timeline(&self, labels: &[&str], idx: &[usize]) -> String {
+        let t0 = idx.first().map_or(0, |&i| self.calls[i].time_us);
+        let mut out = String::new();
+        for (l, &i) in labels.iter().zip(idx) {
+            let c = &self.calls[i];
+            let _ = writeln!(
+                out,
+                "  +{:>6} µs  {l:<18} {}({}) = {}",
+                c.end_time_us.saturating_sub(t0),
+                c.name,
+                c.fd_path().unwrap_or("-"),
+                c.result
+            );
+        }
+        out
+    }
+
     /// One call as a line for messages.
     pub fn show(&self, i: usize) -> String {
         let c = &self.calls[i];
@@ -632,6 +759,45 @@ mod tests {
 100 10:00:00.000009 sendto(9<TCP:[127.0.0.1:25->127.0.0.1:4000]>, "250 ok\r\n", 8, MSG_NOSIGNAL, NULL, 0) = 8
 100 10:00:00.000010 +++ exited with 0 +++
 "#;
+
+    #[test]
+    fn padded_pids_are_read() {
+        let t = Trace::parse("4688  05:11:00.639483 write(1</tmp/f2>, \"hi\\n\", 3) = 3\n");
+        assert!(t.unparsed.is_empty(), "{:?}", t.unparsed);
+        assert_eq!(t.calls.len(), 1);
+        assert_eq!(t.calls[0].pid, 4688);
+        assert_eq!(t.calls[0].data(), b"hi\n".to_vec());
+    }
+
+    #[test]
+    fn a_maildir_delivery_is_recognised() {
+        let log = r#"7 10:00:00.000001 write(3</m/tmp/x>, "Subject: a\n", 11) = 11
+7 10:00:00.000002 fsync(3</m/tmp/x>) = 0
+7 10:00:00.000003 linkat(AT_FDCWD</>, "/m/tmp/x", AT_FDCWD</>, "/m/new/x,S=11,W=12", 0) = 0
+7 10:00:00.000004 fsync(4</m/new>) = 0
+7 10:00:00.000005 write(5</m/mailstore-index>, "A 1 2 12 0 new/x\n", 17) = 17
+7 10:00:00.000006 fdatasync(5</m/mailstore-index>) = 0
+"#;
+        let t = Trace::parse(log);
+        let d =
+            t.assert_maildir_delivery(None, Path::new("/m"), |c| c.data().starts_with(b"Subject"));
+        assert_eq!(d.calls, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(d.file, PathBuf::from("/m/tmp/x"));
+        assert_eq!(d.linked, PathBuf::from("/m/new/x,S=11,W=12"));
+        // Without the directory fsync the delivery is not recognised.
+        let holed: String = log
+            .lines()
+            .filter(|l| !l.contains("</m/new>"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let t = Trace::parse(&holed);
+        let missing =
+            std::panic::catch_unwind(|| t.assert_maildir_delivery(None, Path::new("/m"), |_| true));
+        assert!(
+            missing.is_err(),
+            "a delivery without fsync(new/) is refused"
+        );
+    }
 
     #[test]
     fn parses_calls_resumed_calls_and_annotations() {
