@@ -382,13 +382,23 @@ impl Folder {
         Ok(locked.state().index.status())
     }
 
-    /// Stores a spooled message (group commit: one directory fsync and one index write for all
-    /// messages queued meanwhile by other threads of this process).
-    pub fn append(&self, spool: PathBuf, size: u64, opts: &AppendOptions) -> Result<u32> {
-        // Read back from the page cache, outside the locks: the size with CRLF line ends.
-        let rfc822_size = File::open(&spool)
-            .and_then(Rfc822Size::of_reader)
-            .at(&spool)?;
+    /// Stores a spooled message of `size` bytes (group commit: one directory fsync and one index
+    /// write for all messages queued meanwhile by other threads of this process). Its size with
+    /// CRLF line ends is counted from the file when not given.
+    pub fn append(
+        &self,
+        spool: PathBuf,
+        size: u64,
+        rfc822_size: Option<u64>,
+        opts: &AppendOptions,
+    ) -> Result<u32> {
+        let rfc822_size = match rfc822_size {
+            Some(n) => n,
+            // Read back (from the page cache), outside the locks.
+            None => File::open(&spool)
+                .and_then(Rfc822Size::of_reader)
+                .at(&spool)?,
+        };
         let idate = epoch_secs(opts.internal_date.unwrap_or_else(SystemTime::now));
         if let Some(date) = opts.internal_date {
             // INTERNALDATE is the file's mtime, as Dovecot reads it.

@@ -301,7 +301,19 @@ impl Backend for MaildirAccount {
         size: u64,
         opts: &AppendOptions,
     ) -> Result<u32> {
-        self.folder(name).append(spool, size, opts)
+        self.folder(name).append(spool, size, None, opts)
+    }
+
+    fn append_spooled_counted(
+        &self,
+        name: &MailboxName,
+        spool: PathBuf,
+        size: u64,
+        rfc822_size: u64,
+        opts: &AppendOptions,
+    ) -> Result<u32> {
+        self.folder(name)
+            .append(spool, size, Some(rfc822_size), opts)
     }
 
     fn open_reader(&self, name: &MailboxName, uid: u32) -> Result<ChunkReader> {
