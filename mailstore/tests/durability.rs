@@ -1,5 +1,6 @@
 //! Durability proven, not assumed: a child process appends one message through the streamed
-//! path (`MessageSource::Reader`, as the SMTP server hands over a body) and then writes `ACK`
+//! path (`MessageSource::Reader`, as the SMTP server hands over a body) or whole
+//! (`MessageSource::Bytes`, as IMAP APPEND of a small literal may) and then writes `ACK`
 //! to its standard output, the stand-in for a protocol's success reply; it runs under
 //! `strace -f` (`testkit::strace`), and the recorded system calls must show, in this order:
 //!
@@ -40,14 +41,16 @@ async fn durability_child() {
         other => panic!("unknown backend {other}"),
     };
     let acc = store.account(USER).await.expect("account");
-    let reader: Box<dyn tokio::io::AsyncRead + Send + Unpin> =
-        Box::new(std::io::Cursor::new(MESSAGE.to_vec()));
+    let source = match std::env::var("DURABILITY_SOURCE").as_deref() {
+        Ok("bytes") => MessageSource::from(MESSAGE.to_vec()),
+        _ => {
+            let reader: Box<dyn tokio::io::AsyncRead + Send + Unpin> =
+                Box::new(std::io::Cursor::new(MESSAGE.to_vec()));
+            MessageSource::Reader(reader)
+        }
+    };
     let uid = acc
-        .append(
-            "INBOX",
-            MessageSource::Reader(reader),
-            AppendOptions::default(),
-        )
+        .append("INBOX", source, AppendOptions::default())
         .await
         .expect("append");
     use std::io::Write;
@@ -58,7 +61,9 @@ async fn durability_child() {
 }
 
 /// Runs the child for `backend` under strace; returns the trace and the (canonical) root.
-async fn traced_append(backend: &str) -> (Trace, PathBuf, tempfile::TempDir) {
+/// Runs the child for `backend` (`maildir`, `mbox`) and `source` (`reader`, `bytes`) under
+/// strace.
+async fn traced_append(backend: &str, source: &str) -> (Trace, PathBuf, tempfile::TempDir) {
     testkit::strace::require();
     let dir = tempfile::tempdir().expect("tempdir");
     let root = std::fs::canonicalize(dir.path())
@@ -75,6 +80,7 @@ async fn traced_append(backend: &str) -> (Trace, PathBuf, tempfile::TempDir) {
             "--test-threads=1",
         ])
         .env("DURABILITY_BACKEND", backend)
+        .env("DURABILITY_SOURCE", source)
         .env("DURABILITY_ROOT", &root);
     let trace = st
         .spawn()
@@ -108,9 +114,8 @@ fn fd_is(c: &Syscall, path: &Path) -> bool {
     c.fd_path() == path.to_str()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn maildir_append_syncs_before_ack() {
-    let (trace, root, _dir) = traced_append("maildir").await;
+async fn maildir_syncs_before_ack(source: &str) {
+    let (trace, root, _dir) = traced_append("maildir", source).await;
     let delivery = trace.assert_maildir_delivery(None, &root.join(USER), writes_probe);
     let ack = trace
         .find(None, is_ack)
@@ -130,14 +135,13 @@ async fn maildir_append_syncs_before_ack() {
     let mut calls = delivery.calls.to_vec();
     calls.push(ack);
     eprint!(
-        "maildir, streamed append:\n{}",
+        "maildir, append from {source}:\n{}",
         trace.timeline(&labels, &calls)
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mbox_append_syncs_before_ack() {
-    let (trace, root, _dir) = traced_append("mbox").await;
+async fn mbox_syncs_before_ack(source: &str) {
+    let (trace, root, _dir) = traced_append("mbox", source).await;
     let mbox = root.join(USER).join("INBOX");
     let side = root.join(USER).join(".mailstore");
     let is_index = |c: &Syscall| {
@@ -166,7 +170,27 @@ async fn mbox_append_syncs_before_ack() {
         trace.dump()
     );
     eprint!(
-        "mbox, streamed append:\n{}",
+        "mbox, append from {source}:\n{}",
         trace.timeline(&labels, &order)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maildir_streamed_append_syncs_before_ack() {
+    maildir_syncs_before_ack("reader").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maildir_whole_append_syncs_before_ack() {
+    maildir_syncs_before_ack("bytes").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbox_streamed_append_syncs_before_ack() {
+    mbox_syncs_before_ack("reader").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbox_whole_append_syncs_before_ack() {
+    mbox_syncs_before_ack("bytes").await;
 }
