@@ -29,11 +29,12 @@ const USER: &str = "dur";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "child role of the strace tests"]
 async fn durability_child() {
+    // Run directly (`--include-ignored`), it has no role and does nothing.
     let (Ok(backend), Ok(root)) = (
         std::env::var("DURABILITY_BACKEND"),
         std::env::var("DURABILITY_ROOT"),
     ) else {
-        panic!("durability_child runs only as the child of the strace tests");
+        return;
     };
     let store: Arc<dyn MailStore> = match backend.as_str() {
         "maildir" => Arc::new(MaildirStore::new(&root)),
