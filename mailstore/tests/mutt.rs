@@ -515,10 +515,7 @@ fn mutt_and_our_mbox() {
 /// with its own `From ` sender for a torn append of its own and cut it.)
 #[test]
 fn mutt_copies_between_our_mboxes() {
-    assert!(
-        mutt_installed(),
-        "mutt and tmux are needed for this test (apt-get install mutt tmux)"
-    );
+    require_mutt();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let rt = tokio::runtime::Runtime::new().expect("runtime");

@@ -18,6 +18,7 @@ pub mod bench;
 pub mod dovecot;
 pub mod peer;
 pub mod redaction;
+pub mod strace;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
