@@ -98,7 +98,7 @@ pub async fn run(
     })));
     let smtp = Server::new(SmtpConfig::new(config.hostname.clone()));
     let mut pop3_config = pop3_proto::session::ServerConfig::new(config.hostname.clone());
-    pop3_config.allow_plaintext_auth = true; // loopback only
+    pop3_config.auth.allow_plaintext = true; // loopback only
     pop3_config.implementation = Some("mail-crates example".into());
     let pop3 = pop3_proto::server::Server::new(pop3_config);
 

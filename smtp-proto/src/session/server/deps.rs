@@ -8,4 +8,4 @@ pub(crate) use crate::types::command::{Body, Command, MailFrom, MailParams, Rcpt
 pub(crate) use crate::types::reply::{EnhancedStatusCode, Reply, ReplyCode};
 #[cfg(feature = "server")]
 pub(crate) use ::sasl;
-pub(crate) use ::sasl::Mechanism;
+pub(crate) use ::sasl::{AuthPolicy, Mechanism};
