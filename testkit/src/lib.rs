@@ -16,6 +16,7 @@
 
 pub mod bench;
 pub mod dovecot;
+pub mod jam;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
