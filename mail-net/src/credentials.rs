@@ -22,7 +22,8 @@ pub struct BlockingCredentials {
 
 impl std::fmt::Debug for BlockingCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BlockingCredentials").finish_non_exhaustive()
+        f.debug_struct("BlockingCredentials")
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,7 +54,9 @@ impl CredentialStore for BlockingCredentials {
         .await
         .unwrap_or_else(|error| {
             tracing::warn!(%error, "password check failed to run");
-            Err(CredentialError::Temporary("password check failed to run".into()))
+            Err(CredentialError::Temporary(
+                "password check failed to run".into(),
+            ))
         })
     }
 
@@ -85,54 +88,26 @@ impl CredentialStore for BlockingCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
-    use std::thread::ThreadId;
+    use std::sync::atomic::{AtomicU32, Ordering};
     use std::time::{Duration, Instant};
-
-    /// Records the thread each password check runs on, and takes `cost` of CPU-bound time.
-    struct Recording {
-        threads: Mutex<Vec<ThreadId>>,
-        cost: Duration,
-    }
-
-    #[async_trait]
-    impl CredentialStore for Recording {
-        async fn check_password(
-            &self,
-            authcid: &str,
-            password: &Secret<String>,
-        ) -> Result<String, CredentialError> {
-            self.threads
-                .lock()
-                .expect("lock")
-                .push(std::thread::current().id());
-            std::thread::sleep(self.cost); // stands for PBKDF2
-            // The runtime's context is there: timers work.
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            if password.expose() == "right" {
-                Ok(authcid.to_owned())
-            } else {
-                Err(CredentialError::Rejected)
-            }
-        }
-    }
+    use testkit::credentials::SlowStore;
 
     /// On a current-thread runtime the only worker is the test's thread: the check runs on
     /// another thread, and a ticker on the runtime keeps ticking meanwhile.
     #[tokio::test]
     async fn password_checks_run_off_the_worker_thread() {
-        let store = Arc::new(Recording {
-            threads: Mutex::default(),
-            cost: Duration::from_millis(300),
-        });
+        let store = Arc::new(SlowStore::new(
+            &[("alice", "right")],
+            Duration::from_millis(300),
+        ));
         let credentials = BlockingCredentials::new(store.clone());
-        let ticks = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let ticks = Arc::new(AtomicU32::new(0));
         let ticker = tokio::spawn({
             let ticks = ticks.clone();
             async move {
                 loop {
                     tokio::time::sleep(Duration::from_millis(10)).await;
-                    ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    ticks.fetch_add(1, Ordering::Relaxed);
                 }
             }
         });
@@ -147,12 +122,15 @@ mod tests {
         assert_eq!(bad, Err(CredentialError::Rejected));
         assert!(started.elapsed() >= Duration::from_millis(600));
         ticker.abort();
-        let threads = store.threads.lock().expect("lock").clone();
+        let threads = store.threads();
         assert_eq!(threads.len(), 2);
         let worker = std::thread::current().id();
-        assert!(threads.iter().all(|t| *t != worker), "{threads:?} vs {worker:?}");
+        assert!(
+            threads.iter().all(|t| *t != worker),
+            "{threads:?} vs {worker:?}"
+        );
         // 600 ms of checks: a ticker every 10 ms kept running (inline, it would be starved).
-        let ticked = ticks.load(std::sync::atomic::Ordering::Relaxed);
+        let ticked = ticks.load(Ordering::Relaxed);
         assert!(ticked >= 20, "only {ticked} ticks during the checks");
     }
 }

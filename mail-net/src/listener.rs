@@ -250,93 +250,109 @@ mod tests {
         assert!(per_ip.try_acquire(ip, 2).is_some());
     }
 
+    /// A `serve` running in a task.
+    struct Running {
+        addr: SocketAddr,
+        shutdown: tokio::sync::oneshot::Sender<()>,
+        server: tokio::task::JoinHandle<io::Result<()>>,
+    }
+
+    impl Running {
+        /// Serves `session` on 127.0.0.1 within `limits`, refusing with `BUSY`.
+        async fn start<F, Fut>(limits: Limits, session: F) -> Running
+        where
+            F: Fn(TcpStream, SocketAddr, watch::Receiver<bool>) -> Fut + Send + 'static,
+            Fut: Future<Output = ()> + Send + 'static,
+        {
+            let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let addr = tcp.local_addr().expect("addr");
+            let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+            let server = tokio::spawn(async move {
+                let shutdown = async {
+                    let _ = shutdown_rx.await;
+                };
+                Listener::new(limits, b"BUSY\r\n".to_vec())
+                    .serve(tcp, shutdown, session)
+                    .await
+            });
+            Running {
+                addr,
+                shutdown,
+                server,
+            }
+        }
+
+        /// Starts the shutdown; returns how long `serve` took to return (at most 10 s).
+        async fn stop(self) -> Duration {
+            let begun = std::time::Instant::now();
+            let _ = self.shutdown.send(());
+            let done = tokio::time::timeout(Duration::from_secs(10), self.server).await;
+            assert!(matches!(done, Ok(Ok(Ok(())))), "serve did not finish");
+            begun.elapsed()
+        }
+    }
+
     /// Over real sockets: the second connection from one address is refused while the first
     /// is open; shutdown tells the remaining session to stop after the grace period.
     #[tokio::test]
     async fn limits_and_shutdown() {
-        let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = tcp.local_addr().expect("addr");
         let limits = Limits::default()
             .with_connections(10, 1)
             .with_grace(Duration::from_millis(100));
-        let listener = Listener::new(limits, b"BUSY\r\n".to_vec());
-        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            listener
-                .serve(
-                    tcp,
-                    async {
-                        let _ = shutdown_rx.await;
-                    },
-                    |mut tcp, _peer, mut stop| async move {
-                        let _ = tcp.write_all(b"HELLO\r\n").await;
-                        let _ = stop.wait_for(|s| *s).await;
-                        let _ = tcp.write_all(b"BYE\r\n").await;
-                    },
-                )
-                .await
-        });
-        let mut first = TcpStream::connect(addr).await.expect("connect");
+        let running = Running::start(limits, |mut tcp, _peer, mut stop| async move {
+            let _ = tcp.write_all(b"HELLO\r\n").await;
+            let _ = stop.wait_for(|s| *s).await;
+            let _ = tcp.write_all(b"BYE\r\n").await;
+        })
+        .await;
+        let mut first = TcpStream::connect(running.addr).await.expect("connect");
         let mut buf = [0u8; 7];
         first.read_exact(&mut buf).await.expect("hello");
         assert_eq!(&buf, b"HELLO\r\n");
-        let mut second = TcpStream::connect(addr).await.expect("connect");
+        let mut second = TcpStream::connect(running.addr).await.expect("connect");
         let mut refused = Vec::new();
         second.read_to_end(&mut refused).await.expect("refusal");
         assert_eq!(refused, b"BUSY\r\n");
-        let _ = shutdown_tx.send(());
+        let stopping = tokio::spawn(running.stop());
         let mut rest = Vec::new();
         first.read_to_end(&mut rest).await.expect("bye");
         assert_eq!(rest, b"BYE\r\n");
-        let done = tokio::time::timeout(Duration::from_secs(5), server).await;
-        assert!(matches!(done, Ok(Ok(Ok(())))));
+        stopping.await.expect("stopped");
     }
 
     /// A session that ignores the stop flag is aborted `abort_after` past the grace period,
     /// and `serve` returns then.
     #[tokio::test]
     async fn shutdown_aborts_what_ignores_stop() {
-        let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = tcp.local_addr().expect("addr");
         let (grace, abort_after) = (Duration::from_millis(200), Duration::from_millis(300));
         let limits = Limits::default()
             .with_grace(grace)
             .with_abort_after(abort_after);
-        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
         let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
         let started_tx = Mutex::new(Some(started_tx));
-        let server = tokio::spawn(async move {
-            Listener::new(limits, b"BUSY\r\n".to_vec())
-                .serve(
-                    tcp,
-                    async {
-                        let _ = shutdown_rx.await;
-                    },
-                    move |_tcp, _peer, _stop| {
-                        let started = started_tx.lock().expect("lock").take();
-                        async move {
-                            if let Some(started) = started {
-                                let _ = started.send(());
-                            }
-                            // Never looks at the stop flag.
-                            tokio::time::sleep(Duration::from_secs(3600)).await;
-                        }
-                    },
-                )
-                .await
-        });
-        let mut client = TcpStream::connect(addr).await.expect("connect");
+        let running = Running::start(limits, move |_tcp, _peer, _stop| {
+            let started = started_tx.lock().expect("lock").take();
+            async move {
+                if let Some(started) = started {
+                    let _ = started.send(());
+                }
+                // Never looks at the stop flag.
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        })
+        .await;
+        let mut client = TcpStream::connect(running.addr).await.expect("connect");
         started_rx.await.expect("session started");
-        let begun = std::time::Instant::now();
-        let _ = shutdown_tx.send(());
-        let done = tokio::time::timeout(Duration::from_secs(10), server).await;
-        let took = begun.elapsed();
-        assert!(matches!(done, Ok(Ok(Ok(())))), "serve did not finish");
+        let took = running.stop().await;
         assert!(took >= grace + abort_after, "returned after {took:?}");
-        assert!(took < grace + abort_after + Duration::from_secs(2), "{took:?}");
+        assert!(
+            took < grace + abort_after + Duration::from_secs(2),
+            "{took:?}"
+        );
         // The aborted session's socket is closed.
         let mut rest = Vec::new();
-        let read = tokio::time::timeout(Duration::from_secs(2), client.read_to_end(&mut rest)).await;
+        let read =
+            tokio::time::timeout(Duration::from_secs(2), client.read_to_end(&mut rest)).await;
         assert!(matches!(read, Ok(Ok(0))), "{read:?}");
     }
 
@@ -348,38 +364,27 @@ mod tests {
         assert_eq!((limits.max_connections, limits.max_per_address), (1000, 50));
         assert_eq!(limits.grace, Duration::from_secs(10));
         assert_eq!(limits.abort_after, Duration::from_secs(5));
-        let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = tcp.local_addr().expect("addr");
-        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            Listener::new(limits.with_grace(Duration::ZERO), b"BUSY\r\n".to_vec())
-                .serve(
-                    tcp,
-                    async {
-                        let _ = shutdown_rx.await;
-                    },
-                    |mut tcp, _peer, mut stop| async move {
-                        let _ = tcp.write_all(b"HELLO\r\n").await;
-                        let _ = stop.wait_for(|s| *s).await;
-                    },
-                )
-                .await
-        });
+        let running = Running::start(
+            limits.with_grace(Duration::ZERO),
+            |mut tcp, _peer, mut stop| async move {
+                let _ = tcp.write_all(b"HELLO\r\n").await;
+                let _ = stop.wait_for(|s| *s).await;
+            },
+        )
+        .await;
         let mut open = Vec::new();
         for n in 0..50 {
-            let mut c = TcpStream::connect(addr).await.expect("connect");
+            let mut c = TcpStream::connect(running.addr).await.expect("connect");
             let mut buf = [0u8; 7];
             c.read_exact(&mut buf).await.expect("greeting");
             assert_eq!(&buf, b"HELLO\r\n", "connection {n}");
             open.push(c);
         }
-        let mut extra = TcpStream::connect(addr).await.expect("connect");
+        let mut extra = TcpStream::connect(running.addr).await.expect("connect");
         let mut refused = Vec::new();
         let read = tokio::time::timeout(Duration::from_secs(5), extra.read_to_end(&mut refused));
         read.await.expect("in time").expect("refusal");
         assert_eq!(refused, b"BUSY\r\n");
-        let _ = shutdown_tx.send(());
-        let done = tokio::time::timeout(Duration::from_secs(5), server).await;
-        assert!(matches!(done, Ok(Ok(Ok(())))));
+        running.stop().await;
     }
 }

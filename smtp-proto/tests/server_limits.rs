@@ -4,8 +4,7 @@
 //! password hashing (run off the runtime's worker threads). Every wait has a time-out.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::thread::ThreadId;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -14,6 +13,7 @@ use smtp_proto::server::{
     ConnectionInfo, DataEnd, Decision, Handler, Limits, MailFrom, Rcpt, Reply, Server, Session,
 };
 use smtp_proto::session::server::ServerConfig;
+use testkit::credentials::SlowStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -107,7 +107,9 @@ async fn reply(stream: &mut TcpStream) -> String {
     let mut text = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
-        let n = within("a reply", stream.read(&mut buf)).await.expect("read");
+        let n = within("a reply", stream.read(&mut buf))
+            .await
+            .expect("read");
         assert!(n > 0, "EOF; got {:?}", String::from_utf8_lossy(&text));
         text.extend_from_slice(&buf[..n]);
         let s = String::from_utf8_lossy(&text).into_owned();
@@ -121,9 +123,12 @@ async fn reply(stream: &mut TcpStream) -> String {
 }
 
 async fn command(stream: &mut TcpStream, line: &str) -> String {
-    within("a write", stream.write_all(format!("{line}\r\n").as_bytes()))
-        .await
-        .expect("write");
+    within(
+        "a write",
+        stream.write_all(format!("{line}\r\n").as_bytes()),
+    )
+    .await
+    .expect("write");
     reply(stream).await
 }
 
@@ -136,18 +141,8 @@ async fn connect(addr: SocketAddr) -> TcpStream {
     stream
 }
 
-/// Waits for the server to close `stream` (EOF or reset), discarding what it sends.
 async fn closed(stream: &mut TcpStream) {
-    let mut buf = vec![0u8; 64 * 1024];
-    within("the server to close the connection", async {
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-        }
-    })
-    .await;
+    testkit::jam::closed(stream, WAIT).await;
 }
 
 /// A client that pipelines NOOP and never reads is dropped once a write of its replies has
@@ -158,18 +153,7 @@ async fn client_that_never_reads_is_dropped_within_the_write_timeout() {
     let server = Server::new(ServerConfig::new("mx.test")).write_timeout(write_timeout);
     let mut server = Running::start(server, None).await;
     let mut client = connect(server.addr).await;
-    let started = Instant::now();
-    let jam = testkit::jam::jam(&mut client, b"NOOP\r\n", Duration::from_secs(15)).await;
-    let took = started.elapsed();
-    let since_progress = jam.last_progress.elapsed();
-    println!(
-        "smtp: {} MB of NOOP written; dropped {took:?} after the first write, \
-         {since_progress:?} after the last progress (write time-out {write_timeout:?})",
-        jam.written >> 20
-    );
-    assert!(jam.error.is_some(), "the server never dropped the client: {jam:?}");
-    assert!(jam.written >= 1 << 20, "it wrote only {} bytes", jam.written);
-    assert!(since_progress < write_timeout + Duration::from_secs(3), "{since_progress:?}");
+    testkit::jam::assert_dropped("smtp NOOP", &mut client, b"NOOP\r\n", write_timeout).await;
     server.shutdown().await;
 }
 
@@ -184,8 +168,7 @@ async fn shutdown_finishes_with_a_jammed_client() {
     let server = Server::new(ServerConfig::new("mx.test")).limits(limits);
     let mut server = Running::start(server, None).await;
     let mut client = connect(server.addr).await;
-    let jam = testkit::jam::jam(&mut client, b"NOOP\r\n", Duration::from_millis(500)).await;
-    assert!(jam.error.is_none(), "dropped before the shutdown: {jam:?}");
+    let jam = testkit::jam::jammed(&mut client, b"NOOP\r\n").await;
     let took = server.shutdown().await;
     println!(
         "smtp: shutdown with a jammed client ({} MB written) took {took:?}",
@@ -245,30 +228,6 @@ async fn default_limits_refuse_the_51st_connection_from_one_address() {
     server.shutdown().await;
 }
 
-/// Records the thread each password check runs on; a check costs `cost` of blocking time
-/// (standing for PBKDF2 or argon2).
-struct SlowStore {
-    inner: sasl::MemoryStore,
-    cost: Duration,
-    threads: Mutex<Vec<ThreadId>>,
-}
-
-#[async_trait]
-impl sasl::CredentialStore for SlowStore {
-    async fn check_password(
-        &self,
-        authcid: &str,
-        password: &sasl::Secret<String>,
-    ) -> Result<String, sasl::CredentialError> {
-        self.threads
-            .lock()
-            .expect("lock")
-            .push(std::thread::current().id());
-        std::thread::sleep(self.cost);
-        self.inner.check_password(authcid, password).await
-    }
-}
-
 fn auth_config(failure_delay: Duration) -> ServerConfig {
     let mut config = ServerConfig::new("mx.test");
     config.auth_mechanisms = vec![sasl::Mechanism::Plain];
@@ -286,13 +245,7 @@ fn plain(user: &str, password: &str) -> String {
 }
 
 fn slow_store(cost: Duration) -> Arc<SlowStore> {
-    Arc::new(SlowStore {
-        inner: sasl::MemoryStore::new()
-            .with_iterations(64)
-            .with_user("alice", "wonderland"),
-        cost,
-        threads: Mutex::default(),
-    })
+    Arc::new(SlowStore::new(&[("alice", "wonderland")], cost))
 }
 
 /// A failed AUTH is answered after the policy's delay, a right one at once; the policy's
@@ -324,7 +277,10 @@ async fn failed_auth_is_delayed_and_the_limit_closes() {
         assert!(wrong.starts_with("535 5.7.8"), "{wrong}");
     }
     let last = command(&mut c, &plain("alice", "nope")).await;
-    assert!(last.starts_with("535 5.7.8") && last.contains("421 4.7.0"), "{last}");
+    assert!(
+        last.starts_with("535 5.7.8") && last.contains("421 4.7.0"),
+        "{last}"
+    );
     closed(&mut c).await;
     server.shutdown().await;
 }
@@ -341,9 +297,12 @@ async fn password_checks_run_off_the_runtime_worker() {
     let mut a = connect(server.addr).await;
     let mut b = connect(server.addr).await;
     assert!(command(&mut a, "EHLO a.test").await.starts_with("250"));
-    within("a write", a.write_all(format!("{}\r\n", plain("alice", "wonderland")).as_bytes()))
-        .await
-        .expect("write");
+    within(
+        "a write",
+        a.write_all(format!("{}\r\n", plain("alice", "wonderland")).as_bytes()),
+    )
+    .await
+    .expect("write");
     // Let the check start, then ask the other connection.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let start = Instant::now();
@@ -354,8 +313,12 @@ async fn password_checks_run_off_the_runtime_worker() {
     assert!(authed.starts_with("235 2.7.0"), "{authed}");
     println!("smtp: NOOP answered in {noop_took:?} during a {cost:?} password check");
     assert!(noop_took < Duration::from_millis(300), "{noop_took:?}");
-    let threads = store.threads.lock().expect("lock").clone();
+    let threads = store.threads();
     assert_eq!(threads.len(), 1);
-    assert_ne!(threads[0], std::thread::current().id(), "ran on the runtime's worker");
+    assert_ne!(
+        threads[0],
+        std::thread::current().id(),
+        "ran on the runtime's worker"
+    );
     server.shutdown().await;
 }

@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use smtp_proto::server::{
-    Limits,
-    ConnectionInfo, DataEnd, Decision, EnhancedStatusCode, ForwardPath, Handler, MailFrom, Rcpt,
-    Reply, ReplyCode, Server, Session,
+    ConnectionInfo, DataEnd, Decision, EnhancedStatusCode, ForwardPath, Handler, Limits, MailFrom,
+    Rcpt, Reply, ReplyCode, Server, Session,
 };
 use smtp_proto::session::server::ServerConfig;
 use testkit::{Python, TestCerts};
@@ -617,8 +616,11 @@ async fn command_timeout_closes_with_421() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_and_connection_limit() {
-    let server = Server::new(config())
-        .limits(Limits::default().with_connections(1, 1).with_grace(Duration::from_millis(300)));
+    let server = Server::new(config()).limits(
+        Limits::default()
+            .with_connections(1, 1)
+            .with_grace(Duration::from_millis(300)),
+    );
     let mut server = start_server(server).await;
     let mut first = TcpStream::connect(("127.0.0.1", server.port))
         .await

@@ -54,3 +54,64 @@ pub async fn jam(stream: &mut TcpStream, command: &[u8], stall: Duration) -> Jam
     }
     jam
 }
+
+/// Waits up to `timeout` for the server to close `stream` (EOF or reset), discarding what it
+/// sends; panics when it does not.
+pub async fn closed(stream: &mut TcpStream, timeout: Duration) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 64 * 1024];
+    let wait = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    };
+    if tokio::time::timeout(timeout, wait).await.is_err() {
+        panic!("the server did not close the connection within {timeout:?}");
+    }
+}
+
+/// Jams `stream` with `command` until the connection stalls (no progress for 500 ms), and
+/// asserts the server did not drop it meanwhile: a jammed connection, kept open.
+pub async fn jammed(stream: &mut TcpStream, command: &[u8]) -> Jam {
+    let jam = jam(stream, command, Duration::from_millis(500)).await;
+    assert!(jam.error.is_none(), "dropped before the jam: {jam:?}");
+    jam
+}
+
+/// Pipelines `command` into `stream` without reading, and asserts that the server drops the
+/// connection (a write fails) after it has written at least 1 MiB, and at most
+/// `write_timeout` + 3 s after the last write that made progress (the slack covers the socket
+/// buffers filling in 64 KiB steps). Prints the figures, naming `who`.
+pub async fn assert_dropped(
+    who: &str,
+    stream: &mut TcpStream,
+    command: &[u8],
+    write_timeout: Duration,
+) -> Jam {
+    let started = Instant::now();
+    let jam = jam(stream, command, Duration::from_secs(15)).await;
+    let took = started.elapsed();
+    let since_progress = jam.last_progress.elapsed();
+    println!(
+        "{who}: {} MB written; dropped {took:?} after the first write, {since_progress:?} after \
+         the last progress (write time-out {write_timeout:?})",
+        jam.written >> 20
+    );
+    assert!(
+        jam.error.is_some(),
+        "the server never dropped the client: {jam:?}"
+    );
+    assert!(
+        jam.written >= 1 << 20,
+        "it wrote only {} bytes",
+        jam.written
+    );
+    assert!(
+        since_progress < write_timeout + Duration::from_secs(3),
+        "dropped {since_progress:?} after the last progress"
+    );
+    jam
+}

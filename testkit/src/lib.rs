@@ -15,6 +15,7 @@
 //! ```
 
 pub mod bench;
+pub mod credentials;
 pub mod dovecot;
 pub mod jam;
 

@@ -2,32 +2,21 @@
 //! drops the first within its write time-out, finishes its shutdown with them connected, and
 //! runs the second off the runtime's worker threads.
 
-use std::sync::{Arc, Mutex};
-use std::thread::ThreadId;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pop3_proto::server::{Limits, Server};
 use pop3_proto::session::ServerConfig;
 use pop3_proto::types::command::Command;
 use pop3_proto::types::response::ResponseCode;
-use tokio::io::AsyncReadExt;
+use testkit::credentials::SlowStore;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::client::{Client, RawServer, assert_err, within};
 use crate::support::message;
 
-/// Waits for the server to close `stream` (EOF or reset), discarding what it sends.
 async fn closed(stream: &mut TcpStream) {
-    let mut buf = vec![0u8; 64 * 1024];
-    within("the server to close the connection", async {
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-        }
-    })
-    .await;
+    testkit::jam::closed(stream, crate::client::WAIT).await;
 }
 
 /// A logged-in client that pipelines NOOP and never reads is dropped once a write of its
@@ -39,18 +28,7 @@ async fn client_that_never_reads_is_dropped_within_the_write_timeout() {
     let mut c = Client::connect(server.addr).await;
     c.login_ok("alice", "wonderland").await;
     let mut stream = c.into_stream();
-    let started = Instant::now();
-    let jam = testkit::jam::jam(&mut stream, b"NOOP\r\n", Duration::from_secs(15)).await;
-    let took = started.elapsed();
-    let since_progress = jam.last_progress.elapsed();
-    println!(
-        "pop3: {} MB of NOOP written; dropped {took:?} after the first write, \
-         {since_progress:?} after the last progress (write time-out {write_timeout:?})",
-        jam.written >> 20
-    );
-    assert!(jam.error.is_some(), "the server never dropped the client: {jam:?}");
-    assert!(jam.written >= 1 << 20, "it wrote only {} bytes", jam.written);
-    assert!(since_progress < write_timeout + Duration::from_secs(3), "{since_progress:?}");
+    testkit::jam::assert_dropped("pop3 NOOP", &mut stream, b"NOOP\r\n", write_timeout).await;
     server.begin_shutdown();
     let served = within("serve to return", &mut server.task).await;
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
@@ -71,8 +49,7 @@ async fn shutdown_finishes_with_a_jammed_client() {
     let mut c = Client::connect(server.addr).await;
     c.login_ok("alice", "wonderland").await;
     let mut stream = c.into_stream();
-    let jam = testkit::jam::jam(&mut stream, b"LIST\r\n", Duration::from_millis(500)).await;
-    assert!(jam.error.is_none(), "dropped before the shutdown: {jam:?}");
+    let jam = testkit::jam::jammed(&mut stream, b"LIST\r\n").await;
     let started = Instant::now();
     server.begin_shutdown();
     let served = within("serve to return", &mut server.task).await;
@@ -109,43 +86,13 @@ async fn default_limits_refuse_the_51st_connection_from_one_address() {
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
 }
 
-/// Records the thread each password check runs on; a check blocks for `cost` (standing for
-/// PBKDF2 or argon2).
-struct SlowStore {
-    inner: sasl::MemoryStore,
-    cost: Duration,
-    threads: Mutex<Vec<ThreadId>>,
-}
-
-#[async_trait::async_trait]
-impl sasl::CredentialStore for SlowStore {
-    async fn check_password(
-        &self,
-        authcid: &str,
-        password: &sasl::Secret<String>,
-    ) -> Result<String, sasl::CredentialError> {
-        self.threads
-            .lock()
-            .expect("lock")
-            .push(std::thread::current().id());
-        std::thread::sleep(self.cost);
-        self.inner.check_password(authcid, password).await
-    }
-}
-
 /// Password checks run on the blocking pool: on a current-thread runtime (one worker, the
 /// test's thread) a `PASS` whose check blocks for 600 ms runs on another thread, and another
 /// connection is answered meanwhile.
 #[tokio::test(flavor = "current_thread")]
 async fn password_checks_run_off_the_runtime_worker() {
     let cost = Duration::from_millis(600);
-    let store = Arc::new(SlowStore {
-        inner: sasl::MemoryStore::new()
-            .with_iterations(64)
-            .with_user("alice", "wonderland"),
-        cost,
-        threads: Mutex::default(),
-    });
+    let store = Arc::new(SlowStore::new(&[("alice", "wonderland")], cost));
     let dir = tempfile::tempdir().expect("tempdir");
     let mail = Arc::new(mailstore::maildir::MaildirStore::new(dir.path()));
     let mut config = ServerConfig::new("pop.test");
@@ -175,9 +122,13 @@ async fn password_checks_run_off_the_runtime_worker() {
     assert!(a.status().await.is_ok());
     println!("pop3: CAPA answered in {took:?} during a {cost:?} password check");
     assert!(took < Duration::from_millis(300), "{took:?}");
-    let threads = store.threads.lock().expect("lock").clone();
+    let threads = store.threads();
     assert_eq!(threads.len(), 1);
-    assert_ne!(threads[0], std::thread::current().id(), "ran on the runtime's worker");
+    assert_ne!(
+        threads[0],
+        std::thread::current().id(),
+        "ran on the runtime's worker"
+    );
     drop((a, b));
     let _ = stop.send(());
     let served = within("serve to return", task).await;

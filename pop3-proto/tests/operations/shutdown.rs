@@ -13,7 +13,9 @@ use crate::support::message;
 
 #[tokio::test]
 async fn shutdown_lets_sessions_finish_then_closes_without_update() {
-    let mut server = RawServer::start(|s| s.limits(Limits::default().with_grace(Duration::from_millis(500)))).await;
+    let mut server =
+        RawServer::start(|s| s.limits(Limits::default().with_grace(Duration::from_millis(500))))
+            .await;
     for n in 0..3 {
         server.deliver("alice", &message(n, 300)).await;
     }
@@ -71,7 +73,8 @@ async fn shutdown_lets_sessions_finish_then_closes_without_update() {
 
 #[tokio::test]
 async fn shutdown_without_sessions_returns_at_once() {
-    let mut server = RawServer::start(|s| s.limits(Limits::default().with_grace(Duration::from_secs(5)))).await;
+    let mut server =
+        RawServer::start(|s| s.limits(Limits::default().with_grace(Duration::from_secs(5)))).await;
     let mut c = Client::connect(server.addr).await;
     assert!(c.cmd(&Command::Quit).await.is_ok());
     c.expect_eof().await;
