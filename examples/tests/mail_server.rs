@@ -147,6 +147,10 @@ async fn shutdown_finishes_with_jammed_clients() {
         testkit::jam::jammed(&mut smtp, b"NOOP\r\n"),
         testkit::jam::jammed(&mut pop3, b"NOOP\r\n"),
     );
+    let jammers = [
+        testkit::jam::keep_jamming(smtp, b"NOOP\r\n"),
+        testkit::jam::keep_jamming(pop3, b"NOOP\r\n"),
+    ];
     let started = std::time::Instant::now();
     let _ = stop_tx.send(());
     let result = tokio::time::timeout(wait, server)
@@ -160,4 +164,11 @@ async fn shutdown_finishes_with_jammed_clients() {
         b.written >> 20
     );
     assert!(took < grace + Duration::from_secs(2), "{took:?}");
+    for jammer in jammers {
+        let after = tokio::time::timeout(wait, jammer)
+            .await
+            .expect("the jammer ends in time")
+            .expect("jammer");
+        assert!(after.error.is_some(), "a connection stayed open: {after:?}");
+    }
 }

@@ -73,12 +73,20 @@ pub async fn closed(stream: &mut TcpStream, timeout: Duration) {
     }
 }
 
-/// Jams `stream` with `command` until the connection stalls (no progress for 500 ms), and
-/// asserts the server did not drop it meanwhile: a jammed connection, kept open.
+/// Jams `stream` with `command` until the connection stalls (no progress for 2 s, long enough
+/// that a busy server has stopped reading, not merely fallen behind), and asserts the server
+/// did not drop it meanwhile: a jammed connection, kept open.
 pub async fn jammed(stream: &mut TcpStream, command: &[u8]) -> Jam {
-    let jam = jam(stream, command, Duration::from_millis(500)).await;
+    let jam = jam(stream, command, Duration::from_secs(2)).await;
     assert!(jam.error.is_none(), "dropped before the jam: {jam:?}");
     jam
+}
+
+/// Goes on jamming `stream` with `command` in a task (for at most 256 MiB or a 30 s stall), so
+/// that a server still reading it keeps receiving commands; the task ends with the [`Jam`] when
+/// the server drops the connection.
+pub fn keep_jamming(mut stream: TcpStream, command: &'static [u8]) -> tokio::task::JoinHandle<Jam> {
+    tokio::spawn(async move { jam(&mut stream, command, Duration::from_secs(30)).await })
 }
 
 /// Pipelines `command` into `stream` without reading, and asserts that the server drops the

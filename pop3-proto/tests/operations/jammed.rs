@@ -10,14 +10,10 @@ use pop3_proto::session::ServerConfig;
 use pop3_proto::types::command::Command;
 use pop3_proto::types::response::ResponseCode;
 use testkit::credentials::SlowStore;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use crate::client::{Client, RawServer, assert_err, within};
 use crate::support::message;
-
-async fn closed(stream: &mut TcpStream) {
-    testkit::jam::closed(stream, crate::client::WAIT).await;
-}
 
 /// A logged-in client that pipelines NOOP and never reads is dropped once a write of its
 /// responses has waited for the write time-out.
@@ -50,6 +46,7 @@ async fn shutdown_finishes_with_a_jammed_client() {
     c.login_ok("alice", "wonderland").await;
     let mut stream = c.into_stream();
     let jam = testkit::jam::jammed(&mut stream, b"LIST\r\n").await;
+    let jammer = testkit::jam::keep_jamming(stream, b"LIST\r\n");
     let started = Instant::now();
     server.begin_shutdown();
     let served = within("serve to return", &mut server.task).await;
@@ -61,7 +58,11 @@ async fn shutdown_finishes_with_a_jammed_client() {
     );
     // Well within grace + abort_after: the stop flag ends the blocked write itself.
     assert!(took < grace + Duration::from_secs(2), "{took:?}");
-    closed(&mut stream).await;
+    let after = within("the jammer to end", jammer).await.expect("jammer");
+    assert!(
+        after.error.is_some(),
+        "the connection stayed open: {after:?}"
+    );
 }
 
 /// The default limits refuse the 51st simultaneous connection from one address.
