@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use mailstore::maildir::MaildirStore;
 use mailstore::{AppendOptions, MailStore, MessageSource};
 use smtp_proto::server::{
-    ConnectionInfo, DataEnd, Decision, EnhancedStatusCode, ForwardPath, Handler, MailFrom, Rcpt,
-    Reply, ReplyCode, Server, Session,
+    ConnectionInfo, DataEnd, Decision, EnhancedStatusCode, ForwardPath, Handler, Limits, MailFrom,
+    Rcpt, Reply, ReplyCode, Server, Session,
 };
 use smtp_proto::session::server::ServerConfig as SmtpConfig;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -37,11 +37,14 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Users: name and password.
     pub users: Vec<(String, String)>,
+    /// Connection limits and shutdown deadlines of both servers.
+    pub limits: Limits,
 }
 
 impl Default for Config {
     /// Loopback only: SMTP 127.0.0.1:2525, POP3 127.0.0.1:1110, domain `localhost`, users
-    /// alice/alice and bob/bob, data in `./mail-data`.
+    /// alice/alice and bob/bob, data in `./mail-data`, the default [`Limits`] (1000
+    /// connections, 50 per address; shutdown: 10 s of grace, sessions aborted 5 s later).
     fn default() -> Self {
         Self {
             hostname: "localhost".into(),
@@ -53,6 +56,7 @@ impl Default for Config {
                 ("alice".into(), "alice".into()),
                 ("bob".into(), "bob".into()),
             ],
+            limits: Limits::default(),
         }
     }
 }
@@ -96,11 +100,11 @@ pub async fn run(
         spool,
         next: AtomicU64::new(0),
     })));
-    let smtp = Server::new(SmtpConfig::new(config.hostname.clone()));
+    let smtp = Server::new(SmtpConfig::new(config.hostname.clone())).limits(config.limits);
     let mut pop3_config = pop3_proto::session::ServerConfig::new(config.hostname.clone());
-    pop3_config.allow_plaintext_auth = true; // loopback only
+    pop3_config.auth.allow_plaintext = true; // loopback only
     pop3_config.implementation = Some("mail-crates example".into());
-    let pop3 = pop3_proto::server::Server::new(pop3_config);
+    let pop3 = pop3_proto::server::Server::new(pop3_config).limits(config.limits);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

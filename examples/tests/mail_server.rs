@@ -90,3 +90,85 @@ p.quit()
     assert!(out.stdout.contains("AFTER (0, 0)\n"), "{}", out.stdout);
     let _ = stop.send(());
 }
+
+/// Clients that pipeline commands and never read their replies, one on each server, do not hold
+/// the shutdown past the grace period (the blocked writes give up when it ends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_with_jammed_clients() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let grace = Duration::from_millis(300);
+    let config = Config {
+        smtp: SocketAddr::from(([127, 0, 0, 1], 0)),
+        pop3: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: dir.path().to_path_buf(),
+        limits: smtp_proto::server::Limits::default()
+            .with_grace(grace)
+            .with_abort_after(Duration::from_secs(3)),
+        ..Config::default()
+    };
+    let (bound_tx, bound_rx) = tokio::sync::oneshot::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(run(
+        config,
+        |b| {
+            let _ = bound_tx.send(b);
+        },
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+    let bound: Bound = tokio::time::timeout(Duration::from_secs(10), bound_rx)
+        .await
+        .expect("bound in time")
+        .expect("bound");
+    let wait = Duration::from_secs(10);
+    let mut smtp = tokio::net::TcpStream::connect(bound.smtp)
+        .await
+        .expect("connect");
+    let mut pop3 = tokio::net::TcpStream::connect(bound.pop3)
+        .await
+        .expect("connect");
+    // Log in to POP3 first (NOOP needs the TRANSACTION state); read up to the +OK of PASS.
+    pop3.write_all(b"USER alice\r\nPASS alice\r\n")
+        .await
+        .expect("write");
+    let mut seen = Vec::new();
+    while seen.windows(3).filter(|w| w == b"+OK").count() < 3 {
+        let mut buf = [0u8; 512];
+        let n = tokio::time::timeout(wait, pop3.read(&mut buf))
+            .await
+            .expect("POP3 answers in time")
+            .expect("read");
+        assert!(n > 0, "POP3 closed: {:?}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let (a, b) = tokio::join!(
+        testkit::jam::jammed(&mut smtp, b"NOOP\r\n"),
+        testkit::jam::jammed(&mut pop3, b"NOOP\r\n"),
+    );
+    let jammers = [
+        testkit::jam::keep_jamming(smtp, b"NOOP\r\n"),
+        testkit::jam::keep_jamming(pop3, b"NOOP\r\n"),
+    ];
+    let started = std::time::Instant::now();
+    let _ = stop_tx.send(());
+    let result = tokio::time::timeout(wait, server)
+        .await
+        .expect("shutdown finished in time");
+    let took = started.elapsed();
+    assert!(matches!(result, Ok(Ok(()))), "{result:?}");
+    println!(
+        "example server: shutdown with jammed SMTP ({} MB) and POP3 ({} MB) clients took {took:?}",
+        a.written >> 20,
+        b.written >> 20
+    );
+    assert!(took < grace + Duration::from_secs(2), "{took:?}");
+    for jammer in jammers {
+        let after = tokio::time::timeout(wait, jammer)
+            .await
+            .expect("the jammer ends in time")
+            .expect("jammer");
+        assert!(after.error.is_some(), "a connection stayed open: {after:?}");
+    }
+}

@@ -52,8 +52,9 @@ fn start_ours(root: &Path, users: &[(String, String)]) -> Option<(SocketAddr, Gu
     }
     let store = std::sync::Arc::new(MaildirStore::new(root));
     let mut config = pop3_proto::session::ServerConfig::new("bench.test");
-    config.allow_plaintext_auth = true; // loopback, as Dovecot is configured
-    let server = pop3_proto::server::Server::new(config).max_connections(4096, 4096);
+    config.auth.allow_plaintext = true; // loopback, as Dovecot is configured
+    let server = pop3_proto::server::Server::new(config)
+        .limits(pop3_proto::server::Limits::default().with_connections(4096, 4096));
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {

@@ -7,6 +7,8 @@ mod support;
 
 #[path = "operations/client.rs"]
 mod client;
+#[path = "operations/jammed.rs"]
+mod jammed;
 #[path = "operations/limits.rs"]
 mod limits;
 #[path = "operations/pipelining.rs"]

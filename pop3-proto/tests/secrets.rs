@@ -56,7 +56,7 @@ fn commands_and_auth_lines_redact_credentials() {
 /// every login event (the application refuses each one) and the APOP digest it would accept.
 fn login_events(input: impl Fn(&str) -> String) -> Vec<String> {
     let mut config = ServerConfig::new("pop.test");
-    config.allow_plaintext_auth = true;
+    config.auth.allow_plaintext = true;
     config.apop = true;
     config.sasl_mechanisms = vec![Mechanism::Plain];
     let mut session = ServerSession::new(Arc::new(config));

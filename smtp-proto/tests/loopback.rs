@@ -48,7 +48,7 @@ struct Log {
 /// LMTP, answers 452 at the end of data for those starting with `full`.
 struct Recorder {
     log: Arc<Mutex<Log>>,
-    store: Option<sasl::MemoryStore>,
+    store: Option<Arc<sasl::MemoryStore>>,
 }
 
 struct RecorderSession {
@@ -77,8 +77,10 @@ impl Handler for Recorder {
         })
     }
 
-    fn credentials(&self) -> Option<&dyn sasl::CredentialStore> {
-        self.store.as_ref().map(|s| s as &dyn sasl::CredentialStore)
+    fn credentials(&self) -> Option<Arc<dyn sasl::CredentialStore>> {
+        self.store
+            .clone()
+            .map(|s| s as Arc<dyn sasl::CredentialStore>)
     }
 }
 
@@ -189,7 +191,7 @@ async fn start(server: Server, store: Option<sasl::MemoryStore>) -> Running {
     let log = Arc::new(Mutex::new(Log::default()));
     let handler = Arc::new(Recorder {
         log: log.clone(),
-        store,
+        store: store.map(Arc::new),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -381,7 +383,8 @@ async fn auth_scram_sha_256_and_wrong_password() {
     within(30, async {
         let mut config = server_config(srv::Protocol::Smtp);
         config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::ScramSha256];
-        config.auth_requires_tls = false;
+        config.auth.allow_plaintext = true;
+        config.auth.failure_delay = Duration::from_millis(50);
         let store = sasl::MemoryStore::new();
         store.add_user("alice", "wonderland");
         let running = start(Server::new(config), Some(store)).await;

@@ -79,7 +79,7 @@ fn client_credentials_redact_the_password() {
 fn auth_events(input: &str) -> Vec<String> {
     let mut config = ServerConfig::new("mx.test");
     config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::XOAuth2];
-    config.auth_requires_tls = false;
+    config.auth.allow_plaintext = true;
     let mut session = ServerSession::new(Arc::new(config));
     session.feed(input.as_bytes());
     let mut seen = Vec::new();

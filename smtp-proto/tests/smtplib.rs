@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use smtp_proto::server::{
-    ConnectionInfo, DataEnd, Decision, EnhancedStatusCode, ForwardPath, Handler, MailFrom, Rcpt,
-    Reply, ReplyCode, Server, Session,
+    ConnectionInfo, DataEnd, Decision, EnhancedStatusCode, ForwardPath, Handler, Limits, MailFrom,
+    Rcpt, Reply, ReplyCode, Server, Session,
 };
 use smtp_proto::session::server::ServerConfig;
 use testkit::{Python, TestCerts};
@@ -56,8 +56,8 @@ struct Conn {
 impl Handler for Store {
     type Session = Conn;
 
-    fn credentials(&self) -> Option<&dyn sasl::CredentialStore> {
-        Some(&*self.users)
+    fn credentials(&self) -> Option<Arc<dyn sasl::CredentialStore>> {
+        Some(self.users.clone())
     }
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Conn, Reply<'static>> {
@@ -378,7 +378,8 @@ async fn starttls_with_testkit_certificate() {
 fn auth_config(requires_tls: bool) -> ServerConfig {
     let mut c = config();
     c.auth_mechanisms = vec![sasl::Mechanism::Plain, sasl::Mechanism::Login];
-    c.auth_requires_tls = requires_tls;
+    c.auth.allow_plaintext = !requires_tls;
+    c.auth.failure_delay = Duration::from_millis(50);
     c
 }
 
@@ -615,9 +616,11 @@ async fn command_timeout_closes_with_421() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_and_connection_limit() {
-    let server = Server::new(config())
-        .max_connections(1)
-        .shutdown_grace(Duration::from_millis(300));
+    let server = Server::new(config()).limits(
+        Limits::default()
+            .with_connections(1, 1)
+            .with_grace(Duration::from_millis(300)),
+    );
     let mut server = start_server(server).await;
     let mut first = TcpStream::connect(("127.0.0.1", server.port))
         .await

@@ -15,7 +15,9 @@
 //! ```
 
 pub mod bench;
+pub mod credentials;
 pub mod dovecot;
+pub mod jam;
 pub mod peer;
 pub mod redaction;
 pub mod strace;

@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
     let split = usize::from(*split).max(1);
     let mut config = ServerConfig::new("pop.example.org");
     config.stls = mode & 1 == 1;
-    config.allow_plaintext_auth = mode & 2 == 2;
+    config.auth.allow_plaintext = mode & 2 == 2;
     config.apop = mode & 4 == 4;
     config.expire = match mode >> 3 & 3 {
         0 => None,
@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
         config.max_line_length = 40;
         config.max_auth_line_length = 64;
         config.max_bad_commands = 2;
-        config.max_auth_failures = 1;
+        config.auth.max_failures = 1;
     }
     let mut session = if mode & 128 == 128 {
         ServerSession::new_implicit_tls(Arc::new(config))

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use futures::StreamExt as _;
 use mailstore::{Account, Flag, FlagOp, StoreError, UidSet};
-use sasl::CredentialError;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use sasl::{CredentialError, CredentialStore as _};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::sync::watch;
 
 use super::limits::MaildropLock;
@@ -48,6 +48,8 @@ struct Connection<'a, IO> {
     /// `(id, size)` of the maildrop's messages, by message number.
     order: Vec<(u32, u64)>,
     read_ahead: Option<ReadAhead>,
+    /// Turns true when the server's grace period is over.
+    stop: watch::Receiver<bool>,
 }
 
 /// Drives `session` over `io` until it closes; returns why.
@@ -73,6 +75,7 @@ where
         lock: None,
         order: Vec::new(),
         read_ahead: None,
+        stop,
     };
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -83,7 +86,8 @@ where
                 Event::Flush => c.write_out(session).await?,
                 Event::Close(reason) => {
                     c.write_out(session).await?;
-                    let _ = c.conn.shutdown().await;
+                    let timeout = shared.write_timeout;
+                    let _ = c.conn.shutdown_within(timeout, &mut c.stop).await;
                     return Ok(reason);
                 }
                 Event::Login { user, password } => {
@@ -127,7 +131,7 @@ where
                 Event::StartTls => {
                     c.write_out(session).await?;
                     let acceptor = shared.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-                    handshake(&mut c.conn, acceptor, shared, &mut stop).await?;
+                    handshake(&mut c.conn, acceptor, shared, &mut c.stop).await?;
                     session.tls_started()?;
                 }
             }
@@ -141,36 +145,33 @@ where
                 Ok(Err(e)) => return Err(DriverError::Io(e)),
             },
             // A closed channel (its sender dropped) never asks to stop.
-            Ok(_) = stop.wait_for(|stop| *stop) => session.shutdown(),
+            Ok(_) = c.stop.wait_for(|stop| *stop) => session.shutdown(),
         }
     }
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
-    /// Writes and flushes the session's output, within the idle time-out.
+    /// Writes and flushes the session's output within the write time-out, given up when the
+    /// server stops: a client that does not read its replies is dropped.
     async fn write_out(&mut self, session: &mut ServerSession) -> io::Result<()> {
         if session.output().is_empty() {
             return Ok(());
         }
-        let write = async {
-            self.conn.write_all(session.output()).await?;
-            self.conn.flush().await
-        };
-        match tokio::time::timeout(self.shared.idle_timeout, write).await {
-            Ok(result) => result?,
-            Err(_) => return Err(io::Error::new(io::ErrorKind::TimedOut, "write timed out")),
-        }
+        let timeout = self.shared.write_timeout;
+        self.conn
+            .write_all_within(session.output(), timeout, &mut self.stop)
+            .await?;
         session.output_written(session.output().len());
         Ok(())
     }
 
     /// Maps a credential check to the session's outcome; a failure is answered after the
-    /// configured delay (slows password guessing).
+    /// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
     async fn outcome(&self, result: Result<String, CredentialError>) -> AuthOutcome {
         match result {
             Ok(identity) => AuthOutcome::Success { identity },
             Err(CredentialError::Rejected) => {
-                tokio::time::sleep(self.shared.failed_login_delay).await;
+                tokio::time::sleep(self.shared.failure_delay).await;
                 AuthOutcome::Failure
             }
             Err(_) => AuthOutcome::Temporary,
@@ -179,7 +180,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
 
     /// Runs one SASL step with the shared `sasl` crate against the credential store.
     async fn sasl_step(&mut self, step: AuthStep) -> AuthOutcome {
-        let store = &*self.shared.credentials;
+        let store = &self.shared.credentials;
         let response = step.response.as_ref().map(|r| r.expose().as_slice());
         match self
             .sasl
@@ -190,7 +191,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             sasl::ExchangeStep::Success { identity } => AuthOutcome::Success { identity },
             sasl::ExchangeStep::Temporary => AuthOutcome::Temporary,
             sasl::ExchangeStep::Failure => {
-                tokio::time::sleep(self.shared.failed_login_delay).await;
+                tokio::time::sleep(self.shared.failure_delay).await;
                 AuthOutcome::Failure
             }
         }
@@ -326,14 +327,9 @@ async fn handshake<IO: AsyncRead + AsyncWrite + Unpin>(
     shared: &Shared,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), DriverError> {
-    let failed = |text| DriverError::Tls(io::Error::new(io::ErrorKind::TimedOut, text));
-    tokio::select! {
-        done = tokio::time::timeout(shared.idle_timeout, conn.accept_tls(acceptor)) => match done {
-            Ok(result) => result.map_err(DriverError::Tls),
-            Err(_) => Err(failed("TLS handshake timed out")),
-        },
-        Ok(_) = stop.wait_for(|stop| *stop) => Err(failed("server stopped during the TLS handshake")),
-    }
+    conn.accept_tls_within(acceptor, shared.idle_timeout, stop)
+        .await
+        .map_err(DriverError::Tls)
 }
 
 fn store_error(error: StoreError) -> MaildropError {

@@ -1,7 +1,9 @@
 //! Tokio POP3 server over [`mailstore`] (cargo feature `server`): listener, `STLS` (RFC 2595)
 //! and implicit TLS (RFC 8314, port 995) with tokio-rustls, authentication through
-//! [`sasl::CredentialStore`], maildrop locking, idle time-out, connection limits, a delay after
-//! failed logins, graceful shutdown, and one `tracing` line per session.
+//! [`sasl::CredentialStore`] (password checks on the blocking pool), maildrop locking, time-outs on
+//! every read, write and handshake, connection limits ([`mail_net::Limits`]), a delay after failed
+//! logins ([`sasl::AuthPolicy`], in [`ServerConfig::auth`]), graceful shutdown that always
+//! finishes, and one `tracing` line per session.
 //!
 //! The protocol lives in [`crate::session::ServerSession`]; this module moves bytes and asks
 //! the two seams: the [`sasl::CredentialStore`] (who may log in) and the [`mailstore::MailStore`]
@@ -41,6 +43,9 @@ use tokio_rustls::TlsAcceptor;
 use crate::session::{ServerConfig, ServerSession, SessionError};
 use crate::types::response::{ResponseCode, StatusLine};
 use limits::MaildropLocks;
+use mail_net::BlockingCredentials;
+/// The connection limits and shutdown deadlines, shared by every server of the family.
+pub use mail_net::Limits;
 
 /// What can end a connection abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -63,11 +68,13 @@ pub enum DriverError {
 /// What every connection of a server shares.
 pub(crate) struct Shared {
     pub(crate) store: Arc<dyn MailStore>,
-    pub(crate) credentials: Arc<dyn CredentialStore>,
+    /// The application's store; password checks run on the blocking pool.
+    pub(crate) credentials: BlockingCredentials,
     pub(crate) acceptor: Option<TlsAcceptor>,
     pub(crate) locks: Arc<MaildropLocks>,
     pub(crate) idle_timeout: Duration,
-    pub(crate) failed_login_delay: Duration,
+    pub(crate) write_timeout: Duration,
+    pub(crate) failure_delay: Duration,
     pub(crate) mailbox: String,
 }
 
@@ -78,10 +85,8 @@ pub struct Server {
     acceptor: Option<TlsAcceptor>,
     implicit_tls: bool,
     idle_timeout: Duration,
-    max_connections: usize,
-    max_per_ip: usize,
-    failed_login_delay: Duration,
-    grace: Duration,
+    write_timeout: Duration,
+    limits: mail_net::Limits,
     mailbox: String,
     locks: Arc<MaildropLocks>,
 }
@@ -93,26 +98,23 @@ impl std::fmt::Debug for Server {
             .field("tls", &self.acceptor.is_some())
             .field("implicit_tls", &self.implicit_tls)
             .field("idle_timeout", &self.idle_timeout)
-            .field("max_connections", &self.max_connections)
-            .field("max_per_ip", &self.max_per_ip)
+            .field("write_timeout", &self.write_timeout)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
 impl Server {
-    /// A server with RFC 1939 §3's ten-minute autologout, at most 1000 connections (50 per
-    /// client address), a 2 second delay after a failed login, a 10 second shutdown grace
-    /// period, serving each user's `INBOX`.
+    /// A server with RFC 1939 §3's ten-minute autologout, one minute per write, the default
+    /// [`mail_net::Limits`] (1000 connections, 50 per address), serving each user's `INBOX`.
     pub fn new(config: ServerConfig) -> Self {
         Self {
             config: Arc::new(config),
             acceptor: None,
             implicit_tls: false,
             idle_timeout: Duration::from_secs(600),
-            max_connections: 1000,
-            max_per_ip: 50,
-            failed_login_delay: Duration::from_secs(2),
-            grace: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(60),
+            limits: mail_net::Limits::default(),
             mailbox: String::from("INBOX"),
             locks: Arc::default(),
         }
@@ -132,30 +134,24 @@ impl Server {
     }
 
     /// How long a client may stay silent (RFC 1939 §3 autologout: at least 10 minutes), and
-    /// how long a write may block.
+    /// how long its TLS handshake may take.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
         self
     }
 
-    /// Most simultaneous connections in total and from one address; more are answered
-    /// `-ERR [SYS/TEMP]` and closed.
-    pub fn max_connections(mut self, total: usize, per_ip: usize) -> Self {
-        self.max_connections = total;
-        self.max_per_ip = per_ip;
+    /// How long one write of responses (and its flush) may take; a client that does not read
+    /// for that long is dropped. Default one minute.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
         self
     }
 
-    /// How long a failed login waits before its `-ERR` (slows password guessing).
-    pub fn failed_login_delay(mut self, delay: Duration) -> Self {
-        self.failed_login_delay = delay;
-        self
-    }
-
-    /// How long sessions may go on after shutdown starts before they are closed with
-    /// `-ERR [SYS/TEMP]` (without UPDATE).
-    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
-        self.grace = grace;
+    /// Connection limits and shutdown deadlines ([`mail_net::Limits`]): connections over a limit
+    /// are answered `-ERR [SYS/TEMP]` and closed; after the grace period sessions are closed with
+    /// `-ERR [SYS/TEMP]` (without UPDATE). Default [`mail_net::Limits::default`].
+    pub fn limits(mut self, limits: mail_net::Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -177,18 +173,19 @@ impl Server {
     ) -> Arc<Shared> {
         Arc::new(Shared {
             store,
-            credentials,
+            credentials: BlockingCredentials::new(credentials),
             acceptor: self.acceptor.clone(),
             locks: self.locks.clone(),
             idle_timeout: self.idle_timeout,
-            failed_login_delay: self.failed_login_delay,
+            write_timeout: self.write_timeout,
+            failure_delay: self.config.auth.failure_delay,
             mailbox: self.mailbox.clone(),
         })
     }
 
     /// Accepts connections until `shutdown` resolves; then stops accepting, lets sessions
-    /// finish for the grace period, closes the rest with `-ERR [SYS/TEMP]` (no UPDATE), and
-    /// returns when all are gone.
+    /// finish for the grace period, closes the rest with `-ERR [SYS/TEMP]` (no UPDATE), aborts
+    /// what still runs [`mail_net::Limits::abort_after`] later, and returns.
     pub async fn serve(
         &self,
         listener: TcpListener,
@@ -197,16 +194,11 @@ impl Server {
         shutdown: impl Future<Output = ()>,
     ) -> io::Result<()> {
         let shared = self.shared(store, credentials);
-        let limits = mail_net::Limits {
-            max_connections: self.max_connections,
-            max_per_ip: self.max_per_ip,
-            grace: self.grace,
-        };
         let mut refusal = Vec::new();
         StatusLine::err("Too many connections, try again later")
             .with_code(ResponseCode::SysTemp)
             .write_to(&mut refusal);
-        mail_net::Listener::new(limits, refusal)
+        mail_net::Listener::new(self.limits, refusal)
             .serve(listener, shutdown, |tcp, peer, stop| {
                 let server = self.clone();
                 let shared = shared.clone();

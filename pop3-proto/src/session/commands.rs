@@ -153,7 +153,7 @@ impl ServerSession {
     }
 
     fn plaintext_allowed(&self) -> bool {
-        self.stats.tls || self.config.allow_plaintext_auth
+        self.config.auth.plaintext_allowed(self.stats.tls)
     }
 
     /// The SASL mechanisms usable now: those configured, minus the plaintext ones without TLS.

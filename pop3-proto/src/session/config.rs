@@ -1,6 +1,6 @@
 //! What a POP3 server session offers and enforces: [`ServerConfig`].
 
-use sasl::Mechanism;
+use sasl::{AuthPolicy, Mechanism};
 
 use crate::types::capability::ExpirePolicy;
 
@@ -17,10 +17,11 @@ pub struct ServerConfig {
     /// The application has a TLS configuration: `STLS` (RFC 2595 §4) is offered on plain
     /// connections. Default false (the driver sets it when given TLS).
     pub stls: bool,
-    /// `USER`/`PASS` and the SASL mechanisms that send a password in the clear (all but SCRAM)
-    /// are allowed on a connection without TLS. Default false: they are refused with
-    /// `-ERR [AUTH]` until `STLS` (RFC 2595 §2.1: the client MUST NOT send them otherwise).
-    pub allow_plaintext_auth: bool,
+    /// The authentication rules: `USER`/`PASS` and plaintext SASL mechanisms without TLS
+    /// (refused with `-ERR [AUTH]` until `STLS`), failed logins tolerated (the next one ends
+    /// the session), the driver's delay before each failure's `-ERR`. The same contract as every
+    /// server of the family: see [`sasl::AuthPolicy`]. Default [`sasl::AuthPolicy::default`].
+    pub auth: AuthPolicy,
     /// SASL mechanisms offered with `AUTH` (RFC 5034); empty: no `AUTH`. Default PLAIN and
     /// SCRAM-SHA-256.
     pub sasl_mechanisms: Vec<Mechanism>,
@@ -45,8 +46,6 @@ pub struct ServerConfig {
     /// Bad commands (malformed, unknown, out of place) tolerated; the next one ends the session.
     /// Default 10.
     pub max_bad_commands: u32,
-    /// Failed logins tolerated; the next one ends the session. Default 3.
-    pub max_auth_failures: u32,
     /// Back-pressure: while more than this many octets of responses wait to be written, the
     /// session takes no further pipelined command and returns [`super::Event::Flush`]; a
     /// `LIST` or `UIDL` listing is generated only as the output drains below it. The output never
@@ -62,7 +61,7 @@ impl ServerConfig {
             hostname: hostname.into(),
             implementation: None,
             stls: false,
-            allow_plaintext_auth: false,
+            auth: AuthPolicy::default(),
             sasl_mechanisms: vec![Mechanism::Plain, Mechanism::ScramSha256],
             apop: false,
             expire: None,
@@ -71,7 +70,6 @@ impl ServerConfig {
             max_argument_length: crate::parse::command::MAX_ARGUMENT,
             max_auth_line_length: 12_288,
             max_bad_commands: 10,
-            max_auth_failures: 3,
             max_pending_output: 64 * 1024,
         }
     }

@@ -110,7 +110,7 @@ pub enum AuthOutcome {
         identity: String,
     },
     /// Wrong credentials: `-ERR [AUTH]` (RFC 3206 §5), counted against
-    /// [`super::ServerConfig::max_auth_failures`]. Delaying the answer is the driver's.
+    /// the policy's `max_failures` ([`sasl::AuthPolicy`]). Delaying the answer is the driver's.
     Failure,
     /// The credential store could not answer: `-ERR [SYS/TEMP]` (RFC 3206 §4).
     Temporary,

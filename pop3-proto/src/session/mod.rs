@@ -149,7 +149,7 @@ enum Phase {
 /// use pop3_proto::session::{AuthOutcome, Event, MaildropEntry, ServerConfig, ServerSession};
 ///
 /// let mut config = ServerConfig::new("pop.example.org");
-/// config.allow_plaintext_auth = true; // a test without TLS
+/// config.auth.allow_plaintext = true; // a test without TLS
 /// let mut session = ServerSession::new(Arc::new(config));
 /// session.feed(b"USER alice\r\nPASS secret\r\nSTAT\r\nRETR 1\r\nDELE 1\r\nQUIT\r\n");
 /// let mut deleted = Vec::new();
@@ -375,7 +375,7 @@ impl ServerSession {
             AuthOutcome::Failure => {
                 self.phase = Phase::Authorization { user: None };
                 self.auth_failures += 1;
-                if self.auth_failures > self.config.max_auth_failures {
+                if self.config.auth.failure_closes(self.auth_failures) {
                     self.close(CloseReason::TooManyAuthFailures);
                 } else {
                     StatusLine::err("Authentication failed")

@@ -289,7 +289,7 @@ impl Driver {
 /// A configuration for `pop.example.org` that allows USER/PASS without TLS.
 fn plaintext_config() -> ServerConfig {
     let mut config = ServerConfig::new("pop.example.org");
-    config.allow_plaintext_auth = true;
+    config.auth.allow_plaintext = true;
     config
 }
 

@@ -237,8 +237,9 @@ impl RawServer {
             users.add_user(user, password);
         }
         let mut config = ServerConfig::new("pop.test");
-        config.allow_plaintext_auth = true;
-        let server = tweak(Server::new(config).failed_login_delay(Duration::from_millis(50)));
+        config.auth.allow_plaintext = true;
+        config.auth.failure_delay = Duration::from_millis(50);
+        let server = tweak(Server::new(config));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();

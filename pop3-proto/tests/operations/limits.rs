@@ -3,6 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
+use pop3_proto::server::Limits;
 use pop3_proto::types::command::Command;
 use pop3_proto::types::response::ResponseCode;
 
@@ -96,7 +97,7 @@ async fn assert_refused(from: IpAddr, server: &TestServer) {
 #[tokio::test]
 async fn connection_limits_in_total_and_per_address() {
     let server = TestServer::start(Options {
-        server: |s| s.max_connections(3, 2),
+        server: |s| s.limits(Limits::default().with_connections(3, 2)),
         ..Options::default()
     })
     .await;
@@ -134,7 +135,7 @@ async fn connection_limits_in_total_and_per_address() {
 #[tokio::test]
 async fn failed_login_is_delayed_and_repeated_failures_close() {
     let server = TestServer::start(Options {
-        server: |s| s.failed_login_delay(Duration::from_millis(300)),
+        config: |c| c.auth.failure_delay = Duration::from_millis(300),
         ..Options::default()
     })
     .await;
@@ -151,7 +152,7 @@ async fn failed_login_is_delayed_and_repeated_failures_close() {
     assert!(right_took < Duration::from_millis(300), "{right_took:?}");
     assert!(c.cmd(&Command::Quit).await.is_ok());
     c.expect_eof().await;
-    // max_auth_failures (3) are tolerated: the fourth failure closes the connection with
+    // auth.max_failures (3) are tolerated: the fourth failure closes the connection with
     // -ERR [AUTH].
     let mut c = Client::connect(server.addr).await;
     let start = Instant::now();

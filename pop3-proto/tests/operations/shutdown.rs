@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use pop3_proto::server::Limits;
 use pop3_proto::types::command::Command;
 use pop3_proto::types::response::ResponseCode;
 use tokio::net::TcpStream;
@@ -12,7 +13,9 @@ use crate::support::message;
 
 #[tokio::test]
 async fn shutdown_lets_sessions_finish_then_closes_without_update() {
-    let mut server = RawServer::start(|s| s.shutdown_grace(Duration::from_millis(500))).await;
+    let mut server =
+        RawServer::start(|s| s.limits(Limits::default().with_grace(Duration::from_millis(500))))
+            .await;
     for n in 0..3 {
         server.deliver("alice", &message(n, 300)).await;
     }
@@ -70,7 +73,8 @@ async fn shutdown_lets_sessions_finish_then_closes_without_update() {
 
 #[tokio::test]
 async fn shutdown_without_sessions_returns_at_once() {
-    let mut server = RawServer::start(|s| s.shutdown_grace(Duration::from_secs(5))).await;
+    let mut server =
+        RawServer::start(|s| s.limits(Limits::default().with_grace(Duration::from_secs(5)))).await;
     let mut c = Client::connect(server.addr).await;
     assert!(c.cmd(&Command::Quit).await.is_ok());
     c.expect_eof().await;
@@ -102,7 +106,7 @@ async fn serve_connection_without_a_stop_sender_keeps_serving() {
         let users = sasl::MemoryStore::new().with_iterations(64);
         users.add_user("alice", "wonderland");
         let mut config = pop3_proto::session::ServerConfig::new("pop.test");
-        config.allow_plaintext_auth = true;
+        config.auth.allow_plaintext = true;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         drop(stop_tx);
         pop3_proto::server::Server::new(config)
@@ -128,7 +132,7 @@ async fn shutdown_does_not_wait_for_a_silent_tls_handshake() {
     let server = crate::support::TestServer::start(crate::support::Options {
         tls: true,
         implicit_tls: true,
-        server: |s| s.shutdown_grace(Duration::from_millis(300)),
+        server: |s| s.limits(Limits::default().with_grace(Duration::from_millis(300))),
         ..crate::support::Options::default()
     })
     .await;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use mailstore::maildir::MaildirStore;
 use mailstore::{Account, AppendOptions, MailStore, MessageSource, UidSet};
-use pop3_proto::server::Server;
+use pop3_proto::server::{Limits, Server};
 use pop3_proto::session::ServerConfig;
 use testkit::TestCerts;
 use tokio::net::TcpListener;
@@ -96,11 +96,11 @@ impl TestServer {
             users.set_shared_secret(user, password);
         }
         let mut config = ServerConfig::new("pop.test");
-        config.allow_plaintext_auth = options.allow_plaintext;
+        config.auth.allow_plaintext = options.allow_plaintext;
+        config.auth.failure_delay = Duration::from_millis(50);
         (options.config)(&mut config);
-        let mut server = Server::new(config)
-            .failed_login_delay(Duration::from_millis(50))
-            .shutdown_grace(Duration::from_secs(2));
+        let mut server =
+            Server::new(config).limits(Limits::default().with_grace(Duration::from_secs(2)));
         let certs = options.tls.then(TestCerts::generate);
         if let Some(certs) = &certs {
             server = server

@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     config.extensions.etrn = true;
     config.extensions.expn = true;
     config.auth_mechanisms = sasl::Mechanism::ALL.to_vec();
-    config.auth_requires_tls = mode & 8 == 8;
+    config.auth.allow_plaintext = mode & 8 != 8;
     let mut session = ServerSession::new(Arc::new(config));
     let mut toggle = mode & 16 == 16;
     let mut output = session.take_output();

@@ -2,7 +2,7 @@
 
 use std::io;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::sync::watch;
 
 use super::auth::Sasl;
@@ -33,15 +33,12 @@ where
     IO: AsyncRead + AsyncWrite + Unpin + Send,
     H: Handler,
 {
-    let mut conn = if session.is_tls() {
+    let mut conn = Conn::Plain(io);
+    if session.is_tls() {
         let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-        let mut conn = Conn::Plain(io);
-        handshake(&mut conn, acceptor, options).await?;
+        handshake(&mut conn, acceptor, options, &mut stop).await?;
         stats.tls = true;
-        conn
-    } else {
-        Conn::Plain(io)
-    };
+    }
     let mut buf = vec![0u8; 16 * 1024];
     let mut sasl = Sasl::default();
     // A data_chunk error: the reply for the end of data.
@@ -54,8 +51,8 @@ where
                 // Back-pressure: write, then go on without reading.
                 Event::Flush => write_out(&mut conn, &mut session).await?,
                 Event::Close(reason) => {
-                    write_out(&mut conn, &mut session).await?;
-                    let _ = conn.shutdown().await;
+                    write_out(&mut conn, &mut session, options, &mut stop).await?;
+                    let _ = conn.shutdown_within(options.write_timeout, &mut stop).await;
                     return Ok(reason);
                 }
                 Event::Hello { host, extended } => {
@@ -96,7 +93,8 @@ where
                 Event::Expn(arg) => session.decide(app.expn(&arg).await)?,
                 Event::Etrn(arg) => session.decide(app.etrn(&arg).await)?,
                 Event::Auth(step) => {
-                    let outcome = sasl.step(step, handler.credentials()).await;
+                    let policy = &session.config().auth;
+                    let outcome = sasl.step(step, handler.credentials(), policy).await;
                     if let crate::session::server::AuthOutcome::Success { identity } = &outcome {
                         app.authenticated(identity).await;
                         stats.user = Some(identity.clone());
@@ -104,15 +102,15 @@ where
                     session.auth_outcome(outcome)?;
                 }
                 Event::StartTls => {
-                    write_out(&mut conn, &mut session).await?;
+                    write_out(&mut conn, &mut session, options, &mut stop).await?;
                     let acceptor = options.acceptor.as_ref().ok_or(DriverError::NoTlsConfig)?;
-                    handshake(&mut conn, acceptor, options).await?;
+                    handshake(&mut conn, acceptor, options, &mut stop).await?;
                     stats.tls = true;
                     session.tls_started()?;
                 }
             }
         }
-        write_out(&mut conn, &mut session).await?;
+        write_out(&mut conn, &mut session, options, &mut stop).await?;
         let limit = if session.is_receiving_data() {
             options.data_timeout
         } else {
@@ -125,35 +123,37 @@ where
                 Ok(Ok(n)) => session.feed(buf.get(..n).unwrap_or_default()),
                 Ok(Err(e)) => return Err(DriverError::Io(e)),
             },
-            _ = stop.wait_for(|stop| *stop) => session.shutdown(),
+            // A closed channel (its sender dropped) never asks to stop.
+            Ok(_) = stop.wait_for(|stop| *stop) => session.shutdown(),
         }
     }
 }
 
-/// The server side of a TLS handshake, bounded by the command time-out (a silent client must
-/// not hold its connection slot forever).
+/// The server side of a TLS handshake, within the command time-out and given up when the server
+/// stops: a silent client must not hold its connection slot, or the shutdown.
 async fn handshake<IO: AsyncRead + AsyncWrite + Unpin>(
     conn: &mut Conn<IO>,
     acceptor: &tokio_rustls::TlsAcceptor,
     options: &Options,
+    stop: &mut watch::Receiver<bool>,
 ) -> Result<(), DriverError> {
-    match tokio::time::timeout(options.command_timeout, conn.accept_tls(acceptor)).await {
-        Ok(result) => result.map_err(DriverError::Tls),
-        Err(_) => Err(DriverError::Tls(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "TLS handshake timed out",
-        ))),
-    }
+    conn.accept_tls_within(acceptor, options.command_timeout, stop)
+        .await
+        .map_err(DriverError::Tls)
 }
 
+/// Writes and flushes the session's output within the write time-out, given up when the server
+/// stops: a client that does not read its replies is dropped.
 async fn write_out<IO: AsyncRead + AsyncWrite + Unpin>(
     conn: &mut Conn<IO>,
     session: &mut ServerSession,
+    options: &Options,
+    stop: &mut watch::Receiver<bool>,
 ) -> io::Result<()> {
     if !session.output().is_empty() {
-        conn.write_all(session.output()).await?;
+        conn.write_all_within(session.output(), options.write_timeout, stop)
+            .await?;
         session.output_written(session.output().len());
-        conn.flush().await?;
     }
     Ok(())
 }

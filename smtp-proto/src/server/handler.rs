@@ -7,6 +7,7 @@
 //! per-recipient status ([`Session::data_end_per_recipient`]), VRFY/EXPN/ETRN.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -46,8 +47,10 @@ pub trait Handler: Send + Sync + 'static {
     async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>>;
 
     /// The credential store AUTH checks against; `None` (the default) answers AUTH with 454 4.7.0.
-    /// Offer mechanisms with [`crate::session::server::ServerConfig::auth_mechanisms`].
-    fn credentials(&self) -> Option<&dyn sasl::CredentialStore> {
+    /// Offer mechanisms with [`crate::session::server::ServerConfig::auth_mechanisms`]. Password
+    /// checks run on tokio's blocking pool ([`mail_net::BlockingCredentials`]), so the store may
+    /// hash.
+    fn credentials(&self) -> Option<Arc<dyn sasl::CredentialStore>> {
         None
     }
 }

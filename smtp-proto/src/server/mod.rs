@@ -1,5 +1,7 @@
 //! Tokio SMTP/LMTP server driver (cargo feature `server`): listener, STARTTLS and implicit TLS
-//! (tokio-rustls), time-outs, connection limit, graceful shutdown.
+//! (tokio-rustls), time-outs on every read, write and handshake, connection limits
+//! ([`mail_net::Limits`]), a delay after a failed AUTH and password checks off the async workers
+//! ([`sasl::AuthPolicy`], in [`ServerConfig::auth`]), graceful shutdown that always finishes.
 //!
 //! The protocol lives in [`crate::session::server::ServerSession`]; this module only moves bytes and
 //! calls the application's [`Handler`]/[`Session`].
@@ -57,6 +59,8 @@ pub use crate::types::address::{ForwardPath, Host, Mailbox, ReversePath};
 pub use crate::types::command::{MailFrom, Rcpt};
 pub use crate::types::reply::{EnhancedStatusCode, Reply, ReplyCode};
 pub use handler::{ConnectionInfo, Handler, Session};
+/// The connection limits and shutdown deadlines, shared by every server of the family.
+pub use mail_net::Limits;
 
 use crate::session::server::{CloseReason, ServerConfig, ServerError, ServerSession, reply};
 
@@ -78,12 +82,16 @@ pub enum DriverError {
     NoTlsConfig,
 }
 
+/// How long one write may take by default.
+const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Driver settings shared by all connections.
 #[derive(Clone)]
 pub(crate) struct Options {
     pub(crate) acceptor: Option<TlsAcceptor>,
     pub(crate) command_timeout: Duration,
     pub(crate) data_timeout: Duration,
+    pub(crate) write_timeout: Duration,
 }
 
 /// A tokio SMTP/LMTP server: a [`ServerConfig`] plus TLS, time-outs and limits.
@@ -92,8 +100,7 @@ pub struct Server {
     config: Arc<ServerConfig>,
     options: Options,
     implicit_tls: bool,
-    max_connections: usize,
-    grace: Duration,
+    limits: mail_net::Limits,
 }
 
 impl std::fmt::Debug for Server {
@@ -102,14 +109,14 @@ impl std::fmt::Debug for Server {
             .field("config", &self.config)
             .field("tls", &self.options.acceptor.is_some())
             .field("implicit_tls", &self.implicit_tls)
-            .field("max_connections", &self.max_connections)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
 impl Server {
-    /// A server with RFC 5321 §4.5.3.2 time-outs (5 minutes per command, 3 per data block), at most
-    /// 1000 connections and a 10 second shutdown grace period.
+    /// A server with RFC 5321 §4.5.3.2 time-outs (5 minutes per command, 3 per data block), one
+    /// minute per write, and the default [`mail_net::Limits`] (1000 connections, 50 per address).
     pub fn new(config: ServerConfig) -> Self {
         Self {
             config: Arc::new(config),
@@ -117,10 +124,10 @@ impl Server {
                 acceptor: None,
                 command_timeout: Duration::from_secs(300),
                 data_timeout: Duration::from_secs(180),
+                write_timeout: DEFAULT_WRITE_TIMEOUT,
             },
             implicit_tls: false,
-            max_connections: 1000,
-            grace: Duration::from_secs(10),
+            limits: mail_net::Limits::default(),
         }
     }
 
@@ -144,31 +151,30 @@ impl Server {
         self
     }
 
-    /// Most simultaneous connections; more are answered 421 4.7.0 and closed.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = n;
+    /// How long one write of replies (and its flush) may take; a client that does not read its
+    /// replies for that long is dropped. Default one minute.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.options.write_timeout = timeout;
         self
     }
 
-    /// How long sessions may go on after shutdown starts before they are closed with 421 4.3.2.
-    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
-        self.grace = grace;
+    /// Connection limits and shutdown deadlines ([`mail_net::Limits`]): connections over a limit
+    /// are answered 421 4.7.0 and closed; after the grace period sessions are closed with
+    /// 421 4.3.2. Default [`mail_net::Limits::default`].
+    pub fn limits(mut self, limits: mail_net::Limits) -> Self {
+        self.limits = limits;
         self
     }
 
     /// Accepts connections until `shutdown` resolves; then stops accepting, lets sessions finish for
-    /// the grace period, closes the rest with 421 4.3.2, and returns when all are gone.
+    /// the grace period, closes the rest with 421 4.3.2, aborts what still runs
+    /// [`mail_net::Limits::abort_after`] later, and returns.
     pub async fn serve<H: Handler>(
         &self,
         listener: TcpListener,
         handler: Arc<H>,
         shutdown: impl Future<Output = ()>,
     ) -> io::Result<()> {
-        let limits = mail_net::Limits {
-            max_connections: self.max_connections,
-            max_per_ip: self.max_connections,
-            grace: self.grace,
-        };
         let mut refusal = Vec::new();
         reply(
             421,
@@ -179,7 +185,7 @@ impl Server {
             ),
         )
         .write_to(&mut refusal);
-        mail_net::Listener::new(limits, refusal)
+        mail_net::Listener::new(self.limits, refusal)
             .serve(listener, shutdown, |tcp, peer, stop| {
                 let local = tcp.local_addr().unwrap_or(peer);
                 let server = self.clone();
@@ -211,9 +217,14 @@ impl Server {
         let result = match handler.connect(&info).await {
             Err(refusal) => {
                 let session = ServerSession::refuse(self.config.clone(), &refusal);
+                let mut stop = stop;
                 let mut io = io;
-                let _ = io.write_all(session.output()).await;
-                let _ = io.shutdown().await;
+                let refuse = async {
+                    io.write_all(session.output()).await?;
+                    io.shutdown().await
+                };
+                let timeout = self.options.write_timeout;
+                let _ = mail_net::bounded("write", timeout, &mut stop, refuse).await;
                 Ok(CloseReason::Refused)
             }
             Ok(mut app) => {

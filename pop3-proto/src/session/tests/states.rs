@@ -123,7 +123,7 @@ fn capa_stls_only_when_offered_and_not_tls() {
 fn auth_failures_close_after_the_limit() {
     let mut d = Driver::new();
     let failed = "-ERR [AUTH] Authentication failed\r\n";
-    // max_auth_failures (3) are tolerated; the next one ends the session.
+    // auth.max_failures (3) are tolerated; the next one ends the session.
     for _ in 0..3 {
         assert_eq!(
             d.run("USER alice\r\nPASS wrong\r\n"),

@@ -6,7 +6,7 @@ use super::*;
 fn stls_config(allow_plaintext: bool) -> ServerConfig {
     let mut config = ServerConfig::new("pop.example.org");
     config.stls = true;
-    config.allow_plaintext_auth = allow_plaintext;
+    config.auth.allow_plaintext = allow_plaintext;
     config
 }
 

@@ -1,6 +1,6 @@
 //! What a server session offers and enforces: protocol, extensions, limits.
 
-use super::deps::{BareLineEndingPolicy, Mechanism};
+use super::deps::{AuthPolicy, BareLineEndingPolicy, Mechanism};
 
 /// Which protocol the session speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,15 +72,15 @@ pub struct ServerConfig {
     pub max_message_size: Option<u64>,
     /// Bad commands (syntax errors, wrong order) tolerated; the next one is answered 421 4.7.0 and the session closes.
     pub max_bad_commands: u32,
-    /// Failed AUTH attempts tolerated; the last one is followed by 421 4.7.0 and the session closes.
-    pub max_auth_failures: u32,
     /// The application has a TLS configuration: `STARTTLS` is offered on plain connections.
     pub starttls: bool,
     /// SASL mechanisms offered with `AUTH` (RFC 4954); empty: no AUTH.
     pub auth_mechanisms: Vec<Mechanism>,
-    /// Mechanisms that send a password or token in the clear (all but SCRAM) are hidden and refused
-    /// (538 5.7.11) until TLS is active. Default true.
-    pub auth_requires_tls: bool,
+    /// The authentication rules: plaintext mechanisms without TLS (refused with 538 5.7.11 and
+    /// hidden from EHLO), failures tolerated (the next one is answered 535 5.7.8 and 421 4.7.0,
+    /// and the session closes), the driver's delay after a failure. The same contract as every
+    /// server of the family: see [`sasl::AuthPolicy`]. Default [`sasl::AuthPolicy::default`].
+    pub auth: AuthPolicy,
     /// `MAIL` is refused with 530 5.7.0 until the client has authenticated (message submission, RFC 6409).
     pub require_auth: bool,
     /// What to do with a bare CR or LF inside a DATA body (RFC 5321 §2.3.8).
@@ -102,10 +102,9 @@ impl ServerConfig {
             max_recipients: 100,
             max_message_size: Some(25 * 1024 * 1024),
             max_bad_commands: 10,
-            max_auth_failures: 3,
             starttls: false,
             auth_mechanisms: Vec::new(),
-            auth_requires_tls: true,
+            auth: AuthPolicy::default(),
             require_auth: false,
             bare_line_endings: BareLineEndingPolicy::default(),
             max_pending_output: 64 * 1024,
@@ -115,6 +114,6 @@ impl ServerConfig {
     /// Whether `mechanism` may be offered and used, given the connection's TLS state.
     pub fn mechanism_allowed(&self, mechanism: Mechanism, tls: bool) -> bool {
         self.auth_mechanisms.contains(&mechanism)
-            && (tls || !self.auth_requires_tls || !mechanism.sends_reusable_credential())
+            && (!mechanism.sends_reusable_credential() || self.auth.plaintext_allowed(tls))
     }
 }

@@ -9,5 +9,5 @@ pub(crate) use crate::types::command::{Body, Command, MailFrom, MailParams, Rcpt
 pub(crate) use crate::types::reply::{EnhancedStatusCode, Reply, ReplyCode};
 #[cfg(feature = "server")]
 pub(crate) use ::sasl;
-pub(crate) use ::sasl::{Mechanism, Secret};
+pub(crate) use ::sasl::{AuthPolicy, Mechanism, Secret};
 pub(crate) use mail_framing::line::{Line, LineFramer};

@@ -116,7 +116,7 @@ pub enum AuthOutcome {
         /// The authenticated identity (authorization identity when the mechanism gave one).
         identity: String,
     },
-    /// Wrong credentials: 535 5.7.8, counted against [`super::ServerConfig::max_auth_failures`].
+    /// Wrong credentials: 535 5.7.8, counted against the policy's `max_failures` ([`sasl::AuthPolicy`]).
     Failure,
     /// Another reply (e.g. 454 4.7.0 for a temporary failure of the credential store).
     Reply(Reply<'static>),

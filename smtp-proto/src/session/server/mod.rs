@@ -282,7 +282,7 @@ impl ServerSession {
                 self.phase = Phase::Ready;
                 self.auth_failures += 1;
                 error::parts(crate::auth::INVALID_CREDENTIALS).write_to(&mut self.output);
-                if self.auth_failures >= self.config.max_auth_failures {
+                if self.config.auth.failure_closes(self.auth_failures) {
                     reply(421, (4, 7, 0), "too many authentication failures")
                         .write_to(&mut self.output);
                     self.close(CloseReason::TooManyAuthFailures);

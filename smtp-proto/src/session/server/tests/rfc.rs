@@ -264,7 +264,7 @@ fn binarymime_needs_bdat() {
 fn auth_cfg() -> ServerConfig {
     let mut c = cfg();
     c.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
-    c.auth_requires_tls = false;
+    c.auth.allow_plaintext = true;
     c
 }
 
@@ -395,7 +395,9 @@ fn auth_order_and_failure_limit() {
         C: AUTH PLAIN {1}
         C: AUTH PLAIN {1}
         C: AUTH PLAIN {1}
+        C: AUTH PLAIN {1}
         S: 250 2.0.0
+        S: 535 5.7.8
         S: 535 5.7.8
         S: 535 5.7.8
         S: 535 5.7.8
@@ -415,7 +417,7 @@ fn auth_order_and_failure_limit() {
 #[test]
 fn plaintext_auth_needs_tls() {
     let mut c = auth_cfg();
-    c.auth_requires_tls = true;
+    c.auth.allow_plaintext = false;
     c.starttls = true;
     let mut app = auth_app();
     replay(

@@ -418,7 +418,7 @@ fn ehlo_reply_parses_with_the_client_parser() {
     let ehlo = crate::types::capability::EhloReply::from_reply(&reply).expect("an EHLO reply");
     assert_eq!(ehlo.domain, "foo.com");
     assert_eq!(ehlo.size_limit(), Some(25 * 1024 * 1024));
-    // PLAIN is hidden before TLS (auth_requires_tls), SCRAM is not.
+    // PLAIN is hidden before TLS (auth.allow_plaintext is false), SCRAM is not.
     assert_eq!(ehlo.auth_mechanisms(), ["SCRAM-SHA-256"]);
     for keyword in [
         "PIPELINING",
@@ -491,7 +491,7 @@ async fn bearer_mechanisms_need_tls() {
         let mut config = cfg();
         config.starttls = true;
         config.auth_mechanisms = vec![mechanism, Mechanism::ScramSha256];
-        assert!(config.auth_requires_tls, "the default");
+        assert!(!config.auth.allow_plaintext, "the default");
         let mut session = ServerSession::new(Arc::new(config));
         let credentials = Credentials::token("alice", "ya29.bearer-token");
         let mut client = sasl::ClientSession::new(mechanism, credentials).expect("client");
