@@ -49,7 +49,7 @@ where
             match event {
                 Event::NeedInput => break,
                 // Back-pressure: write, then go on without reading.
-                Event::Flush => write_out(&mut conn, &mut session).await?,
+                Event::Flush => write_out(&mut conn, &mut session, options, &mut stop).await?,
                 Event::Close(reason) => {
                     write_out(&mut conn, &mut session, options, &mut stop).await?;
                     let _ = conn.shutdown_within(options.write_timeout, &mut stop).await;
