@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{Result, StoreError};
 use crate::meta::Meta;
 use crate::name::MailboxName;
+use crate::size::Rfc822Size;
 use crate::store::{Account, ByteStream, MailboxLock};
 use crate::types::{
     AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxInfo, MailboxStatus, MessageMeta,
@@ -66,6 +67,19 @@ pub(crate) trait Backend: Send + Sync + 'static {
         size: u64,
         opts: &AppendOptions,
     ) -> Result<u32>;
+    /// [`append_spooled`](Backend::append_spooled) given also the message's size with CRLF line
+    /// ends, counted while it was spooled (a backend that records that size overrides this).
+    fn append_spooled_counted(
+        &self,
+        name: &MailboxName,
+        spool: PathBuf,
+        size: u64,
+        rfc822_size: u64,
+        opts: &AppendOptions,
+    ) -> Result<u32> {
+        let _ = rfc822_size;
+        self.append_spooled(name, spool, size, opts)
+    }
     fn open_reader(&self, name: &MailboxName, uid: u32) -> Result<ChunkReader>;
     fn store_flags(
         &self,
@@ -166,7 +180,12 @@ impl<B: Backend> Adapter<B> {
         over("messages", usage.messages, count, limit.max_messages)
     }
 
-    async fn spool(&self, name: &MailboxName, message: MessageSource) -> Result<(PathBuf, u64)> {
+    /// Spools `message` into a fresh file; returns it, its size and its size with CRLF line ends.
+    async fn spool(
+        &self,
+        name: &MailboxName,
+        message: MessageSource,
+    ) -> Result<(PathBuf, u64, u64)> {
         let b = self.0.clone();
         let n = name.clone();
         let sync = self.0.spool_needs_sync();
@@ -175,16 +194,30 @@ impl<B: Backend> Adapter<B> {
             let mut file = tokio::fs::File::create(&path)
                 .await
                 .map_err(|e| StoreError::io(&path, e))?;
+            let mut counted = Rfc822Size::default();
             let size = match message {
                 MessageSource::Bytes(bytes) => {
+                    counted.feed(&bytes);
                     file.write_all(&bytes)
                         .await
                         .map_err(|e| StoreError::io(&path, e))?;
                     bytes.len() as u64
                 }
-                MessageSource::Reader(mut reader) => tokio::io::copy(&mut reader, &mut file)
-                    .await
-                    .map_err(StoreError::Source)?,
+                MessageSource::Reader(mut reader) => {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut size = 0u64;
+                    loop {
+                        let n = reader.read(&mut buf).await.map_err(StoreError::Source)?;
+                        if n == 0 {
+                            break size;
+                        }
+                        counted.feed(&buf[..n]);
+                        file.write_all(&buf[..n])
+                            .await
+                            .map_err(|e| StoreError::io(&path, e))?;
+                        size += n as u64;
+                    }
+                }
             };
             if size == 0 {
                 return Err(StoreError::InvalidMessage("empty message"));
@@ -196,11 +229,11 @@ impl<B: Backend> Adapter<B> {
                     .await
                     .map_err(|e| StoreError::io(&path, e))?;
             }
-            Ok(size)
+            Ok((size, counted.total()))
         }
         .await;
         match result {
-            Ok(size) => Ok((path, size)),
+            Ok((size, rfc822_size)) => Ok((path, size, rfc822_size)),
             Err(e) => {
                 let _ = tokio::fs::remove_file(&path).await;
                 Err(e)
@@ -482,18 +515,19 @@ impl<B: Backend> Account for Adapter<B> {
                         let _ = std::fs::remove_file(&spool);
                         return Err(StoreError::io(spool, e));
                     }
-                    b.append_spooled(&n, spool, size, &options)
+                    let rfc822_size = crate::rfc822_size(&bytes);
+                    b.append_spooled_counted(&n, spool, size, rfc822_size, &options)
                 })
                 .await;
         }
         let n = self.existing(mailbox).await?;
-        let (spool, size) = self.spool(&n, message).await?;
+        let (spool, size, rfc822_size) = self.spool(&n, message).await?;
         self.run(move |b| {
             if let Err(e) = Self::check_quota(b, size, 1) {
                 let _ = std::fs::remove_file(&spool);
                 return Err(e);
             }
-            b.append_spooled(&n, spool, size, &options)
+            b.append_spooled_counted(&n, spool, size, rfc822_size, &options)
         })
         .await
     }

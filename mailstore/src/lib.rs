@@ -30,6 +30,7 @@ mod error;
 mod index;
 mod meta;
 pub mod name;
+mod size;
 mod store;
 mod types;
 mod watch;
@@ -41,6 +42,7 @@ pub mod mbox;
 pub mod conformance;
 
 pub use error::{Result, StoreError};
+pub use size::rfc822_size;
 pub use store::{Account, ByteStream, MailStore, MailboxLock};
 pub use types::{
     AppendOptions, Change, ChangeSet, CopyOutcome, Flag, FlagOp, FlagUpdate, Flags, MailboxInfo,

@@ -149,7 +149,7 @@ pub struct MailboxStatus {
     pub unseen: u32,
     /// Messages with `\Deleted`.
     pub deleted: u32,
-    /// Sum of message sizes in bytes.
+    /// Sum of the messages' [`MessageMeta::size`]s.
     pub size: u64,
     /// HIGHESTMODSEQ (RFC 7162): rises with every change to the mailbox; at least 1.
     pub highest_modseq: u64,
@@ -162,7 +162,10 @@ pub struct MessageMeta {
     pub uid: u32,
     /// Current flags and keywords.
     pub flags: Flags,
-    /// Size in bytes of the message as [`Account::read`](crate::Account::read) returns it.
+    /// Size in octets with CRLF line ends: `RFC822.SIZE` (RFC 9051 §7.5.2) and the POP3 `LIST`
+    /// size (RFC 1939 §5), which is what a server sends after turning bare LFs of the stored
+    /// message into CRLF. For a message stored with CRLF line ends it equals the length that
+    /// [`Account::read`](crate::Account::read) returns; see [`rfc822_size`](crate::rfc822_size).
     pub size: u64,
     /// INTERNALDATE.
     pub internal_date: SystemTime,

@@ -16,6 +16,7 @@
 
 pub mod bench;
 pub mod dovecot;
+pub mod strace;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -226,7 +226,7 @@ pub async fn assert_each_once(acc: &dyn Account, mailbox: &str, expected: &BTree
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
     for m in &metas {
         let data = acc.read(mailbox, m.uid).await.expect("read");
-        assert_eq!(data.len() as u64, m.size, "size of uid {}", m.uid);
+        super::assert_size(m.size, &data, &format!("size of uid {}", m.uid));
         let id = id_of(&data).unwrap_or_else(|| panic!("uid {} has no id: corrupt", m.uid));
         let lines = id
             .rsplit('-')

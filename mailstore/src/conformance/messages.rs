@@ -68,7 +68,7 @@ pub async fn append_and_read(store: &dyn MailStore) {
         first.flags,
         flags([Flag::Seen, Flag::Keyword("$Label1".into())])
     );
-    assert_eq!(first.size, m1.len() as u64);
+    super::assert_size(first.size, &m1, "size of an LF message");
     assert_eq!(
         first
             .internal_date
@@ -88,7 +88,7 @@ pub async fn append_and_read(store: &dyn MailStore) {
         let got = acc.read("INBOX", *uid).await.expect("read tricky");
         assert_eq!(got, t.to_vec(), "message read back byte for byte");
         let meta = metas.iter().find(|m| m.uid == *uid).expect("meta");
-        assert_eq!(meta.size, t.len() as u64, "size is the read size");
+        super::assert_size(meta.size, t, "size of a tricky message");
     }
     let mut streamed = Vec::new();
     let mut stream = acc.read_stream("INBOX", uid_big).await.expect("stream");
@@ -374,4 +374,66 @@ pub async fn copy_and_move(store: &dyn MailStore) {
         acc.copy("INBOX", &UidSet::all(), "Nope").await,
         Err(StoreError::NoSuchMailbox(_))
     ));
+}
+
+/// Sizes are `RFC822.SIZE`: with CRLF line ends, whatever line ends the message was stored with
+/// (LF, CRLF, mixed, a lone CR, no final line end), appended whole or streamed, and after a copy.
+/// Not part of [`run_all`](super::run_all) while the mbox backend reports stored lengths.
+pub async fn rfc822_sizes(store: &dyn MailStore) {
+    let acc = store.account("conf-sizes").await.expect("open account");
+    acc.create("Copies", None).await.expect("create");
+    let cases: Vec<&[u8]> = vec![
+        b"Subject: lf\n\nline one\nline two\n",
+        b"Subject: crlf\r\n\r\nline one\r\nline two\r\n",
+        b"Subject: mixed\r\n\nline\r\nline\n\n",
+        b"Subject: lone cr\n\na\rb\n",
+        b"Subject: no end\n\nend",
+    ];
+    let mut uids = Vec::new();
+    for (i, m) in cases.iter().enumerate() {
+        let source = if i % 2 == 0 {
+            MessageSource::from(m.to_vec())
+        } else {
+            let reader: Box<dyn tokio::io::AsyncRead + Send + Unpin> =
+                Box::new(std::io::Cursor::new(m.to_vec()));
+            MessageSource::Reader(reader)
+        };
+        let uid = acc
+            .append("INBOX", source, AppendOptions::default())
+            .await
+            .expect("append");
+        uids.push(uid);
+    }
+    let metas = acc
+        .messages("INBOX", &UidSet::all())
+        .await
+        .expect("messages");
+    for (m, uid) in cases.iter().zip(&uids) {
+        let meta = metas.iter().find(|x| x.uid == *uid).expect("meta");
+        assert_eq!(
+            meta.size,
+            crate::rfc822_size(m),
+            "RFC822.SIZE of {:?}",
+            String::from_utf8_lossy(m)
+        );
+        assert_eq!(
+            acc.read("INBOX", *uid).await.expect("read"),
+            m.to_vec(),
+            "stored bytes unchanged"
+        );
+    }
+    let total: u64 = cases.iter().map(|m| crate::rfc822_size(m)).sum();
+    assert_eq!(acc.status("INBOX").await.expect("status").size, total);
+    acc.copy("INBOX", &UidSet::all(), "Copies")
+        .await
+        .expect("copy");
+    let copies = acc
+        .messages("Copies", &UidSet::all())
+        .await
+        .expect("copies");
+    let mut got: Vec<u64> = copies.iter().map(|m| m.size).collect();
+    let mut want: Vec<u64> = cases.iter().map(|m| crate::rfc822_size(m)).collect();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "a copy keeps the CRLF sizes");
 }

@@ -26,7 +26,7 @@ pub use concurrency::{
     persistence, quota, session_lock,
 };
 pub use mailboxes::{mailboxes, names_refused};
-pub use messages::{append_and_read, copy_and_move, expunge_rules, flags_and_modseq};
+pub use messages::{append_and_read, copy_and_move, expunge_rules, flags_and_modseq, rfc822_sizes};
 
 use crate::{Account, AppendOptions, Flag, MailStore, Quota, flags};
 
@@ -60,6 +60,18 @@ pub fn id_of(msg: &[u8]) -> Option<String> {
         .take_while(|l| !l.is_empty())
         .find_map(|l| l.strip_prefix("X-Conformance-Id: "))
         .map(|s| s.trim().to_string())
+}
+
+/// Checks a reported [`MessageMeta::size`](crate::MessageMeta::size) against the message's
+/// bytes: its size with CRLF line ends ([`rfc822_size`](crate::rfc822_size)). Backends that
+/// still report the stored length of an LF message (mbox today) are let through here;
+/// [`rfc822_sizes`] holds every backend to the CRLF size.
+pub(crate) fn assert_size(reported: u64, message: &[u8], what: &str) {
+    let crlf = crate::rfc822_size(message);
+    assert!(
+        reported == crlf || reported == message.len() as u64,
+        "{what}: size {reported}, want {crlf} (with CRLF line ends)"
+    );
 }
 
 pub(crate) fn opts(f: &[Flag]) -> AppendOptions {

@@ -3,8 +3,10 @@
 //! A file is `<base>` in `new/` or `<base>:2,<letters>` in `cur/`, letters in ASCII order:
 //! `D` draft, `F` flagged, `P` passed, `R` replied (`\Answered`), `S` seen, `T` trashed
 //! (`\Deleted`). Letters this crate does not model (`P`, Dovecot's keyword letters `a`-`z`) are
-//! kept when the flags change. The base carries `,S=<size>` as Dovecot does, so a new file's
-//! size is known without a `stat`.
+//! kept when the flags change. The base carries `,S=<bytes on disk>,W=<size with CRLF line
+//! ends>` as Dovecot does (Dovecot's `maildir` docs: `1276528487.M364837P9451.kurkku,S=1355,W=1394:2,`),
+//! so a message's sizes are known without a `stat` or a read: `W=` is its `RFC822.SIZE`
+//! (RFC 9051 §7.5.2) and POP3 `LIST` size (RFC 1939 §5).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,6 +55,12 @@ pub(crate) fn unique_base(size: u64) -> String {
     )
 }
 
+/// A new unique base name for a delivered message: [`unique_base`] with `,W=<rfc822_size>`
+/// (its size with CRLF line ends) after `,S=<size>`, as Dovecot names its files.
+pub(crate) fn delivered_base(size: u64, rfc822_size: u64) -> String {
+    format!("{},W={rfc822_size}", unique_base(size))
+}
+
 /// Splits a file name into its base and its info (the part after `:`), if any.
 pub(crate) fn split(name: &str) -> (&str, Option<&str>) {
     match name.split_once(':') {
@@ -74,10 +82,21 @@ pub(crate) fn flags_of(name: &str) -> Flags {
         .collect()
 }
 
-/// The size given by `,S=<n>` in a base name.
+/// The size given by `,S=<n>` in a base name (bytes on disk).
 pub(crate) fn size_of(base: &str) -> Option<u64> {
+    field_of(base, "S=")
+}
+
+/// The size given by `,W=<n>` in a base name (with CRLF line ends, `RFC822.SIZE`).
+pub(crate) fn rfc822_size_of(base: &str) -> Option<u64> {
+    field_of(base, "W=")
+}
+
+/// A numeric `,<key><n>` field of a base name (fields after the first comma).
+fn field_of(base: &str, key: &str) -> Option<u64> {
     base.split(',')
-        .find_map(|part| part.strip_prefix("S="))
+        .skip(1)
+        .find_map(|part| part.strip_prefix(key))
         .and_then(|n| n.parse().ok())
 }
 
@@ -240,6 +259,32 @@ mod tests {
         let b = unique_base(42);
         assert_ne!(a, b);
         assert_eq!(size_of(&a), Some(42));
+        assert_eq!(rfc822_size_of(&a), None);
         assert!(!a.contains(':') && !a.contains('/'));
+        let d = delivered_base(42, 45);
+        assert_eq!((size_of(&d), rfc822_size_of(&d)), (Some(42), Some(45)));
+    }
+
+    #[test]
+    fn sizes_from_names_of_other_programs() {
+        let table: &[(&str, Option<u64>, Option<u64>)] = &[
+            (
+                "1276528487.M364837P9451.kurkku,S=1355,W=1394",
+                Some(1355),
+                Some(1394),
+            ),
+            (
+                "1276528487.M364837P9451.kurkku,W=1394,S=1355",
+                Some(1355),
+                Some(1394),
+            ),
+            ("1276528487.M364837P9451.kurkku", None, None),
+            ("1276528487.M1P2.host,S=x", None, None),
+            // A host name part is not a field: `S=` only counts after a comma.
+            ("1.M1P2.S=5", None, None),
+        ];
+        for (base, s, w) in table {
+            assert_eq!((size_of(base), rfc822_size_of(base)), (*s, *w), "{base}");
+        }
     }
 }

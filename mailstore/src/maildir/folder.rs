@@ -22,6 +22,7 @@ use super::filename::{
 use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs, sync_dir};
+use crate::size::Rfc822Size;
 use crate::types::{AppendOptions, FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
 
 /// A directory stamp is trusted only if taken this long after the directory's mtime.
@@ -38,7 +39,10 @@ struct State {
 /// A message waiting for the group commit.
 struct Pending {
     spool: PathBuf,
+    /// Bytes on disk (`,S=`).
     size: u64,
+    /// Size with CRLF line ends (`,W=`, the index's size).
+    rfc822_size: u64,
     flags: Flags,
     idate: u64,
     slot: Arc<Mutex<Option<Result<u32>>>>,
@@ -50,7 +54,10 @@ pub(crate) struct Linked {
     pub uid: u32,
     /// The link in the destination's `tmp/`.
     pub path: PathBuf,
+    /// Bytes on disk.
     pub size: u64,
+    /// Size with CRLF line ends.
+    pub rfc822_size: u64,
     pub idate: u64,
     pub flags: Flags,
 }
@@ -315,11 +322,20 @@ impl Folder {
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue; // gone again already
             };
+            // The size with CRLF line ends: `W=` when the writer named it (Dovecot does), else
+            // counted once here and kept in the index.
+            let size = match filename::rfc822_size_of(&base) {
+                Some(w) => w,
+                None => match File::open(&path).and_then(Rfc822Size::of_reader) {
+                    Ok(n) => n,
+                    Err(_) => continue, // gone again already
+                },
+            };
             let m = next_modseq(&mut st.index);
             records.push(Record::Add(Entry {
                 uid,
                 modseq: m,
-                size: filename::size_of(&base).unwrap_or(meta.len()),
+                size,
                 idate: meta.modified().map(epoch_secs).unwrap_or(0),
                 flags: flags_of(file_name(&loc))
                     .union(&kw.keywords_of(file_name(&loc)))
@@ -366,9 +382,23 @@ impl Folder {
         Ok(locked.state().index.status())
     }
 
-    /// Stores a spooled message (group commit: one directory fsync and one index write for all
-    /// messages queued meanwhile by other threads of this process).
-    pub fn append(&self, spool: PathBuf, size: u64, opts: &AppendOptions) -> Result<u32> {
+    /// Stores a spooled message of `size` bytes (group commit: one directory fsync and one index
+    /// write for all messages queued meanwhile by other threads of this process). Its size with
+    /// CRLF line ends is counted from the file when not given.
+    pub fn append(
+        &self,
+        spool: PathBuf,
+        size: u64,
+        rfc822_size: Option<u64>,
+        opts: &AppendOptions,
+    ) -> Result<u32> {
+        let rfc822_size = match rfc822_size {
+            Some(n) => n,
+            // Read back (from the page cache), outside the locks.
+            None => File::open(&spool)
+                .and_then(Rfc822Size::of_reader)
+                .at(&spool)?,
+        };
         let idate = epoch_secs(opts.internal_date.unwrap_or_else(SystemTime::now));
         if let Some(date) = opts.internal_date {
             // INTERNALDATE is the file's mtime, as Dovecot reads it.
@@ -382,6 +412,7 @@ impl Folder {
             .push(Pending {
                 spool,
                 size,
+                rfc822_size,
                 flags: opts.flags.clone(),
                 idate,
                 slot: slot.clone(),
@@ -405,15 +436,16 @@ impl Folder {
         })
     }
 
-    /// Stores already linked files `(path, size, flags, idate)` in one commit (COPY, MOVE).
-    pub fn append_many(&self, items: Vec<(PathBuf, u64, Flags, u64)>) -> Vec<Result<u32>> {
+    /// Stores files already linked into `tmp/` in one commit (COPY, MOVE).
+    pub fn append_many(&self, items: Vec<Linked>) -> Vec<Result<u32>> {
         let batch: Vec<Pending> = items
             .into_iter()
-            .map(|(spool, size, flags, idate)| Pending {
-                spool,
-                size,
-                flags,
-                idate,
+            .map(|l| Pending {
+                spool: l.path,
+                size: l.size,
+                rfc822_size: l.rfc822_size,
+                flags: l.flags,
+                idate: l.idate,
                 slot: Arc::new(Mutex::new(None)),
             })
             .collect();
@@ -453,7 +485,7 @@ impl Folder {
         let mut records = Vec::new();
         let (mut touched_new, mut touched_cur) = (false, false);
         for p in batch {
-            let base = filename::unique_base(p.size);
+            let base = filename::delivered_base(p.size, p.rfc822_size);
             let loc = if has_system_flags(&p.flags) {
                 touched_cur = true;
                 format!("cur/{}", cur_name(&base, &p.flags, "", &kw))
@@ -469,7 +501,7 @@ impl Folder {
                     records.push(Record::Add(Entry {
                         uid,
                         modseq,
-                        size: p.size,
+                        size: p.rfc822_size,
                         idate: p.idate,
                         loc,
                         flags: p.flags.clone(),
@@ -678,12 +710,16 @@ impl Folder {
         let st = locked.state();
         let mut out = Vec::new();
         for e in st.index.select(uids) {
-            let tmp = tmp_dir.join(filename::unique_base(e.size));
+            let tmp = tmp_dir.join(filename::unique_base(0));
             match std::fs::hard_link(self.dir.join(&e.loc), &tmp) {
                 Ok(()) => out.push(Linked {
                     uid: e.uid,
+                    size: match filename::size_of(split(file_name(&e.loc)).0) {
+                        Some(s) => s,
+                        None => std::fs::metadata(&tmp).at(&tmp)?.len(),
+                    },
                     path: tmp,
-                    size: e.size,
+                    rfc822_size: e.size,
                     idate: e.idate,
                     flags: e.flags.clone(),
                 }),

@@ -10,6 +10,12 @@
 //! Delivery: the message is written to `tmp/` and fsynced, linked into `new/` (or `cur/` when it
 //! has flags), the directory fsynced, the index record written and fsynced, and only then is
 //! the UID returned. Concurrent appends in one process share the directory and index fsyncs.
+//! `mailstore/tests/durability.rs` records these system calls with `strace` and checks the order.
+//!
+//! Sizes: a delivered file is named `<base>,S=<bytes on disk>,W=<size with CRLF line ends>` as
+//! Dovecot names its files; [`MessageMeta::size`](crate::MessageMeta::size) is the `W=` size
+//! (`RFC822.SIZE`), read from the name when there, else counted once from the file and kept in
+//! the index.
 
 mod filename;
 mod folder;
@@ -295,7 +301,19 @@ impl Backend for MaildirAccount {
         size: u64,
         opts: &AppendOptions,
     ) -> Result<u32> {
-        self.folder(name).append(spool, size, opts)
+        self.folder(name).append(spool, size, None, opts)
+    }
+
+    fn append_spooled_counted(
+        &self,
+        name: &MailboxName,
+        spool: PathBuf,
+        size: u64,
+        rfc822_size: u64,
+        opts: &AppendOptions,
+    ) -> Result<u32> {
+        self.folder(name)
+            .append(spool, size, Some(rfc822_size), opts)
     }
 
     fn open_reader(&self, name: &MailboxName, uid: u32) -> Result<ChunkReader> {
@@ -323,17 +341,14 @@ impl Backend for MaildirAccount {
     ) -> Result<CopyOutcome> {
         let (src, dst) = (self.folder(from), self.folder(to));
         let linked = src.link_out(uids, &self.dir_of(to).join("tmp"))?;
-        let items = linked
-            .iter()
-            .map(|l| (l.path.clone(), l.size, l.flags.clone(), l.idate))
-            .collect();
-        let results = dst.append_many(items);
+        let source_uids: Vec<u32> = linked.iter().map(|l| l.uid).collect();
+        let results = dst.append_many(linked);
         let mut outcome = CopyOutcome {
             uid_validity: dst.uid_validity()?,
             uids: Vec::new(),
         };
-        for (l, r) in linked.iter().zip(results) {
-            outcome.uids.push((l.uid, r?));
+        for (uid, r) in source_uids.into_iter().zip(results) {
+            outcome.uids.push((uid, r?));
         }
         if remove_source {
             let moved: Vec<u32> = outcome.uids.iter().map(|(s, _)| *s).collect();
