@@ -10,6 +10,8 @@
 pub(crate) struct Rfc822Size {
     size: u64,
     last_was_cr: bool,
+    /// What the last octet counted if it was a line feed (1 after a CR, 2 bare), else 0.
+    last_lf: u8,
 }
 
 impl Rfc822Size {
@@ -17,6 +19,12 @@ impl Rfc822Size {
     pub fn feed(&mut self, chunk: &[u8]) {
         self.size += chunk.len() as u64;
         let mut prev_cr = self.last_was_cr;
+        match chunk.len() {
+            0 => {}
+            n if chunk[n - 1] != b'\n' => self.last_lf = 0,
+            1 => self.last_lf = if self.last_was_cr { 1 } else { 2 },
+            n => self.last_lf = if chunk[n - 2] == b'\r' { 1 } else { 2 },
+        }
         for &b in chunk {
             if b == b'\n' && !prev_cr {
                 self.size += 1;
@@ -29,6 +37,12 @@ impl Rfc822Size {
     /// The size so far.
     pub fn total(&self) -> u64 {
         self.size
+    }
+
+    /// The size so far without a final line feed, if the last octet fed was one (the mbox
+    /// backend adds a line feed to a message that lacks one and leaves it out when reading).
+    pub fn without_final_lf(&self) -> u64 {
+        self.size - u64::from(self.last_lf)
     }
 
     /// Reads `reader` to its end and returns the size of what it read.
@@ -92,5 +106,27 @@ mod tests {
             assert_eq!(c.total(), whole, "split at {cut}");
         }
         assert_eq!(Rfc822Size::of_reader(&msg[..]).expect("read"), whole);
+    }
+
+    #[test]
+    fn final_line_feed_left_out() {
+        // (message, size without its final LF): the size of the message cut before that LF.
+        let table: &[&[u8]] = &[
+            b"a\n", b"a\r\n", b"\n", b"\r\n", b"a", b"a\r", b"", b"x\n\n",
+        ];
+        for msg in table {
+            let cut = msg.strip_suffix(b"\n").unwrap_or(msg);
+            for at in 0..=msg.len() {
+                let mut c = Rfc822Size::default();
+                c.feed(&msg[..at]);
+                c.feed(&msg[at..]);
+                assert_eq!(
+                    c.without_final_lf(),
+                    rfc822_size(cut),
+                    "{:?} split at {at}",
+                    String::from_utf8_lossy(msg)
+                );
+            }
+        }
     }
 }

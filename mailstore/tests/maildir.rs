@@ -14,7 +14,6 @@ async fn conformance_all() {
     let store: Arc<dyn MailStore> = Arc::new(store);
     conformance::run_all(store.clone()).await;
     conformance::quota(store.as_ref()).await;
-    conformance::rfc822_sizes(store.as_ref()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

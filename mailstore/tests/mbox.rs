@@ -167,7 +167,7 @@ async fn outside_writers_and_torn_append() {
         let data = acc.read("INBOX", m.uid).await.expect("read");
         assert_eq!(
             m.size,
-            data.len() as u64,
+            mailstore::rfc822_size(&data),
             "size of {} follows the rewrite",
             m.uid
         );
@@ -236,4 +236,236 @@ async fn stale_journal_never_cuts_a_later_message() {
         acc.read("INBOX", metas[1].uid).await.expect("read"),
         b"Subject: copied\n\ncopy\n"
     );
+}
+
+/// `bytes` with every line end as CRLF: what a server sends for a message read with LF (or
+/// mixed) line ends. Written out here, independently of the crate's counter.
+fn with_crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' && (i == 0 || bytes[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The `size` field of each `A` record of an index file, by UID (the last record wins).
+fn index_sizes(index: &std::path::Path) -> std::collections::BTreeMap<u32, u64> {
+    let text = std::fs::read_to_string(index).expect("read index");
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        if f[0] == "A" {
+            out.insert(
+                f[1].parse().expect("uid"),
+                f[3].parse().expect("size field"),
+            );
+        }
+    }
+    out
+}
+
+/// An mbox another program wrote (mutt's style: LF line ends, `Status:`/`Content-Length:`/
+/// `Lines:`, a body `From ` line left unquoted, mboxrd `>From ` quoting; a CRLF message; a last
+/// message without its final line feed): each message's size is the CRLF size of the message
+/// as `read` and `read_stream` return it (un-quoted), counted at the first scan and kept in
+/// the index; our append behind them leaves them as they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_lf_messages_report_their_crlf_size() {
+    use futures::StreamExt;
+    use mailstore::{AppendOptions, UidSet};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let udir = dir.path().join("erin");
+    std::fs::create_dir_all(&udir).expect("mkdir");
+    // (as stored, as read returns it)
+    let messages: [(&[u8], &[u8]); 4] = [
+        (
+            b"From mutt@example.org Sun Nov 22 21:04:00 2026\nFrom: m@example.org\nSubject: lf\nStatus: RO\nContent-Length: 52\nLines: 4\n\nFrom here on, unquoted as mutt writes it\nline\n\nend\n\n",
+            b"From: m@example.org\nSubject: lf\nStatus: RO\nContent-Length: 52\nLines: 4\n\nFrom here on, unquoted as mutt writes it\nline\n\nend\n",
+        ),
+        (
+            b"From a@example.org Sun Nov 22 21:05:00 2026\nSubject: mboxrd\n\n>From quoted once\n>>From quoted twice\n>not a From line\n\n",
+            b"Subject: mboxrd\n\nFrom quoted once\n>From quoted twice\n>not a From line\n",
+        ),
+        (
+            b"From b@example.org Sun Nov 22 21:06:00 2026\r\nSubject: crlf\r\n\r\nbody\r\n\n",
+            b"Subject: crlf\r\n\r\nbody\r\n",
+        ),
+        (
+            b"From c@example.org Sun Nov 22 21:07:00 2026\nSubject: no final line feed\n\nlast",
+            b"Subject: no final line feed\n\nlast",
+        ),
+    ];
+    let mut file = Vec::new();
+    for (stored, _) in &messages {
+        file.extend_from_slice(stored);
+    }
+    std::fs::write(udir.join("INBOX"), &file).expect("write mbox");
+
+    let store = MboxStore::new(dir.path());
+    let acc = store.account("erin").await.expect("account");
+    let metas = acc
+        .messages("INBOX", &UidSet::all())
+        .await
+        .expect("messages");
+    assert_eq!(metas.len(), messages.len(), "{metas:?}");
+    let mut total = 0;
+    for (m, (_, read)) in metas.iter().zip(&messages) {
+        let got = acc.read("INBOX", m.uid).await.expect("read");
+        assert_eq!(
+            got,
+            read.to_vec(),
+            "read returns the un-quoted message, line ends as stored"
+        );
+        let mut streamed = Vec::new();
+        let mut stream = acc.read_stream("INBOX", m.uid).await.expect("stream");
+        while let Some(chunk) = stream.next().await {
+            streamed.extend_from_slice(&chunk.expect("chunk"));
+        }
+        assert_eq!(streamed, got, "read_stream delivers what read does");
+        let crlf = with_crlf(read).len() as u64;
+        assert!(crlf >= read.len() as u64);
+        assert_eq!(m.size, crlf, "RFC822.SIZE of uid {}", m.uid);
+        total += crlf;
+    }
+    assert_eq!(acc.status("INBOX").await.expect("status").size, total);
+    let index = udir.join(".mailstore/INBOX.index");
+    let kept: Vec<u64> = index_sizes(&index).into_values().collect();
+    assert_eq!(
+        kept,
+        metas.iter().map(|m| m.size).collect::<Vec<_>>(),
+        "the sizes are kept in the index"
+    );
+
+    // Our append behind a message without its final line feed: sizes of the others unchanged.
+    let ours = b"Subject: ours\n\nFrom me\n".to_vec();
+    let uid = acc
+        .append("INBOX", ours.clone().into(), AppendOptions::default())
+        .await
+        .expect("append");
+    let again = MboxStore::new(dir.path())
+        .account("erin")
+        .await
+        .expect("account")
+        .messages("INBOX", &UidSet::all())
+        .await
+        .expect("messages");
+    assert_eq!(
+        again.iter().map(|m| m.size).collect::<Vec<_>>()[..metas.len()],
+        metas.iter().map(|m| m.size).collect::<Vec<_>>()[..]
+    );
+    let mine = again.iter().find(|m| m.uid == uid).expect("appended");
+    assert_eq!(mine.size, with_crlf(&ours).len() as u64);
+    assert_eq!(acc.read("INBOX", uid).await.expect("read"), ours);
+}
+
+/// An index written before sizes were `RFC822.SIZE` (its `A` records hold the read length, its
+/// stamps are `<len>,<mtime>`) still opens: the first sync counts every size again, keeping
+/// UIDs, flags and UIDVALIDITY, and writes a stamp of the current format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn index_with_stored_lengths_is_recounted() {
+    use mailstore::{AppendOptions, Flag, UidSet, flags};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = MboxStore::new(dir.path());
+    let acc = store.account("fred").await.expect("account");
+    let bodies: [&[u8]; 3] = [
+        b"Subject: a\n\nline\n>From quoted\n",
+        b"Subject: b\r\n\r\ncrlf\r\n",
+        b"Subject: c\n\nno final line feed",
+    ];
+    let mut uids = Vec::new();
+    for (i, b) in bodies.iter().enumerate() {
+        let opts = AppendOptions {
+            flags: if i == 0 {
+                flags([Flag::Seen, Flag::Keyword("$Mine".into())])
+            } else {
+                flags([])
+            },
+            internal_date: None,
+        };
+        uids.push(
+            acc.append("INBOX", b.to_vec().into(), opts)
+                .await
+                .expect("append"),
+        );
+    }
+    let before = acc.status("INBOX").await.expect("status");
+    let index = dir.path().join("fred/.mailstore/INBOX.index");
+    // Rewrite the index as the previous version wrote it, as a new file (a new inode, as a
+    // compaction makes it, so this process reloads it).
+    let mut old = String::new();
+    let mut stamps = 0;
+    for line in std::fs::read_to_string(&index).expect("index").lines() {
+        let mut f: Vec<String> = line.split(' ').map(String::from).collect();
+        match f[0].as_str() {
+            "A" => {
+                let uid: u32 = f[1].parse().expect("uid");
+                let i = uids.iter().position(|&u| u == uid).expect("our uid");
+                f[3] = bodies[i].len().to_string();
+            }
+            "S" => {
+                if let Some(s) = f[1].strip_suffix(",rfc822") {
+                    f[1] = s.to_string();
+                    stamps += 1;
+                }
+            }
+            _ => {}
+        }
+        old.push_str(&f.join(" "));
+        old.push('\n');
+    }
+    assert!(stamps > 0, "stamps of the current format rewritten: {old}");
+    let tmp = index.with_extension("old");
+    std::fs::write(&tmp, &old).expect("write");
+    std::fs::rename(&tmp, &index).expect("rename");
+    assert_ne!(
+        index_sizes(&index).into_values().collect::<Vec<_>>(),
+        bodies
+            .iter()
+            .map(|b| with_crlf(b).len() as u64)
+            .collect::<Vec<_>>(),
+        "the old index holds other sizes"
+    );
+
+    for fresh in [false, true] {
+        let acc = if fresh {
+            MboxStore::new(dir.path())
+                .account("fred")
+                .await
+                .expect("account")
+        } else {
+            acc.clone()
+        };
+        let metas = acc
+            .messages("INBOX", &UidSet::all())
+            .await
+            .expect("messages");
+        assert_eq!(
+            metas.iter().map(|m| m.uid).collect::<Vec<_>>(),
+            uids,
+            "UIDs kept"
+        );
+        for (m, b) in metas.iter().zip(&bodies) {
+            assert_eq!(m.size, with_crlf(b).len() as u64, "size of uid {}", m.uid);
+            assert_eq!(acc.read("INBOX", m.uid).await.expect("read"), b.to_vec());
+        }
+        assert_eq!(
+            metas[0].flags,
+            flags([Flag::Seen, Flag::Keyword("$Mine".into())]),
+            "flags kept"
+        );
+        let st = acc.status("INBOX").await.expect("status");
+        assert_eq!(st.uid_validity, before.uid_validity);
+        assert_eq!(st.uid_next, before.uid_next);
+        assert_eq!(st.size, before.size, "the same sizes as before the rewrite");
+    }
+    let text = std::fs::read_to_string(&index).expect("index");
+    let stamp = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("S "))
+        .expect("stamp");
+    assert!(stamp.ends_with(",rfc822"), "stamp rewritten: {stamp}");
 }

@@ -255,7 +255,7 @@ async fn sigkill_during_appends_and_expunges() {
     let mut present: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
     for m in &metas {
         let (id, data) = &found[&m.uid];
-        assert_eq!(m.size, data.len() as u64, "size of {id}");
+        assert_eq!(m.size, mailstore::rfc822_size(data), "size of {id}");
         if let Some(&uid) = rep.acked.get(id) {
             assert_eq!(uid, m.uid, "{id} keeps the UID it was acknowledged with");
         }

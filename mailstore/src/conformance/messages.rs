@@ -378,7 +378,6 @@ pub async fn copy_and_move(store: &dyn MailStore) {
 
 /// Sizes are `RFC822.SIZE`: with CRLF line ends, whatever line ends the message was stored with
 /// (LF, CRLF, mixed, a lone CR, no final line end), appended whole or streamed, and after a copy.
-/// Not part of [`run_all`](super::run_all) while the mbox backend reports stored lengths.
 pub async fn rfc822_sizes(store: &dyn MailStore) {
     let acc = store.account("conf-sizes").await.expect("open account");
     acc.create("Copies", None).await.expect("create");

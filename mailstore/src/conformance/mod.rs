@@ -63,13 +63,11 @@ pub fn id_of(msg: &[u8]) -> Option<String> {
 }
 
 /// Checks a reported [`MessageMeta::size`](crate::MessageMeta::size) against the message's
-/// bytes: its size with CRLF line ends ([`rfc822_size`](crate::rfc822_size)). Backends that
-/// still report the stored length of an LF message (mbox today) are let through here;
-/// [`rfc822_sizes`] holds every backend to the CRLF size.
+/// bytes: its size with CRLF line ends ([`rfc822_size`](crate::rfc822_size)).
 pub(crate) fn assert_size(reported: u64, message: &[u8], what: &str) {
     let crlf = crate::rfc822_size(message);
-    assert!(
-        reported == crlf || reported == message.len() as u64,
+    assert_eq!(
+        reported, crlf,
         "{what}: size {reported}, want {crlf} (with CRLF line ends)"
     );
 }
@@ -95,6 +93,7 @@ pub async fn run_all(store: Arc<dyn MailStore>) {
     flags_and_modseq(store.as_ref()).await;
     expunge_rules(store.as_ref()).await;
     copy_and_move(store.as_ref()).await;
+    rfc822_sizes(store.as_ref()).await;
     change_feed(store.as_ref()).await;
     concurrent_tasks(store.clone()).await;
 }

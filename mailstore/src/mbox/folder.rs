@@ -6,9 +6,14 @@
 //! line feed was added on append, and a content key (FNV-1a of the body without the headers
 //! other programs rewrite) that finds the message again after another program rewrote the file.
 //!
+//! An entry's size is `RFC822.SIZE`: the size with CRLF line ends of the message as
+//! [`open_reader`](Mbox::open_reader) returns it (un-quoted, stored line ends, without the line
+//! feed an append added), counted once when the message is appended or first scanned.
+//!
 //! The index's stamp is the file's size and mtime after this crate's last change; a different
 //! size or mtime means another writer was there (or a crash): appended messages (scanned from
-//! the old end) or a rewrite (the whole file scanned and matched by content key).
+//! the old end) or a rewrite (the whole file scanned and matched by content key). A stamp of
+//! an older index (whose sizes were stored lengths) never matches: see [`STAMP_SIZES`].
 //!
 //! Crash safety:
 //! - An append first records in the append journal (see the journal module) where its
@@ -121,6 +126,13 @@ impl Guard<'_> {
     }
 }
 
+/// The last field of the index's stamp: the index's sizes are `RFC822.SIZE`s (sizes with CRLF
+/// line ends). An index written before (its sizes were stored lengths, its stamps
+/// `<len>,<mtime>`) never matches a stamp of this format: its first sync scans the whole file
+/// and replaces every size that differs, keeping UIDs and flags.
+const STAMP_SIZES: &str = "rfc822";
+
+/// The stamp of the file as it is: `<len>,<mtime in ns>,rfc822`.
 fn stamp_of(file: &File, path: &Path) -> Result<String> {
     let m = file.metadata().at(path)?;
     let mtime = m
@@ -128,7 +140,14 @@ fn stamp_of(file: &File, path: &Path) -> Result<String> {
         .ok()
         .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    Ok(format!("{},{}", m.len(), mtime))
+    Ok(format!("{},{},{STAMP_SIZES}", m.len(), mtime))
+}
+
+/// The file length a stamp of the current format records (`None` for an older format, whose
+/// sizes must all be counted again).
+fn stamp_len(stamp: &str) -> Option<u64> {
+    let rest = stamp.strip_suffix(STAMP_SIZES)?.strip_suffix(',')?;
+    rest.split(',').next()?.parse().ok()
 }
 
 impl Mbox {
@@ -285,7 +304,7 @@ impl Mbox {
         if stamp == index.stamp {
             return Ok(());
         }
-        let old_len: Option<u64> = index.stamp.split(',').next().and_then(|s| s.parse().ok());
+        let old_len = stamp_len(&index.stamp);
         let len = file.metadata().at(&self.path)?.len();
         let mut head = [0u8; 5];
         let tail_only = match old_len {
@@ -306,7 +325,7 @@ impl Mbox {
                 records.push(Record::Add(Entry {
                     uid,
                     modseq,
-                    size: s.size,
+                    size: s.size(false),
                     idate: s.idate,
                     loc: s.loc.format(),
                     flags: s.flags,
@@ -335,11 +354,12 @@ impl Mbox {
                             ..s.loc
                         }
                         .format();
-                        let size = s.size.saturating_sub(u64::from(l.added));
+                        let size = s.size(l.added);
                         if size != e.size {
                             // The other program changed the headers (mutt adds `Status:`,
-                            // `Content-Length:`, `Lines:`): same UID, new size. An `A` record
-                            // for a known UID replaces its entry.
+                            // `Content-Length:`, `Lines:`), or the index predates CRLF sizes:
+                            // same UID, new size. An `A` record for a known UID replaces its
+                            // entry.
                             records.push(Record::Add(Entry {
                                 size,
                                 loc,
@@ -359,7 +379,7 @@ impl Mbox {
                         records.push(Record::Add(Entry {
                             uid,
                             modseq,
-                            size: s.size,
+                            size: s.size(false),
                             idate: s.idate,
                             loc: s.loc.format(),
                             flags: s.flags,

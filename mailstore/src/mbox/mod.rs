@@ -12,6 +12,13 @@
 //! The format is mboxrd ([RFC 4155] describes the mbox family and its `From ` separator line;
 //! mboxrd quotes every body line matching `>*From ` with one more `>`, and reading removes one).
 //!
+//! Reading a message returns it un-quoted, with the line ends it was stored with (LF for what
+//! mutt and most MDAs write), without its separator line and the blank line that ends it.
+//! [`MessageMeta::size`](crate::MessageMeta::size) is `RFC822.SIZE` as for Maildir: the size of
+//! exactly those octets with CRLF line ends ([`rfc822_size`](crate::rfc822_size)), what IMAP
+//! FETCH and POP3 RETR send. It is counted once, when a message is appended or first scanned
+//! (another program's message), and kept in the side index.
+//!
 //! Locks are taken in mutt's order: `fcntl`, then the dot-lock, each retried with back-off for
 //! at most the store's lock time-out ([`MboxStore::with_lock_timeout`], 10 s by default), after
 //! which the operation fails with [`StoreError::LockTimeout`] (a temporary error).
@@ -455,18 +462,21 @@ impl Backend for MboxAccount {
                 Err(e) => return Err(e),
             };
             let spool = self.spool_path(to)?;
+            // The spool's length (`m.size` is the size with CRLF line ends).
+            let mut size = 0;
             {
                 use std::io::Write;
                 let mut f = std::fs::File::create(&spool).at(&spool)?;
                 while let Some(chunk) = reader().at(&spool)? {
                     f.write_all(&chunk).at(&spool)?;
+                    size += chunk.len() as u64;
                 }
             }
             let opts = AppendOptions {
                 flags: m.flags.clone(),
                 internal_date: Some(m.internal_date),
             };
-            let uid = self.append_spooled(to, spool, m.size, &opts)?;
+            let uid = self.append_spooled(to, spool, size, &opts)?;
             outcome.uids.push((m.uid, uid));
         }
         if remove_source {

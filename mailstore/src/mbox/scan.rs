@@ -10,6 +10,7 @@ use super::format::{
     Fnv, flags_from_header, is_quoted_from, is_separator, is_volatile_header, parse_from_line_date,
 };
 use crate::error::{IoContext, Result};
+use crate::size::Rfc822Size;
 use crate::types::Flags;
 
 const CHUNK: usize = 64 * 1024;
@@ -57,9 +58,35 @@ impl Loc {
 #[derive(Debug)]
 pub(crate) struct Scanned {
     pub loc: Loc,
-    pub size: u64,
+    /// Length of the un-quoted message (what reading returns, plus a line feed the append
+    /// added, if it did).
+    pub len: u64,
+    /// The same with CRLF line ends, counted line by line.
+    crlf: Rfc822Size,
     pub idate: u64,
     pub flags: Flags,
+}
+
+impl Scanned {
+    /// `RFC822.SIZE`: the size with CRLF line ends of the message as reading returns it
+    /// (un-quoted, without the line feed the append `added`).
+    pub fn size(&self, added: bool) -> u64 {
+        if added {
+            self.crlf.without_final_lf()
+        } else {
+            self.crlf.total()
+        }
+    }
+}
+
+/// A message being scanned.
+struct Open {
+    s: Scanned,
+    key: Fnv,
+    keyed: usize,
+    in_headers: bool,
+    /// The CRLF count before the last line (the blank line that ends a message is not in it).
+    before_last: Rfc822Size,
 }
 
 /// Reads a file through `pread`, never moving a shared offset or opening another descriptor.
@@ -77,21 +104,31 @@ impl Read for PosReader<'_> {
 }
 
 /// Scans messages from `start` (which must be a line start) to the end of the file.
+///
+/// A message's sizes are counted as reading returns it: un-quoted (one `>` less on each
+/// `>+From ` line, as [`Quoter`](super::format::Quoter) un-quotes), without the blank line
+/// that ends it.
 pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
     let mut reader = BufReader::with_capacity(CHUNK, PosReader { file, pos: start });
     let mut out: Vec<Scanned> = Vec::new();
-    let mut cur: Option<(Scanned, Fnv, usize, bool)> = None;
+    let mut cur: Option<Open> = None;
     let mut line = Vec::new();
     let mut pos = start;
     let mut prev_blank = false;
-    let finish = |cur: Option<(Scanned, Fnv, usize, bool)>,
-                  end: u64,
-                  prev_blank: bool,
-                  out: &mut Vec<Scanned>| {
-        if let Some((mut s, key, _, _)) = cur {
-            let sep = u64::from(prev_blank && end > s.loc.body);
-            s.loc.raw = end - s.loc.body - sep;
-            s.size -= sep;
+    let finish = |cur: Option<Open>, end: u64, prev_blank: bool, out: &mut Vec<Scanned>| {
+        if let Some(Open {
+            mut s,
+            key,
+            before_last,
+            ..
+        }) = cur
+        {
+            let sep = prev_blank && end > s.loc.body;
+            if sep {
+                s.len -= 1;
+                s.crlf = before_last;
+            }
+            s.loc.raw = end - s.loc.body - u64::from(sep);
             s.loc.key = key.0;
             out.push(s);
         }
@@ -104,8 +141,8 @@ pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
         }
         if is_separator(&line) {
             finish(cur.take(), pos, prev_blank, &mut out);
-            cur = Some((
-                Scanned {
+            cur = Some(Open {
+                s: Scanned {
                     loc: Loc {
                         from: pos,
                         body: pos + n as u64,
@@ -113,29 +150,35 @@ pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
                         added: false,
                         key: 0,
                     },
-                    size: 0,
+                    len: 0,
+                    crlf: Rfc822Size::default(),
                     idate: parse_from_line_date(line.trim_ascii_end()).unwrap_or(0),
                     flags: Flags::new(),
                 },
-                Fnv::new(),
-                0,
-                true,
-            ));
-        } else if let Some((s, key, keyed, in_headers)) = cur.as_mut() {
+                key: Fnv::new(),
+                keyed: 0,
+                in_headers: true,
+                before_last: Rfc822Size::default(),
+            });
+        } else if let Some(o) = cur.as_mut() {
             let mut volatile = false;
-            if *in_headers {
+            if o.in_headers {
                 if line == b"\n" || line == b"\r\n" {
-                    *in_headers = false;
+                    o.in_headers = false;
                 } else {
-                    flags_from_header(&line, &mut s.flags);
+                    flags_from_header(&line, &mut o.s.flags);
                     volatile = is_volatile_header(&line);
                 }
             }
-            if !volatile && *keyed < KEY_BYTES {
-                key.update(&line);
-                *keyed += line.len();
+            if !volatile && o.keyed < KEY_BYTES {
+                o.key.update(&line);
+                o.keyed += line.len();
             }
-            s.size += n as u64 - u64::from(is_quoted_from(&line));
+            // Reading removes one `>` from a quoted `From ` line.
+            let unquoted = &line[usize::from(is_quoted_from(&line))..];
+            o.s.len += unquoted.len() as u64;
+            o.before_last = o.s.crlf;
+            o.s.crlf.feed(unquoted);
         }
         prev_blank = line == b"\n";
         pos += n as u64;
@@ -193,7 +236,7 @@ mod tests {
     use super::*;
     use crate::types::Flag;
 
-    type Expected<'a> = (&'a [u8], u64, &'a [Flag]);
+    type Expected<'a> = (&'a [u8], u64, u64, &'a [Flag]);
 
     fn scan_bytes(data: &[u8]) -> Vec<Scanned> {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -204,49 +247,78 @@ mod tests {
 
     #[test]
     fn scan_table() {
-        // (mbox bytes, expected (raw body, unquoted size, flags) per message)
+        // (mbox bytes, expected (raw body, un-quoted length, its size with CRLF line ends, flags)
+        // per message)
         let table: &[(&[u8], &[Expected])] = &[
             (b"", &[]),
             (b"garbage\n", &[]),
             (
                 b"From a Thu Jan  1 00:00:00 1970\nS: x\n\nbody\n\n",
-                &[(b"S: x\n\nbody\n", 11, &[])],
+                &[(b"S: x\n\nbody\n", 11, 14, &[])],
             ),
             (
                 b"From a Thu Jan  1 00:00:00 1970\nStatus: RO\n\n>From q\n\nFrom b Thu Jan  1 00:00:00 1970\nX-Status: F\n\nb\n",
                 &[
-                    (b"Status: RO\n\n>From q\n", 19, &[Flag::Seen]),
-                    (b"X-Status: F\n\nb\n", 15, &[Flag::Flagged]),
+                    (b"Status: RO\n\n>From q\n", 19, 22, &[Flag::Seen]),
+                    (b"X-Status: F\n\nb\n", 15, 18, &[Flag::Flagged]),
                 ],
             ),
             (
                 b"From a Thu Jan  1 00:00:00 1970\r\nS: y\r\n\r\nz\r\n\nFrom b Jan 1 00:00 1970\nno blank before next\nFrom c Jan 1 00:00 1970\n",
                 &[
-                    (b"S: y\r\n\r\nz\r\n", 11, &[]),
-                    (b"no blank before next\n", 21, &[]),
-                    (b"", 0, &[]),
+                    (b"S: y\r\n\r\nz\r\n", 11, 11, &[]),
+                    (b"no blank before next\n", 21, 22, &[]),
+                    (b"", 0, 0, &[]),
                 ],
             ),
             // mutt writes body lines unquoted (it relies on Content-Length): a `From ` line
             // without a date is not a separator.
             (
                 b"From a@b Thu Jan  1 00:00:00 1970\nContent-Length: 22\n\nx\nFrom here on\nFrom x\n\n",
-                &[(b"Content-Length: 22\n\nx\nFrom here on\nFrom x\n", 42, &[])],
+                &[(b"Content-Length: 22\n\nx\nFrom here on\nFrom x\n", 42, 47, &[])],
             ),
         ];
         for (data, expected) in table {
             let found = scan_bytes(data);
             assert_eq!(found.len(), expected.len(), "{data:?}");
-            for (s, (raw, size, flags)) in found.iter().zip(expected.iter()) {
+            for (s, (raw, len, size, flags)) in found.iter().zip(expected.iter()) {
                 let body = &data[s.loc.body as usize..(s.loc.body + s.loc.raw) as usize];
                 assert_eq!(body, *raw, "{data:?}");
-                assert_eq!(s.size, *size, "{data:?}");
+                assert_eq!(s.len, *len, "{data:?}");
+                assert_eq!(s.size(false), *size, "{data:?}");
                 assert_eq!(
                     s.flags,
                     flags.iter().cloned().collect::<Flags>(),
                     "{data:?}"
                 );
             }
+        }
+    }
+
+    /// A message of ours that lacked its final line feed: the size leaves out the one the
+    /// append added, whatever precedes it.
+    #[test]
+    fn added_line_feed_left_out_of_the_size() {
+        let table: &[(&[u8], &[u8])] = &[
+            (b"S: x\n\nend", b"From a Jan 1 00:00 1970\nS: x\n\nend\n\n"),
+            (
+                b"S: x\n\nend\r",
+                b"From a Jan 1 00:00 1970\nS: x\n\nend\r\n\n",
+            ),
+            (
+                b"S: x\n\n>From q",
+                b"From a Jan 1 00:00 1970\nS: x\n\n>>From q\n\n",
+            ),
+        ];
+        for (message, stored) in table {
+            let found = scan_bytes(stored);
+            assert_eq!(found.len(), 1, "{stored:?}");
+            assert_eq!(found[0].len, message.len() as u64 + 1, "{stored:?}");
+            assert_eq!(
+                found[0].size(true),
+                crate::rfc822_size(message),
+                "{stored:?}"
+            );
         }
     }
 

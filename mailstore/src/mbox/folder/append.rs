@@ -14,6 +14,7 @@ use super::super::scan::{Loc, Scanned, scan};
 use super::{CHUNK, Mbox, Pending, stamp_of};
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::{Entry, Record, epoch_secs};
+use crate::size::Rfc822Size;
 use crate::types::AppendOptions;
 
 impl Mbox {
@@ -83,12 +84,14 @@ impl Mbox {
     }
 
     /// The length [`Mbox::stored_form`] will write for a spooled message, counted line by line
-    /// (one `>` more per line matching `>*From `).
-    fn stored_len(&self, p: &Pending) -> Result<u64> {
+    /// (one `>` more per line matching `>*From `), and the message's `RFC822.SIZE` (its size
+    /// with CRLF line ends), counted over the same lines.
+    fn stored_len(&self, p: &Pending) -> Result<(u64, u64)> {
         let src = File::open(&p.spool).at(&p.spool)?;
         let mut reader = BufReader::with_capacity(CHUNK, src);
         let mut line = Vec::new();
         let mut len = from_line(p.idate).len() as u64 + 1;
+        let mut crlf = Rfc822Size::default();
         let mut last = b'\n';
         loop {
             line.clear();
@@ -97,9 +100,10 @@ impl Mbox {
                 break;
             }
             len += n as u64 + u64::from(needs_quoting(&line));
+            crlf.feed(&line);
             last = line[n - 1];
         }
-        Ok(len + u64::from(last != b'\n'))
+        Ok((len + u64::from(last != b'\n'), crlf.total()))
     }
 
     /// Appends a batch under the locks: journal the planned region (fsync), write, fsync,
@@ -121,14 +125,15 @@ impl Mbox {
         let mut last = [0u8];
         let lead =
             first > 0 && file.read_exact_at(&mut last, first - 1).is_ok() && last[0] != b'\n';
-        // The plan: where each message will lie (its stored length is counted before writing).
-        let mut plan: Vec<Result<u64>> = Vec::with_capacity(batch.len());
+        // The plan: where each message will lie (its stored length is counted before writing)
+        // and its `RFC822.SIZE`.
+        let mut plan: Vec<Result<(u64, u64)>> = Vec::with_capacity(batch.len());
         let mut dates = Vec::with_capacity(batch.len());
         let mut pos = first + u64::from(lead);
         for p in batch {
             match self.stored_len(p) {
-                Ok(len) => {
-                    plan.push(Ok(pos));
+                Ok((len, rfc822_size)) => {
+                    plan.push(Ok((pos, rfc822_size)));
                     dates.push(p.idate);
                     pos += len;
                 }
@@ -137,7 +142,7 @@ impl Mbox {
         }
         let froms: Vec<u64> = plan
             .iter()
-            .filter_map(|r| r.as_ref().ok().copied())
+            .filter_map(|r| r.as_ref().ok().map(|&(from, _)| from))
             .collect();
         if froms.is_empty() {
             return plan.into_iter().map(|r| r.map(|_| 0)).collect();
@@ -157,7 +162,7 @@ impl Mbox {
             }
             let mut added = Vec::new();
             for (p, planned) in batch.iter().zip(&plan) {
-                let Ok(start) = planned else { continue };
+                let Ok((start, _)) = planned else { continue };
                 let mut at = *start;
                 added.push(self.stored_form(p, |b| {
                     file.write_all_at(b, at).at(&self.path)?;
@@ -168,19 +173,20 @@ impl Mbox {
             file.sync_data().at(&self.path)?;
             // Read back what was written: locations and content keys come from the same scan
             // that will find the messages again after another program rewrites the file.
+            // Each must read back as the spooled message: its length and its `RFC822.SIZE`.
             let found = scan(file, first).at(&self.path)?;
-            let sizes = batch
-                .iter()
-                .zip(&plan)
-                .filter(|(_, r)| r.is_ok())
-                .map(|(p, _)| p.size);
+            let sizes = batch.iter().zip(&plan).filter_map(|(p, r)| {
+                r.as_ref()
+                    .ok()
+                    .map(|&(from, rfc822)| (from, p.size, rfc822))
+            });
             let matches = found.len() == intent.froms.len()
                 && file.metadata().at(&self.path)?.len() == intent.end
                 && found
                     .iter()
-                    .zip(intent.froms.iter().zip(sizes).zip(&added))
-                    .all(|(f, ((start, size), a))| {
-                        f.loc.from == *start && f.size - u64::from(*a) == size
+                    .zip(sizes.zip(&added))
+                    .all(|(f, ((start, size, rfc822), a))| {
+                        f.loc.from == start && f.len - u64::from(*a) == size && f.size(*a) == rfc822
                     });
             if !matches {
                 return Err(StoreError::Corrupt {
@@ -208,10 +214,13 @@ impl Mbox {
         let mut written = found.into_iter().zip(added);
         for (p, planned) in batch.iter().zip(plan) {
             let _ = std::fs::remove_file(&p.spool);
-            if let Err(e) = planned {
-                results.push(Err(e));
-                continue;
-            }
+            let rfc822_size = match planned {
+                Ok((_, rfc822_size)) => rfc822_size,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
+                }
+            };
             let Some((f, added)) = written.next() else {
                 results.push(Err(StoreError::Corrupt {
                     what: "mbox",
@@ -223,7 +232,7 @@ impl Mbox {
             records.push(Record::Add(Entry {
                 uid,
                 modseq,
-                size: p.size,
+                size: rfc822_size,
                 idate: p.idate,
                 loc: Loc { added, ..f.loc }.format(),
                 flags: p.flags.clone(),
