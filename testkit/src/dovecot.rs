@@ -1,5 +1,6 @@
-//! A Dovecot instance of a test's own: IMAP and POP3 on free `127.0.0.1` ports, Maildirs at
-//! `DIR/mail/<user>`, `passwd-file` users given by the caller, stopped on drop by its master pid.
+//! A Dovecot instance of a test's own: IMAP and POP3 on free `127.0.0.1` ports (and LMTP with
+//! [`Dovecot::start_with_lmtp`]), Maildirs at `DIR/mail/<user>`, `passwd-file` users given by the
+//! caller, stopped on drop by its master pid.
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), testkit::dovecot::DovecotError> {
@@ -27,6 +28,13 @@
 //! - `auth_cache_size = 10M`, `auth_cache_ttl = 1 hour`: repeated logins are answered from the
 //!   cache and the passdb is not the bottleneck.
 //! - Not set: `login_trusted_networks` (it only changes what the log shows for proxied clients).
+//!
+//! With LMTP ([`Dovecot::start_with_lmtp`], package `dovecot-lmtpd`), also `protocols = ... lmtp`,
+//! an `inet_listener` for `service lmtp` on a free port with `process_limit = 1024`, and
+//! `auth_username_format = %Ln` so that `RCPT TO:<alice@any.domain>` delivers to user `alice`.
+//! Everything else about delivery is Dovecot's default, among them `mail_fsync = optimized`
+//! (give `mail_fsync = always` in `extra` to change it) and LMTP adding `Return-Path:`,
+//! `Delivered-To:` and `Received:` header fields.
 
 use std::fmt::Write as _;
 use std::net::{SocketAddr, TcpStream};
@@ -57,6 +65,9 @@ service pop3 {
   process_min_avail = 2
 }
 "#;
+
+/// Where Dovecot's LMTP server (package `dovecot-lmtpd`) is looked for.
+const LMTP_PATHS: [&str; 2] = ["/usr/lib/dovecot/lmtp", "/usr/libexec/dovecot/lmtp"];
 
 /// How long [`Dovecot::start`] waits for both listeners.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -126,6 +137,21 @@ pub fn dovecot_installed() -> bool {
     found
 }
 
+/// Whether Dovecot's LMTP server (package `dovecot-lmtpd`) is installed, besides
+/// [`dovecot_installed`]; prints a `SKIPPED` line to standard error if not.
+pub fn dovecot_lmtp_installed() -> bool {
+    if !dovecot_installed() {
+        return false;
+    }
+    let found = LMTP_PATHS.iter().any(|p| Path::new(p).is_file());
+    if !found {
+        eprintln!(
+            "SKIPPED: Dovecot's LMTP server is not installed (apt-get install dovecot-lmtpd)"
+        );
+    }
+    found
+}
+
 /// `chown -R dovecot:dovecot PATH`: Dovecot refuses to access mail as uid 0, so a Maildir that a
 /// test wrote as root must be handed over before Dovecot reads it.
 pub fn chown_dovecot(path: &Path) -> Result<(), DovecotError> {
@@ -176,6 +202,7 @@ pub struct Dovecot {
     dir: PathBuf,
     imap: SocketAddr,
     pop3: SocketAddr,
+    lmtp: Option<SocketAddr>,
 }
 
 impl Dovecot {
@@ -199,6 +226,27 @@ impl Dovecot {
         dir: &Path,
         users: &[(&str, &str)],
         extra: &str,
+    ) -> Result<Dovecot, DovecotError> {
+        Self::start_inner(dir, users, extra, false)
+    }
+
+    /// [`Dovecot::start_with`] plus an LMTP listener (RFC 2033) on a free `127.0.0.1` port,
+    /// [`Dovecot::lmtp_addr`]: needs `dovecot-lmtpd` ([`dovecot_lmtp_installed`]). `extra` may
+    /// change where mail goes, e.g. `mail_location = mbox:DIR/mbox/%u:INBOX=DIR/mbox/%u/inbox`
+    /// (the directories must exist and belong to the `dovecot` user: [`chown_dovecot`]).
+    pub fn start_with_lmtp(
+        dir: &Path,
+        users: &[(&str, &str)],
+        extra: &str,
+    ) -> Result<Dovecot, DovecotError> {
+        Self::start_inner(dir, users, extra, true)
+    }
+
+    fn start_inner(
+        dir: &Path,
+        users: &[(&str, &str)],
+        extra: &str,
+        with_lmtp: bool,
     ) -> Result<Dovecot, DovecotError> {
         let mut passwd = String::new();
         for (user, pass) in users {
@@ -225,8 +273,15 @@ impl Dovecot {
         while pop3.port() == imap.port() {
             pop3.set_port(crate::free_port());
         }
+        let lmtp = with_lmtp.then(|| {
+            let mut lmtp = SocketAddr::from(([127, 0, 0, 1], crate::free_port()));
+            while lmtp.port() == imap.port() || lmtp.port() == pop3.port() {
+                lmtp.set_port(crate::free_port());
+            }
+            lmtp
+        });
         let conf_path = dir.join("dovecot.conf");
-        let conf = config(dir, imap.port(), pop3.port(), extra);
+        let conf = config(dir, imap.port(), pop3.port(), lmtp.map(|a| a.port()), extra);
         std::fs::write(&conf_path, conf).map_err(io_err("write", &conf_path))?;
 
         // The daemon keeps inherited descriptors open: its output goes to a file, not a pipe.
@@ -249,6 +304,7 @@ impl Dovecot {
             dir: dir.to_path_buf(),
             imap,
             pop3,
+            lmtp,
         };
         if !status.success() {
             let mut output = std::fs::read_to_string(&err_path).unwrap_or_default();
@@ -260,7 +316,7 @@ impl Dovecot {
             });
         }
         let start = Instant::now();
-        for addr in [imap, pop3] {
+        for addr in [Some(imap), Some(pop3), lmtp].into_iter().flatten() {
             while TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err() {
                 if start.elapsed() > START_TIMEOUT {
                     return Err(DovecotError::NotListening {
@@ -283,6 +339,11 @@ impl Dovecot {
     /// The POP3 listener (plain text, `USER`/`PASS` and `AUTH PLAIN` allowed).
     pub fn pop3_addr(&self) -> SocketAddr {
         self.pop3
+    }
+
+    /// The LMTP listener, if started with [`Dovecot::start_with_lmtp`].
+    pub fn lmtp_addr(&self) -> Option<SocketAddr> {
+        self.lmtp
     }
 
     /// The directory given to [`Dovecot::start`].
@@ -334,10 +395,33 @@ impl Drop for Dovecot {
 }
 
 /// The configuration file: see the module documentation for why each setting is there.
-fn config(dir: &Path, imap_port: u16, pop3_port: u16, extra: &str) -> String {
+fn config(
+    dir: &Path,
+    imap_port: u16,
+    pop3_port: u16,
+    lmtp_port: Option<u16>,
+    extra: &str,
+) -> String {
     let d = dir.display();
+    let (protocols, lmtp) = match lmtp_port {
+        Some(port) => (
+            "imap pop3 lmtp",
+            format!(
+                r#"auth_username_format = %Ln
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  process_limit = 1024
+}}
+"#
+            ),
+        ),
+        None => ("imap pop3", String::new()),
+    };
     format!(
-        r#"protocols = imap pop3
+        r#"protocols = {protocols}
 listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
@@ -395,7 +479,7 @@ service auth {{
 service anvil {{
   client_limit = 8192
 }}
-{extra}
+{lmtp}{extra}
 "#
     )
 }
@@ -425,7 +509,14 @@ mod tests {
 
     #[test]
     fn config_has_both_listeners_and_limits() {
-        let conf = config(Path::new("/t"), 1143, 1110, "pop3_no_flag_updates = yes");
+        let conf = config(
+            Path::new("/t"),
+            1143,
+            1110,
+            None,
+            "pop3_no_flag_updates = yes",
+        );
+        assert!(!conf.contains("lmtp"), "no LMTP unless asked");
         for needle in [
             "protocols = imap pop3",
             "port = 1143",
@@ -434,6 +525,15 @@ mod tests {
             "mail_max_userip_connections = 1000",
             "first_valid_uid = 1",
             "pop3_no_flag_updates = yes",
+        ] {
+            assert!(conf.contains(needle), "missing {needle:?}");
+        }
+        let conf = config(Path::new("/t"), 1143, 1110, Some(1024), "");
+        for needle in [
+            "protocols = imap pop3 lmtp",
+            "service lmtp {",
+            "port = 1024",
+            "auth_username_format = %Ln",
         ] {
             assert!(conf.contains(needle), "missing {needle:?}");
         }
@@ -498,5 +598,54 @@ mod tests {
             !Path::new(&format!("/proc/{pid}")).exists(),
             "still running"
         );
+    }
+
+    #[test]
+    fn delivers_over_lmtp_into_the_maildir() {
+        assert!(
+            dovecot_lmtp_installed(),
+            "this test needs Dovecot with its LMTP server: apt-get install dovecot-lmtpd"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dc = Dovecot::start_with_lmtp(dir.path(), &[("alice", "secret")], "").expect("start");
+        let addr = dc.lmtp_addr().expect("LMTP listener");
+        let s = TcpStream::connect(addr).expect("connect lmtp");
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut w = s.try_clone().expect("clone");
+        let mut r = BufReader::new(s);
+        expect_line(&mut r, "220 ");
+        w.write_all(b"LHLO client.example\r\n").expect("send");
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).expect("read LHLO reply");
+            assert!(line.starts_with("250"), "LHLO: {line:?}");
+            if line.as_bytes().get(3) == Some(&b' ') {
+                break;
+            }
+        }
+        for (cmd, reply) in [
+            ("MAIL FROM:<bob@example.org>", "250 "),
+            ("RCPT TO:<alice@example.org>", "250 "),
+            ("DATA", "354 "),
+        ] {
+            w.write_all(format!("{cmd}\r\n").as_bytes()).expect("send");
+            expect_line(&mut r, reply);
+        }
+        w.write_all(b"Subject: over lmtp\r\n\r\nhello\r\n.\r\n")
+            .expect("send body");
+        // RFC 2033 section 4.2: one reply per accepted recipient.
+        expect_line(&mut r, "250 ");
+        w.write_all(b"QUIT\r\n").expect("quit");
+        expect_line(&mut r, "221 ");
+        let new = dc.maildir("alice").join("new");
+        let files: Vec<_> = std::fs::read_dir(&new)
+            .expect("alice's new/")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}\n{}", dc.log());
+        let text = std::fs::read_to_string(&files[0]).expect("read");
+        assert!(text.contains("Subject: over lmtp"), "{text}");
+        assert!(text.contains("Delivered-To: alice@example.org"), "{text}");
     }
 }
