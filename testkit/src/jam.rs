@@ -123,3 +123,30 @@ pub async fn assert_dropped(
     );
     jam
 }
+
+/// After a server's shutdown that took `took` with a jammed client (`jam`, then `jammer` still
+/// pipelining, from [`jammed`] and [`keep_jamming`]): prints the figures, naming `who`, and
+/// asserts the shutdown finished well within `grace` + the listener's abort deadline (the stop
+/// flag ends the blocked write itself: `took < grace + 2 s`) and that the server dropped the
+/// jammer's connection (within 30 s).
+pub async fn assert_shutdown_cut(
+    who: &str,
+    took: Duration,
+    grace: Duration,
+    jam: &Jam,
+    jammer: tokio::task::JoinHandle<Jam>,
+) {
+    println!(
+        "{who}: shutdown with a jammed client ({} MB written) took {took:?}",
+        jam.written >> 20
+    );
+    assert!(took < grace + Duration::from_secs(2), "{took:?}");
+    let after = tokio::time::timeout(Duration::from_secs(30), jammer)
+        .await
+        .expect("the jammer to end within 30 s")
+        .expect("jammer task");
+    assert!(
+        after.error.is_some(),
+        "the connection stayed open: {after:?}"
+    );
+}
