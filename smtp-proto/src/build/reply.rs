@@ -63,7 +63,7 @@ impl Reply<'_> {
             } else {
                 out.push(if last { b' ' } else { b'-' });
                 if let Some(e) = enhanced {
-                    out.extend_from_slice(e.to_string().as_bytes());
+                    write_enhanced(e, out);
                     if !text.is_empty() {
                         out.push(b' ');
                     }
@@ -108,6 +108,32 @@ impl fmt::Display for Reply<'_> {
     }
 }
 
+/// `class.subject.detail` (as its `Display` writes it), without going through `core::fmt`.
+fn write_enhanced(e: EnhancedStatusCode, out: &mut Vec<u8>) {
+    write_decimal(u16::from(e.class), out);
+    out.push(b'.');
+    write_decimal(e.subject, out);
+    out.push(b'.');
+    write_decimal(e.detail, out);
+}
+
+/// `n` in decimal, no padding.
+fn write_decimal(n: u16, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        // `n % 10` is one digit: fits a u8.
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 /// The three ASCII digits of `code`.
 fn write_code(code: ReplyCode, out: &mut Vec<u8>) {
     let n = code.get();
@@ -147,6 +173,16 @@ impl EhloReply<'_> {
 mod tests {
     use super::*;
     use std::borrow::Cow;
+
+    #[test]
+    fn enhanced_codes_are_written_as_displayed() {
+        for (class, subject, detail) in [(2, 0, 0), (5, 7, 10), (4, 999, 999), (255, 65535, 0)] {
+            let e = EnhancedStatusCode::new(class, subject, detail);
+            let mut out = Vec::new();
+            write_enhanced(e, &mut out);
+            assert_eq!(out, e.to_string().as_bytes());
+        }
+    }
 
     fn reply(code: u16, enhanced: Option<EnhancedStatusCode>, lines: &[&str]) -> Reply<'static> {
         Reply {

@@ -2,10 +2,11 @@
 
 use super::deps::{
     AuthResponse, BdatDecoder, Body, Capability, Command, DataDecoder, EhloReply, ForwardPath,
-    Line, MailParams, Mechanism, Reply, ReplyCode, ReversePath, decode_response, parse_command,
+    Line, MailParams, Mechanism, Reply, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, parts, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
+use super::fixed::{self, Answer};
 use super::state::{Awaiting, Chunk, DataBody, Phase, Sink, Step, Transaction};
 use super::{Protocol, ServerSession};
 use crate::auth;
@@ -134,7 +135,7 @@ impl ServerSession {
                 if !matches!(self.phase, Phase::Greeted) {
                     self.phase = Phase::Ready;
                 }
-                self.send(reply(250, (2, 0, 0), "reset"));
+                self.send_wire(fixed::RESET);
                 had_transaction.then_some(Event::Reset)
             }
             Command::Vrfy(arg) => {
@@ -156,16 +157,23 @@ impl ServerSession {
                 Some(Event::Etrn(arg.into_owned()))
             }
             Command::Help(_) => {
-                self.send(reply(214, (2, 0, 0), "see RFC 5321"));
+                self.send_wire(fixed::HELP);
                 None
             }
             Command::Noop(_) => {
-                self.send(reply(250, (2, 0, 0), "OK"));
+                self.send_wire(fixed::OK);
                 None
             }
             Command::Quit => {
-                let text = format!("{} closing connection", self.config.hostname);
-                self.send(reply(221, (2, 0, 0), text));
+                let host = self.config.hostname.as_str();
+                if !fixed::write_line(
+                    &mut self.output,
+                    b"221 2.0.0 ",
+                    &[host, " closing connection"],
+                ) {
+                    let text = format!("{host} closing connection");
+                    self.send(reply(221, (2, 0, 0), text));
+                }
                 self.close(CloseReason::Quit);
                 None
             }
@@ -339,7 +347,7 @@ impl ServerSession {
             Phase::Greeted => return self.out_of_order(OutOfOrder::NeedHello("STARTTLS")),
             _ => return self.out_of_order(OutOfOrder::InTransaction("STARTTLS")),
         }
-        self.send(reply(220, (2, 0, 0), "ready to start TLS"));
+        self.send_wire(fixed::READY_FOR_TLS);
         // RFC 3207 §4.2, CVE-2011-0411: nothing pipelined after STARTTLS may survive the handshake.
         self.discarded += self.input.discard();
         self.phase = Phase::TlsHandshake;
@@ -394,22 +402,22 @@ impl ServerSession {
     }
 
     /// Applies an accepted decision; returns the default reply to send, if any.
-    pub(crate) fn accepted(&mut self, awaiting: Awaiting) -> Option<Reply<'static>> {
+    pub(crate) fn accepted(&mut self, awaiting: Awaiting) -> Option<Answer> {
         match awaiting {
             Awaiting::Hello { extended, host } => {
                 self.phase = Phase::Ready;
                 self.extended = extended;
-                Some(self.hello_reply(&host, extended))
+                Some(Answer::Reply(self.hello_reply(&host, extended)))
             }
             Awaiting::Mail(tx) => {
                 self.phase = Phase::Envelope(tx);
-                Some(reply(250, (2, 1, 0), "OK"))
+                Some(Answer::Wire(fixed::SENDER_OK))
             }
             Awaiting::Rcpt => {
                 if let Phase::Envelope(tx) = &mut self.phase {
                     tx.recipients += 1;
                 }
-                Some(reply(250, (2, 1, 5), "OK"))
+                Some(Answer::Wire(fixed::RECIPIENT_OK))
             }
             Awaiting::DataStart { chunk } => {
                 let Phase::Envelope(tx) = std::mem::replace(&mut self.phase, Phase::Ready) else {
@@ -424,11 +432,7 @@ impl ServerSession {
                             finished: false,
                             aborted: false,
                         });
-                        Some(Reply::new(
-                            ReplyCode::new(354)?,
-                            None,
-                            "start mail input; end with <CRLF>.<CRLF>",
-                        ))
+                        Some(Answer::Wire(fixed::START_MAIL_INPUT))
                     }
                     Some((size, last)) => {
                         let tx = Transaction {
@@ -452,15 +456,11 @@ impl ServerSession {
                         remaining: remaining - 1,
                     });
                 }
-                Some(reply(250, (2, 0, 0), "OK"))
+                Some(Answer::Wire(fixed::OK))
             }
-            Awaiting::Vrfy => Some(reply(
-                252,
-                (2, 5, 0),
-                "cannot VRFY user, but will accept message and attempt delivery",
-            )),
-            Awaiting::Expn => Some(reply(250, (2, 0, 0), "OK")),
-            Awaiting::Etrn => Some(reply(250, (2, 0, 0), "queuing started")),
+            Awaiting::Vrfy => Some(Answer::Wire(fixed::CANNOT_VRFY)),
+            Awaiting::Expn => Some(Answer::Wire(fixed::OK)),
+            Awaiting::Etrn => Some(Answer::Wire(fixed::QUEUING_STARTED)),
             Awaiting::Auth => None,
         }
     }

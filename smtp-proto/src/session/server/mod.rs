@@ -9,6 +9,7 @@ mod config;
 pub(crate) mod deps;
 mod error;
 mod event;
+mod fixed;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -259,8 +260,10 @@ impl ServerSession {
             }
         };
         let default = self.accepted(awaiting);
-        if let Some(reply) = accepted_reply.or(default) {
-            reply.write_to(&mut self.output);
+        match (accepted_reply, default) {
+            (Some(reply), _) => reply.write_to(&mut self.output),
+            (None, Some(answer)) => answer.write_to(&mut self.output),
+            (None, None) => {}
         }
         Ok(())
     }
@@ -366,5 +369,10 @@ impl ServerSession {
 
     fn send(&mut self, r: Reply<'static>) {
         r.write_to(&mut self.output);
+    }
+
+    /// Sends one of the [`fixed`] replies.
+    fn send_wire(&mut self, wire: &'static [u8]) {
+        self.output.extend_from_slice(wire);
     }
 }
