@@ -2,7 +2,7 @@
 
 use super::deps::{
     AuthResponse, BdatDecoder, Body, Capability, Command, DataDecoder, EhloReply, ForwardPath,
-    Line, MailParams, Mechanism, Reply, ReversePath, decode_response, parse_command,
+    Line, MailParams, Mechanism, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, parts, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
@@ -407,7 +407,7 @@ impl ServerSession {
             Awaiting::Hello { extended, host } => {
                 self.phase = Phase::Ready;
                 self.extended = extended;
-                Some(Answer::Reply(self.hello_reply(&host, extended)))
+                Some(self.hello_reply(&host, extended))
             }
             Awaiting::Mail(tx) => {
                 self.phase = Phase::Envelope(tx);
@@ -514,7 +514,7 @@ impl ServerSession {
     }
 
     /// The reply to an accepted EHLO/LHLO (capabilities, RFC 5321 §4.1.1.1) or HELO.
-    fn hello_reply(&self, client: &str, extended: bool) -> Reply<'static> {
+    fn hello_reply(&self, client: &str, extended: bool) -> Answer {
         let greeting = Some(format!("greets {client}").into());
         let mut capabilities = Vec::new();
         if extended {
@@ -544,11 +544,10 @@ impl ServerSession {
             capabilities.push(Capability::Help);
         }
         let domain = self.config.hostname.clone().into();
-        EhloReply {
+        Answer::Ehlo(EhloReply {
             domain,
             greeting,
             capabilities,
-        }
-        .to_reply()
+        })
     }
 }

@@ -1,8 +1,8 @@
 //! The replies the session sends on every transaction, as their wire bytes: writing them is one
-//! copy, with no [`Reply`] to build (no allocation, no formatting). Each is exactly what
-//! [`Reply::write_to`] writes for the reply it replaces (the tests below check it).
+//! copy, with no `Reply` to build (no allocation, no formatting). Each is exactly what
+//! `Reply::write_to` writes for the reply it replaces (the tests below check it).
 
-use super::deps::Reply;
+use super::deps::EhloReply;
 
 /// `250 2.1.0` (RFC 5321 §4.1.1.2, RFC 3463 §3.2): MAIL accepted.
 pub(crate) const SENDER_OK: &[u8] = b"250 2.1.0 OK\r\n";
@@ -24,13 +24,13 @@ pub(crate) const QUEUING_STARTED: &[u8] = b"250 2.0.0 queuing started\r\n";
 /// `220 2.0.0` to STARTTLS (RFC 3207 §4).
 pub(crate) const READY_FOR_TLS: &[u8] = b"220 2.0.0 ready to start TLS\r\n";
 
-/// A reply to send: fixed bytes, or a reply to write.
+/// A default reply to send: fixed bytes, or the EHLO reply.
 #[derive(Debug)]
 pub(crate) enum Answer {
     /// One of the fixed replies above.
     Wire(&'static [u8]),
-    /// Any other reply.
-    Reply(Reply<'static>),
+    /// The EHLO/LHLO reply, written without building it as a `Reply`.
+    Ehlo(EhloReply<'static>),
 }
 
 impl Answer {
@@ -38,13 +38,13 @@ impl Answer {
     pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
         match self {
             Self::Wire(bytes) => out.extend_from_slice(bytes),
-            Self::Reply(reply) => reply.write_to(out),
+            Self::Ehlo(ehlo) => ehlo.write_to(out),
         }
     }
 }
 
 /// Appends `code SP enhanced SP text CRLF` (one line) when `text` is one line: the bytes
-/// [`Reply::write_to`] writes for `reply(code, enhanced, text)`, without building it. Returns
+/// `Reply::write_to` writes for `reply(code, enhanced, text)`, without building it. Returns
 /// false, writing nothing, when `text` holds a CR or LF (the caller builds the reply then).
 pub(crate) fn write_line(out: &mut Vec<u8>, code_and_enhanced: &[u8], text: &[&str]) -> bool {
     if text.iter().any(|t| t.contains(['\r', '\n'])) {
@@ -60,7 +60,7 @@ pub(crate) fn write_line(out: &mut Vec<u8>, code_and_enhanced: &[u8], text: &[&s
 
 #[cfg(test)]
 mod tests {
-    use super::super::deps::ReplyCode;
+    use super::super::deps::{Reply, ReplyCode};
     use super::super::error::reply;
     use super::*;
 

@@ -26,6 +26,10 @@ use deps::{LineFramer, Reply, encode_challenge};
 pub(crate) use error::reply;
 use state::{Awaiting, Phase, Step};
 
+/// The output buffer's initial capacity: the greeting, the EHLO reply and the replies to a
+/// pipelined transaction fit without growing it.
+const OUTPUT_CAPACITY: usize = 1024;
+
 /// A server side SMTP or LMTP session, without I/O.
 ///
 /// # Call order
@@ -120,7 +124,8 @@ impl ServerSession {
     fn start(config: Arc<ServerConfig>, tls: bool) -> Self {
         let mut session = Self {
             input: LineFramer::new(),
-            output: Vec::new(),
+            // Room for the greeting, the EHLO reply and a pipelined transaction's replies.
+            output: Vec::with_capacity(OUTPUT_CAPACITY),
             chunk: Vec::new(),
             line: Vec::new(),
             phase: Phase::Greeted,
@@ -139,8 +144,13 @@ impl ServerSession {
             Protocol::Smtp => "ESMTP",
             Protocol::Lmtp => "LMTP",
         };
-        let greeting = format!("220 {} {kind} ready\r\n", session.config.hostname);
-        session.output.extend_from_slice(greeting.as_bytes());
+        let host = session.config.hostname.as_bytes();
+        let out = &mut session.output;
+        out.extend_from_slice(b"220 ");
+        out.extend_from_slice(host);
+        out.push(b' ');
+        out.extend_from_slice(kind.as_bytes());
+        out.extend_from_slice(b" ready\r\n");
         session
     }
 
