@@ -2,12 +2,12 @@
 
 use super::deps::{
     AuthResponse, BdatDecoder, Body, Capability, Command, DataDecoder, EhloReply, ForwardPath,
-    Line, MailParams, Mechanism, ReversePath, decode_response, parse_command,
+    Line, MailFrom, MailParams, Mechanism, Rcpt, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, parts, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
 use super::fixed::{self, Answer};
-use super::state::{Awaiting, Chunk, DataBody, Phase, Sink, Step, Transaction};
+use super::state::{Awaiting, Chunk, DataBody, Handled, Origin, Phase, Sink, Transaction};
 use super::{Protocol, ServerSession};
 use crate::auth;
 
@@ -15,38 +15,91 @@ use crate::auth;
 const AUTH_LINE_LIMIT: usize = 12288 + 2;
 
 impl ServerSession {
-    /// Frames one line and handles it (command or SASL response).
-    pub(crate) fn line_step(&mut self) -> Step {
+    /// Frames one line into `line` and handles it (command or SASL response): what to return
+    /// ([`Event::NeedInput`] when no complete line is buffered), or `None` to go on. An
+    /// accepted MAIL or RCPT comes back borrowing `line`: `next_event` hands it to the
+    /// application borrowing the same octets in the framer's buffer (see [`Handled`]).
+    pub(crate) fn line_step<'l>(&mut self, line: &'l mut Vec<u8>) -> Option<Handled<'l>> {
         let limit = match self.phase {
             Phase::Auth(_) => AUTH_LINE_LIMIT.max(self.config.max_line_length),
             _ => self.config.max_line_length,
         };
         let range = match self.input.next_line(limit) {
-            Line::Incomplete => return Step::NeedInput,
+            Line::Incomplete => return Some(Handled::Event(Event::NeedInput)),
             Line::TooLong { .. } => {
                 if matches!(self.phase, Phase::Auth(_)) {
                     self.phase = Phase::Ready;
                 }
                 self.fault(Malformed::LineTooLong { limit });
-                return Step::Continue;
+                return None;
             }
             Line::Complete(range) => range,
         };
-        let mut line = std::mem::take(&mut self.line);
         line.clear();
-        line.extend_from_slice(self.input.get(range));
-        let event = match self.phase {
-            Phase::Auth(mechanism) => self.auth_line(mechanism, &line),
-            _ => match parse_command(&line) {
-                Ok(command) => self.command(command),
+        line.extend_from_slice(self.input.get(range.clone()));
+        let line: &'l [u8] = line;
+        let origin = || Origin {
+            base: line.as_ptr() as usize,
+            range: range.clone(),
+        };
+        match self.phase {
+            Phase::Auth(mechanism) => self.auth_line(mechanism, line).map(Handled::Event),
+            _ => match parse_command(line) {
+                Ok(Command::Mail(from)) => self.mail(from).map(|m| Handled::Mail(m, origin())),
+                Ok(Command::Rcpt(rcpt)) => self.rcpt(rcpt).map(|r| Handled::Rcpt(r, origin())),
+                Ok(command) => self.command(command).map(Handled::Event),
                 Err(error) => {
                     self.fault(Malformed::Command(error));
                     None
                 }
             },
+        }
+    }
+
+    /// MAIL: the session's checks; `Some` (the decision awaited) when they pass.
+    fn mail<'l>(&mut self, from: MailFrom<'l>) -> Option<MailFrom<'l>> {
+        let tx = self.check_mail(&from)?;
+        self.awaiting = Some(Awaiting::Mail(tx));
+        Some(from)
+    }
+
+    /// RCPT: the session's checks; `Some` (the decision awaited) when they pass.
+    fn rcpt<'l>(&mut self, rcpt: Rcpt<'l>) -> Option<Rcpt<'l>> {
+        let tx = match &self.phase {
+            Phase::Envelope(tx) if tx.chunked => {
+                self.fault(OutOfOrder::AfterBdat("RCPT"));
+                return None;
+            }
+            Phase::Envelope(tx) => tx,
+            _ => {
+                self.fault(OutOfOrder::NeedMail("RCPT"));
+                return None;
+            }
         };
-        self.line = line;
-        event.map_or(Step::Continue, Step::Event)
+        if let Some(param) = rcpt.params.other.first() {
+            let text = format!("RCPT parameter {} not supported", param.keyword);
+            self.send(reply(555, (5, 5, 4), text));
+            return None;
+        }
+        if (rcpt.params.notify.is_some() || rcpt.params.orcpt.is_some())
+            && !self.config.extensions.dsn
+        {
+            self.send(reply(555, (5, 5, 4), "DSN not supported"));
+            return None;
+        }
+        if tx.recipients >= self.config.max_recipients {
+            self.send(reply(452, (4, 5, 3), "too many recipients"));
+            return None;
+        }
+        if let ForwardPath::Mailbox(mailbox) = &rcpt.path
+            && !mailbox.is_ascii()
+            && !tx.smtputf8
+        {
+            self.send(reply(553, (5, 6, 7), "non-ASCII address requires SMTPUTF8"));
+            return None;
+        }
+        self.awaiting = Some(Awaiting::Rcpt);
+        Some(rcpt)
     }
 
     fn auth_line(&mut self, mechanism: Mechanism, line: &[u8]) -> Option<Event<'static>> {
@@ -77,44 +130,9 @@ impl ServerSession {
             Command::Ehlo { host } => self.hello(host.into_owned(), true, "EHLO"),
             Command::Helo { host } => self.hello(host.into_owned(), false, "HELO"),
             Command::Lhlo { host } => self.hello(host.into_owned(), true, "LHLO"),
-            Command::Mail(from) => {
-                let tx = self.check_mail(&from)?;
-                self.awaiting = Some(Awaiting::Mail(tx));
-                Some(Event::Mail(from.into_owned()))
-            }
-            Command::Rcpt(rcpt) => {
-                let tx = match &self.phase {
-                    Phase::Envelope(tx) if tx.chunked => {
-                        return self.out_of_order(OutOfOrder::AfterBdat("RCPT"));
-                    }
-                    Phase::Envelope(tx) => tx,
-                    _ => return self.out_of_order(OutOfOrder::NeedMail("RCPT")),
-                };
-                if let Some(param) = rcpt.params.other.first() {
-                    let text = format!("RCPT parameter {} not supported", param.keyword);
-                    self.send(reply(555, (5, 5, 4), text));
-                    return None;
-                }
-                if (rcpt.params.notify.is_some() || rcpt.params.orcpt.is_some())
-                    && !self.config.extensions.dsn
-                {
-                    self.send(reply(555, (5, 5, 4), "DSN not supported"));
-                    return None;
-                }
-                if tx.recipients >= self.config.max_recipients {
-                    self.send(reply(452, (4, 5, 3), "too many recipients"));
-                    return None;
-                }
-                if let ForwardPath::Mailbox(mailbox) = &rcpt.path
-                    && !mailbox.is_ascii()
-                    && !tx.smtputf8
-                {
-                    self.send(reply(553, (5, 6, 7), "non-ASCII address requires SMTPUTF8"));
-                    return None;
-                }
-                self.awaiting = Some(Awaiting::Rcpt);
-                Some(Event::Rcpt(rcpt.into_owned()))
-            }
+            // `line_step` takes MAIL and RCPT itself (their events borrow the input).
+            Command::Mail(from) => self.mail(from).map(|m| Event::Mail(m.into_owned())),
+            Command::Rcpt(rcpt) => self.rcpt(rcpt).map(|r| Event::Rcpt(r.into_owned())),
             Command::Data => {
                 let order = match &self.phase {
                     Phase::Envelope(tx) if tx.chunked => Some(OutOfOrder::AfterBdat("DATA")),

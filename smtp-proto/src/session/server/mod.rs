@@ -24,7 +24,7 @@ pub use event::{AuthOutcome, AuthStep, CloseReason, DataEnd, Decision, Event};
 
 use deps::{LineFramer, Reply, encode_challenge};
 pub(crate) use error::reply;
-use state::{Awaiting, Phase, Step};
+use state::{Awaiting, Handled, Phase, Step, rebase};
 
 /// The output buffer's initial capacity: the greeting, the EHLO reply and the replies to a
 /// pipelined transaction fit without growing it.
@@ -228,7 +228,36 @@ impl ServerSession {
                 Phase::TlsHandshake => return Err(Misuse::HandshakePending.into()),
                 Phase::Data(_) | Phase::Chunk(_) => self.body_step(),
                 _ if self.output_full() => return Ok(Event::Flush),
-                _ => self.line_step(),
+                _ => {
+                    let mut line = std::mem::take(&mut self.line);
+                    // An event borrowing the framer's buffer is made only on the way out.
+                    match self.line_step(&mut line) {
+                        None => {
+                            self.line = line;
+                            continue;
+                        }
+                        Some(Handled::Event(event)) => {
+                            self.line = line;
+                            return Ok(event);
+                        }
+                        Some(Handled::Mail(from, at)) => {
+                            let event = {
+                                let mut to = rebase(at.base, self.input.get(at.range));
+                                Event::Mail(from.map_text(&mut to))
+                            };
+                            self.line = line;
+                            return Ok(event);
+                        }
+                        Some(Handled::Rcpt(rcpt, at)) => {
+                            let event = {
+                                let mut to = rebase(at.base, self.input.get(at.range));
+                                Event::Rcpt(rcpt.map_text(&mut to))
+                            };
+                            self.line = line;
+                            return Ok(event);
+                        }
+                    }
+                }
             };
             match step {
                 Step::Chunk => return Ok(Event::DataChunk(&self.chunk)),
