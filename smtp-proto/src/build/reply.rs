@@ -54,26 +54,7 @@ impl Reply<'_> {
         let count = self.lines.len().max(1);
         for i in 0..count {
             let text = self.lines.get(i).map_or("", |l| l.as_ref());
-            let last = i + 1 == count;
-            write_code(self.code, out);
-            if text.is_empty() && enhanced.is_none() {
-                if !last {
-                    out.push(b'-');
-                }
-            } else {
-                out.push(if last { b' ' } else { b'-' });
-                if let Some(e) = enhanced {
-                    out.extend_from_slice(e.to_string().as_bytes());
-                    if !text.is_empty() {
-                        out.push(b' ');
-                    }
-                }
-                out.extend(
-                    text.bytes()
-                        .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
-                );
-            }
-            out.extend_from_slice(b"\r\n");
+            write_line(self.code, enhanced, text, i + 1 == count, out);
         }
     }
 
@@ -108,6 +89,67 @@ impl fmt::Display for Reply<'_> {
     }
 }
 
+/// One line of a reply: `code`, the separator (`-` unless `last`), the enhanced code and the
+/// text with CR and LF written as SP, then CRLF (see the module docs).
+fn write_line(
+    code: ReplyCode,
+    enhanced: Option<EnhancedStatusCode>,
+    text: &str,
+    last: bool,
+    out: &mut Vec<u8>,
+) {
+    write_code(code, out);
+    if text.is_empty() && enhanced.is_none() {
+        if !last {
+            out.push(b'-');
+        }
+    } else {
+        out.push(if last { b' ' } else { b'-' });
+        if let Some(e) = enhanced {
+            write_enhanced(e, out);
+            if !text.is_empty() {
+                out.push(b' ');
+            }
+        }
+        let text = text.as_bytes();
+        if memchr::memchr2(b'\r', b'\n', text).is_none() {
+            out.extend_from_slice(text);
+        } else {
+            out.extend(
+                text.iter()
+                    .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+            );
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// `class.subject.detail` (as its `Display` writes it), without going through `core::fmt`.
+fn write_enhanced(e: EnhancedStatusCode, out: &mut Vec<u8>) {
+    write_decimal(u16::from(e.class), out);
+    out.push(b'.');
+    write_decimal(e.subject, out);
+    out.push(b'.');
+    write_decimal(e.detail, out);
+}
+
+/// `n` in decimal, no padding.
+fn write_decimal(n: u16, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        // `n % 10` is one digit: fits a u8.
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 /// The three ASCII digits of `code`.
 fn write_code(code: ReplyCode, out: &mut Vec<u8>) {
     let n = code.get();
@@ -137,9 +179,25 @@ impl EhloReply<'_> {
         }
     }
 
-    /// Appends the EHLO reply's wire form to `out`.
+    /// Appends the EHLO reply's wire form to `out`: the bytes of
+    /// [`to_reply`](Self::to_reply)`.write_to(out)`, written line by line without building the
+    /// reply.
     pub fn write_to(&self, out: &mut Vec<u8>) {
-        self.to_reply().write_to(out);
+        use fmt::Write;
+        let mut line = String::with_capacity(64);
+        line.push_str(&self.domain);
+        if let Some(g) = &self.greeting {
+            line.push(' ');
+            line.push_str(g);
+        }
+        let count = self.capabilities.len() + 1;
+        write_line(ReplyCode::OK, None, &line, count == 1, out);
+        for (i, capability) in self.capabilities.iter().enumerate() {
+            line.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(line, "{capability}");
+            write_line(ReplyCode::OK, None, &line, i + 2 == count, out);
+        }
     }
 }
 
@@ -147,6 +205,53 @@ impl EhloReply<'_> {
 mod tests {
     use super::*;
     use std::borrow::Cow;
+
+    #[test]
+    fn ehlo_reply_written_directly_is_its_reply_written() {
+        let caps = vec![
+            Capability::Pipelining,
+            Capability::Size(Some(1000)),
+            Capability::Auth(vec!["PLAIN".into(), "LOGIN".into()]),
+            Capability::Help,
+        ];
+        let cases = [
+            EhloReply {
+                domain: "mx.example.org".into(),
+                greeting: Some("greets client".into()),
+                capabilities: caps.clone(),
+            },
+            EhloReply {
+                domain: "mx.example.org".into(),
+                greeting: None,
+                capabilities: Vec::new(),
+            },
+            EhloReply {
+                domain: "".into(),
+                greeting: None,
+                capabilities: caps.clone(),
+            },
+            EhloReply {
+                domain: "mx\r\nexample".into(),
+                greeting: Some("a\nb".into()),
+                capabilities: caps,
+            },
+        ];
+        for ehlo in cases {
+            let mut out = Vec::new();
+            ehlo.write_to(&mut out);
+            assert_eq!(out, ehlo.to_reply().to_vec(), "{ehlo:?}");
+        }
+    }
+
+    #[test]
+    fn enhanced_codes_are_written_as_displayed() {
+        for (class, subject, detail) in [(2, 0, 0), (5, 7, 10), (4, 999, 999), (255, 65535, 0)] {
+            let e = EnhancedStatusCode::new(class, subject, detail);
+            let mut out = Vec::new();
+            write_enhanced(e, &mut out);
+            assert_eq!(out, e.to_string().as_bytes());
+        }
+    }
 
     fn reply(code: u16, enhanced: Option<EnhancedStatusCode>, lines: &[&str]) -> Reply<'static> {
         Reply {

@@ -58,8 +58,14 @@ where
                 Event::Hello { host, extended } => {
                     session.decide(app.hello(&host, extended).await.into())?
                 }
-                Event::Mail(from) => session.decide(app.mail(&from).await.into())?,
-                Event::Rcpt(to) => session.decide(app.rcpt(&to).await.into())?,
+                Event::Mail(from) => {
+                    let decision = app.mail(&from).await.into();
+                    session.decide(decision)?;
+                }
+                Event::Rcpt(to) => {
+                    let decision = app.rcpt(&to).await.into();
+                    session.decide(decision)?;
+                }
                 Event::DataStart { .. } => {
                     data_failure = None;
                     session.decide(app.data_start().await.into())?;

@@ -35,8 +35,23 @@ impl<'a> Domain<'a> {
 
     /// Detaches the domain from the input it borrowed from.
     pub fn into_owned(self) -> Domain<'static> {
-        Domain(Cow::Owned(self.0.into_owned()))
+        self.map_text(&mut owned)
     }
+}
+
+impl<'a> Domain<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> Domain<'b> {
+        Domain(f(self.0))
+    }
+}
+
+/// The [`Cow`] mapping of the `into_owned` methods: every text owned.
+pub(crate) fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
 }
 
 impl PartialEq for Domain<'_> {
@@ -101,8 +116,15 @@ impl Host<'_> {
 
     /// Detaches the host from the input it borrowed from.
     pub fn into_owned(self) -> Host<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> Host<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(self, f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>) -> Host<'b> {
         match self {
-            Host::Domain(d) => Host::Domain(d.into_owned()),
+            Host::Domain(d) => Host::Domain(d.map_text(f)),
             Host::Literal(l) => Host::Literal(l),
         }
     }
@@ -145,8 +167,16 @@ impl<'a> LocalPart<'a> {
 
     /// Detaches the local part from the input it borrowed from.
     pub fn into_owned(self) -> LocalPart<'static> {
+        self.map_text(&mut owned)
+    }
+
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> LocalPart<'b> {
         LocalPart {
-            value: Cow::Owned(self.value.into_owned()),
+            value: f(self.value),
             needs_quoting: self.needs_quoting,
         }
     }
@@ -180,9 +210,19 @@ impl Mailbox<'_> {
 
     /// Detaches the mailbox from the input it borrowed from.
     pub fn into_owned(self) -> Mailbox<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> Mailbox<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> Mailbox<'b> {
         Mailbox {
-            local_part: self.local_part.into_owned(),
-            host: self.host.into_owned(),
+            local_part: self.local_part.map_text(f),
+            host: self.host.map_text(f),
         }
     }
 }
@@ -207,9 +247,19 @@ impl ReversePath<'_> {
 
     /// Detaches the path from the input it borrowed from.
     pub fn into_owned(self) -> ReversePath<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> ReversePath<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> ReversePath<'b> {
         match self {
             ReversePath::Null => ReversePath::Null,
-            ReversePath::Mailbox(m) => ReversePath::Mailbox(m.into_owned()),
+            ReversePath::Mailbox(m) => ReversePath::Mailbox(m.map_text(f)),
         }
     }
 }
@@ -235,9 +285,19 @@ impl ForwardPath<'_> {
 
     /// Detaches the path from the input it borrowed from.
     pub fn into_owned(self) -> ForwardPath<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> ForwardPath<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> ForwardPath<'b> {
         match self {
             ForwardPath::Postmaster => ForwardPath::Postmaster,
-            ForwardPath::Mailbox(m) => ForwardPath::Mailbox(m.into_owned()),
+            ForwardPath::Mailbox(m) => ForwardPath::Mailbox(m.map_text(f)),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use sasl::Secret;
 
-use super::address::{ForwardPath, Host, Mailbox, ReversePath};
+use super::address::{ForwardPath, Host, Mailbox, ReversePath, owned};
 
 /// One command line, its arguments borrowed from the line.
 ///
@@ -147,9 +147,19 @@ pub struct MailFrom<'a> {
 impl MailFrom<'_> {
     /// Detaches the value from the line it borrowed from.
     pub fn into_owned(self) -> MailFrom<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> MailFrom<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> MailFrom<'b> {
         MailFrom {
-            path: self.path.into_owned(),
-            params: self.params.into_owned(),
+            path: self.path.map_text(f),
+            params: self.params.map_text(f),
         }
     }
 }
@@ -180,16 +190,26 @@ pub struct MailParams<'a> {
 impl MailParams<'_> {
     /// Detaches the parameters from the line they borrowed from.
     pub fn into_owned(self) -> MailParams<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> MailParams<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> MailParams<'b> {
         MailParams {
             size: self.size,
             body: self.body,
             smtputf8: self.smtputf8,
             ret: self.ret,
-            envid: self.envid.map(|e| Cow::Owned(e.into_owned())),
-            auth: self.auth.map(|a| a.map(Mailbox::into_owned)),
+            envid: self.envid.map(&mut *f),
+            auth: self.auth.map(|a| a.map(|m| m.map_text(f))),
             requiretls: self.requiretls,
             mt_priority: self.mt_priority,
-            other: self.other.into_iter().map(Param::into_owned).collect(),
+            other: map_params(self.other, f),
         }
     }
 }
@@ -247,9 +267,16 @@ pub struct Rcpt<'a> {
 impl Rcpt<'_> {
     /// Detaches the value from the line it borrowed from.
     pub fn into_owned(self) -> Rcpt<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> Rcpt<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(self, f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>) -> Rcpt<'b> {
         Rcpt {
-            path: self.path.into_owned(),
-            params: self.params.into_owned(),
+            path: self.path.map_text(f),
+            params: self.params.map_text(f),
         }
     }
 }
@@ -268,10 +295,20 @@ pub struct RcptParams<'a> {
 impl RcptParams<'_> {
     /// Detaches the parameters from the line they borrowed from.
     pub fn into_owned(self) -> RcptParams<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> RcptParams<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> RcptParams<'b> {
         RcptParams {
             notify: self.notify,
-            orcpt: self.orcpt.map(Orcpt::into_owned),
-            other: self.other.into_iter().map(Param::into_owned).collect(),
+            orcpt: self.orcpt.map(|o| o.map_text(f)),
+            other: map_params(self.other, f),
         }
     }
 }
@@ -305,11 +342,33 @@ pub struct Orcpt<'a> {
 impl Orcpt<'_> {
     /// Detaches the value from the line it borrowed from.
     pub fn into_owned(self) -> Orcpt<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> Orcpt<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> Orcpt<'b> {
         Orcpt {
-            addr_type: Cow::Owned(self.addr_type.into_owned()),
-            addr: Cow::Owned(self.addr.into_owned()),
+            addr_type: f(self.addr_type),
+            addr: f(self.addr),
         }
     }
+}
+
+/// [`Param::map_text`] over `params`, in order.
+fn map_params<'a, 'b>(
+    params: Vec<Param<'a>>,
+    f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+) -> Vec<Param<'b>> {
+    if params.is_empty() {
+        // The usual case: nothing to map, no iterator to run.
+        return Vec::new();
+    }
+    params.into_iter().map(|p| p.map_text(f)).collect()
 }
 
 /// An ESMTP parameter this crate does not decode (RFC 5321 §4.1.2 `esmtp-param`), kept as sent.
@@ -324,9 +383,19 @@ pub struct Param<'a> {
 impl Param<'_> {
     /// Detaches the parameter from the line it borrowed from.
     pub fn into_owned(self) -> Param<'static> {
+        self.map_text(&mut owned)
+    }
+}
+
+impl<'a> Param<'a> {
+    /// The same value with its text passed through `f` (see [`owned`]).
+    pub(crate) fn map_text<'b>(
+        self,
+        f: &mut impl FnMut(Cow<'a, str>) -> Cow<'b, str>,
+    ) -> Param<'b> {
         Param {
-            keyword: Cow::Owned(self.keyword.into_owned()),
-            value: self.value.map(|v| Cow::Owned(v.into_owned())),
+            keyword: f(self.keyword),
+            value: self.value.map(&mut *f),
         }
     }
 }

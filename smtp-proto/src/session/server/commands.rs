@@ -2,11 +2,12 @@
 
 use super::deps::{
     AuthResponse, BdatDecoder, Body, Capability, Command, DataDecoder, EhloReply, ForwardPath,
-    Line, MailParams, Mechanism, Reply, ReplyCode, ReversePath, decode_response, parse_command,
+    Line, MailFrom, MailParams, Mechanism, Rcpt, ReversePath, decode_response, parse_command,
 };
 use super::error::{Malformed, OutOfOrder, parts, reply};
 use super::event::{AuthStep, CloseReason, DataEnd, Event};
-use super::state::{Awaiting, Chunk, DataBody, Phase, Sink, Step, Transaction};
+use super::fixed::{self, Answer};
+use super::state::{Awaiting, Chunk, DataBody, Handled, Origin, Phase, Sink, Transaction};
 use super::{Protocol, ServerSession};
 use crate::auth;
 
@@ -14,38 +15,91 @@ use crate::auth;
 const AUTH_LINE_LIMIT: usize = 12288 + 2;
 
 impl ServerSession {
-    /// Frames one line and handles it (command or SASL response).
-    pub(crate) fn line_step(&mut self) -> Step {
+    /// Frames one line into `line` and handles it (command or SASL response): what to return
+    /// ([`Event::NeedInput`] when no complete line is buffered), or `None` to go on. An
+    /// accepted MAIL or RCPT comes back borrowing `line`: `next_event` hands it to the
+    /// application borrowing the same octets in the framer's buffer (see [`Handled`]).
+    pub(crate) fn line_step<'l>(&mut self, line: &'l mut Vec<u8>) -> Option<Handled<'l>> {
         let limit = match self.phase {
             Phase::Auth(_) => AUTH_LINE_LIMIT.max(self.config.max_line_length),
             _ => self.config.max_line_length,
         };
         let range = match self.input.next_line(limit) {
-            Line::Incomplete => return Step::NeedInput,
+            Line::Incomplete => return Some(Handled::Event(Event::NeedInput)),
             Line::TooLong { .. } => {
                 if matches!(self.phase, Phase::Auth(_)) {
                     self.phase = Phase::Ready;
                 }
                 self.fault(Malformed::LineTooLong { limit });
-                return Step::Continue;
+                return None;
             }
             Line::Complete(range) => range,
         };
-        let mut line = std::mem::take(&mut self.line);
         line.clear();
-        line.extend_from_slice(self.input.get(range));
-        let event = match self.phase {
-            Phase::Auth(mechanism) => self.auth_line(mechanism, &line),
-            _ => match parse_command(&line) {
-                Ok(command) => self.command(command),
+        line.extend_from_slice(self.input.get(range.clone()));
+        let line: &'l [u8] = line;
+        let origin = || Origin {
+            base: line.as_ptr() as usize,
+            range: range.clone(),
+        };
+        match self.phase {
+            Phase::Auth(mechanism) => self.auth_line(mechanism, line).map(Handled::Event),
+            _ => match parse_command(line) {
+                Ok(Command::Mail(from)) => self.mail(from).map(|m| Handled::Mail(m, origin())),
+                Ok(Command::Rcpt(rcpt)) => self.rcpt(rcpt).map(|r| Handled::Rcpt(r, origin())),
+                Ok(command) => self.command(command).map(Handled::Event),
                 Err(error) => {
                     self.fault(Malformed::Command(error));
                     None
                 }
             },
+        }
+    }
+
+    /// MAIL: the session's checks; `Some` (the decision awaited) when they pass.
+    fn mail<'l>(&mut self, from: MailFrom<'l>) -> Option<MailFrom<'l>> {
+        let tx = self.check_mail(&from)?;
+        self.awaiting = Some(Awaiting::Mail(tx));
+        Some(from)
+    }
+
+    /// RCPT: the session's checks; `Some` (the decision awaited) when they pass.
+    fn rcpt<'l>(&mut self, rcpt: Rcpt<'l>) -> Option<Rcpt<'l>> {
+        let tx = match &self.phase {
+            Phase::Envelope(tx) if tx.chunked => {
+                self.fault(OutOfOrder::AfterBdat("RCPT"));
+                return None;
+            }
+            Phase::Envelope(tx) => tx,
+            _ => {
+                self.fault(OutOfOrder::NeedMail("RCPT"));
+                return None;
+            }
         };
-        self.line = line;
-        event.map_or(Step::Continue, Step::Event)
+        if let Some(param) = rcpt.params.other.first() {
+            let text = format!("RCPT parameter {} not supported", param.keyword);
+            self.send(reply(555, (5, 5, 4), text));
+            return None;
+        }
+        if (rcpt.params.notify.is_some() || rcpt.params.orcpt.is_some())
+            && !self.config.extensions.dsn
+        {
+            self.send(reply(555, (5, 5, 4), "DSN not supported"));
+            return None;
+        }
+        if tx.recipients >= self.config.max_recipients {
+            self.send(reply(452, (4, 5, 3), "too many recipients"));
+            return None;
+        }
+        if let ForwardPath::Mailbox(mailbox) = &rcpt.path
+            && !mailbox.is_ascii()
+            && !tx.smtputf8
+        {
+            self.send(reply(553, (5, 6, 7), "non-ASCII address requires SMTPUTF8"));
+            return None;
+        }
+        self.awaiting = Some(Awaiting::Rcpt);
+        Some(rcpt)
     }
 
     fn auth_line(&mut self, mechanism: Mechanism, line: &[u8]) -> Option<Event<'static>> {
@@ -76,44 +130,9 @@ impl ServerSession {
             Command::Ehlo { host } => self.hello(host.into_owned(), true, "EHLO"),
             Command::Helo { host } => self.hello(host.into_owned(), false, "HELO"),
             Command::Lhlo { host } => self.hello(host.into_owned(), true, "LHLO"),
-            Command::Mail(from) => {
-                let tx = self.check_mail(&from)?;
-                self.awaiting = Some(Awaiting::Mail(tx));
-                Some(Event::Mail(from.into_owned()))
-            }
-            Command::Rcpt(rcpt) => {
-                let tx = match &self.phase {
-                    Phase::Envelope(tx) if tx.chunked => {
-                        return self.out_of_order(OutOfOrder::AfterBdat("RCPT"));
-                    }
-                    Phase::Envelope(tx) => tx,
-                    _ => return self.out_of_order(OutOfOrder::NeedMail("RCPT")),
-                };
-                if let Some(param) = rcpt.params.other.first() {
-                    let text = format!("RCPT parameter {} not supported", param.keyword);
-                    self.send(reply(555, (5, 5, 4), text));
-                    return None;
-                }
-                if (rcpt.params.notify.is_some() || rcpt.params.orcpt.is_some())
-                    && !self.config.extensions.dsn
-                {
-                    self.send(reply(555, (5, 5, 4), "DSN not supported"));
-                    return None;
-                }
-                if tx.recipients >= self.config.max_recipients {
-                    self.send(reply(452, (4, 5, 3), "too many recipients"));
-                    return None;
-                }
-                if let ForwardPath::Mailbox(mailbox) = &rcpt.path
-                    && !mailbox.is_ascii()
-                    && !tx.smtputf8
-                {
-                    self.send(reply(553, (5, 6, 7), "non-ASCII address requires SMTPUTF8"));
-                    return None;
-                }
-                self.awaiting = Some(Awaiting::Rcpt);
-                Some(Event::Rcpt(rcpt.into_owned()))
-            }
+            // `line_step` takes MAIL and RCPT itself (their events borrow the input).
+            Command::Mail(from) => self.mail(from).map(|m| Event::Mail(m.into_owned())),
+            Command::Rcpt(rcpt) => self.rcpt(rcpt).map(|r| Event::Rcpt(r.into_owned())),
             Command::Data => {
                 let order = match &self.phase {
                     Phase::Envelope(tx) if tx.chunked => Some(OutOfOrder::AfterBdat("DATA")),
@@ -134,7 +153,7 @@ impl ServerSession {
                 if !matches!(self.phase, Phase::Greeted) {
                     self.phase = Phase::Ready;
                 }
-                self.send(reply(250, (2, 0, 0), "reset"));
+                self.send_wire(fixed::RESET);
                 had_transaction.then_some(Event::Reset)
             }
             Command::Vrfy(arg) => {
@@ -156,16 +175,23 @@ impl ServerSession {
                 Some(Event::Etrn(arg.into_owned()))
             }
             Command::Help(_) => {
-                self.send(reply(214, (2, 0, 0), "see RFC 5321"));
+                self.send_wire(fixed::HELP);
                 None
             }
             Command::Noop(_) => {
-                self.send(reply(250, (2, 0, 0), "OK"));
+                self.send_wire(fixed::OK);
                 None
             }
             Command::Quit => {
-                let text = format!("{} closing connection", self.config.hostname);
-                self.send(reply(221, (2, 0, 0), text));
+                let host = self.config.hostname.as_str();
+                if !fixed::write_line(
+                    &mut self.output,
+                    b"221 2.0.0 ",
+                    &[host, " closing connection"],
+                ) {
+                    let text = format!("{host} closing connection");
+                    self.send(reply(221, (2, 0, 0), text));
+                }
                 self.close(CloseReason::Quit);
                 None
             }
@@ -339,7 +365,7 @@ impl ServerSession {
             Phase::Greeted => return self.out_of_order(OutOfOrder::NeedHello("STARTTLS")),
             _ => return self.out_of_order(OutOfOrder::InTransaction("STARTTLS")),
         }
-        self.send(reply(220, (2, 0, 0), "ready to start TLS"));
+        self.send_wire(fixed::READY_FOR_TLS);
         // RFC 3207 §4.2, CVE-2011-0411: nothing pipelined after STARTTLS may survive the handshake.
         self.discarded += self.input.discard();
         self.phase = Phase::TlsHandshake;
@@ -394,7 +420,7 @@ impl ServerSession {
     }
 
     /// Applies an accepted decision; returns the default reply to send, if any.
-    pub(crate) fn accepted(&mut self, awaiting: Awaiting) -> Option<Reply<'static>> {
+    pub(crate) fn accepted(&mut self, awaiting: Awaiting) -> Option<Answer> {
         match awaiting {
             Awaiting::Hello { extended, host } => {
                 self.phase = Phase::Ready;
@@ -403,13 +429,13 @@ impl ServerSession {
             }
             Awaiting::Mail(tx) => {
                 self.phase = Phase::Envelope(tx);
-                Some(reply(250, (2, 1, 0), "OK"))
+                Some(Answer::Wire(fixed::SENDER_OK))
             }
             Awaiting::Rcpt => {
                 if let Phase::Envelope(tx) = &mut self.phase {
                     tx.recipients += 1;
                 }
-                Some(reply(250, (2, 1, 5), "OK"))
+                Some(Answer::Wire(fixed::RECIPIENT_OK))
             }
             Awaiting::DataStart { chunk } => {
                 let Phase::Envelope(tx) = std::mem::replace(&mut self.phase, Phase::Ready) else {
@@ -424,11 +450,7 @@ impl ServerSession {
                             finished: false,
                             aborted: false,
                         });
-                        Some(Reply::new(
-                            ReplyCode::new(354)?,
-                            None,
-                            "start mail input; end with <CRLF>.<CRLF>",
-                        ))
+                        Some(Answer::Wire(fixed::START_MAIL_INPUT))
                     }
                     Some((size, last)) => {
                         let tx = Transaction {
@@ -452,15 +474,11 @@ impl ServerSession {
                         remaining: remaining - 1,
                     });
                 }
-                Some(reply(250, (2, 0, 0), "OK"))
+                Some(Answer::Wire(fixed::OK))
             }
-            Awaiting::Vrfy => Some(reply(
-                252,
-                (2, 5, 0),
-                "cannot VRFY user, but will accept message and attempt delivery",
-            )),
-            Awaiting::Expn => Some(reply(250, (2, 0, 0), "OK")),
-            Awaiting::Etrn => Some(reply(250, (2, 0, 0), "queuing started")),
+            Awaiting::Vrfy => Some(Answer::Wire(fixed::CANNOT_VRFY)),
+            Awaiting::Expn => Some(Answer::Wire(fixed::OK)),
+            Awaiting::Etrn => Some(Answer::Wire(fixed::QUEUING_STARTED)),
             Awaiting::Auth => None,
         }
     }
@@ -514,7 +532,7 @@ impl ServerSession {
     }
 
     /// The reply to an accepted EHLO/LHLO (capabilities, RFC 5321 §4.1.1.1) or HELO.
-    fn hello_reply(&self, client: &str, extended: bool) -> Reply<'static> {
+    fn hello_reply(&self, client: &str, extended: bool) -> Answer {
         let greeting = Some(format!("greets {client}").into());
         let mut capabilities = Vec::new();
         if extended {
@@ -544,11 +562,10 @@ impl ServerSession {
             capabilities.push(Capability::Help);
         }
         let domain = self.config.hostname.clone().into();
-        EhloReply {
+        Answer::Ehlo(EhloReply {
             domain,
             greeting,
             capabilities,
-        }
-        .to_reply()
+        })
     }
 }

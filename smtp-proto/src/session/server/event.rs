@@ -25,9 +25,11 @@ pub enum Event<'a> {
         extended: bool,
     },
     /// *Decision*: MAIL FROM, already checked against the limits and the offered extensions.
-    Mail(MailFrom<'static>),
-    /// *Decision*: RCPT TO.
-    Rcpt(Rcpt<'static>),
+    /// Its text borrows the session's input (valid until the next call, like
+    /// [`Event::DataChunk`]): `into_owned` keeps it.
+    Mail(MailFrom<'a>),
+    /// *Decision*: RCPT TO; borrows the session's input like [`Event::Mail`].
+    Rcpt(Rcpt<'a>),
     /// *Decision*: DATA, or the first BDAT of a transaction. Accepting lets the body stream in.
     DataStart {
         /// The body comes in BDAT chunks (RFC 3030) rather than after DATA.

@@ -9,6 +9,7 @@ mod config;
 pub(crate) mod deps;
 mod error;
 mod event;
+mod fixed;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -23,7 +24,11 @@ pub use event::{AuthOutcome, AuthStep, CloseReason, DataEnd, Decision, Event};
 
 use deps::{LineFramer, Reply, encode_challenge};
 pub(crate) use error::reply;
-use state::{Awaiting, Phase, Step};
+use state::{Awaiting, Handled, Phase, Step, rebase};
+
+/// The output buffer's initial capacity: the greeting, the EHLO reply and the replies to a
+/// pipelined transaction fit without growing it.
+const OUTPUT_CAPACITY: usize = 1024;
 
 /// A server side SMTP or LMTP session, without I/O.
 ///
@@ -119,7 +124,8 @@ impl ServerSession {
     fn start(config: Arc<ServerConfig>, tls: bool) -> Self {
         let mut session = Self {
             input: LineFramer::new(),
-            output: Vec::new(),
+            // Room for the greeting, the EHLO reply and a pipelined transaction's replies.
+            output: Vec::with_capacity(OUTPUT_CAPACITY),
             chunk: Vec::new(),
             line: Vec::new(),
             phase: Phase::Greeted,
@@ -138,8 +144,13 @@ impl ServerSession {
             Protocol::Smtp => "ESMTP",
             Protocol::Lmtp => "LMTP",
         };
-        let greeting = format!("220 {} {kind} ready\r\n", session.config.hostname);
-        session.output.extend_from_slice(greeting.as_bytes());
+        let host = session.config.hostname.as_bytes();
+        let out = &mut session.output;
+        out.extend_from_slice(b"220 ");
+        out.extend_from_slice(host);
+        out.push(b' ');
+        out.extend_from_slice(kind.as_bytes());
+        out.extend_from_slice(b" ready\r\n");
         session
     }
 
@@ -217,7 +228,36 @@ impl ServerSession {
                 Phase::TlsHandshake => return Err(Misuse::HandshakePending.into()),
                 Phase::Data(_) | Phase::Chunk(_) => self.body_step(),
                 _ if self.output_full() => return Ok(Event::Flush),
-                _ => self.line_step(),
+                _ => {
+                    let mut line = std::mem::take(&mut self.line);
+                    // An event borrowing the framer's buffer is made only on the way out.
+                    match self.line_step(&mut line) {
+                        None => {
+                            self.line = line;
+                            continue;
+                        }
+                        Some(Handled::Event(event)) => {
+                            self.line = line;
+                            return Ok(event);
+                        }
+                        Some(Handled::Mail(from, at)) => {
+                            let event = {
+                                let mut to = rebase(at.base, self.input.get(at.range));
+                                Event::Mail(from.map_text(&mut to))
+                            };
+                            self.line = line;
+                            return Ok(event);
+                        }
+                        Some(Handled::Rcpt(rcpt, at)) => {
+                            let event = {
+                                let mut to = rebase(at.base, self.input.get(at.range));
+                                Event::Rcpt(rcpt.map_text(&mut to))
+                            };
+                            self.line = line;
+                            return Ok(event);
+                        }
+                    }
+                }
             };
             match step {
                 Step::Chunk => return Ok(Event::DataChunk(&self.chunk)),
@@ -259,8 +299,10 @@ impl ServerSession {
             }
         };
         let default = self.accepted(awaiting);
-        if let Some(reply) = accepted_reply.or(default) {
-            reply.write_to(&mut self.output);
+        match (accepted_reply, default) {
+            (Some(reply), _) => reply.write_to(&mut self.output),
+            (None, Some(answer)) => answer.write_to(&mut self.output),
+            (None, None) => {}
         }
         Ok(())
     }
@@ -366,5 +408,10 @@ impl ServerSession {
 
     fn send(&mut self, r: Reply<'static>) {
         r.write_to(&mut self.output);
+    }
+
+    /// Sends one of the [`fixed`] replies.
+    fn send_wire(&mut self, wire: &'static [u8]) {
+        self.output.extend_from_slice(wire);
     }
 }

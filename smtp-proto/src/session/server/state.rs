@@ -1,6 +1,9 @@
 //! The session's states (RFC 5321 §4.1.4), each carrying only what it needs.
 
-use super::deps::{BdatDecoder, DataDecoder, Mechanism, Reply};
+use std::borrow::Cow;
+use std::ops::Range;
+
+use super::deps::{BdatDecoder, DataDecoder, MailFrom, Mechanism, Rcpt, Reply};
 use super::event::CloseReason;
 
 /// Where the session stands in the command sequence.
@@ -111,4 +114,72 @@ pub(crate) enum Step {
     NeedInput,
     /// Progress was made: loop.
     Continue,
+}
+
+/// What a command line produced, from `line_step`.
+#[derive(Debug)]
+pub(crate) enum Handled<'l> {
+    /// An event to return.
+    Event(super::Event<'static>),
+    /// An accepted MAIL, borrowing the copy of its line; the event borrows the framer's
+    /// buffer instead (see [`rebase`]).
+    Mail(MailFrom<'l>, Origin),
+    /// An accepted RCPT, like `Mail`.
+    Rcpt(Rcpt<'l>, Origin),
+}
+
+/// Where a command line is: its copy, and its octets in the framer's buffer.
+#[derive(Debug)]
+pub(crate) struct Origin {
+    /// The address of the copy's first octet.
+    pub(crate) base: usize,
+    /// The line in the framer's buffer.
+    pub(crate) range: Range<usize>,
+}
+
+/// Moves text borrowed from a copy of `to` (whose first octet is at address `base`) onto the
+/// same octets of `to`: the event borrows the framer's buffer, not the session's scratch copy
+/// of the line, so no text is copied. Owned text (unquoted, decoded) stays owned; text that is
+/// not in the copy is copied.
+pub(crate) fn rebase<'l, 'b>(
+    base: usize,
+    to: &'b [u8],
+) -> impl FnMut(Cow<'l, str>) -> Cow<'b, str> {
+    // One check of the whole line (the parser checked its copy): then every text is a slice.
+    let to = std::str::from_utf8(to).ok();
+    move |text| match text {
+        Cow::Borrowed(s) => (s.as_ptr() as usize)
+            .checked_sub(base)
+            .and_then(|at| to?.get(at..at.checked_add(s.len())?))
+            .map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed),
+        Cow::Owned(s) => Cow::Owned(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebase_moves_borrowed_text_onto_the_original_and_keeps_the_rest() {
+        let original = b"RCPT TO:<user@example.org>".to_vec();
+        let copy = original.clone();
+        let text = std::str::from_utf8(&copy).unwrap();
+        let mut to = rebase(copy.as_ptr() as usize, &original);
+        // Borrowed from the copy: now borrowed from the original, same text.
+        match to(Cow::Borrowed(&text[9..13])) {
+            Cow::Borrowed(s) => {
+                assert_eq!(s, "user");
+                assert_eq!(s.as_ptr(), original[9..].as_ptr());
+            }
+            Cow::Owned(s) => panic!("copied {s:?}"),
+        }
+        // Owned text (e.g. an unquoted local part) stays owned.
+        assert_eq!(
+            to(Cow::Owned("john doe".into())),
+            Cow::<str>::Owned("john doe".into())
+        );
+        // Text that is not in the copy is copied, not mis-sliced.
+        assert!(matches!(to(Cow::Borrowed("elsewhere")), Cow::Owned(s) if s == "elsewhere"));
+    }
 }
