@@ -6,7 +6,8 @@
 //! - decoding: no panic, `consumed <= len`, an unfinished call consumes everything, nothing is
 //!   consumed once finished, `body_len` counts the body, `decode_slices` hands out the same
 //!   body as `decode`, and any split gives the same result (body, consumed, finished, error);
-//!   `Normalize` and `Content` record no error, and a `Normalize` body holds only `CRLF`s;
+//!   `Normalize` and `Content` record no error, and a `Normalize` body holds only `CRLF`s (an
+//!   unfinished one may end with the `CR` of a line end still to come);
 //! - decode → encode → decode: the decoded body, encoded (in the same chunks) and decoded again,
 //!   gives the same content (bare `CR`/`LF` written as `CRLF`, a final `CRLF`), stops exactly
 //!   after the terminator, and records no error; the encoded form has no bare line ending.
@@ -94,7 +95,12 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(whole.error, "None");
         }
         if policy == BareLineEndingPolicy::Normalize {
-            assert!(crlf_only(&whole.body), "Normalize left a bare line ending");
+            // An unfinished body may end with a CR whose LF (or the LF Normalize adds) is to come.
+            let body = match whole.body.strip_suffix(b"\r") {
+                Some(held) if !whole.finished => held,
+                _ => &whole.body[..],
+            };
+            assert!(crlf_only(body), "Normalize left a bare line ending");
         }
 
         // decode → encode → decode
