@@ -41,6 +41,10 @@ pub mod mbox;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use error::{Result, StoreError};
 pub use size::rfc822_size;
 pub use store::{Account, ByteStream, MailStore, MailboxLock};

@@ -110,6 +110,12 @@ impl KeywordLetters {
     /// Reads `dir/dovecot-keywords` (empty if absent or unreadable).
     pub fn load(dir: &std::path::Path) -> KeywordLetters {
         let text = std::fs::read_to_string(dir.join("dovecot-keywords")).unwrap_or_default();
+        KeywordLetters::parse(&text)
+    }
+
+    /// Parses the text of a `dovecot-keywords` file (lines `<n> <keyword>`, `n` below 26; other
+    /// lines are skipped).
+    pub fn parse(text: &str) -> KeywordLetters {
         let mut v: Vec<Option<String>> = Vec::new();
         for line in text.lines() {
             let Some((n, kw)) = line.split_once(' ') else {

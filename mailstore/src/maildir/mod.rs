@@ -17,7 +17,7 @@
 //! (`RFC822.SIZE`), read from the name when there, else counted once from the file and kept in
 //! the index.
 
-mod filename;
+pub(crate) mod filename;
 mod folder;
 
 use std::collections::HashMap;

@@ -222,7 +222,13 @@ fn date_at(toks: &[&str]) -> Option<u64> {
         .ok()?;
     let (h, mi, s) = (time.first()?, time.get(1)?, time.get(2).unwrap_or(&0));
     let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + (*h as i64) * 3600 + (*mi as i64) * 60 + (*s as i64);
+    // Checked: another program's separator may carry any number (`211111111111111111:03`);
+    // one that overflows is not a date.
+    let secs = [(*h, 3600), (*mi, 60), (*s, 1)]
+        .into_iter()
+        .try_fold(days.checked_mul(86_400)?, |acc, (v, unit)| {
+            acc.checked_add(i64::try_from(v).ok()?.checked_mul(unit)?)
+        })?;
     u64::try_from(secs).ok()
 }
 
@@ -283,6 +289,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Found by `mailstore/fuzz` (`mbox_scan`): an hour field of 18 digits overflowed the
+    /// seconds count (a panic with overflow checks, a wrong date without).
+    #[test]
+    fn separator_with_an_absurd_time_is_no_date() {
+        for line in [
+            &b"From a@b Sun Oct 22 211111111111111111:03:3400 2026"[..],
+            b"From a@b Sun Oct 22 21:9223372036854775807 2026",
+            b"From a@b Sun Oct 22 21:03:18446744073709551615 2026",
+        ] {
+            assert_eq!(parse_from_line_date(line), None, "{line:?}");
+            assert!(!is_separator(line));
+        }
+        assert_eq!(
+            parse_from_line_date(b"From a@b Sun Oct 22 99:00 1970"),
+            Some((294 * 86_400) + 99 * 3600),
+            "out-of-range but small fields still count as before"
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub(crate) struct Intent {
 }
 
 impl Intent {
-    fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let froms: Vec<String> = self
             .froms
             .iter()
@@ -50,7 +50,7 @@ impl Intent {
         format!("P {} {} {}\n", self.start, self.end, froms.join(","))
     }
 
-    fn decode(text: &[u8]) -> Option<Intent> {
+    pub(crate) fn decode(text: &[u8]) -> Option<Intent> {
         let line = std::str::from_utf8(text).ok()?.strip_suffix('\n')?;
         let mut t = line.split(' ');
         if t.next()? != "P" {

@@ -36,10 +36,10 @@
 //! [RFC 4155]: https://www.rfc-editor.org/rfc/rfc4155
 
 mod folder;
-mod format;
-mod journal;
+pub(crate) mod format;
+pub(crate) mod journal;
 mod lock;
-mod scan;
+pub(crate) mod scan;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

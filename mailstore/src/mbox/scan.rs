@@ -109,7 +109,14 @@ impl Read for PosReader<'_> {
 /// `>+From ` line, as [`Quoter`](super::format::Quoter) un-quotes), without the blank line
 /// that ends it.
 pub(crate) fn scan(file: &File, start: u64) -> std::io::Result<Vec<Scanned>> {
-    let mut reader = BufReader::with_capacity(CHUNK, PosReader { file, pos: start });
+    scan_reader(
+        BufReader::with_capacity(CHUNK, PosReader { file, pos: start }),
+        start,
+    )
+}
+
+/// [`scan`] over any reader positioned at offset `start` of the file.
+pub(crate) fn scan_reader(mut reader: impl BufRead, start: u64) -> std::io::Result<Vec<Scanned>> {
     let mut out: Vec<Scanned> = Vec::new();
     let mut cur: Option<Open> = None;
     let mut line = Vec::new();

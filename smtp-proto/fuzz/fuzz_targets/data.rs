@@ -7,45 +7,9 @@
 //! consumed, finished, error, body_len), and nothing is consumed once finished. Then the stream is
 //! taken as a body: encode → decode gives back the body with bare CR/LF as CRLF and a final CRLF,
 //! stopping exactly after the terminator. BDAT takes exactly its size, however split.
+use fuzz_support::{crlf_normalized as normalize, split};
 use libfuzzer_sys::fuzz_target;
 use smtp_proto::data::{BareLineEndingPolicy, BdatDecoder, DataDecoder, DataEncoder};
-
-fn split<'a>(input: &'a [u8], sizes: &[u8]) -> Vec<&'a [u8]> {
-    let mut chunks = Vec::new();
-    let mut rest = input;
-    let mut k = 0;
-    while !rest.is_empty() {
-        let n = sizes
-            .get(k % sizes.len().max(1))
-            .map_or(rest.len(), |&s| usize::from(s).max(1))
-            .min(rest.len());
-        let (a, b) = rest.split_at(n);
-        chunks.push(a);
-        rest = b;
-        k += 1;
-    }
-    chunks
-}
-
-fn normalize(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut k = 0;
-    while let Some(&c) = body.get(k) {
-        match c {
-            b'\r' if body.get(k + 1) == Some(&b'\n') => {
-                out.extend_from_slice(b"\r\n");
-                k += 1;
-            }
-            b'\r' | b'\n' => out.extend_from_slice(b"\r\n"),
-            _ => out.push(c),
-        }
-        k += 1;
-    }
-    if !out.is_empty() && !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
 
 fn decode(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> (Vec<u8>, usize, bool, String, u64) {
     let mut dec = DataDecoder::new(policy);
