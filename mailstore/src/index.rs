@@ -359,6 +359,25 @@ pub(crate) struct IndexLog {
     ino: u64,
 }
 
+/// Records `uid_validity` as the last one given out in the account, durably (file and directory
+/// entry fsynced) before the index that uses it is written: a crash must not let a mailbox
+/// created again in the same second reuse a UIDVALIDITY (RFC 9051 §2.3.1.1).
+fn write_memo(memo: &Path, uid_validity: u32) -> Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(memo)
+        .at(memo)?;
+    file.write_all(format!("{uid_validity}\n").as_bytes())
+        .at(memo)?;
+    file.sync_all().at(memo)?;
+    if let Some(dir) = memo.parent() {
+        File::open(dir).and_then(|d| d.sync_all()).at(dir)?;
+    }
+    Ok(())
+}
+
 impl IndexLog {
     /// Loads the log at `path` (creating a fresh index if there is none); the last UIDVALIDITY
     /// given out is remembered beside it. The caller holds the folder lock.
@@ -391,7 +410,7 @@ impl IndexLog {
                     .and_then(|s| s.trim().parse().ok())
                     .unwrap_or(0);
                 index.uid_validity = index.uid_validity.max(prev.wrapping_add(1)).max(1);
-                std::fs::write(memo, format!("{}\n", index.uid_validity)).at(memo)?;
+                write_memo(memo, index.uid_validity)?;
                 log.rewrite(&mut index)?;
                 true
             }
