@@ -28,28 +28,6 @@ fn split<'a>(input: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
     chunks
 }
 
-/// What the encoder→decoder pair gives back: bare CR/LF as CRLF, and a CRLF at the end of a
-/// non-empty body that lacked one.
-fn normalize(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut k = 0;
-    while let Some(&c) = body.get(k) {
-        match c {
-            b'\r' if body.get(k + 1) == Some(&b'\n') => {
-                out.extend_from_slice(b"\r\n");
-                k += 1;
-            }
-            b'\r' | b'\n' => out.extend_from_slice(b"\r\n"),
-            _ => out.push(c),
-        }
-        k += 1;
-    }
-    if !out.is_empty() && !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// Line-by-line reference of the documented decoding rules, on the whole input at once.
 /// Returns (body, consumed, finished, first error under Reject).
 fn reference(
@@ -187,7 +165,7 @@ proptest! {
         wire.extend_from_slice(&trailer);
         for policy in POLICIES {
             let (out, consumed, finished, error) = decode_chunks(policy, &split(&wire, &dec_sizes));
-            prop_assert_eq!(&out, &normalize(&body));
+            prop_assert_eq!(&out, &fuzz_support::crlf_normalized(&body));
             prop_assert!(finished);
             prop_assert_eq!(consumed, wire_len, "stops exactly after the terminator");
             prop_assert_eq!(error, None);

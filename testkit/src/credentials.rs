@@ -38,6 +38,19 @@ impl SlowStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
+
+    /// Asserts that exactly one password check ran, and not on the calling thread (the test's
+    /// runtime worker): the server moved it to the blocking pool.
+    #[track_caller]
+    pub fn assert_one_check_off_this_thread(&self) {
+        let threads = self.threads();
+        assert_eq!(threads.len(), 1, "password checks: {threads:?}");
+        assert_ne!(
+            threads[0],
+            std::thread::current().id(),
+            "ran on the runtime's worker"
+        );
+    }
 }
 
 #[async_trait]

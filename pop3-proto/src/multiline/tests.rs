@@ -184,26 +184,6 @@ fn fifty_megabytes_stream_in_chunks() {
     assert!(body_total >= fed as u64);
 }
 
-fn normalize(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut k = 0;
-    while let Some(&c) = body.get(k) {
-        match c {
-            b'\r' if body.get(k + 1) == Some(&b'\n') => {
-                out.extend_from_slice(b"\r\n");
-                k += 1;
-            }
-            b'\r' | b'\n' => out.extend_from_slice(b"\r\n"),
-            _ => out.push(c),
-        }
-        k += 1;
-    }
-    if !out.is_empty() && !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// What TOP n of a normalized message must give: header lines through the blank one, then n.
 fn top_of(normalized: &[u8], n: u32) -> Vec<u8> {
     let mut out = Vec::new();
@@ -260,8 +240,8 @@ proptest! {
         let wire = encode_chunks(&chunks, top);
         prop_assert_eq!(&wire, &encode_chunks(&[&body], top));
         let expected = match top {
-            None => normalize(&body),
-            Some(n) => top_of(&normalize(&body), n),
+            None => fuzz_support::crlf_normalized(&body),
+            Some(n) => top_of(&fuzz_support::crlf_normalized(&body), n),
         };
         let mut stream = wire.clone();
         stream.extend_from_slice(&trailer);

@@ -113,13 +113,7 @@ async fn password_checks_run_off_the_runtime_worker() {
     assert!(a.status().await.is_ok());
     println!("pop3: CAPA answered in {took:?} during a {cost:?} password check");
     assert!(took < Duration::from_millis(300), "{took:?}");
-    let threads = store.threads();
-    assert_eq!(threads.len(), 1);
-    assert_ne!(
-        threads[0],
-        std::thread::current().id(),
-        "ran on the runtime's worker"
-    );
+    store.assert_one_check_off_this_thread();
     drop((a, b));
     let _ = stop.send(());
     let served = within("serve to return", task).await;
