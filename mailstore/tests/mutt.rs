@@ -16,7 +16,7 @@ use tmux::Tmux;
 use mailstore::conformance::{id_of, message};
 use mailstore::maildir::MaildirStore;
 use mailstore::mbox::MboxStore;
-use mailstore::{AppendOptions, Flag, Flags, MailStore, MessageMeta, UidSet, flags};
+use mailstore::{Account, AppendOptions, Flag, Flags, MailStore, MessageMeta, UidSet, flags};
 
 /// Fails the test unless mutt and tmux are installed.
 fn require_mutt() {
@@ -193,6 +193,17 @@ fn assert_same_message(got: &[u8], id: &str) {
     );
 }
 
+/// Appends the test message `id` to `mailbox` with `flags`.
+async fn put(acc: &dyn Account, mailbox: &str, id: &str, flags: Flags) {
+    let o = AppendOptions {
+        flags,
+        internal_date: None,
+    };
+    acc.append(mailbox, message(id, LINES).into(), o)
+        .await
+        .expect("append");
+}
+
 /// Delivers [`inbox`] and one message to `Archive` with a Maildir store under `root`.
 fn deliver_maildir(rt: &tokio::runtime::Runtime, root: &Path) -> BTreeMap<String, (u32, Flags)> {
     rt.block_on(async {
@@ -200,21 +211,9 @@ fn deliver_maildir(rt: &tokio::runtime::Runtime, root: &Path) -> BTreeMap<String
         let acc = store.account("u").await.expect("account");
         acc.create("Archive", None).await.expect("create");
         for (id, f) in inbox() {
-            let o = AppendOptions {
-                flags: f,
-                internal_date: None,
-            };
-            acc.append("INBOX", message(id, LINES).into(), o)
-                .await
-                .expect("append");
+            put(&*acc, "INBOX", id, f).await;
         }
-        acc.append(
-            "Archive",
-            message("z-archived", LINES).into(),
-            AppendOptions::default(),
-        )
-        .await
-        .expect("append");
+        put(&*acc, "Archive", "z-archived", Flags::new()).await;
         view_of(&store, "INBOX").await
     })
 }
@@ -380,13 +379,7 @@ fn mutt_and_our_mbox() {
     let before = rt.block_on(async {
         let md = MaildirStore::new(&maildir_root);
         let acc = md.account("u").await.expect("account");
-        acc.append(
-            "INBOX",
-            message("f-from-maildir", LINES).into(),
-            AppendOptions::default(),
-        )
-        .await
-        .expect("append");
+        put(&*acc, "INBOX", "f-from-maildir", Flags::new()).await;
         let store = MboxStore::new(&mbox_root);
         let acc = store.account("u").await.expect("account");
         for (id, f) in [
@@ -394,13 +387,7 @@ fn mutt_and_our_mbox() {
             ("b-seen", flags([Flag::Seen])),
             ("c-flagged", flags([Flag::Flagged])),
         ] {
-            let o = AppendOptions {
-                flags: f,
-                internal_date: None,
-            };
-            acc.append("INBOX", message(id, LINES).into(), o)
-                .await
-                .expect("append");
+            put(&*acc, "INBOX", id, f).await;
         }
         view_of(&store, "INBOX").await
     });
@@ -529,17 +516,9 @@ fn mutt_copies_between_our_mboxes() {
         let acc = store.account("u").await.expect("account");
         acc.create("Other", None).await.expect("create");
         for id in ["a-plain", "b-saved", "c-kept"] {
-            acc.append("INBOX", message(id, LINES).into(), AppendOptions::default())
-                .await
-                .expect("append");
+            put(&*acc, "INBOX", id, Flags::new()).await;
         }
-        acc.append(
-            "Other",
-            message("o-other", LINES).into(),
-            AppendOptions::default(),
-        )
-        .await
-        .expect("append");
+        put(&*acc, "Other", "o-other", Flags::new()).await;
         (
             view_of(&store, "INBOX").await,
             view_of(&store, "Other").await,
@@ -584,13 +563,7 @@ fn mutt_copies_between_our_mboxes() {
         assert_eq!(after["o-other"].0, other_before["o-other"].0, "UID kept");
         let acc = store.account("u").await.expect("account");
         // Our next append (a writer under the locks) keeps them too.
-        acc.append(
-            "Other",
-            message("d-after", LINES).into(),
-            AppendOptions::default(),
-        )
-        .await
-        .expect("append");
+        put(&*acc, "Other", "d-after", Flags::new()).await;
         let metas = acc
             .messages("Other", &UidSet::all())
             .await
