@@ -278,10 +278,9 @@ impl Assembler {
                         return Event::LiteralChunk(self.framer.get(range));
                     }
                 }
-                (
-                    State::Discarding,
-                    Raw::Line { literal, .. } | Raw::TooLong { literal, .. },
-                ) => self.end_of_discarded_line(literal),
+                (State::Discarding, Raw::Line { literal, .. } | Raw::TooLong { literal, .. }) => {
+                    self.end_of_discarded_line(literal)
+                }
                 (
                     State::Lines,
                     Raw::Line {

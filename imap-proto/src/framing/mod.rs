@@ -124,8 +124,7 @@ impl LiteralHeader {
 /// Whether an octet may appear in a tag: `tag = 1*<any ASTRING-CHAR except "+">` (RFC 9051 §9),
 /// that is any CHAR but controls, SP, `(`, `)`, `{`, `%`, `*`, `"`, `\` and `+`.
 const fn is_tag_char(b: u8) -> bool {
-    matches!(b, 0x21..=0x7e)
-        && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b'+')
+    matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b'+')
 }
 
 /// The valid tag at the start of `line` (RFC 9051 §9 `tag`), followed by SP or by the end of the
