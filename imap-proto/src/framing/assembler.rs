@@ -183,6 +183,13 @@ pub struct Assembler {
     report: Option<(TooBig, Option<LiteralHeader>)>,
 }
 
+impl Default for Assembler {
+    /// An empty assembler with the default limits, asking about every literal.
+    fn default() -> Self {
+        Self::new(FramerLimits::default())
+    }
+}
+
 impl Assembler {
     /// An empty assembler with these limits, asking about every literal.
     pub fn new(limits: FramerLimits) -> Self {

@@ -218,13 +218,20 @@ pub(crate) enum Raw {
 /// Call order: [`Framer::feed`] what the peer sent (any split), then [`Framer::next_fragment`]
 /// until [`Fragment::Incomplete`]. After a line announcing a literal, the next fragments are
 /// its pieces; call [`Framer::cancel_literal`] first when the peer will not send it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Framer {
     lines: LineFramer,
     max_line: usize,
     /// Octets of the current literal still expected; `Some` between its announcement and its
     /// last piece.
     literal: Option<u64>,
+}
+
+impl Default for Framer {
+    /// An empty framer with the default limits.
+    fn default() -> Self {
+        Self::new(FramerLimits::default())
+    }
 }
 
 impl Framer {

@@ -354,4 +354,28 @@ fn framer_fragments() {
     assert_eq!(f.next_fragment(), Fragment::Incomplete);
     assert_eq!(f.buffered(), 2);
     assert_eq!(f.discard(), 2);
+    // The default framer uses the default limits: a line of 8192 octets (RFC 7162 §4) is
+    // a line, one of 64 KiB plus one is not.
+    let mut f = Framer::default();
+    let line = vec![b'a'; 8190];
+    f.feed(&line);
+    f.feed(b"\r\n");
+    assert_eq!(
+        f.next_fragment(),
+        Fragment::Line {
+            bytes: &line[..],
+            literal: None
+        }
+    );
+    f.feed(&vec![b'a'; 64 * 1024 - 1]);
+    f.feed(b"\r\n");
+    assert_eq!(
+        f.next_fragment(),
+        Fragment::LineTooLong {
+            len: 64 * 1024 + 1,
+            tag: None,
+            literal: None
+        }
+    );
+    assert_eq!(Assembler::default().limits(), FramerLimits::default());
 }
