@@ -1,5 +1,19 @@
-//! IMAP4rev2 (RFC 9051) and IMAP4rev1 (RFC 3501) codec, sans-IO session and, behind the `server` feature, an IMAP server over `mailstore`.
+//! IMAP4rev2 (RFC 9051) and IMAP4rev1 (RFC 3501): the codec in both directions and a sans-IO
+//! client session; the IMAP server over `mailstore` builds on them.
 //!
-//! Placeholder: filled by the IMAP issue.
+//! # Layers
+//! - [`token`]: validated tokens (tag, atom, astring, mailbox, sequence set, flag, date).
+//! - [`cursor`]: the byte cursor every parser reads with; literals inline; incomplete vs invalid.
+//! - [`encode`]: the encoder, which cuts its output where a synchronizing literal must wait.
+//! - [`utf7`]: modified UTF-7 mailbox names.
+//! - [`framing`]: the literal-aware framer and message assembler (lines, literals inline,
+//!   streamed or refused, size limits).
 
+pub mod cursor;
+pub mod encode;
 pub mod framing;
+pub mod token;
+pub mod utf7;
+
+pub use cursor::{Cursor, ParseError, ParseResult};
+pub use encode::{Encoder, LiteralStyle};
