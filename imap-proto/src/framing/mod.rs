@@ -18,7 +18,10 @@
 //!   (`a LOGIN {3}\r\nbob {4+}\r\npass\r\n`), and stops at each announcement so the caller
 //!   decides: take it inline ([`Assembler::accept`]), hand it on in pieces
 //!   ([`Assembler::stream`], APPEND), or refuse it ([`Assembler::refuse`]); it enforces
-//!   [`FramerLimits`] and keeps the stream in step after a refused or over-long message.
+//!   [`FramerLimits`] and keeps the stream in step after a refused or over-long message. A
+//!   server reads commands with [`Assembler::new`]; a client reads responses with
+//!   [`Assembler::for_responses`] (small literals inline without asking, and no literal
+//!   waits for a `+`).
 //!
 //! # Where an announcement is recognised
 //! Only at the very end of a line: `{5}` in the middle of a line is text. The framer does not
