@@ -309,3 +309,67 @@ fn empty_literals() {
         ]
     );
 }
+
+/// RFC 3501 §7.5 (and RFC 9051 §7.5): the continuation-request transcript, where the server
+/// takes LOGIN's two synchronizing literals and refuses `A044 BLURDYBLOOP {102856}` before its
+/// octets (tagged BAD instead of `+`); the client's next command follows in step.
+#[test]
+fn rfc3501_continuation_transcript_with_a_refused_literal() {
+    let input: &[u8] = b"A001 LOGIN {11}\r\nFRED FOOBAR {7}\r\nfat man\r\n\
+A044 BLURDYBLOOP {102856}\r\nA045 NOOP\r\n";
+    let mut decide = |_: usize, _: &LiteralHeader, prefix: &[u8]| match tag_of(prefix) {
+        Some(b"A001") => Decision::Accept,
+        _ => Decision::Refuse,
+    };
+    let got = same_for_every_split(FramerLimits::default(), input, &mut decide);
+    assert_eq!(
+        got,
+        vec![
+            announced(sync(11), b"A001 LOGIN {11}\r\n"),
+            announced(sync(7), b"A001 LOGIN {11}\r\nFRED FOOBAR {7}\r\n"),
+            Ev::Message(b"A001 LOGIN {11}\r\nFRED FOOBAR {7}\r\nfat man\r\n".to_vec()),
+            announced(sync(102856), b"A044 BLURDYBLOOP {102856}\r\n"),
+            Ev::Message(b"A045 NOOP\r\n".to_vec()),
+        ]
+    );
+}
+
+/// RFC 7888 §4, LITERAL-: a server that offers LITERAL- takes non-synchronizing literals up to
+/// 4096 octets; over that it answers `BAD [TOOBIG]`, and the octets the client sent anyway are
+/// read and dropped so that its next command is read in step.
+#[test]
+fn rfc7888_literal_minus_over_4096_is_refused_in_step() {
+    let mut input = b"A1 APPEND INBOX {4097+}\r\n".to_vec();
+    input.extend((0..4097).map(|i| if i % 50 == 49 { b'\n' } else { b'x' }));
+    input.extend_from_slice(b"\r\nA2 APPEND INBOX {4096+}\r\n");
+    input.extend(std::iter::repeat_n(b'y', 4096));
+    input.extend_from_slice(b"\r\nA3 NOOP\r\n");
+    let mut decide = |_: usize, h: &LiteralHeader, _: &[u8]| {
+        if !h.is_synchronizing() && h.length > 4096 {
+            Decision::Refuse
+        } else {
+            Decision::Stream
+        }
+    };
+    let whole = run(
+        &mut Assembler::new(FramerLimits::default()),
+        &[&input],
+        &mut decide,
+    );
+    assert_eq!(
+        whole,
+        vec![
+            announced(non_sync(4097), b"A1 APPEND INBOX {4097+}\r\n"),
+            announced(non_sync(4096), b"A2 APPEND INBOX {4096+}\r\n"),
+            Ev::Streamed(vec![b'y'; 4096]),
+            Ev::MessageEnd(b"\r\n".to_vec()),
+            Ev::Message(b"A3 NOOP\r\n".to_vec()),
+        ]
+    );
+    let bytes = run(
+        &mut Assembler::new(FramerLimits::default()),
+        &split(&input, &[1]),
+        &mut decide,
+    );
+    assert_eq!(bytes, whole);
+}
