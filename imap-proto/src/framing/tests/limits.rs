@@ -7,17 +7,13 @@ use super::*;
 #[test]
 fn refused_sync_literal_keeps_the_stream_in_step() {
     let input: &[u8] = b"A1 LOGIN {5}\r\nA2 NOOP\r\n";
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         input,
-        &mut always(Decision::Refuse),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Refuse,
+        &[
             announced(sync(5), b"A1 LOGIN {5}\r\n"),
             Ev::Message(b"A2 NOOP\r\n".to_vec()),
-        ]
+        ],
     );
 }
 
@@ -28,18 +24,14 @@ fn refused_sync_literal_keeps_the_stream_in_step() {
 fn refused_non_sync_literal_is_discarded_with_its_message() {
     let input: &[u8] = b"A1 APPEND INBOX {12+}\r\nA9 LOGOUT\r\n {11+}\r\nA8 LOGOUT\r\n\r\n\
 A2 APPEND INBOX {3+}\r\nabc (\\Seen) {4}\r\nA3 NOOP\r\n";
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         input,
-        &mut always(Decision::Refuse),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Refuse,
+        &[
             announced(non_sync(12), b"A1 APPEND INBOX {12+}\r\n"),
             announced(non_sync(3), b"A2 APPEND INBOX {3+}\r\n"),
             Ev::Message(b"A3 NOOP\r\n".to_vec()),
-        ]
+        ],
     );
 }
 
@@ -242,19 +234,15 @@ A4 0123456789012345678901234567890123456789\r\n";
 #[test]
 fn bare_lf_line_ends_become_crlf() {
     let input: &[u8] = b"A1 LOGIN {3}\nbob {2+}\nab\nA2 NOOP\n";
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         input,
-        &mut always(Decision::Accept),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Accept,
+        &[
             announced(sync(3), b"A1 LOGIN {3}\r\n"),
             announced(non_sync(2), b"A1 LOGIN {3}\r\nbob {2+}\r\n"),
             Ev::Message(b"A1 LOGIN {3}\r\nbob {2+}\r\nab\r\n".to_vec()),
             Ev::Message(b"A2 NOOP\r\n".to_vec()),
-        ]
+        ],
     );
 }
 

@@ -186,6 +186,13 @@ fn same_for_every_split(
     whole
 }
 
+/// [`same_for_every_split`] with the default limits and one decision for every literal gives
+/// `want`.
+fn expect_events(input: &[u8], decision: Decision, want: &[Ev]) {
+    let got = same_for_every_split(FramerLimits::default(), input, &mut always(decision));
+    assert_eq!(got, want, "{}", String::from_utf8_lossy(input));
+}
+
 #[test]
 fn announcements_are_recognised_only_at_the_end_of_a_line() {
     let b = |length, synchronizing: bool, binary| {

@@ -26,36 +26,28 @@ fn rfc9051_append() -> Vec<u8> {
 fn rfc9051_append_accepted_inline() {
     assert_eq!(RFC9051_APPEND_MESSAGE.len(), 326);
     let input = rfc9051_append();
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         &input,
-        &mut always(Decision::Accept),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Accept,
+        &[
             announced(sync(326), b"A003 APPEND saved-messages (\\Seen) {326}\r\n"),
             Ev::Message(input.clone()),
-        ]
+        ],
     );
 }
 
 #[test]
 fn rfc9051_append_streamed() {
     let input = [rfc9051_append(), b"A004 NOOP\r\n".to_vec()].concat();
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         &input,
-        &mut always(Decision::Stream),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Stream,
+        &[
             announced(sync(326), b"A003 APPEND saved-messages (\\Seen) {326}\r\n"),
             Ev::Streamed(RFC9051_APPEND_MESSAGE.to_vec()),
             Ev::MessageEnd(b"\r\n".to_vec()),
             Ev::Message(b"A004 NOOP\r\n".to_vec()),
-        ]
+        ],
     );
 }
 
@@ -90,14 +82,10 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
         b"\r\n",
     ]
     .concat();
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         &input,
-        &mut always(Decision::Stream),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Stream,
+        &[
             announced(sync(329), b"A003 APPEND saved-messages (\\Seen) {329}\r\n"),
             Ev::Streamed(first.to_vec()),
             Ev::Announced {
@@ -108,7 +96,7 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
             },
             Ev::Streamed(second.to_vec()),
             Ev::MessageEnd(b"\r\n".to_vec()),
-        ]
+        ],
     );
 }
 
@@ -251,19 +239,15 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
 #[test]
 fn literal_octets_are_not_lines() {
     let input: &[u8] = b"A1 LOGIN {12+}\r\nA2 LOGOUT\r\n {3}\r\nabc\r\nA3 NOOP\r\n";
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         input,
-        &mut always(Decision::Accept),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Accept,
+        &[
             announced(non_sync(12), b"A1 LOGIN {12+}\r\n"),
             announced(sync(3), b"A1 LOGIN {12+}\r\nA2 LOGOUT\r\n {3}\r\n"),
             Ev::Message(b"A1 LOGIN {12+}\r\nA2 LOGOUT\r\n {3}\r\nabc\r\n".to_vec()),
             Ev::Message(b"A3 NOOP\r\n".to_vec()),
-        ]
+        ],
     );
 }
 
@@ -296,17 +280,13 @@ fn empty_literals() {
         assert_eq!(got, want, "{decision:?}");
     }
     // A refused `{0+}` is discarded (nothing to read) with the rest of its message.
-    let got = same_for_every_split(
-        FramerLimits::default(),
+    expect_events(
         b"A1 X {0+}\r\n more\r\nA2 NOOP\r\n",
-        &mut always(Decision::Refuse),
-    );
-    assert_eq!(
-        got,
-        vec![
+        Decision::Refuse,
+        &[
             announced(non_sync(0), b"A1 X {0+}\r\n"),
             Ev::Message(b"A2 NOOP\r\n".to_vec()),
-        ]
+        ],
     );
 }
 
