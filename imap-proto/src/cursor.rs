@@ -359,7 +359,8 @@ impl<'a> Cursor<'a> {
             };
         };
         if rest[end] == b'"' {
-            if let Some(i) = memchr::memchr(b'\n', &rest[..end]) {
+            // QUOTED-CHAR excludes LF and NUL (CHAR is %x01-7F; 8-bit as noted above).
+            if let Some(i) = memchr::memchr2(b'\n', 0, &rest[..end]) {
                 return Err(ParseError::Invalid {
                     at: start + i,
                     expected: "closing quote",
@@ -533,6 +534,10 @@ mod tests {
         assert!(matches!(
             Cursor::new(b"\"a\nb\"").quoted(),
             Err(ParseError::Invalid { at: 2, .. })
+        ));
+        assert!(matches!(
+            Cursor::new(b"\"ab\0\"").quoted(),
+            Err(ParseError::Invalid { at: 3, .. })
         ));
     }
 

@@ -1453,6 +1453,8 @@ fn errors_are_invalid_and_unknown_commands_distinct() {
         b"a SETQUOTA \"\" (STORAGE x)\r\n",
         b"a ID (\"a\")\r\n",
         b"a FETCH 99999999999 FLAGS\r\n",
+        // NUL in a quoted string (found by the fuzzer: it re-encoded as a literal with NUL).
+        b"A282 SEARCH FROM \"Smi\0th\"\r\n",
     ] {
         let r = Command::parse(bad);
         assert!(
