@@ -878,6 +878,15 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
+/// `date-year = 4DIGIT`: always four digits (`0420`), as the parser requires.
+fn encode_year(year: u16, e: &mut Encoder) {
+    let y = year.min(9999);
+    e.byte(b'0' + (y / 1000) as u8)
+        .byte(b'0' + (y / 100 % 10) as u8)
+        .byte(b'0' + (y / 10 % 10) as u8)
+        .byte(b'0' + (y % 10) as u8);
+}
+
 /// A `date` (RFC 9051 §9, SEARCH keys): day, month, year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Date {
@@ -950,7 +959,7 @@ impl Date {
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.month - 1)]);
         e.byte(b'-');
-        e.number(u64::from(self.year));
+        encode_year(self.year, e);
     }
 }
 
@@ -1040,7 +1049,7 @@ impl DateTime {
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.date.month - 1)]);
         e.byte(b'-');
-        e.number(u64::from(self.date.year));
+        encode_year(self.date.year, e);
         e.sp();
         two(e, self.hour);
         e.byte(b':');
@@ -1181,6 +1190,9 @@ mod tests {
         let d = Date::parse(&mut c).unwrap();
         assert_eq!(enc(|e| d.encode(e)), b"1-Feb-1994");
         assert!(Date::parse(&mut Cursor::new(b"32-Feb-1994 ")).is_err());
+        // Four-digit years stay four digits (found by the command fuzzer).
+        let d = Date::parse(&mut Cursor::new(b"5-Mar-0420 ")).unwrap();
+        assert_eq!(enc(|e| d.encode(e)), b"5-Mar-0420");
         assert!(Date::parse(&mut Cursor::new(b"1-Fob-1994 ")).is_err());
     }
 }

@@ -108,7 +108,7 @@ fn flags() -> impl Strategy<Value = Vec<Flag<'static>>> {
 }
 
 fn date() -> impl Strategy<Value = Date> {
-    (1900u16..2100, 1u8..=12, 1u8..=31).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
+    (0u16..=9999, 1u8..=12, 1u8..=31).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
 }
 
 fn date_time() -> impl Strategy<Value = DateTime> {
