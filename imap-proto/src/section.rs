@@ -122,32 +122,30 @@ fn header_list<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<AString<'a>>> {
         && let Some(end) = memchr::memchr(b')', rest)
     {
         let inner = &rest[1..end];
-        // One pass: every octet an ASTRING-CHAR or a single SP between names.
-        let mut names_n = 1;
-        let mut ok = !inner.is_empty() && inner[0] != b' ' && inner[inner.len() - 1] != b' ';
-        let mut prev_sp = false;
-        for &b in inner {
-            if b == b' ' {
-                ok &= !prev_sp;
-                prev_sp = true;
-                names_n += 1;
-            } else {
-                ok &= is_astring_char(b);
-                prev_sp = false;
-            }
-        }
-        if ok && let Ok(text) = std::str::from_utf8(inner) {
-            let mut names = Vec::with_capacity(names_n);
+        // One pass over names that are atoms separated by single spaces; anything else
+        // (quoted names, literals, odd spacing) takes the general path below.
+        if let Ok(text) = std::str::from_utf8(inner) {
+            let mut names = Vec::with_capacity(8);
             let mut start = 0;
+            let mut ok = !inner.is_empty();
             for (i, &b) in inner.iter().enumerate() {
                 if b == b' ' {
+                    if i == start {
+                        ok = false;
+                        break;
+                    }
                     names.push(AString::Atom(Cow::Borrowed(&text[start..i])));
                     start = i + 1;
+                } else if !is_astring_char(b) {
+                    ok = false;
+                    break;
                 }
             }
-            names.push(AString::Atom(Cow::Borrowed(&text[start..])));
-            c.advance(end + 1);
-            return Ok(names);
+            if ok && start < inner.len() {
+                names.push(AString::Atom(Cow::Borrowed(&text[start..])));
+                c.advance(end + 1);
+                return Ok(names);
+            }
         }
     }
     c.paren_list(false, AString::parse)

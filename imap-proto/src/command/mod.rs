@@ -474,8 +474,7 @@ pub(crate) fn upper<'b>(word: &[u8], buf: &'b mut [u8; 24]) -> Option<&'b [u8]> 
         return None;
     }
     let out = &mut buf[..word.len()];
-    for (o, &b) in out.iter_mut().zip(word) {
-        *o = b.to_ascii_uppercase();
-    }
+    out.copy_from_slice(word);
+    out.make_ascii_uppercase();
     Some(out)
 }

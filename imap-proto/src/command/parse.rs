@@ -6,7 +6,9 @@ use sasl::Secret;
 
 use crate::cursor::{Cursor, ParseError, ParseResult};
 use crate::status::StatusItem;
-use crate::token::{AString, Atom, IString, ListMailbox, Mailbox, NString, SequenceSet};
+use crate::token::{
+    AString, Atom, IString, ListMailbox, Mailbox, NString, SequenceSet, is_atom_char,
+};
 
 use super::append::parse_messages;
 use super::search::parse_keys;
@@ -21,13 +23,13 @@ use crate::token::Flag;
 pub(super) fn body<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
     use CommandBody as B;
     let at = c.pos();
-    let name = c.atom()?;
+    let name = c.take_while(is_atom_char)?;
     let mut buf = [0u8; 24];
     let unknown = ParseError::Invalid {
         at,
         expected: UNKNOWN_COMMAND,
     };
-    let up = upper(name.as_bytes(), &mut buf).ok_or(unknown)?;
+    let up = upper(name, &mut buf).ok_or(unknown)?;
     Ok(match up {
         b"CAPABILITY" => B::Capability,
         b"NOOP" => B::Noop,
@@ -169,13 +171,13 @@ fn uid<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
     use CommandBody as B;
     c.sp()?;
     let at = c.pos();
-    let name = c.atom()?;
+    let name = c.take_while(is_atom_char)?;
     let mut buf = [0u8; 24];
     let bad = ParseError::Invalid {
         at,
         expected: "COPY, MOVE, FETCH, SEARCH, STORE, EXPUNGE, SORT or THREAD after UID",
     };
-    let up = upper(name.as_bytes(), &mut buf).ok_or(bad)?;
+    let up = upper(name, &mut buf).ok_or(bad)?;
     Ok(match up {
         b"FETCH" => fetch(c, true)?,
         b"SEARCH" => search(c, true)?,
@@ -343,9 +345,9 @@ fn list<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
     let selection = if c.peek()? == b'(' {
         let s = c.paren_list(true, |c| {
             let at = c.pos();
-            let w = c.atom()?;
+            let w = c.take_while(is_atom_char)?;
             let mut buf = [0u8; 24];
-            match upper(w.as_bytes(), &mut buf) {
+            match upper(w, &mut buf) {
                 Some(b"SUBSCRIBED") => Ok(ListSelectOption::Subscribed),
                 Some(b"REMOTE") => Ok(ListSelectOption::Remote),
                 Some(b"RECURSIVEMATCH") => Ok(ListSelectOption::RecursiveMatch),
@@ -377,9 +379,9 @@ fn list<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
         c.sp()?;
         return_opts = c.paren_list(true, |c| {
             let at = c.pos();
-            let w = c.atom()?;
+            let w = c.take_while(is_atom_char)?;
             let mut buf = [0u8; 24];
-            match upper(w.as_bytes(), &mut buf) {
+            match upper(w, &mut buf) {
                 Some(b"SUBSCRIBED") => Ok(ListReturnOption::Subscribed),
                 Some(b"CHILDREN") => Ok(ListReturnOption::Children),
                 Some(b"SPECIAL-USE") => Ok(ListReturnOption::SpecialUse),

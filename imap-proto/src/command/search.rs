@@ -28,7 +28,7 @@ use std::num::NonZeroU32;
 
 use crate::cursor::{Cursor, ParseError, ParseResult};
 use crate::encode::Encoder;
-use crate::token::{AString, Atom, Date, IString, SequenceSet};
+use crate::token::{AString, Atom, Date, IString, SequenceSet, is_atom_char};
 
 use super::upper;
 
@@ -153,9 +153,9 @@ impl<'a> SearchKey<'a> {
             _ => {}
         }
         let at = c.pos();
-        let word = c.atom()?;
+        let word = c.take_while(is_atom_char)?;
         let mut buf = [0u8; 24];
-        let Some(up) = upper(word.as_bytes(), &mut buf) else {
+        let Some(up) = upper(word, &mut buf) else {
             return Err(ParseError::Invalid {
                 at,
                 expected: "search-key",
@@ -243,12 +243,12 @@ impl<'a> SearchKey<'a> {
                     let name = IString::parse(c)?;
                     c.sp()?;
                     let at = c.pos();
-                    let t = c.atom()?;
-                    let t = if t.eq_ignore_ascii_case("priv") {
+                    let t = c.take_while(is_atom_char)?;
+                    let t = if t.eq_ignore_ascii_case(b"priv") {
                         EntryType::Private
-                    } else if t.eq_ignore_ascii_case("shared") {
+                    } else if t.eq_ignore_ascii_case(b"shared") {
                         EntryType::Shared
-                    } else if t.eq_ignore_ascii_case("all") {
+                    } else if t.eq_ignore_ascii_case(b"all") {
                         EntryType::All
                     } else {
                         return Err(ParseError::Invalid {
@@ -491,7 +491,7 @@ impl SearchReturnOption {
     /// Parse a `search-return-opt`.
     pub fn parse(c: &mut Cursor<'_>) -> ParseResult<Self> {
         let at = c.pos();
-        let w = c.atom()?;
+        let w = c.take_while(is_atom_char)?;
         [
             SearchReturnOption::Min,
             SearchReturnOption::Max,
@@ -500,7 +500,7 @@ impl SearchReturnOption {
             SearchReturnOption::Save,
         ]
         .into_iter()
-        .find(|o| o.as_str().eq_ignore_ascii_case(w))
+        .find(|o| o.as_str().as_bytes().eq_ignore_ascii_case(w))
         .ok_or(ParseError::Invalid {
             at,
             expected: "search-return-opt (MIN, MAX, ALL, COUNT or SAVE)",
@@ -577,10 +577,10 @@ impl SortCriterion {
             c.sp()?;
         }
         let at = c.pos();
-        let w = c.atom()?;
+        let w = c.take_while(is_atom_char)?;
         let key = SortKey::ALL
             .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(w))
+            .find(|k| k.as_str().as_bytes().eq_ignore_ascii_case(w))
             .ok_or(ParseError::Invalid {
                 at,
                 expected: "sort-key",
