@@ -361,7 +361,7 @@ impl<'a> AString<'a> {
     /// Parse an `astring`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek()? {
-            // `~` is an ASTRING-CHAR (`~/Mail`); only `~{` starts a literal8.
+            // `~` is an ASTRING-CHAR (`~/Mail/foo`, RFC 9051 §7.3.1); only `~{` is a literal8.
             b'"' | b'{' => IString::parse(c).map(AString::String),
             b'~' if c.peek2()? == b'{' => IString::parse(c).map(AString::String),
             _ => c.astring_atom().map(|s| AString::Atom(Cow::Borrowed(s))),
@@ -878,15 +878,6 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
-/// `date-year = 4DIGIT`: always four digits (`0420`), as the parser requires.
-fn encode_year(year: u16, e: &mut Encoder) {
-    let y = year.min(9999);
-    e.byte(b'0' + (y / 1000) as u8)
-        .byte(b'0' + (y / 100 % 10) as u8)
-        .byte(b'0' + (y / 10 % 10) as u8)
-        .byte(b'0' + (y % 10) as u8);
-}
-
 /// A `date` (RFC 9051 §9, SEARCH keys): day, month, year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Date {
@@ -953,13 +944,22 @@ impl Date {
         })
     }
 
+    /// `date-year = 4DIGIT`: years before 1000 keep their leading zeros.
+    fn encode_year(&self, e: &mut Encoder) {
+        let y = self.year;
+        e.byte(b'0' + (y / 1000 % 10) as u8)
+            .byte(b'0' + (y / 100 % 10) as u8)
+            .byte(b'0' + (y / 10 % 10) as u8)
+            .byte(b'0' + (y % 10) as u8);
+    }
+
     /// Write `d-Mon-yyyy`.
     pub fn encode(&self, e: &mut Encoder) {
         e.number(u64::from(self.day));
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.month - 1)]);
         e.byte(b'-');
-        encode_year(self.year, e);
+        self.encode_year(e);
     }
 }
 
@@ -1049,7 +1049,7 @@ impl DateTime {
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.date.month - 1)]);
         e.byte(b'-');
-        encode_year(self.date.year, e);
+        self.date.encode_year(e);
         e.sp();
         two(e, self.hour);
         e.byte(b':');
