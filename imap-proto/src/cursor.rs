@@ -350,7 +350,7 @@ impl<'a> Cursor<'a> {
         let rest = &self.buf[start..];
         // A bare LF is not allowed either: checked below, on the (short) quoted part only.
         let Some(end) = memchr::memchr3(b'"', b'\\', b'\r', rest) else {
-            return match memchr::memchr(b'\n', rest) {
+            return match memchr::memchr2(b'\n', 0, rest) {
                 Some(i) => Err(ParseError::Invalid {
                     at: start + i,
                     expected: "closing quote",
@@ -359,7 +359,7 @@ impl<'a> Cursor<'a> {
             };
         };
         if rest[end] == b'"' {
-            if let Some(i) = memchr::memchr(b'\n', &rest[..end]) {
+            if let Some(i) = memchr::memchr2(b'\n', 0, &rest[..end]) {
                 return Err(ParseError::Invalid {
                     at: start + i,
                     expected: "closing quote",

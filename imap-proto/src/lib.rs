@@ -8,10 +8,15 @@
 //! - [`utf7`]: modified UTF-7 mailbox names.
 //! - [`framing`]: the literal-aware framer and message assembler (lines, literals inline,
 //!   streamed or refused, size limits).
+//! - [`command`]: client commands: types, parser (server side), encoder (client side).
+//! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 
+pub mod command;
 pub mod cursor;
 pub mod encode;
 pub mod framing;
+pub mod section;
+pub mod status;
 pub mod token;
 pub mod utf7;
 

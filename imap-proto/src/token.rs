@@ -361,7 +361,9 @@ impl<'a> AString<'a> {
     /// Parse an `astring`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek()? {
-            b'"' | b'{' | b'~' => IString::parse(c).map(AString::String),
+            // `~` is an ASTRING-CHAR (`~/Mail/foo`, RFC 9051 §7.3.1); only `~{` is a literal8.
+            b'"' | b'{' => IString::parse(c).map(AString::String),
+            b'~' if c.peek2()? == b'{' => IString::parse(c).map(AString::String),
             _ => c.astring_atom().map(|s| AString::Atom(Cow::Borrowed(s))),
         }
     }
@@ -551,7 +553,10 @@ impl<'a> ListMailbox<'a> {
     /// Parse a `list-mailbox`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek()? {
-            b'"' | b'{' | b'~' => IString::parse(c).map(|s| ListMailbox(AString::String(s))),
+            b'"' | b'{' => IString::parse(c).map(|s| ListMailbox(AString::String(s))),
+            b'~' if c.peek2()? == b'{' => {
+                IString::parse(c).map(|s| ListMailbox(AString::String(s)))
+            }
             _ => {
                 let b = c.take_while(is_list_char)?;
                 if b.is_empty() {
@@ -939,13 +944,22 @@ impl Date {
         })
     }
 
+    /// `date-year = 4DIGIT`: years before 1000 keep their leading zeros.
+    fn encode_year(&self, e: &mut Encoder) {
+        let y = self.year;
+        e.byte(b'0' + (y / 1000 % 10) as u8)
+            .byte(b'0' + (y / 100 % 10) as u8)
+            .byte(b'0' + (y / 10 % 10) as u8)
+            .byte(b'0' + (y % 10) as u8);
+    }
+
     /// Write `d-Mon-yyyy`.
     pub fn encode(&self, e: &mut Encoder) {
         e.number(u64::from(self.day));
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.month - 1)]);
         e.byte(b'-');
-        e.number(u64::from(self.year));
+        self.encode_year(e);
     }
 }
 
@@ -1035,7 +1049,7 @@ impl DateTime {
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.date.month - 1)]);
         e.byte(b'-');
-        e.number(u64::from(self.date.year));
+        self.date.encode_year(e);
         e.sp();
         two(e, self.hour);
         e.byte(b':');
@@ -1176,6 +1190,9 @@ mod tests {
         let d = Date::parse(&mut c).unwrap();
         assert_eq!(enc(|e| d.encode(e)), b"1-Feb-1994");
         assert!(Date::parse(&mut Cursor::new(b"32-Feb-1994 ")).is_err());
+        // Four-digit years stay four digits (found by the command fuzzer).
+        let d = Date::parse(&mut Cursor::new(b"5-Mar-0420 ")).unwrap();
+        assert_eq!(enc(|e| d.encode(e)), b"5-Mar-0420");
         assert!(Date::parse(&mut Cursor::new(b"1-Fob-1994 ")).is_err());
     }
 }
