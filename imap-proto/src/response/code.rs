@@ -124,40 +124,43 @@ pub enum Code<'a> {
     },
 }
 
-/// Codes without arguments, in the order of RFC 9051 §7.1 and the extensions.
-const PLAIN: &[(&str, Code<'static>)] = &[
-    ("ALERT", Code::Alert),
-    ("ALREADYEXISTS", Code::AlreadyExists),
-    ("AUTHENTICATIONFAILED", Code::AuthenticationFailed),
-    ("AUTHORIZATIONFAILED", Code::AuthorizationFailed),
-    ("CANNOT", Code::Cannot),
-    ("CLIENTBUG", Code::ClientBug),
-    ("CLOSED", Code::Closed),
-    ("CONTACTADMIN", Code::ContactAdmin),
-    ("CORRUPTION", Code::Corruption),
-    ("EXPIRED", Code::Expired),
-    ("EXPUNGEISSUED", Code::ExpungeIssued),
-    ("HASCHILDREN", Code::HasChildren),
-    ("INUSE", Code::InUse),
-    ("LIMIT", Code::Limit),
-    ("NONEXISTENT", Code::NonExistent),
-    ("NOPERM", Code::NoPerm),
-    ("OVERQUOTA", Code::OverQuota),
-    ("PARSE", Code::Parse),
-    ("PRIVACYREQUIRED", Code::PrivacyRequired),
-    ("READ-ONLY", Code::ReadOnly),
-    ("READ-WRITE", Code::ReadWrite),
-    ("SERVERBUG", Code::ServerBug),
-    ("TRYCREATE", Code::TryCreate),
-    ("UIDNOTSTICKY", Code::UidNotSticky),
-    ("UNAVAILABLE", Code::Unavailable),
-    ("UNKNOWN-CTE", Code::UnknownCte),
-    ("NOMODSEQ", Code::NoModSeq),
-    ("NOTSAVED", Code::NotSaved),
-    ("TOOBIG", Code::TooBig),
-    ("COMPRESSIONACTIVE", Code::CompressionActive),
-    ("USEATTR", Code::UseAttr),
-];
+/// A code without arguments from its upper-case name.
+fn plain_code(upper: &[u8]) -> Option<Code<'static>> {
+    Some(match upper {
+        b"ALERT" => Code::Alert,
+        b"ALREADYEXISTS" => Code::AlreadyExists,
+        b"AUTHENTICATIONFAILED" => Code::AuthenticationFailed,
+        b"AUTHORIZATIONFAILED" => Code::AuthorizationFailed,
+        b"CANNOT" => Code::Cannot,
+        b"CLIENTBUG" => Code::ClientBug,
+        b"CLOSED" => Code::Closed,
+        b"CONTACTADMIN" => Code::ContactAdmin,
+        b"CORRUPTION" => Code::Corruption,
+        b"EXPIRED" => Code::Expired,
+        b"EXPUNGEISSUED" => Code::ExpungeIssued,
+        b"HASCHILDREN" => Code::HasChildren,
+        b"INUSE" => Code::InUse,
+        b"LIMIT" => Code::Limit,
+        b"NONEXISTENT" => Code::NonExistent,
+        b"NOPERM" => Code::NoPerm,
+        b"OVERQUOTA" => Code::OverQuota,
+        b"PARSE" => Code::Parse,
+        b"PRIVACYREQUIRED" => Code::PrivacyRequired,
+        b"READ-ONLY" => Code::ReadOnly,
+        b"READ-WRITE" => Code::ReadWrite,
+        b"SERVERBUG" => Code::ServerBug,
+        b"TRYCREATE" => Code::TryCreate,
+        b"UIDNOTSTICKY" => Code::UidNotSticky,
+        b"UNAVAILABLE" => Code::Unavailable,
+        b"UNKNOWN-CTE" => Code::UnknownCte,
+        b"NOMODSEQ" => Code::NoModSeq,
+        b"NOTSAVED" => Code::NotSaved,
+        b"TOOBIG" => Code::TooBig,
+        b"COMPRESSIONACTIVE" => Code::CompressionActive,
+        b"USEATTR" => Code::UseAttr,
+        _ => return None,
+    })
+}
 
 impl<'a> Code<'a> {
     /// The code's name as written.
@@ -174,20 +177,47 @@ impl<'a> Code<'a> {
             Code::HighestModSeq(_) => "HIGHESTMODSEQ",
             Code::Modified(_) => "MODIFIED",
             Code::Other { name, .. } => name.as_str(),
-            plain => PLAIN
-                .iter()
-                .find(|(_, c)| c == plain)
-                .map(|(n, _)| *n)
-                .unwrap_or("X"),
+            Code::Alert => "ALERT",
+            Code::AlreadyExists => "ALREADYEXISTS",
+            Code::AuthenticationFailed => "AUTHENTICATIONFAILED",
+            Code::AuthorizationFailed => "AUTHORIZATIONFAILED",
+            Code::Cannot => "CANNOT",
+            Code::ClientBug => "CLIENTBUG",
+            Code::Closed => "CLOSED",
+            Code::ContactAdmin => "CONTACTADMIN",
+            Code::Corruption => "CORRUPTION",
+            Code::Expired => "EXPIRED",
+            Code::ExpungeIssued => "EXPUNGEISSUED",
+            Code::HasChildren => "HASCHILDREN",
+            Code::InUse => "INUSE",
+            Code::Limit => "LIMIT",
+            Code::NonExistent => "NONEXISTENT",
+            Code::NoPerm => "NOPERM",
+            Code::OverQuota => "OVERQUOTA",
+            Code::Parse => "PARSE",
+            Code::PrivacyRequired => "PRIVACYREQUIRED",
+            Code::ReadOnly => "READ-ONLY",
+            Code::ReadWrite => "READ-WRITE",
+            Code::ServerBug => "SERVERBUG",
+            Code::TryCreate => "TRYCREATE",
+            Code::UidNotSticky => "UIDNOTSTICKY",
+            Code::Unavailable => "UNAVAILABLE",
+            Code::UnknownCte => "UNKNOWN-CTE",
+            Code::NoModSeq => "NOMODSEQ",
+            Code::NotSaved => "NOTSAVED",
+            Code::TooBig => "TOOBIG",
+            Code::CompressionActive => "COMPRESSIONACTIVE",
+            Code::UseAttr => "USEATTR",
         }
     }
 
     /// Parse `"[" resp-text-code "]"`, the brackets included.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         c.expect(b'[', "[")?;
-        let name = c.atom()?;
-        let code = match name.to_ascii_uppercase().as_str() {
-            "APPENDUID" => {
+        let name = super::atom_bytes(c)?;
+        let mut buf = [0u8; super::KEY_MAX];
+        let code = match super::upper(name, &mut buf) {
+            b"APPENDUID" => {
                 c.sp()?;
                 let uid_validity = c.number()?;
                 c.sp()?;
@@ -196,7 +226,7 @@ impl<'a> Code<'a> {
                     uids: SequenceSet::parse(c)?,
                 }
             }
-            "COPYUID" => {
+            b"COPYUID" => {
                 c.sp()?;
                 let uid_validity = c.number()?;
                 c.sp()?;
@@ -208,7 +238,7 @@ impl<'a> Code<'a> {
                     destination: SequenceSet::parse(c)?,
                 }
             }
-            "BADCHARSET" => {
+            b"BADCHARSET" => {
                 let mut v = Vec::new();
                 if c.peek()? == b' ' && c.peek2()? == b'(' {
                     c.advance(1);
@@ -216,35 +246,35 @@ impl<'a> Code<'a> {
                 }
                 Code::BadCharset(v)
             }
-            "CAPABILITY" => Code::Capability(Capability::parse_list(c)?),
-            "PERMANENTFLAGS" => {
+            b"CAPABILITY" => Code::Capability(Capability::parse_list(c)?),
+            b"PERMANENTFLAGS" => {
                 c.sp()?;
                 Code::PermanentFlags(c.paren_list(true, FlagPerm::parse)?)
             }
-            "UIDNEXT" => {
+            b"UIDNEXT" => {
                 c.sp()?;
                 Code::UidNext(c.number()?)
             }
-            "UIDVALIDITY" => {
+            b"UIDVALIDITY" => {
                 c.sp()?;
                 Code::UidValidity(c.number()?)
             }
-            "UNSEEN" => {
+            b"UNSEEN" => {
                 c.sp()?;
                 Code::Unseen(c.number()?)
             }
-            "HIGHESTMODSEQ" => {
+            b"HIGHESTMODSEQ" => {
                 c.sp()?;
                 Code::HighestModSeq(c.number64()?)
             }
-            "MODIFIED" => {
+            b"MODIFIED" => {
                 c.sp()?;
                 Code::Modified(SequenceSet::parse(c)?)
             }
-            upper => match PLAIN.iter().find(|(n, _)| *n == upper) {
-                Some((_, code)) => code.clone(),
+            upper => match plain_code(upper) {
+                Some(code) => code,
                 None => {
-                    let name = Atom::from_parsed(name);
+                    let name = Atom::from_parsed(super::ascii_str(name));
                     let text = if c.eat(b' ')? {
                         let rest = c.rest();
                         let n = rest
@@ -479,39 +509,43 @@ pub enum Capability<'a> {
     Other(Atom<'a>),
 }
 
-const PLAIN_CAPS: &[(&str, Capability<'static>)] = &[
-    ("IMAP4REV1", Capability::Imap4Rev1),
-    ("IMAP4REV2", Capability::Imap4Rev2),
-    ("STARTTLS", Capability::StartTls),
-    ("LOGINDISABLED", Capability::LoginDisabled),
-    ("SASL-IR", Capability::SaslIr),
-    ("LITERAL+", Capability::LiteralPlus),
-    ("LITERAL-", Capability::LiteralMinus),
-    ("APPENDLIMIT", Capability::AppendLimit(None)),
-    ("IDLE", Capability::Idle),
-    ("NAMESPACE", Capability::Namespace),
-    ("UIDPLUS", Capability::UidPlus),
-    ("MOVE", Capability::Move),
-    ("ENABLE", Capability::Enable),
-    ("ID", Capability::Id),
-    ("UNSELECT", Capability::Unselect),
-    ("CHILDREN", Capability::Children),
-    ("SPECIAL-USE", Capability::SpecialUse),
-    ("CREATE-SPECIAL-USE", Capability::CreateSpecialUse),
-    ("LIST-EXTENDED", Capability::ListExtended),
-    ("LIST-STATUS", Capability::ListStatus),
-    ("ESEARCH", Capability::Esearch),
-    ("SEARCHRES", Capability::SearchRes),
-    ("CONDSTORE", Capability::CondStore),
-    ("QRESYNC", Capability::QResync),
-    ("QUOTA", Capability::Quota),
-    ("QUOTASET", Capability::QuotaSet),
-    ("BINARY", Capability::Binary),
-    ("STATUS=SIZE", Capability::StatusSize),
-    ("SORT", Capability::Sort),
-    ("UTF8=ACCEPT", Capability::Utf8Accept),
-    ("PREVIEW", Capability::Preview),
-];
+/// A capability without a value from its upper-case name.
+fn plain_cap(upper: &[u8]) -> Option<Capability<'static>> {
+    Some(match upper {
+        b"IMAP4REV1" => Capability::Imap4Rev1,
+        b"IMAP4REV2" => Capability::Imap4Rev2,
+        b"STARTTLS" => Capability::StartTls,
+        b"LOGINDISABLED" => Capability::LoginDisabled,
+        b"SASL-IR" => Capability::SaslIr,
+        b"LITERAL+" => Capability::LiteralPlus,
+        b"LITERAL-" => Capability::LiteralMinus,
+        b"APPENDLIMIT" => Capability::AppendLimit(None),
+        b"IDLE" => Capability::Idle,
+        b"NAMESPACE" => Capability::Namespace,
+        b"UIDPLUS" => Capability::UidPlus,
+        b"MOVE" => Capability::Move,
+        b"ENABLE" => Capability::Enable,
+        b"ID" => Capability::Id,
+        b"UNSELECT" => Capability::Unselect,
+        b"CHILDREN" => Capability::Children,
+        b"SPECIAL-USE" => Capability::SpecialUse,
+        b"CREATE-SPECIAL-USE" => Capability::CreateSpecialUse,
+        b"LIST-EXTENDED" => Capability::ListExtended,
+        b"LIST-STATUS" => Capability::ListStatus,
+        b"ESEARCH" => Capability::Esearch,
+        b"SEARCHRES" => Capability::SearchRes,
+        b"CONDSTORE" => Capability::CondStore,
+        b"QRESYNC" => Capability::QResync,
+        b"QUOTA" => Capability::Quota,
+        b"QUOTASET" => Capability::QuotaSet,
+        b"BINARY" => Capability::Binary,
+        b"STATUS=SIZE" => Capability::StatusSize,
+        b"SORT" => Capability::Sort,
+        b"UTF8=ACCEPT" => Capability::Utf8Accept,
+        b"PREVIEW" => Capability::Preview,
+        _ => return None,
+    })
+}
 
 /// The value after `prefix` (case-insensitive) in `s`, if `s` starts with it and has more.
 fn after<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -522,8 +556,9 @@ fn after<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 impl<'a> Capability<'a> {
     /// A capability from its atom (already checked to be one).
     pub fn from_atom(a: &'a str) -> Self {
-        if let Some((_, c)) = PLAIN_CAPS.iter().find(|(n, _)| n.eq_ignore_ascii_case(a)) {
-            return c.clone();
+        let mut buf = [0u8; super::KEY_MAX];
+        if let Some(c) = plain_cap(super::upper(a.as_bytes(), &mut buf)) {
+            return c;
         }
         if let Some(m) = after(a, "AUTH=") {
             return Capability::Auth(Atom::from_parsed(m));
@@ -549,7 +584,12 @@ impl<'a> Capability<'a> {
 
     /// Parse `capability`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        c.atom().map(Capability::from_atom)
+        let b = super::atom_bytes(c)?;
+        let mut buf = [0u8; super::KEY_MAX];
+        Ok(match plain_cap(super::upper(b, &mut buf)) {
+            Some(cap) => cap,
+            None => Capability::from_atom(super::ascii_str(b)),
+        })
     }
 
     /// Parse `*(SP capability)` up to the end of the line or a `]` (a trailing space is accepted).
@@ -586,11 +626,38 @@ impl<'a> Capability<'a> {
                 return;
             }
             plain => {
-                let name = PLAIN_CAPS
-                    .iter()
-                    .find(|(_, c)| c == plain)
-                    .map(|(n, _)| *n)
-                    .unwrap_or("X");
+                let name = match plain {
+                    Capability::StartTls => "STARTTLS",
+                    Capability::LoginDisabled => "LOGINDISABLED",
+                    Capability::SaslIr => "SASL-IR",
+                    Capability::LiteralPlus => "LITERAL+",
+                    Capability::LiteralMinus => "LITERAL-",
+                    Capability::AppendLimit(None) => "APPENDLIMIT",
+                    Capability::Idle => "IDLE",
+                    Capability::Namespace => "NAMESPACE",
+                    Capability::UidPlus => "UIDPLUS",
+                    Capability::Move => "MOVE",
+                    Capability::Enable => "ENABLE",
+                    Capability::Id => "ID",
+                    Capability::Unselect => "UNSELECT",
+                    Capability::Children => "CHILDREN",
+                    Capability::SpecialUse => "SPECIAL-USE",
+                    Capability::CreateSpecialUse => "CREATE-SPECIAL-USE",
+                    Capability::ListExtended => "LIST-EXTENDED",
+                    Capability::ListStatus => "LIST-STATUS",
+                    Capability::Esearch => "ESEARCH",
+                    Capability::SearchRes => "SEARCHRES",
+                    Capability::CondStore => "CONDSTORE",
+                    Capability::QResync => "QRESYNC",
+                    Capability::Quota => "QUOTA",
+                    Capability::QuotaSet => "QUOTASET",
+                    Capability::Binary => "BINARY",
+                    Capability::StatusSize => "STATUS=SIZE",
+                    Capability::Sort => "SORT",
+                    Capability::Utf8Accept => "UTF8=ACCEPT",
+                    Capability::Preview => "PREVIEW",
+                    _ => "X",
+                };
                 e.raw(name.as_bytes());
                 return;
             }
@@ -607,11 +674,36 @@ impl<'a> Capability<'a> {
             Capability::QuotaRes(a) => Capability::QuotaRes(a.into_owned()),
             Capability::Other(a) => Capability::Other(a.into_owned()),
             Capability::AppendLimit(n) => Capability::AppendLimit(n),
-            plain => PLAIN_CAPS
-                .iter()
-                .find(|(_, c)| *c == plain)
-                .map(|(_, c)| c.clone())
-                .unwrap_or(Capability::Imap4Rev1),
+            Capability::Imap4Rev1 => Capability::Imap4Rev1,
+            Capability::Imap4Rev2 => Capability::Imap4Rev2,
+            Capability::StartTls => Capability::StartTls,
+            Capability::LoginDisabled => Capability::LoginDisabled,
+            Capability::SaslIr => Capability::SaslIr,
+            Capability::LiteralPlus => Capability::LiteralPlus,
+            Capability::LiteralMinus => Capability::LiteralMinus,
+            Capability::Idle => Capability::Idle,
+            Capability::Namespace => Capability::Namespace,
+            Capability::UidPlus => Capability::UidPlus,
+            Capability::Move => Capability::Move,
+            Capability::Enable => Capability::Enable,
+            Capability::Id => Capability::Id,
+            Capability::Unselect => Capability::Unselect,
+            Capability::Children => Capability::Children,
+            Capability::SpecialUse => Capability::SpecialUse,
+            Capability::CreateSpecialUse => Capability::CreateSpecialUse,
+            Capability::ListExtended => Capability::ListExtended,
+            Capability::ListStatus => Capability::ListStatus,
+            Capability::Esearch => Capability::Esearch,
+            Capability::SearchRes => Capability::SearchRes,
+            Capability::CondStore => Capability::CondStore,
+            Capability::QResync => Capability::QResync,
+            Capability::Quota => Capability::Quota,
+            Capability::QuotaSet => Capability::QuotaSet,
+            Capability::Binary => Capability::Binary,
+            Capability::StatusSize => Capability::StatusSize,
+            Capability::Sort => Capability::Sort,
+            Capability::Utf8Accept => Capability::Utf8Accept,
+            Capability::Preview => Capability::Preview,
         }
     }
 }

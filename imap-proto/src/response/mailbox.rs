@@ -140,36 +140,38 @@ pub enum MailboxAttribute<'a> {
     Extension(Atom<'a>),
 }
 
-const ATTRS: &[(&str, MailboxAttribute<'static>)] = &[
-    ("Noinferiors", MailboxAttribute::NoInferiors),
-    ("Noselect", MailboxAttribute::NoSelect),
-    ("Marked", MailboxAttribute::Marked),
-    ("Unmarked", MailboxAttribute::Unmarked),
-    ("NonExistent", MailboxAttribute::NonExistent),
-    ("Subscribed", MailboxAttribute::Subscribed),
-    ("Remote", MailboxAttribute::Remote),
-    ("HasChildren", MailboxAttribute::HasChildren),
-    ("HasNoChildren", MailboxAttribute::HasNoChildren),
-    ("All", MailboxAttribute::All),
-    ("Archive", MailboxAttribute::Archive),
-    ("Drafts", MailboxAttribute::Drafts),
-    ("Flagged", MailboxAttribute::Flagged),
-    ("Junk", MailboxAttribute::Junk),
-    ("Sent", MailboxAttribute::Sent),
-    ("Trash", MailboxAttribute::Trash),
-    ("Important", MailboxAttribute::Important),
-];
+/// A known attribute from its upper-case name (without the backslash).
+fn known_attribute(upper: &[u8]) -> Option<MailboxAttribute<'static>> {
+    Some(match upper {
+        b"NOINFERIORS" => MailboxAttribute::NoInferiors,
+        b"NOSELECT" => MailboxAttribute::NoSelect,
+        b"MARKED" => MailboxAttribute::Marked,
+        b"UNMARKED" => MailboxAttribute::Unmarked,
+        b"NONEXISTENT" => MailboxAttribute::NonExistent,
+        b"SUBSCRIBED" => MailboxAttribute::Subscribed,
+        b"REMOTE" => MailboxAttribute::Remote,
+        b"HASCHILDREN" => MailboxAttribute::HasChildren,
+        b"HASNOCHILDREN" => MailboxAttribute::HasNoChildren,
+        b"ALL" => MailboxAttribute::All,
+        b"ARCHIVE" => MailboxAttribute::Archive,
+        b"DRAFTS" => MailboxAttribute::Drafts,
+        b"FLAGGED" => MailboxAttribute::Flagged,
+        b"JUNK" => MailboxAttribute::Junk,
+        b"SENT" => MailboxAttribute::Sent,
+        b"TRASH" => MailboxAttribute::Trash,
+        b"IMPORTANT" => MailboxAttribute::Important,
+        _ => return None,
+    })
+}
 
 impl<'a> MailboxAttribute<'a> {
     /// Parse `"\" atom` (a bare atom is accepted as an extension too).
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         c.eat(b'\\')?;
-        let a = c.atom()?;
-        Ok(ATTRS
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(a))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| MailboxAttribute::Extension(Atom::from_parsed(a))))
+        let a = super::atom_bytes(c)?;
+        let mut buf = [0u8; super::KEY_MAX];
+        Ok(known_attribute(super::upper(a, &mut buf))
+            .unwrap_or_else(|| MailboxAttribute::Extension(Atom::from_parsed(super::ascii_str(a)))))
     }
 
     /// Write `\name`.
@@ -178,11 +180,26 @@ impl<'a> MailboxAttribute<'a> {
         match self {
             MailboxAttribute::Extension(a) => a.encode(e),
             known => {
-                let name = ATTRS
-                    .iter()
-                    .find(|(_, v)| v == known)
-                    .map(|(n, _)| *n)
-                    .unwrap_or("X");
+                let name = match known {
+                    MailboxAttribute::NoInferiors => "Noinferiors",
+                    MailboxAttribute::NoSelect => "Noselect",
+                    MailboxAttribute::Marked => "Marked",
+                    MailboxAttribute::Unmarked => "Unmarked",
+                    MailboxAttribute::NonExistent => "NonExistent",
+                    MailboxAttribute::Subscribed => "Subscribed",
+                    MailboxAttribute::Remote => "Remote",
+                    MailboxAttribute::HasChildren => "HasChildren",
+                    MailboxAttribute::HasNoChildren => "HasNoChildren",
+                    MailboxAttribute::All => "All",
+                    MailboxAttribute::Archive => "Archive",
+                    MailboxAttribute::Drafts => "Drafts",
+                    MailboxAttribute::Flagged => "Flagged",
+                    MailboxAttribute::Junk => "Junk",
+                    MailboxAttribute::Sent => "Sent",
+                    MailboxAttribute::Trash => "Trash",
+                    MailboxAttribute::Important => "Important",
+                    MailboxAttribute::Extension(_) => "X",
+                };
                 e.raw(name.as_bytes());
             }
         }
@@ -474,9 +491,9 @@ pub enum StatusValue<'a> {
 /// Parse `"(" [status-att-val *(SP status-att-val)] ")"`; a trailing space is accepted.
 pub(super) fn status_values<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<StatusValue<'a>>> {
     c.paren_list(true, |c| {
-        let name = c.atom()?;
+        let name = super::atom_bytes(c)?;
         c.sp()?;
-        Ok(match StatusItem::from_name(name.as_bytes()) {
+        Ok(match StatusItem::from_name(name) {
             Some(item) => {
                 if c.keyword(b"NIL")? {
                     StatusValue::Item(item, None)
@@ -485,7 +502,7 @@ pub(super) fn status_values<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<StatusVal
                 }
             }
             None => StatusValue::Other {
-                name: Atom::from_parsed(name),
+                name: Atom::from_parsed(super::ascii_str(name)),
                 value: RawValue::parse(c)?,
             },
         })
@@ -582,8 +599,10 @@ impl<'a> Esearch<'a> {
                 break;
             }
             let at = c.pos();
-            let name = c.atom()?;
-            if name.eq_ignore_ascii_case("UID") {
+            let name = super::atom_bytes(c)?;
+            let mut buf = [0u8; super::KEY_MAX];
+            let key = super::upper(name, &mut buf);
+            if key == b"UID" {
                 if !out.data.is_empty() {
                     return Err(ParseError::Invalid {
                         at,
@@ -594,14 +613,14 @@ impl<'a> Esearch<'a> {
                 continue;
             }
             c.sp()?;
-            let item = match name.to_ascii_uppercase().as_str() {
-                "MIN" => SearchReturnData::Min(c.number()?),
-                "MAX" => SearchReturnData::Max(c.number()?),
-                "COUNT" => SearchReturnData::Count(c.number()?),
-                "ALL" => SearchReturnData::All(SequenceSet::parse(c)?),
-                "MODSEQ" => SearchReturnData::ModSeq(c.number64()?),
+            let item = match key {
+                b"MIN" => SearchReturnData::Min(c.number()?),
+                b"MAX" => SearchReturnData::Max(c.number()?),
+                b"COUNT" => SearchReturnData::Count(c.number()?),
+                b"ALL" => SearchReturnData::All(SequenceSet::parse(c)?),
+                b"MODSEQ" => SearchReturnData::ModSeq(c.number64()?),
                 _ => SearchReturnData::Other {
-                    name: Atom::from_parsed(name),
+                    name: Atom::from_parsed(super::ascii_str(name)),
                     value: RawValue::parse(c)?,
                 },
             };

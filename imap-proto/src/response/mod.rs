@@ -42,6 +42,37 @@ pub use mailbox::{
     QuotaResource, RawValue, SearchReturnData, StatusValue, Thread,
 };
 
+/// Longest keyword the parsers look up (`AUTHENTICATIONFAILED` has 20 letters).
+pub(crate) const KEY_MAX: usize = 24;
+
+/// The upper-case form of a short keyword, in `buf`; empty if too long to be one we know.
+#[inline]
+pub(crate) fn upper<'b>(word: &[u8], buf: &'b mut [u8; KEY_MAX]) -> &'b [u8] {
+    if word.len() > KEY_MAX {
+        return b"";
+    }
+    let out = &mut buf[..word.len()];
+    out.copy_from_slice(word);
+    out.make_ascii_uppercase();
+    out
+}
+
+/// One or more ATOM-CHARs as octets (no UTF-8 check: callers compare them with keywords).
+#[inline]
+pub(crate) fn atom_bytes<'a>(c: &mut crate::Cursor<'a>) -> crate::ParseResult<&'a [u8]> {
+    let b = c.take_while(crate::token::is_atom_char)?;
+    if b.is_empty() {
+        return Err(c.invalid("atom"));
+    }
+    Ok(b)
+}
+
+/// Octets of ATOM-CHARs (ASCII) as text.
+#[inline]
+pub(crate) fn ascii_str(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or_default()
+}
+
 /// One server response line (with its literals): a status response, untagged data or a
 /// continuation request (RFC 9051 §7).
 #[derive(Debug, Clone, PartialEq, Eq)]

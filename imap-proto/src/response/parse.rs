@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::code::{Capability, Code};
 use super::fetch::MsgAtt;
 use super::mailbox::{self, Esearch, ListItem, Namespace, QuotaResource, Thread};
-use super::{Continue, Data, Response, Status, StatusKind};
+use super::{Continue, Data, KEY_MAX, Response, Status, StatusKind, atom_bytes, upper};
 use crate::cursor::{Cursor, ParseError, ParseResult};
 use crate::token::{AString, Flag, IString, Mailbox, NString, SequenceSet, Tag};
 
@@ -49,17 +49,6 @@ fn resp_text<'a>(c: &mut Cursor<'a>) -> ParseResult<(Option<Code<'a>>, Cow<'a, s
     Ok((code, text(c)?))
 }
 
-/// The uppercase form of a short keyword, in `buf`; empty if too long to be one we know.
-fn upper<'b>(word: &[u8], buf: &'b mut [u8; 16]) -> &'b [u8] {
-    if word.len() > buf.len() {
-        return b"";
-    }
-    let out = &mut buf[..word.len()];
-    out.copy_from_slice(word);
-    out.make_ascii_uppercase();
-    out
-}
-
 /// Parse one response; returns it and the octets consumed from the cursor's position.
 pub(super) fn response<'a>(c: &mut Cursor<'a>) -> ParseResult<(Response<'a>, usize)> {
     let start = c.pos();
@@ -78,9 +67,9 @@ pub(super) fn response<'a>(c: &mut Cursor<'a>) -> ParseResult<(Response<'a>, usi
             let tag = Tag::parse(c)?;
             c.sp()?;
             let at = c.pos();
-            let word = c.atom()?;
-            let mut buf = [0u8; 16];
-            let kind = match upper(word.as_bytes(), &mut buf) {
+            let word = atom_bytes(c)?;
+            let mut buf = [0u8; KEY_MAX];
+            let kind = match upper(word, &mut buf) {
                 b"OK" => StatusKind::Ok,
                 b"NO" => StatusKind::No,
                 b"BAD" => StatusKind::Bad,
@@ -109,9 +98,9 @@ fn untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
         let at = c.pos();
         let n = c.number()?;
         c.sp()?;
-        let word = c.atom()?;
-        let mut buf = [0u8; 16];
-        let d = match upper(word.as_bytes(), &mut buf) {
+        let word = atom_bytes(c)?;
+        let mut buf = [0u8; KEY_MAX];
+        let d = match upper(word, &mut buf) {
             b"FETCH" => {
                 c.sp()?;
                 let seq = std::num::NonZeroU32::new(n).ok_or(ParseError::Invalid {
@@ -141,9 +130,9 @@ fn untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
         return Ok(Response::Data(d));
     }
     let at = c.pos();
-    let word = c.atom()?;
-    let mut buf = [0u8; 16];
-    let key = upper(word.as_bytes(), &mut buf);
+    let word = atom_bytes(c)?;
+    let mut buf = [0u8; KEY_MAX];
+    let key = upper(word, &mut buf);
     let kind = match key {
         b"OK" => Some(StatusKind::Ok),
         b"NO" => Some(StatusKind::No),
