@@ -889,3 +889,77 @@ fn id_and_quota() {
 mod fetch;
 #[path = "responses/quirks.rs"]
 mod quirks;
+
+/// The server's side of the sample sessions of RFC 9051 §8 and RFC 3501 §8, as one stream:
+/// each response is parsed in turn from where the previous one ended.
+#[test]
+fn sample_sessions_rfc9051_8_and_rfc3501_8() {
+    let header = "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\nFrom: Terry Gray <gray@cac.washington.edu>\r\nSubject: IMAP4rev1 WG mtg summary and minutes\r\nTo: imap@cac.washington.edu\r\ncc: minutes@CNRI.Reston.VA.US, John Klensin <KLENSIN@MIT.EDU>\r\nMessage-Id: <B27397-0100000@cac.washington.edu>\r\nMIME-Version: 1.0\r\nContent-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\r\n";
+    let stream = format!(
+        "* OK IMAP4rev2 Service Ready\r\n\
+         a001 OK LOGIN completed\r\n\
+         * 18 EXISTS\r\n\
+         * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+         * 2 RECENT\r\n\
+         * OK [UNSEEN 17] Message 17 is the first unseen message\r\n\
+         * OK [UIDVALIDITY 3857529045] UIDs valid\r\n\
+         * LIST () \"/\" INBOX\r\n\
+         a002 OK [READ-WRITE] SELECT completed\r\n\
+         * 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\") BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n\
+         a003 OK FETCH completed\r\n\
+         * 12 FETCH (BODY[HEADER] {{{}}}\r\n{header})\r\n\
+         a004 OK FETCH completed\r\n\
+         * 12 FETCH (FLAGS (\\Seen \\Deleted))\r\n\
+         a005 OK +FLAGS completed\r\n\
+         * BYE IMAP4rev2 server terminating connection\r\n\
+         a006 OK LOGOUT completed\r\n",
+        header.len()
+    );
+    let mut rest = stream.as_bytes();
+    let mut seen = Vec::new();
+    while !rest.is_empty() {
+        let (r, n) = Response::parse(rest).unwrap();
+        seen.push(r);
+        rest = &rest[n..];
+    }
+    assert_eq!(seen.len(), 17);
+    assert_eq!(
+        seen[0],
+        untagged(StatusKind::Ok, None, "IMAP4rev2 Service Ready")
+    );
+    assert_eq!(seen[2], data(Data::Exists(18)));
+    assert_eq!(seen[4], data(Data::Recent(2)));
+    assert_eq!(
+        seen[8],
+        tagged(
+            "a002",
+            StatusKind::Ok,
+            Some(Code::ReadWrite),
+            "SELECT completed"
+        )
+    );
+    let Response::Data(Data::Fetch { items, .. }) = &seen[11] else {
+        panic!("{:?}", seen[11])
+    };
+    assert!(
+        matches!(&items[0], MsgAtt::BodySection { data, .. } if data.as_bytes() == Some(header.as_bytes()))
+    );
+    assert_eq!(
+        seen[13],
+        data(Data::Fetch {
+            seq: nz(12),
+            items: vec![MsgAtt::Flags(vec![Flag::Seen, Flag::Deleted])]
+        })
+    );
+    assert_eq!(
+        seen[15],
+        untagged(
+            StatusKind::Bye,
+            None,
+            "IMAP4rev2 server terminating connection"
+        )
+    );
+    // The whole stream re-encodes to the same octets.
+    let again: Vec<u8> = seen.iter().flat_map(|r| r.to_bytes()).collect();
+    assert_eq!(again, stream.as_bytes());
+}
