@@ -14,6 +14,23 @@
 //!
 //! Values borrow from the input (strings, atoms, text) and own only their lists.
 //!
+//! # Deviations accepted (see also [`crate::cursor`] for line ends and trailing spaces)
+//! - Status responses without text (`* OK`, `a1 OK [READ-WRITE]`), `+` alone; a `[` that opens
+//!   no valid response code is text; text that is not UTF-8 is decoded lossily.
+//! - A space before the end of a capability list (also inside `[CAPABILITY ...]`), of a STATUS,
+//!   FLAGS or FETCH list, of SEARCH/SORT/QUOTAROOT data (`* SEARCH \r\n`).
+//! - Keywords in any case; FETCH items in any order; unknown FETCH items (Gmail's `X-GM-*`),
+//!   response codes, STATUS items, ESEARCH return data and LIST-EXTENDED items kept as sent.
+//! - ENVELOPE: `()` for an empty address list, spaces between addresses, NIL in any field.
+//! - BODYSTRUCTURE: `NIL` for the type, subtype or encoding (read as `""`), `()` for no
+//!   parameters, a text part without its line count and a message/rfc822 part without the
+//!   enclosed message (read as basic parts), spaces between the parts of a multipart, any
+//!   prefix of the extension fields and more of them than RFC 9051 names, a disposition written
+//!   as a bare string, a space before `)`.
+//! - A hierarchy delimiter written `""` (read as NIL); zero where a UID validity, UIDNEXT or
+//!   message number must be non-zero (except EXPUNGE and FETCH); ID `()` for no parameters;
+//!   MULTISEARCH's extra correlator fields (RFC 7377) skipped.
+//!
 //! Layout: this module holds the top-level types; [`code`] the response codes and
 //! capabilities; [`body`] ENVELOPE and BODYSTRUCTURE; [`fetch`] the FETCH data items;
 //! [`mailbox`] LIST, NAMESPACE, STATUS, ESEARCH, THREAD, QUOTA and ID data; `parse` and
