@@ -40,16 +40,6 @@ impl<'a> RawValue<'a> {
         Ok(RawValue(Cow::Borrowed(&c.input()[start..c.pos()])))
     }
 
-    /// Parse values separated by spaces up to the end of the line (not consumed).
-    pub fn parse_to_eol(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        let start = c.pos();
-        while !c.at_crlf()? {
-            while c.eat(b' ')? {}
-            skip_value(c)?;
-        }
-        Ok(RawValue(Cow::Borrowed(&c.input()[start..c.pos()])))
-    }
-
     /// Write it.
     pub fn encode(&self, e: &mut Encoder) {
         e.raw(&self.0);
