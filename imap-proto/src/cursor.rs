@@ -60,13 +60,14 @@ pub const DEFAULT_MAX_DEPTH: u16 = 64;
 /// How many octets of a quoted string [`Cursor::quoted`] scans with a plain loop.
 const QUOTED_SCAN: usize = 64;
 
-/// The octets that end the plain scan of a quoted string: `"`, `\\`, CR, LF.
+/// The octets that end the plain scan of a quoted string: `"`, `\\`, CR, LF, NUL.
 static QUOTED_STOP: [bool; 256] = {
     let mut t = [false; 256];
     t[b'"' as usize] = true;
     t[b'\\' as usize] = true;
     t[b'\r' as usize] = true;
     t[b'\n' as usize] = true;
+    t[0] = true;
     t
 };
 
@@ -89,7 +90,8 @@ fn quoted_stop(head: &[u8]) -> Option<usize> {
         let m = zero(v ^ (LO * u64::from(b'"')))
             | zero(v ^ (LO * u64::from(b'\\')))
             | zero(v ^ (LO * u64::from(b'\r')))
-            | zero(v ^ (LO * u64::from(b'\n')));
+            | zero(v ^ (LO * u64::from(b'\n')))
+            | zero(v);
         if m != 0 {
             // The lowest flagged byte is a true match (borrows only run upwards).
             return Some(base + (m.trailing_zeros() / 8) as usize);
@@ -388,7 +390,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `quoted` (RFC 9051 §9): `"` *QUOTED-CHAR `"`, with `\"` and `\\` escapes. Borrowed
-    /// unless it has escapes. 8-bit octets are accepted (UTF-8 under IMAP4rev2 and
+    /// unless it has escapes; NUL is refused. 8-bit octets are accepted (UTF-8 under IMAP4rev2 and
     /// UTF8=ACCEPT; other clients' bytes are kept as they are).
     pub fn quoted(&mut self) -> ParseResult<Cow<'a, [u8]>> {
         self.expect(b'"', "quoted string")?;
@@ -403,7 +405,7 @@ impl<'a> Cursor<'a> {
                     self.pos = start + i + 1;
                     return Ok(Cow::Borrowed(&rest[..i]));
                 }
-                b'\n' => {
+                b'\n' | 0 => {
                     return Err(ParseError::Invalid {
                         at: start + i,
                         expected: "closing quote",
@@ -417,7 +419,7 @@ impl<'a> Cursor<'a> {
         }
         // A bare LF is not allowed either: checked below, on the (short) quoted part only.
         let Some(end) = memchr::memchr3(b'"', b'\\', b'\r', rest) else {
-            return match memchr::memchr(b'\n', rest) {
+            return match memchr::memchr2(b'\n', 0, rest) {
                 Some(i) => Err(ParseError::Invalid {
                     at: start + i,
                     expected: "closing quote",
@@ -426,7 +428,7 @@ impl<'a> Cursor<'a> {
             };
         };
         if rest[end] == b'"' {
-            if let Some(i) = memchr::memchr(b'\n', &rest[..end]) {
+            if let Some(i) = memchr::memchr2(b'\n', 0, &rest[..end]) {
                 return Err(ParseError::Invalid {
                     at: start + i,
                     expected: "closing quote",
@@ -606,7 +608,7 @@ mod tests {
     #[test]
     fn quoted_scan_finds_the_first_stop() {
         for len in 0..80 {
-            for stop in [b'"', b'\\', b'\r', b'\n'] {
+            for stop in [b'"', b'\\', b'\r', b'\n', 0] {
                 let mut v = vec![b'a'; len];
                 v.push(stop);
                 v.extend_from_slice(b"\"\"");
@@ -618,6 +620,17 @@ mod tests {
         }
         // 8-bit octets next to a match do not hide it or make a false one.
         assert_eq!(quoted_stop(b"\xff\x80\xa2\x5c\x00\x01\x22\x23"), Some(3));
+        assert_eq!(quoted_stop(b"\xff\x80\xa2\x01\x00\x01\x22\x23"), Some(4));
+        // NUL is no QUOTED-CHAR (RFC 9051 §9: CHAR is %x01-7F), on both paths.
+        assert!(matches!(
+            Cursor::new(b"\"a\0b\"").quoted(),
+            Err(ParseError::Invalid { at: 2, .. })
+        ));
+        let long = [&b"\""[..], &[b'x'; 100], b"\0\""].concat();
+        assert!(matches!(
+            Cursor::new(&long).quoted(),
+            Err(ParseError::Invalid { at: 101, .. })
+        ));
         assert_eq!(quoted_stop(b"\x23\x01\x02\x0b\x0c\x0e\x5d\x5b\x21"), None);
         let text = "Grüße aus Köln, ein etwas längerer Betreff mit Umlauten";
         let input = format!("\"{text}\" ");

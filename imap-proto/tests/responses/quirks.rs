@@ -184,6 +184,9 @@ fn invalid_is_invalid_not_incomplete() {
         b"* 99999999999 EXISTS\r\n",
         b"* SEARCH 1 x\r\n",
         b"* THREAD (1 (2) 3)\r\n",
+        // NUL in a quoted string (found by fuzzing: it would be written back as a literal,
+        // which cannot hold NUL either).
+        b"* 1 FETCH (PREVIEW \"a\0b\")\r\n",
         b"\r\n",
     ] {
         let r = Response::parse(input);
