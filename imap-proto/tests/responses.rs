@@ -963,3 +963,166 @@ fn sample_sessions_rfc9051_8_and_rfc3501_8() {
     let again: Vec<u8> = seen.iter().flat_map(|r| r.to_bytes()).collect();
     assert_eq!(again, stream.as_bytes());
 }
+
+/// Further examples of the extension RFCs (IDLE, MOVE, UNSELECT, COMPRESS, SASL-IR, STARTTLS,
+/// CONDSTORE/QRESYNC, LIST-STATUS, CREATE-SPECIAL-USE, UTF8=ACCEPT, QUOTA), each checked for
+/// its value where it has one of its own.
+#[test]
+fn extension_examples() {
+    use StatusKind::*;
+    let table: Vec<(&[u8], Response)> = vec![
+        // RFC 2177 (IDLE)
+        (
+            b"+ idling\r\n",
+            Response::Continue(Continue {
+                code: None,
+                text: Cow::Borrowed("idling"),
+            }),
+        ),
+        (b"* 4 EXISTS\r\n", data(Data::Exists(4))),
+        (
+            b"A001 OK IDLE terminated\r\n",
+            tagged("A001", Ok, None, "IDLE terminated"),
+        ),
+        // RFC 6851 (MOVE) §4.1
+        (
+            b"* OK [COPYUID 432432 42:69 1202:1229]\r\n",
+            untagged(
+                Ok,
+                Some(Code::CopyUid {
+                    uid_validity: 432432,
+                    source: seq("42:69"),
+                    destination: seq("1202:1229"),
+                }),
+                "",
+            ),
+        ),
+        (b"* 22 EXPUNGE\r\n", data(Data::Expunge(nz(22)))),
+        (b"a OK Done\r\n", tagged("a", Ok, None, "Done")),
+        // RFC 3691 (UNSELECT)
+        (
+            b"A342 OK Unselect completed\r\n",
+            tagged("A342", Ok, None, "Unselect completed"),
+        ),
+        // RFC 4978 (COMPRESS)
+        (
+            b"tag OK DEFLATE active\r\n",
+            tagged("tag", Ok, None, "DEFLATE active"),
+        ),
+        // RFC 4959 (SASL-IR) and RFC 9051 §6.2.2
+        (
+            b"+ \r\n",
+            Response::Continue(Continue {
+                code: None,
+                text: Cow::Borrowed(""),
+            }),
+        ),
+        (
+            b"a01 OK [CAPABILITY IMAP4rev2 IDLE] Success (tls protection)\r\n",
+            tagged(
+                "a01",
+                Ok,
+                Some(Code::Capability(vec![
+                    Capability::Imap4Rev2,
+                    Capability::Idle,
+                ])),
+                "Success (tls protection)",
+            ),
+        ),
+        // RFC 9051 §6.2.1 (STARTTLS)
+        (
+            b"a002 OK Begin TLS negotiation now\r\n",
+            tagged("a002", Ok, None, "Begin TLS negotiation now"),
+        ),
+        // RFC 7162 §3.1.4, §3.2.5.1, §3.2.10
+        (
+            b"* 7 FETCH (MODSEQ (12121231777) UID 4 FLAGS (\\Seen))\r\n",
+            data(Data::Fetch {
+                seq: nz(7),
+                items: vec![
+                    MsgAtt::ModSeq(12121231777),
+                    MsgAtt::Uid(nz(4)),
+                    MsgAtt::Flags(vec![Flag::Seen]),
+                ],
+            }),
+        ),
+        (
+            b"* OK [HIGHESTMODSEQ 20010715194045007] Highest mailbox mod-sequence\r\n",
+            untagged(
+                Ok,
+                Some(Code::HighestModSeq(20010715194045007)),
+                "Highest mailbox mod-sequence",
+            ),
+        ),
+        (
+            b"* VANISHED (EARLIER) 41,43:116,118,120:211,214:540\r\n",
+            data(Data::Vanished {
+                earlier: true,
+                uids: seq("41,43:116,118,120:211,214:540"),
+            }),
+        ),
+        // RFC 5819 (LIST-STATUS) §5
+        (
+            b"* LIST (\\NoSelect) \".\" \"bar\"\r\n",
+            data(Data::List(ListItem {
+                attributes: vec![MailboxAttribute::NoSelect],
+                delimiter: Some('.'),
+                mailbox: Mailbox::from("bar"),
+                extended: vec![],
+            })),
+        ),
+        (
+            b"* STATUS \"foo\" (MESSAGES 30 UNSEEN 29)\r\n",
+            data(Data::Status {
+                mailbox: Mailbox::from("foo"),
+                items: vec![
+                    StatusValue::Item(StatusItem::Messages, Some(30)),
+                    StatusValue::Item(StatusItem::Unseen, Some(29)),
+                ],
+            }),
+        ),
+        // RFC 6154 §5.3 (CREATE-SPECIAL-USE)
+        (
+            b"t1 NO [USEATTR] \\All not supported\r\n",
+            tagged("t1", No, Some(Code::UseAttr), "\\All not supported"),
+        ),
+        // RFC 6855 (UTF8=ACCEPT) §3
+        (
+            b"* ENABLED UTF8=ACCEPT\r\n",
+            data(Data::Enabled(vec![Capability::Utf8Accept])),
+        ),
+        (
+            "* LIST () \"/\" \"Grüße\"\r\n".as_bytes(),
+            data(Data::List(ListItem {
+                attributes: vec![],
+                delimiter: Some('/'),
+                mailbox: Mailbox::from("Grüße"),
+                extended: vec![],
+            })),
+        ),
+        // RFC 9208 §4.3.1 and §5
+        (
+            b"* QUOTA \"#user/alice\" (MESSAGE 42 1000)\r\n",
+            data(Data::Quota {
+                root: AString::from("#user/alice"),
+                resources: vec![QuotaResource {
+                    name: atom("MESSAGE"),
+                    usage: 42,
+                    limit: 1000,
+                }],
+            }),
+        ),
+        (
+            b"A003 NO [OVERQUOTA] APPEND Failed\r\n",
+            tagged("A003", No, Some(Code::OverQuota), "APPEND Failed"),
+        ),
+        // RFC 7889 (APPENDLIMIT) and RFC 4469 (CATENATE) TOOBIG
+        (
+            b"A2 NO [TOOBIG] Message is too big\r\n",
+            tagged("A2", No, Some(Code::TooBig), "Message is too big"),
+        ),
+    ];
+    for (input, expected) in table {
+        assert_eq!(check(input), expected, "{}", String::from_utf8_lossy(input));
+    }
+}
