@@ -948,13 +948,22 @@ impl Date {
         })
     }
 
+    /// `date-year = 4DIGIT`: years before 1000 keep their leading zeros.
+    fn encode_year(&self, e: &mut Encoder) {
+        let y = self.year;
+        e.byte(b'0' + (y / 1000 % 10) as u8)
+            .byte(b'0' + (y / 100 % 10) as u8)
+            .byte(b'0' + (y / 10 % 10) as u8)
+            .byte(b'0' + (y % 10) as u8);
+    }
+
     /// Write `d-Mon-yyyy`.
     pub fn encode(&self, e: &mut Encoder) {
         e.number(u64::from(self.day));
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.month - 1)]);
         e.byte(b'-');
-        e.number(u64::from(self.year));
+        self.encode_year(e);
     }
 }
 
@@ -1044,7 +1053,7 @@ impl DateTime {
         e.byte(b'-');
         e.raw(MONTHS[usize::from(self.date.month - 1)]);
         e.byte(b'-');
-        e.number(u64::from(self.date.year));
+        self.date.encode_year(e);
         e.sp();
         two(e, self.hour);
         e.byte(b':');

@@ -70,6 +70,11 @@ fn simple_items() {
             }]
         )
     );
+    // A year before 1000 keeps four digits when written back (found by fuzzing).
+    assert_eq!(
+        check(b"* 2 FETCH (INTERNALDATE \" 7-Jul-0998 02:44:25 +0000\")\r\n").to_bytes(),
+        b"* 2 FETCH (INTERNALDATE \"07-Jul-0998 02:44:25 +0000\")\r\n"
+    );
     // RFC 8970 §5
     assert_eq!(
         check(b"* 1 FETCH (UID 1 PREVIEW \"Preview text\")\r\n"),
