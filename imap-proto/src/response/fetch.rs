@@ -82,10 +82,21 @@ pub enum MsgAtt<'a> {
     },
 }
 
-/// The name of an item: letters, digits, `.`, `-`, `_`, `$` (stops before `[`).
+/// The octets of an item name: letters, digits, `.`, `-`, `_`, `$`.
+static ITEM_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'$');
+        b += 1;
+    }
+    t
+};
+
+/// The name of an item (stops before `[`).
 fn item_name<'a>(c: &mut Cursor<'a>) -> ParseResult<&'a [u8]> {
-    let n =
-        c.take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'$'))?;
+    let n = c.take_while(|b| ITEM_CHAR[usize::from(b)])?;
     if n.is_empty() {
         return Err(c.invalid("a FETCH data item"));
     }
