@@ -198,22 +198,29 @@ impl Encoder {
 
     /// Whether `bytes` can be written as a quoted string under the current settings.
     pub fn quotable(&self, bytes: &[u8]) -> bool {
-        bytes.len() <= MAX_QUOTED
-            && bytes
-                .iter()
-                .all(|&b| b != b'\r' && b != b'\n' && b != 0 && (self.utf8 || b < 0x80))
+        if bytes.len() > MAX_QUOTED {
+            return false;
+        }
+        // No early exit, so that the loop vectorizes (these strings are short).
+        let limit = if self.utf8 { 0xff } else { 0x7f };
+        !bytes.iter().fold(false, |bad, &b| {
+            bad | (b == b'\r') | (b == b'\n') | (b == 0) | (b > limit)
+        })
     }
 
     /// A quoted string (RFC 9051 §4.3), escaping `"` and `\`. The caller checked
     /// [`Encoder::quotable`].
     pub fn quoted(&mut self, bytes: &[u8]) -> &mut Self {
+        self.buf.reserve(bytes.len() + 2);
         self.buf.push(b'"');
-        for &b in bytes {
-            if b == b'"' || b == b'\\' {
-                self.buf.push(b'\\');
-            }
-            self.buf.push(b);
+        let mut rest = bytes;
+        while let Some(i) = memchr::memchr2(b'"', b'\\', rest) {
+            self.buf.extend_from_slice(&rest[..i]);
+            self.buf.push(b'\\');
+            self.buf.push(rest[i]);
+            rest = &rest[i + 1..];
         }
+        self.buf.extend_from_slice(rest);
         self.buf.push(b'"');
         self
     }

@@ -9,12 +9,14 @@
 //! - [`framing`]: the literal-aware framer and message assembler (lines, literals inline,
 //!   streamed or refused, size limits).
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
+//! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 
 pub mod command;
 pub mod cursor;
 pub mod encode;
 pub mod framing;
+pub mod response;
 pub mod section;
 pub mod status;
 pub mod token;

@@ -429,6 +429,10 @@ impl<'a> NString<'a> {
 
     /// Parse an `nstring`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        // A quoted string is the common case (envelopes, body structures): no NIL test first.
+        if c.peek()? == b'"' {
+            return c.quoted().map(|q| NString(Some(IString::Quoted(q))));
+        }
         if c.keyword(b"NIL")? {
             return Ok(NString(None));
         }
@@ -999,6 +1003,11 @@ impl DateTime {
 
     /// Parse a quoted `date-time`. A one-digit day may be written with a leading space (`date-day-fixed`).
     pub fn parse(c: &mut Cursor<'_>) -> ParseResult<Self> {
+        if let Some(fields) = Self::fixed(c.rest()) {
+            let at = c.pos() + 1;
+            c.advance(28);
+            return Self::checked(fields, at);
+        }
         c.expect(b'"', "date-time")?;
         let at = c.pos();
         c.eat(b' ')?;
@@ -1022,6 +1031,56 @@ impl DateTime {
         c.advance(1);
         let zone = Date::parse_digits(c, 4, 4)?;
         c.expect(b'"', "closing quote of a date-time")?;
+        Self::checked((day, month, year, hour, minute, second, sign, zone), at)
+    }
+
+    /// The fields of the usual form, `"dd-Mon-yyyy hh:mm:ss +zzzz"` (28 octets, the day maybe
+    /// with a leading space), read at fixed offsets; `None` for anything else, which the
+    /// general parser then reads (or refuses).
+    #[allow(clippy::type_complexity)]
+    fn fixed(r: &[u8]) -> Option<(u32, u8, u32, u32, u32, u32, i16, u32)> {
+        let r = r.get(..28)?;
+        let sign = match r[22] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        if r[0] != b'"' || r[3] != b'-' || r[7] != b'-' || r[12] != b' ' || r[15] != b':' {
+            return None;
+        }
+        if r[18] != b':' || r[21] != b' ' || r[27] != b'"' {
+            return None;
+        }
+        let d = |i: usize| -> Option<u32> {
+            let v = r[i].wrapping_sub(b'0');
+            (v < 10).then_some(u32::from(v))
+        };
+        let n2 = |i: usize| Some(d(i)? * 10 + d(i + 1)?);
+        let day = if r[1] == b' ' { d(2)? } else { n2(1)? };
+        let month = MONTHS
+            .iter()
+            .position(|m| r[4..7].eq_ignore_ascii_case(&m[..]))? as u8
+            + 1;
+        let year = n2(8)? * 100 + n2(10)?;
+        let zone = n2(23)? * 100 + n2(25)?;
+        Some((day, month, year, n2(13)?, n2(16)?, n2(19)?, sign, zone))
+    }
+
+    /// A date-time from its fields, checked.
+    #[allow(clippy::type_complexity)]
+    fn checked(
+        (day, month, year, hour, minute, second, sign, zone): (
+            u32,
+            u8,
+            u32,
+            u32,
+            u32,
+            u32,
+            i16,
+            u32,
+        ),
+        at: usize,
+    ) -> ParseResult<Self> {
         let bad = ParseError::Invalid {
             at,
             expected: "a valid date-time",
@@ -1194,5 +1253,27 @@ mod tests {
         let d = Date::parse(&mut Cursor::new(b"5-Mar-0420 ")).unwrap();
         assert_eq!(enc(|e| d.encode(e)), b"5-Mar-0420");
         assert!(Date::parse(&mut Cursor::new(b"1-Fob-1994 ")).is_err());
+    }
+
+    #[test]
+    fn date_time_fixed_and_general_forms_agree() {
+        let p = |s: &[u8]| DateTime::parse(&mut Cursor::new(s));
+        let a = p(b"\"07-Jul-1996 02:44:25 -0700\" ").unwrap();
+        assert_eq!(p(b"\" 7-Jul-1996 02:44:25 -0700\" ").unwrap(), a);
+        assert_eq!(p(b"\"7-jul-1996 02:44:25 -0700\" ").unwrap(), a);
+        assert_eq!(a.offset_minutes, -420);
+        assert_eq!(a.date, Date::new(1996, 7, 7).unwrap());
+        for bad in [
+            &b"\"32-Jul-1996 02:44:25 -0700\" "[..],
+            b"\"17-Jul-1996 24:44:25 -0700\" ",
+            b"\"17-Jul-1996 02:44:25 -0760\" ",
+            b"\"17-Jux-1996 02:44:25 -0700\" ",
+        ] {
+            assert!(matches!(p(bad), Err(ParseError::Invalid { .. })), "{bad:?}");
+        }
+        assert_eq!(
+            p(b"\"17-Jul-1996 02:44:25 -070"),
+            Err(ParseError::Incomplete)
+        );
     }
 }
