@@ -7,11 +7,13 @@
 //! - [`encode`]: the encoder, which cuts its output where a synchronizing literal must wait.
 //! - [`utf7`]: modified UTF-7 mailbox names.
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
+//! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 
 pub mod command;
 pub mod cursor;
 pub mod encode;
+pub mod response;
 pub mod section;
 pub mod status;
 pub mod token;
