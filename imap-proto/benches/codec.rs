@@ -237,12 +237,8 @@ mod codec2 {
 }
 
 // ---- ours ---------------------------------------------------------------------------------------
-// Written against the API of the command and response modules (imap_proto::command::Command::parse
-// and imap_proto::response::Response::parse, `-> Result<(T<'_>, usize), ParseError>`, usize =
-// octets consumed incl. the final CRLF; `encode(&self, &mut Encoder)`). Until those modules are on
-// the branch it stays switched off: LEAD, to switch it on, delete the `#[cfg(any())]` line below
-// and the stand-in module `ours` after it.
-#[cfg(any())]
+// imap_proto::command::Command::parse and imap_proto::response::Response::parse (`-> (T<'_>, usize)`,
+// usize = octets consumed incl. the final CRLF), and their `encode(&self, &mut Encoder)`.
 mod ours {
     use std::hint::black_box;
 
@@ -322,19 +318,6 @@ mod ours {
             })
         });
     }
-}
-
-/// Stand-in while our command and response parsers are not on the branch (see above).
-#[cfg(not(any()))]
-mod ours {
-    use criterion::{BenchmarkGroup, measurement::WallTime};
-
-    /// Our codec in the run: not yet.
-    pub const CODEC: Option<super::Codec> = None;
-
-    pub fn bench_encode_commands(_: &mut BenchmarkGroup<'_, WallTime>, _: &[&[u8]]) {}
-
-    pub fn bench_encode_responses(_: &mut BenchmarkGroup<'_, WallTime>, _: &[&[u8]]) {}
 }
 
 /// The codecs in this run: imap-codec 1.0, 2.0-alpha, and ours once it is switched on.
@@ -590,9 +573,6 @@ fn main() {
                     item.fails.join(", ")
                 );
             }
-        }
-        if ours::CODEC.is_none() {
-            println!("ours: not switched on yet (see `mod ours` in benches/codec.rs)");
         }
         summary(Kind::Commands, &commands, &common_commands, &codecs);
         summary(Kind::Responses, &responses, &common_responses, &codecs);
