@@ -485,30 +485,27 @@ fn summary(kind: Kind, items: &[Item], common: &[&Item], codecs: &[Codec]) {
         let _ = write!(head, " {:>22}", codec.name);
     }
     println!("{head}");
+    // Every (item, codec) pair takes its turn in each round, so the rounds of one item are spread
+    // over the whole phase rather than over a few milliseconds.
+    let parses = |item: &Item, codec: &Codec| {
+        !codec
+            .mark
+            .is_some_and(|m| item.fails.iter().any(|p| p == m))
+    };
+    let mut calls: Vec<Box<dyn FnMut() + '_>> = Vec::new();
     for item in items {
-        let parses: Vec<bool> = codecs
+        for codec in codecs.iter().filter(|codec| parses(item, codec)) {
+            let decode = kind.decoder(codec);
+            calls.push(Box::new(move || {
+                black_box(decode(black_box(&item.bytes)));
+            }));
+        }
+    }
+    let mut fastest = fastest_in_turns(Duration::from_millis(3), &mut calls).into_iter();
+    for item in items {
+        let times: Vec<Option<f64>> = codecs
             .iter()
-            .map(|codec| {
-                !codec
-                    .mark
-                    .is_some_and(|m| item.fails.iter().any(|p| p == m))
-            })
-            .collect();
-        let mut calls: Vec<Box<dyn FnMut() + '_>> = codecs
-            .iter()
-            .zip(&parses)
-            .filter(|(_, parses)| **parses)
-            .map(|(codec, _)| {
-                let decode = kind.decoder(codec);
-                Box::new(move || {
-                    black_box(decode(black_box(&item.bytes)));
-                }) as Box<dyn FnMut()>
-            })
-            .collect();
-        let mut fastest = fastest_in_turns(Duration::from_millis(3), &mut calls).into_iter();
-        let times: Vec<Option<f64>> = parses
-            .iter()
-            .map(|parses| if *parses { fastest.next() } else { None })
+            .map(|codec| parses(item, codec).then(|| fastest.next().unwrap_or(f64::NAN)))
             .collect();
         let name: String = item.name.chars().take(66).collect();
         let mut line = format!("  {name:<66}");
