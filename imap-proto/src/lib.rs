@@ -6,7 +6,9 @@
 //! - [`cursor`]: the byte cursor every parser reads with; literals inline; incomplete vs invalid.
 //! - [`encode`]: the encoder, which cuts its output where a synchronizing literal must wait.
 //! - [`utf7`]: modified UTF-7 mailbox names.
+//! - [`client`]: the sans-IO client session.
 
+pub mod client;
 pub mod cursor;
 pub mod encode;
 pub mod token;

@@ -1,0 +1,628 @@
+//! The client's view of a server response: which command it belongs to and what it changes in
+//! the session's state (RFC 9051 §7). The session only reads a response's *head* — its tag,
+//! status, response code, or for untagged data its number and name — and keeps the whole
+//! response's octets ([`Untagged::raw`]) for the application, which parses the data it asked
+//! for (FETCH items, LIST, SEARCH) with the response parser.
+//!
+//! [`frame_end`] finds where a response ends in the input: at the CRLF that is not followed by
+//! a literal's octets (`{n}\r\n` announces `n` octets that belong to the same response,
+//! RFC 9051 §4.3).
+
+use crate::cursor::{Cursor, ParseError};
+use crate::token::{Flag, FlagPerm, is_atom_char};
+
+use super::capability::Capabilities;
+
+/// Where the framer left off in an incomplete response, so that more input does not make it
+/// scan the same octets again.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FrameScan {
+    /// Offset up to which the response is known to continue (past whole lines and literals).
+    resume: usize,
+}
+
+/// Why the input cannot be framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FrameError {
+    /// The response (with its literals) is longer than the limit.
+    TooLarge,
+}
+
+/// The length of the first whole response in `buf` (its final CRLF included), or `None` when
+/// more input is needed. `scan` carries progress across calls on a growing buffer and is reset
+/// when a response is found.
+///
+/// ```text
+/// response-line = *(line-text literal) line-text CRLF   ; literal = "{" number ["+"] "}" CRLF *OCTET
+/// ```
+pub(crate) fn frame_end(
+    buf: &[u8],
+    scan: &mut FrameScan,
+    max: usize,
+) -> Result<Option<usize>, FrameError> {
+    let mut pos = scan.resume;
+    loop {
+        if pos > buf.len() {
+            // Inside a literal's octets.
+            if pos > max {
+                return Err(FrameError::TooLarge);
+            }
+            scan.resume = pos;
+            return Ok(None);
+        }
+        let Some(nl) = memchr::memchr(b'\n', &buf[pos..]) else {
+            if buf.len() > max {
+                return Err(FrameError::TooLarge);
+            }
+            scan.resume = pos;
+            return Ok(None);
+        };
+        let end = pos + nl + 1;
+        if end > max {
+            return Err(FrameError::TooLarge);
+        }
+        match literal_at_line_end(&buf[pos..pos + nl]) {
+            Some(n) => {
+                pos = end.saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
+                if pos > max {
+                    return Err(FrameError::TooLarge);
+                }
+            }
+            None => {
+                *scan = FrameScan::default();
+                return Ok(Some(end));
+            }
+        }
+    }
+}
+
+/// If a line (without its LF) ends with a literal announcement `{n}`, `{n+}` or `~{n}`
+/// (CR optional), its length.
+fn literal_at_line_end(line: &[u8]) -> Option<u64> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let inner = line.strip_suffix(b"}")?;
+    let inner = inner.strip_suffix(b"+").unwrap_or(inner);
+    let digits_start = inner
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    let digits = &inner[digits_start..];
+    if digits.is_empty() || digits.len() > 19 || inner.get(digits_start.checked_sub(1)?) != Some(&b'{')
+    {
+        return None;
+    }
+    digits
+        .iter()
+        .try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+}
+
+/// A status condition (RFC 9051 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Condition {
+    /// `OK`.
+    Ok,
+    /// `NO`: the command failed (or an untagged warning).
+    No,
+    /// `BAD`: protocol error (or an untagged error).
+    Bad,
+    /// `PREAUTH` (greeting only): the connection is already authenticated.
+    PreAuth,
+    /// `BYE`: the server is closing the connection.
+    Bye,
+}
+
+impl Condition {
+    fn from_atom(a: &str) -> Option<Self> {
+        Some(match a.to_ascii_uppercase().as_str() {
+            "OK" => Condition::Ok,
+            "NO" => Condition::No,
+            "BAD" => Condition::Bad,
+            "PREAUTH" => Condition::PreAuth,
+            "BYE" => Condition::Bye,
+            _ => return None,
+        })
+    }
+}
+
+/// A response code (RFC 9051 §7.1), with the values the session uses typed; every other code
+/// keeps its name and argument text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Code {
+    /// `ALERT`: show the text to the user.
+    Alert,
+    /// `CAPABILITY ...` (RFC 9051 §7.1, §7.2.2).
+    Capability(Capabilities),
+    /// `PERMANENTFLAGS (...)`: flags the client can change permanently.
+    PermanentFlags(Vec<FlagPerm<'static>>),
+    /// `UIDVALIDITY n`.
+    UidValidity(u32),
+    /// `UIDNEXT n`.
+    UidNext(u32),
+    /// `UNSEEN n` (IMAP4rev1): the first unseen message.
+    Unseen(u32),
+    /// `HIGHESTMODSEQ n` (RFC 7162 §3.1.2.1).
+    HighestModSeq(u64),
+    /// `NOMODSEQ` (RFC 7162 §3.1.2.2).
+    NoModSeq,
+    /// `READ-ONLY`: the mailbox is selected read-only.
+    ReadOnly,
+    /// `READ-WRITE`: the mailbox is selected read-write.
+    ReadWrite,
+    /// Another code: its name (as sent) and the text up to `]`, if any.
+    Other {
+        /// The code's atom.
+        name: String,
+        /// Its arguments, unparsed.
+        args: Option<String>,
+    },
+}
+
+/// A tagged or untagged status response's parts after the condition:
+/// `[SP "[" resp-text-code "]"] [SP text]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusText {
+    /// The response code, if any.
+    pub code: Option<Code>,
+    /// The human-readable text (lossy UTF-8).
+    pub text: String,
+}
+
+/// An untagged response (`* ...`), as the session read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untagged {
+    /// What kind of data it is.
+    pub kind: UntaggedKind,
+    raw: Vec<u8>,
+}
+
+impl Untagged {
+    /// The whole response as received, from `*` to the final CRLF, literals inline: give it to
+    /// the response parser for the data the session does not interpret (FETCH items, LIST...).
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+}
+
+/// The kinds of untagged response (RFC 9051 §7.1 to §7.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UntaggedKind {
+    /// `* OK|NO|BAD|PREAUTH|BYE [code] text` (§7.1).
+    Status {
+        /// The condition.
+        condition: Condition,
+        /// Code and text.
+        text: StatusText,
+    },
+    /// `* CAPABILITY ...` (§7.2.2).
+    Capability(Capabilities),
+    /// `* ENABLED ...` (RFC 5161 §3.2): the extensions now enabled.
+    Enabled(Vec<String>),
+    /// `* FLAGS (...)` (§7.3.5): the mailbox's flags.
+    Flags(Vec<Flag<'static>>),
+    /// `* n EXISTS` (§7.4.1).
+    Exists(u32),
+    /// `* n RECENT` (RFC 3501 §7.3.2; IMAP4rev1 servers).
+    Recent(u32),
+    /// `* n EXPUNGE` (§7.5.1).
+    Expunge(u32),
+    /// `* n FETCH (...)` (§7.5.2): the message's sequence number; the items are in
+    /// [`Untagged::raw`].
+    Fetch(u32),
+    /// Any other data (`LIST`, `SEARCH`, `ESEARCH`, `STATUS`, `NAMESPACE`, `VANISHED`...):
+    /// its name, upper case; the rest is in [`Untagged::raw`].
+    Data {
+        /// The response's name (for `* n NAME`, the name after the number).
+        name: String,
+        /// The number before the name, if any.
+        number: Option<u32>,
+    },
+}
+
+/// One response as the session read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ServerLine {
+    /// `+ text` (§7.6): base64 for AUTHENTICATE, free text otherwise.
+    Continuation(Vec<u8>),
+    /// `tag OK|NO|BAD ...` (§7.1).
+    Tagged {
+        tag: String,
+        condition: Condition,
+        text: StatusText,
+    },
+    /// `* ...`.
+    Untagged(Untagged),
+}
+
+/// Read a response's head. `frame` is one whole response as [`frame_end`] found it.
+///
+/// ```text
+/// response      = continue-req / response-data / response-tagged
+/// continue-req  = "+" SP (resp-text / base64) CRLF
+/// response-tagged = tag SP resp-cond-state CRLF
+/// response-data = "*" SP (resp-cond-state / resp-cond-bye / mailbox-data / message-data /
+///                 capability-data / enable-data) CRLF
+/// ```
+pub(crate) fn read_line(frame: &[u8]) -> Result<ServerLine, ParseError> {
+    let mut c = Cursor::new(frame);
+    match c.peek()? {
+        b'+' => {
+            c.advance(1);
+            c.eat_opt(b' ');
+            Ok(ServerLine::Continuation(line_text(&c).to_vec()))
+        }
+        b'*' => {
+            c.advance(1);
+            c.sp()?;
+            let kind = untagged_kind(&mut c)?;
+            Ok(ServerLine::Untagged(Untagged {
+                kind,
+                raw: frame.to_vec(),
+            }))
+        }
+        _ => {
+            let tag = c.tag_chars()?.to_owned();
+            c.sp()?;
+            let at = c.pos();
+            let condition = Condition::from_atom(c.atom()?)
+                .filter(|k| matches!(k, Condition::Ok | Condition::No | Condition::Bad))
+                .ok_or(ParseError::Invalid {
+                    at,
+                    expected: "OK, NO or BAD",
+                })?;
+            let text = status_text(&mut c)?;
+            Ok(ServerLine::Tagged {
+                tag,
+                condition,
+                text,
+            })
+        }
+    }
+}
+
+/// The text up to CRLF (or LF).
+fn line_text<'a>(c: &Cursor<'a>) -> &'a [u8] {
+    let rest = c.rest();
+    let rest = rest.strip_suffix(b"\n").unwrap_or(rest);
+    rest.strip_suffix(b"\r").unwrap_or(rest)
+}
+
+fn untagged_kind(c: &mut Cursor<'_>) -> Result<UntaggedKind, ParseError> {
+    if c.peek()?.is_ascii_digit() {
+        let n = c.number()?;
+        c.sp()?;
+        let name = c.atom()?;
+        return Ok(match name.to_ascii_uppercase().as_str() {
+            "EXISTS" => UntaggedKind::Exists(n),
+            "RECENT" => UntaggedKind::Recent(n),
+            "EXPUNGE" => UntaggedKind::Expunge(n),
+            "FETCH" => UntaggedKind::Fetch(n),
+            other => UntaggedKind::Data {
+                name: other.to_owned(),
+                number: Some(n),
+            },
+        });
+    }
+    let name = c.atom()?;
+    if let Some(condition) = Condition::from_atom(name) {
+        return Ok(UntaggedKind::Status {
+            condition,
+            text: status_text(c)?,
+        });
+    }
+    let upper = name.to_ascii_uppercase();
+    Ok(match upper.as_str() {
+        "CAPABILITY" => UntaggedKind::Capability(Capabilities::parse_list(line_text(c))),
+        "ENABLED" => UntaggedKind::Enabled(
+            line_text(c)
+                .split(|&b| b == b' ')
+                .filter(|w| !w.is_empty())
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect(),
+        ),
+        "FLAGS" => {
+            c.sp()?;
+            UntaggedKind::Flags(
+                Flag::parse_list(c)?
+                    .into_iter()
+                    .map(Flag::into_owned)
+                    .collect(),
+            )
+        }
+        _ => UntaggedKind::Data {
+            name: upper,
+            number: None,
+        },
+    })
+}
+
+/// `[SP "[" resp-text-code "]"] [SP text]`; a missing text is accepted (servers omit it).
+fn status_text(c: &mut Cursor<'_>) -> Result<StatusText, ParseError> {
+    if !c.eat_opt(b' ') {
+        return Ok(StatusText {
+            code: None,
+            text: String::new(),
+        });
+    }
+    let code = if c.peek()? == b'[' {
+        c.advance(1);
+        let code = resp_text_code(c)?;
+        c.expect(b']', "] closing a response code")?;
+        c.eat_opt(b' ');
+        Some(code)
+    } else {
+        None
+    };
+    Ok(StatusText {
+        code,
+        text: String::from_utf8_lossy(line_text(c)).into_owned(),
+    })
+}
+
+/// `resp-text-code` (RFC 9051 §9), the codes the session uses typed.
+fn resp_text_code(c: &mut Cursor<'_>) -> Result<Code, ParseError> {
+    let name = c.take_while(is_atom_char)?;
+    if name.is_empty() {
+        return Err(c.invalid("a response code"));
+    }
+    let name = std::str::from_utf8(name).map_err(|_| c.invalid("a response code"))?;
+    let upper = name.to_ascii_uppercase();
+    let code = match upper.as_str() {
+        "ALERT" => Code::Alert,
+        "READ-ONLY" => Code::ReadOnly,
+        "READ-WRITE" => Code::ReadWrite,
+        "NOMODSEQ" => Code::NoModSeq,
+        "CAPABILITY" => {
+            c.sp()?;
+            let args = code_args(c)?;
+            Code::Capability(Capabilities::parse_list(args))
+        }
+        "PERMANENTFLAGS" => {
+            c.sp()?;
+            let flags = c.paren_list(true, FlagPerm::parse)?;
+            Code::PermanentFlags(
+                flags
+                    .into_iter()
+                    .map(|f| match f {
+                        FlagPerm::Flag(f) => FlagPerm::Flag(f.into_owned()),
+                        FlagPerm::Any => FlagPerm::Any,
+                    })
+                    .collect(),
+            )
+        }
+        "UIDVALIDITY" | "UIDNEXT" | "UNSEEN" => {
+            c.sp()?;
+            let n = c.number()?;
+            match upper.as_str() {
+                "UIDVALIDITY" => Code::UidValidity(n),
+                "UIDNEXT" => Code::UidNext(n),
+                _ => Code::Unseen(n),
+            }
+        }
+        "HIGHESTMODSEQ" => {
+            c.sp()?;
+            Code::HighestModSeq(c.number64()?)
+        }
+        _ => {
+            let args = if c.eat_opt(b' ') {
+                Some(String::from_utf8_lossy(code_args(c)?).into_owned())
+            } else {
+                None
+            };
+            Code::Other {
+                name: name.to_owned(),
+                args,
+            }
+        }
+    };
+    Ok(code)
+}
+
+/// The octets up to the `]` that ends a response code (not consumed).
+fn code_args<'a>(c: &mut Cursor<'a>) -> Result<&'a [u8], ParseError> {
+    let rest = c.rest();
+    match memchr::memchr2(b']', b'\n', rest) {
+        Some(n) if rest[n] == b']' => {
+            c.advance(n);
+            Ok(&rest[..n])
+        }
+        Some(_) => Err(c.invalid("] closing a response code")),
+        None => Err(ParseError::Incomplete),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(input: &[u8], max: usize) -> Result<Vec<&[u8]>, FrameError> {
+        let mut out = Vec::new();
+        let mut scan = FrameScan::default();
+        let mut rest = input;
+        while let Some(n) = frame_end(rest, &mut scan, max)? {
+            out.push(&rest[..n]);
+            rest = &rest[n..];
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn frames_skip_literal_octets() {
+        let input = b"* 1 FETCH (BODY[] {5}\r\na\r\nb\n)\r\n* 2 EXISTS\r\n* 3 FE";
+        let f = frames(input, 1000).unwrap();
+        assert_eq!(
+            f,
+            vec![
+                b"* 1 FETCH (BODY[] {5}\r\na\r\nb\n)\r\n".as_slice(),
+                b"* 2 EXISTS\r\n".as_slice()
+            ]
+        );
+        // Every prefix of a response with a literal is incomplete.
+        let one = b"* 1 FETCH (BODY[] ~{5}\r\na\r\n{3}\r\n)\r\n";
+        for i in 0..one.len() {
+            let mut scan = FrameScan::default();
+            assert_eq!(frame_end(&one[..i], &mut scan, 1000), Ok(None), "prefix {i}");
+        }
+        let mut scan = FrameScan::default();
+        assert_eq!(frame_end(one, &mut scan, 1000), Ok(Some(one.len())));
+    }
+
+    #[test]
+    fn frame_limits() {
+        assert_eq!(frames(b"* 1 FETCH (BODY[] {500}\r\n", 100), Err(FrameError::TooLarge));
+        assert_eq!(frames(&[b'x'; 101], 100), Err(FrameError::TooLarge));
+        assert_eq!(
+            frames(b"* 1 FETCH (BODY[] {99999999999999999999}\r\n", 100),
+            Ok(vec![b"* 1 FETCH (BODY[] {99999999999999999999}\r\n".as_slice()])
+        );
+        assert_eq!(literal_at_line_end(b"x {12+}\r"), Some(12));
+        assert_eq!(literal_at_line_end(b"x 12}\r"), None);
+        assert_eq!(literal_at_line_end(b"{}"), None);
+    }
+
+    #[test]
+    fn heads() {
+        let cases: &[(&[u8], ServerLine)] = &[
+            (
+                b"+ idling\r\n",
+                ServerLine::Continuation(b"idling".to_vec()),
+            ),
+            (b"+\r\n", ServerLine::Continuation(Vec::new())),
+            (
+                b"a1 NO [ALERT] over quota\r\n",
+                ServerLine::Tagged {
+                    tag: "a1".into(),
+                    condition: Condition::No,
+                    text: StatusText {
+                        code: Some(Code::Alert),
+                        text: "over quota".into(),
+                    },
+                },
+            ),
+            (
+                b"A2 ok\r\n",
+                ServerLine::Tagged {
+                    tag: "A2".into(),
+                    condition: Condition::Ok,
+                    text: StatusText {
+                        code: None,
+                        text: String::new(),
+                    },
+                },
+            ),
+            (
+                b"a3 OK [APPENDUID 38505 3955] APPEND completed\r\n",
+                ServerLine::Tagged {
+                    tag: "a3".into(),
+                    condition: Condition::Ok,
+                    text: StatusText {
+                        code: Some(Code::Other {
+                            name: "APPENDUID".into(),
+                            args: Some("38505 3955".into()),
+                        }),
+                        text: "APPEND completed".into(),
+                    },
+                },
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&read_line(input).unwrap(), want, "{:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    fn kind(input: &[u8]) -> UntaggedKind {
+        match read_line(input).unwrap() {
+            ServerLine::Untagged(u) => {
+                assert_eq!(u.raw(), input);
+                u.kind
+            }
+            other => panic!("not untagged: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn untagged_kinds() {
+        assert_eq!(kind(b"* 23 EXISTS\r\n"), UntaggedKind::Exists(23));
+        assert_eq!(kind(b"* 5 recent\r\n"), UntaggedKind::Recent(5));
+        assert_eq!(kind(b"* 4 EXPUNGE\r\n"), UntaggedKind::Expunge(4));
+        assert_eq!(kind(b"* 12 FETCH (FLAGS (\\Seen))\r\n"), UntaggedKind::Fetch(12));
+        assert_eq!(
+            kind(b"* FLAGS (\\Answered \\Seen $Forwarded)\r\n"),
+            UntaggedKind::Flags(vec![
+                Flag::Answered,
+                Flag::Seen,
+                Flag::Keyword(crate::token::Atom::new("$Forwarded").unwrap())
+            ])
+        );
+        assert_eq!(
+            kind(b"* OK [UIDVALIDITY 3857529045] UIDs valid\r\n"),
+            UntaggedKind::Status {
+                condition: Condition::Ok,
+                text: StatusText {
+                    code: Some(Code::UidValidity(3857529045)),
+                    text: "UIDs valid".into()
+                }
+            }
+        );
+        assert_eq!(
+            kind(b"* OK [PERMANENTFLAGS (\\Deleted \\*)] Limited\r\n"),
+            UntaggedKind::Status {
+                condition: Condition::Ok,
+                text: StatusText {
+                    code: Some(Code::PermanentFlags(vec![
+                        FlagPerm::Flag(Flag::Deleted),
+                        FlagPerm::Any
+                    ])),
+                    text: "Limited".into()
+                }
+            }
+        );
+        assert_eq!(
+            kind(b"* OK [HIGHESTMODSEQ 715194045007]\r\n"),
+            UntaggedKind::Status {
+                condition: Condition::Ok,
+                text: StatusText {
+                    code: Some(Code::HighestModSeq(715194045007)),
+                    text: String::new()
+                }
+            }
+        );
+        assert_eq!(
+            kind(b"* LIST () \"/\" INBOX\r\n"),
+            UntaggedKind::Data {
+                name: "LIST".into(),
+                number: None
+            }
+        );
+        assert_eq!(
+            kind(b"* ENABLED CONDSTORE UTF8=ACCEPT\r\n"),
+            UntaggedKind::Enabled(vec!["CONDSTORE".into(), "UTF8=ACCEPT".into()])
+        );
+        match kind(b"* CAPABILITY IMAP4rev2 LITERAL+ AUTH=PLAIN \r\n") {
+            UntaggedKind::Capability(c) => {
+                assert!(c.has("imap4rev2") && c.has("LITERAL+") && c.auth("plain"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_heads_are_errors() {
+        for bad in [
+            b"a1 MAYBE x\r\n".as_slice(),
+            b"* 12\r\n",
+            b"* OK [UIDVALIDITY x] y\r\n",
+            b"* OK [PERMANENTFLAGS (\\Seen] y\r\n",
+            b"* OK [x\r\n",
+            b"a1 PREAUTH x\r\n",
+        ] {
+            assert!(
+                matches!(read_line(bad), Err(ParseError::Invalid { .. })),
+                "{:?}: {:?}",
+                String::from_utf8_lossy(bad),
+                read_line(bad)
+            );
+        }
+    }
+}
