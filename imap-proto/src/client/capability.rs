@@ -90,7 +90,9 @@ mod tests {
 
     #[test]
     fn lookups() {
-        let c = Capabilities::parse_list(b"IMAP4rev1  STARTTLS AUTH=PLAIN auth=scram-sha-256 LITERAL- ");
+        let c = Capabilities::parse_list(
+            b"IMAP4rev1  STARTTLS AUTH=PLAIN auth=scram-sha-256 LITERAL- ",
+        );
         assert_eq!(c.names().count(), 5);
         assert!(c.has("starttls") && !c.has("IDLE"));
         assert!(c.auth("PLAIN") && c.auth("SCRAM-SHA-256") && !c.auth("XOAUTH2"));

@@ -2,12 +2,13 @@
 //! STARTTLS, SELECT/EXAMINE, IDLE, APPEND), and [`ClientSession::command`] for all others.
 
 use super::auth::AuthState;
-use super::{command_name, Capabilities, ClientError, ClientSession, ConnectionState, MailboxState, Special};
+use super::{
+    Capabilities, ClientError, ClientSession, ConnectionState, MailboxState, Special, command_name,
+};
 use crate::encode::Encoder;
 use crate::token::{Flag, Mailbox};
 
 impl ClientSession {
-
     /// Queue a command the caller writes: `write` gets an [`Encoder`] (set to the server's
     /// literal style) positioned after the tag and space, and writes the command without the
     /// final CRLF, e.g. `|e| { e.raw(b"UID FETCH 1:* (FLAGS)"); }`. Returns the tag.
@@ -119,7 +120,10 @@ impl ClientSession {
             )));
         }
         self.check_cleartext(mechanism.sends_reusable_credential())?;
-        let sasl_ir = self.capabilities.as_ref().is_some_and(Capabilities::sasl_ir);
+        let sasl_ir = self
+            .capabilities
+            .as_ref()
+            .is_some_and(Capabilities::sasl_ir);
         let mut state = AuthState::new(mechanism, credentials).map_err(ClientError::Sasl)?;
         let mut e = self.encoder();
         e.raw(b"AUTHENTICATE ").raw(mechanism.name().as_bytes());
@@ -259,14 +263,10 @@ impl ClientSession {
             })
             .ok_or(ClientError::Misuse("append_data without a streamed APPEND"))?;
         if !*ready {
-            return Err(ClientError::Misuse(
-                "append_data before Event::AppendReady",
-            ));
+            return Err(ClientError::Misuse("append_data before Event::AppendReady"));
         }
         if bytes.len() as u64 > *remaining {
-            return Err(ClientError::Misuse(
-                "append_data past the announced length",
-            ));
+            return Err(ClientError::Misuse("append_data past the announced length"));
         }
         *remaining -= bytes.len() as u64;
         self.output.extend_from_slice(bytes);

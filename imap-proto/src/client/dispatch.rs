@@ -10,7 +10,6 @@ use super::{
 };
 
 impl ClientSession {
-
     pub(super) fn handle(&mut self, line: ServerLine) -> Result<(), ClientError> {
         match line {
             ServerLine::Continuation(text) => self.on_continuation(&text),
@@ -155,10 +154,13 @@ impl ClientSession {
             _ => {}
         }
         // Mailbox data goes to the SELECT in flight, else to the selected mailbox.
-        let selecting = self.in_flight.iter_mut().find_map(|c| match &mut c.special {
-            Special::Select(m) => Some(m),
-            _ => None,
-        });
+        let selecting = self
+            .in_flight
+            .iter_mut()
+            .find_map(|c| match &mut c.special {
+                Special::Select(m) => Some(m),
+                _ => None,
+            });
         match selecting {
             Some(m) => {
                 m.apply(&u.kind);

@@ -63,7 +63,10 @@ impl MailboxState {
             UntaggedKind::Expunge(_) => self.exists = self.exists.saturating_sub(1),
             UntaggedKind::Flags(f) => self.flags = f.clone(),
             UntaggedKind::Status {
-                text: super::response::StatusText { code: Some(code), .. },
+                text:
+                    super::response::StatusText {
+                        code: Some(code), ..
+                    },
                 ..
             } => self.apply_code(code),
             _ => return false,

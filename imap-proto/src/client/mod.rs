@@ -457,9 +457,9 @@ impl ClientSession {
             .map_or(LiteralStyle::Sync, Capabilities::literal_style);
         let mut e = Encoder::new(style);
         e.set_utf8(
-            self.enabled
-                .iter()
-                .any(|x| x.eq_ignore_ascii_case("IMAP4rev2") || x.eq_ignore_ascii_case("UTF8=ACCEPT")),
+            self.enabled.iter().any(|x| {
+                x.eq_ignore_ascii_case("IMAP4rev2") || x.eq_ignore_ascii_case("UTF8=ACCEPT")
+            }),
         );
         e
     }
@@ -522,8 +522,10 @@ impl ClientSession {
     /// command, one at a time without pipelining.
     fn pump(&mut self) {
         while let Some(next) = self.queue.front() {
-            if matches!(self.state, ConnectionState::Greeting | ConnectionState::Logout)
-                || self.tls_pending
+            if matches!(
+                self.state,
+                ConnectionState::Greeting | ConnectionState::Logout
+            ) || self.tls_pending
                 || self.in_flight.iter().any(InFlight::blocks_queue)
                 || (!self.in_flight.is_empty()
                     && (!self.config.pipelining || is_exclusive(&next.special)))
@@ -549,7 +551,8 @@ impl ClientSession {
                 rest.push_back(q.bytes[start..].to_vec());
             }
             if let Special::AppendStream { ready: true, .. } = q.special {
-                self.events.push_back(Event::AppendReady { tag: q.tag.clone() });
+                self.events
+                    .push_back(Event::AppendReady { tag: q.tag.clone() });
             }
             self.in_flight.push(InFlight {
                 tag: q.tag,
@@ -572,7 +575,6 @@ impl ClientSession {
         }
     }
 }
-
 
 /// The command's name from its encoded form: the first atom, and the second after `UID`.
 fn command_name(bytes: &[u8]) -> String {

@@ -87,13 +87,15 @@ fn literal_at_line_end(line: &[u8]) -> Option<u64> {
         .rposition(|b| !b.is_ascii_digit())
         .map_or(0, |i| i + 1);
     let digits = &inner[digits_start..];
-    if digits.is_empty() || digits.len() > 19 || inner.get(digits_start.checked_sub(1)?) != Some(&b'{')
+    if digits.is_empty()
+        || digits.len() > 19
+        || inner.get(digits_start.checked_sub(1)?) != Some(&b'{')
     {
         return None;
     }
-    digits
-        .iter()
-        .try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+    digits.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
 }
 
 /// A status condition (RFC 9051 §7.1).
@@ -459,10 +461,14 @@ mod tests {
             ]
         );
         // Every prefix of a response with a literal is incomplete.
-        let one = b"* 1 FETCH (BODY[] ~{5}\r\na\r\n{3}\r\n)\r\n";
+        let one = b"* 1 FETCH (BODY[] ~{3}\r\na\r\n {3}\r\nxyz)\r\n";
         for i in 0..one.len() {
             let mut scan = FrameScan::default();
-            assert_eq!(frame_end(&one[..i], &mut scan, 1000), Ok(None), "prefix {i}");
+            assert_eq!(
+                frame_end(&one[..i], &mut scan, 1000),
+                Ok(None),
+                "prefix {i}"
+            );
         }
         let mut scan = FrameScan::default();
         assert_eq!(frame_end(one, &mut scan, 1000), Ok(Some(one.len())));
@@ -470,11 +476,16 @@ mod tests {
 
     #[test]
     fn frame_limits() {
-        assert_eq!(frames(b"* 1 FETCH (BODY[] {500}\r\n", 100), Err(FrameError::TooLarge));
+        assert_eq!(
+            frames(b"* 1 FETCH (BODY[] {500}\r\n", 100),
+            Err(FrameError::TooLarge)
+        );
         assert_eq!(frames(&[b'x'; 101], 100), Err(FrameError::TooLarge));
         assert_eq!(
             frames(b"* 1 FETCH (BODY[] {99999999999999999999}\r\n", 100),
-            Ok(vec![b"* 1 FETCH (BODY[] {99999999999999999999}\r\n".as_slice()])
+            Ok(vec![
+                b"* 1 FETCH (BODY[] {99999999999999999999}\r\n".as_slice()
+            ])
         );
         assert_eq!(literal_at_line_end(b"x {12+}\r"), Some(12));
         assert_eq!(literal_at_line_end(b"x 12}\r"), None);
@@ -527,7 +538,12 @@ mod tests {
             ),
         ];
         for (input, want) in cases {
-            assert_eq!(&read_line(input).unwrap(), want, "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(
+                &read_line(input).unwrap(),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 
@@ -546,7 +562,10 @@ mod tests {
         assert_eq!(kind(b"* 23 EXISTS\r\n"), UntaggedKind::Exists(23));
         assert_eq!(kind(b"* 5 recent\r\n"), UntaggedKind::Recent(5));
         assert_eq!(kind(b"* 4 EXPUNGE\r\n"), UntaggedKind::Expunge(4));
-        assert_eq!(kind(b"* 12 FETCH (FLAGS (\\Seen))\r\n"), UntaggedKind::Fetch(12));
+        assert_eq!(
+            kind(b"* 12 FETCH (FLAGS (\\Seen))\r\n"),
+            UntaggedKind::Fetch(12)
+        );
         assert_eq!(
             kind(b"* FLAGS (\\Answered \\Seen $Forwarded)\r\n"),
             UntaggedKind::Flags(vec![
