@@ -6,11 +6,16 @@
 //! - [`cursor`]: the byte cursor every parser reads with; literals inline; incomplete vs invalid.
 //! - [`encode`]: the encoder, which cuts its output where a synchronizing literal must wait.
 //! - [`utf7`]: modified UTF-7 mailbox names.
+//! - [`command`]: client commands: types, parser (server side), encoder (client side).
+//! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
 
 pub mod client;
+pub mod command;
 pub mod cursor;
 pub mod encode;
+pub mod section;
+pub mod status;
 pub mod token;
 pub mod utf7;
 
