@@ -7,6 +7,7 @@
 //! - [`encode`]: the encoder, which cuts its output where a synchronizing literal must wait.
 //! - [`utf7`]: modified UTF-7 mailbox names.
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
+//! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
 
@@ -14,6 +15,7 @@ pub mod client;
 pub mod command;
 pub mod cursor;
 pub mod encode;
+pub mod response;
 pub mod section;
 pub mod status;
 pub mod token;
