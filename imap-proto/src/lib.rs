@@ -6,6 +6,8 @@
 //! - [`cursor`]: the byte cursor every parser reads with; literals inline; incomplete vs invalid.
 //! - [`encode`]: the encoder, which cuts its output where a synchronizing literal must wait.
 //! - [`utf7`]: modified UTF-7 mailbox names.
+//! - [`framing`]: the literal-aware framer and message assembler (lines, literals inline,
+//!   streamed or refused, size limits).
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
@@ -15,6 +17,7 @@ pub mod client;
 pub mod command;
 pub mod cursor;
 pub mod encode;
+pub mod framing;
 pub mod response;
 pub mod section;
 pub mod status;

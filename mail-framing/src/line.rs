@@ -26,7 +26,9 @@
 //!   the hook IMAP's literals (`{n}`, `{n+}`, `~{n}`) use: the framer returns the line that
 //!   announces the literal, the codec asks for the `n` octets, then frames lines again.
 //! - An over-long line's last octets stay readable ([`LineFramer::too_long_tail`]): IMAP must
-//!   know whether it announced a literal, whose octets are then skipped rather than parsed.
+//!   know whether it announced a literal, whose octets are then skipped rather than parsed. Its
+//!   first octets too ([`LineFramer::too_long_head`]): IMAP answers a command by its tag, which
+//!   starts the line (RFC 9051 §2.2.1, §7.1 `BAD [TOOBIG]`).
 //! - [`LineFramer::discard`] drops everything buffered: after `STARTTLS`/`STLS`/IMAP `STARTTLS`
 //!   (RFC 3207 §4.2, RFC 2595 §4, CVE-2011-0411: nothing pipelined before the handshake may be
 //!   read as if it came through TLS) and when a session closes.
@@ -59,10 +61,15 @@ pub struct LineFramer {
     dropped: Option<usize>,
     /// The last octets of the over-long line being dropped or last reported.
     tail: Vec<u8>,
+    /// The first octets of the over-long line being dropped or last reported.
+    head: Vec<u8>,
 }
 
 /// Octets of an over-long line kept for [`LineFramer::too_long_tail`].
 pub const TAIL: usize = 32;
+
+/// Octets of an over-long line kept for [`LineFramer::too_long_head`].
+pub const HEAD: usize = 64;
 
 /// Compact the buffer once this many taken octets sit before `start` (and they are at least
 /// half of it): a long pipelined burst is not moved line by line.
@@ -110,11 +117,14 @@ impl LineFramer {
                     Some(dropped) => dropped + end + 2,
                     None if end + 2 > limit => {
                         self.tail.clear();
+                        self.head.clear();
                         end + 2
                     }
                     None => return Line::Complete(range),
                 };
-                keep_tail(&mut self.tail, self.buf.get(range).unwrap_or_default());
+                let line = self.buf.get(range).unwrap_or_default();
+                keep_head(&mut self.head, line);
+                keep_tail(&mut self.tail, line);
                 Line::TooLong { len }
             }
             None if pending.len() + 1 > limit => {
@@ -124,8 +134,11 @@ impl LineFramer {
                 let drop = pending.len() - keep;
                 if self.dropped.is_none() {
                     self.tail.clear();
+                    self.head.clear();
                 }
-                keep_tail(&mut self.tail, pending.get(..drop).unwrap_or_default());
+                let dropped = pending.get(..drop).unwrap_or_default();
+                keep_head(&mut self.head, dropped);
+                keep_tail(&mut self.tail, dropped);
                 *self.dropped.get_or_insert(0) += drop;
                 self.start += drop;
                 self.scanned = keep;
@@ -185,6 +198,14 @@ impl LineFramer {
         &self.tail
     }
 
+    /// The first octets (up to [`HEAD`], line end excluded) of the over-long line last reported
+    /// as [`Line::TooLong`] (the line is longer than this when its reported length, less the two
+    /// octets of its line end, is). An IMAP server answers a command by its tag, which starts the
+    /// line (RFC 9051 §2.2.1, §7.1 `BAD [TOOBIG]`).
+    pub fn too_long_head(&self) -> &[u8] {
+        &self.head
+    }
+
     /// Octets buffered and not yet taken.
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.start
@@ -199,8 +220,15 @@ impl LineFramer {
         self.scanned = 0;
         self.dropped = None;
         self.tail.clear();
+        self.head.clear();
         n
     }
+}
+
+/// Appends to `head` the first octets of `more` it still has room for (up to [`HEAD`]).
+fn keep_head(head: &mut Vec<u8>, more: &[u8]) {
+    let room = HEAD.saturating_sub(head.len());
+    head.extend_from_slice(more.get(..room.min(more.len())).unwrap_or_default());
 }
 
 /// Appends `more` to `tail`, keeping only its last [`TAIL`] octets.
@@ -387,14 +415,27 @@ mod tests {
             assert_eq!(got, vec![Err(line.len())], "pieces of {size}");
             let tail = f.too_long_tail();
             assert!(tail.len() <= TAIL && tail.ends_with(b"x {12+}"), "{tail:?}");
+            assert_eq!(f.too_long_head(), &line[..HEAD], "pieces of {size}");
         }
         // A line over the limit in one piece, and the tail is forgotten on discard.
         let mut f = LineFramer::new();
         f.feed(b"0123456789ABCDEF {3}\r\n");
         assert_eq!(lines(&mut f, 10), vec![Err(22)]);
         assert_eq!(f.too_long_tail(), b"0123456789ABCDEF {3}");
+        assert_eq!(f.too_long_head(), b"0123456789ABCDEF {3}");
         f.discard();
         assert_eq!(f.too_long_tail(), b"");
+        assert_eq!(f.too_long_head(), b"");
+        // With a limit below HEAD, the head gathers the first octets across the dropped pieces
+        // (a CR held back at one piece's end is content when no LF follows it).
+        let mut f = LineFramer::new();
+        let line = b"T1 x\ry 0123456789 abcdefghij\r\n";
+        for piece in line.chunks(3) {
+            f.feed(piece);
+            assert!(lines(&mut f, 8).is_empty() || piece.ends_with(b"\n"));
+        }
+        assert_eq!(f.too_long_head(), b"T1 x\ry 0123456789 abcdefghij");
+        assert_eq!(f.too_long_tail(), b"T1 x\ry 0123456789 abcdefghij");
     }
 
     #[test]
