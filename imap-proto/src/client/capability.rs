@@ -1,31 +1,40 @@
 //! The server's capabilities as the client tracks them (RFC 9051 §6.1.1, §7.2.2).
 
-use crate::encode::LiteralStyle;
+use crate::encode::{Encoder, LiteralStyle};
+use crate::response::Capability;
 
 /// The capability list a server advertised (in the greeting's or a tagged OK's `CAPABILITY`
 /// code, or a `* CAPABILITY` response). Names compare case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Capabilities {
+    list: Vec<Capability<'static>>,
     names: Vec<String>,
 }
 
 impl Capabilities {
-    /// Parse `capability *(SP capability)`; extra spaces (a real-server deviation) are skipped.
-    pub fn parse_list(text: &[u8]) -> Self {
-        Capabilities {
-            names: text
-                .split(|&b| b == b' ')
-                .filter(|w| !w.is_empty())
-                .map(|w| String::from_utf8_lossy(w).into_owned())
-                .collect(),
-        }
+    /// The list as the response parser read it.
+    pub fn new(list: Vec<Capability<'_>>) -> Self {
+        let list: Vec<Capability<'static>> = list.into_iter().map(Capability::into_owned).collect();
+        let names = list
+            .iter()
+            .map(|c| {
+                let mut e = Encoder::server();
+                c.encode(&mut e);
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            })
+            .collect();
+        Capabilities { list, names }
     }
 
-    /// A list from names (for tests and applications that know the server).
+    /// A list from names (for tests and applications that know the server); each name must
+    /// be an atom.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        Capabilities {
-            names: names.into_iter().map(str::to_owned).collect(),
-        }
+        Self::new(names.into_iter().map(Capability::from_atom).collect())
+    }
+
+    /// The capabilities, typed.
+    pub fn list(&self) -> &[Capability<'static>] {
+        &self.list
     }
 
     /// The names as the server wrote them.
@@ -90,10 +99,11 @@ mod tests {
 
     #[test]
     fn lookups() {
-        let c = Capabilities::parse_list(
-            b"IMAP4rev1  STARTTLS AUTH=PLAIN auth=scram-sha-256 LITERAL- ",
-        );
+        let mut cur =
+            crate::Cursor::new(b" IMAP4rev1  STARTTLS AUTH=PLAIN auth=scram-sha-256 LITERAL- \r\n");
+        let c = Capabilities::new(Capability::parse_list(&mut cur).unwrap());
         assert_eq!(c.names().count(), 5);
+        assert_eq!(c.list()[1], Capability::StartTls);
         assert!(c.has("starttls") && !c.has("IDLE"));
         assert!(c.auth("PLAIN") && c.auth("SCRAM-SHA-256") && !c.auth("XOAUTH2"));
         assert_eq!(

@@ -5,8 +5,9 @@ use super::auth::AuthState;
 use super::{
     Capabilities, ClientError, ClientSession, ConnectionState, MailboxState, Special, command_name,
 };
+use crate::command::{Command, CommandBody};
 use crate::encode::Encoder;
-use crate::token::{Flag, Mailbox};
+use crate::token::{Flag, Mailbox, Tag};
 
 impl ClientSession {
     /// Queue a command the caller writes: `write` gets an [`Encoder`] (set to the server's
@@ -81,6 +82,16 @@ impl ClientSession {
         user: &str,
         password: &sasl::Secret<String>,
     ) -> Result<String, ClientError> {
+        self.check_login()?;
+        let mut e = self.encoder();
+        e.raw(b"LOGIN ")
+            .astring(user.as_bytes())
+            .sp()
+            .astring(password.expose().as_bytes());
+        Ok(self.enqueue(e, "LOGIN".to_owned(), Special::Login))
+    }
+
+    fn check_login(&self) -> Result<(), ClientError> {
         if self
             .capabilities
             .as_ref()
@@ -88,13 +99,52 @@ impl ClientSession {
         {
             return Err(ClientError::LoginDisabled);
         }
-        self.check_cleartext(true)?;
+        self.check_cleartext(true)
+    }
+
+    /// Queue a command built with the command types ([`crate::command::CommandBody`]); the
+    /// session gives it its tag and follows it as it follows the commands of its own methods
+    /// (SELECT and EXAMINE fill [`ClientSession::mailbox`], LOGIN is checked against the
+    /// credentials policy, STARTTLS and IDLE behave as [`ClientSession::starttls`] and
+    /// [`ClientSession::idle`]).
+    ///
+    /// # Errors
+    /// As the corresponding method; [`ClientError::Misuse`] for AUTHENTICATE (use
+    /// [`ClientSession::authenticate`]: the session runs the SASL exchange) and when the
+    /// configured tag prefix is not a valid tag.
+    pub fn send(&mut self, body: CommandBody<'_>) -> Result<String, ClientError> {
+        let special = match &body {
+            CommandBody::StartTls => return self.starttls(),
+            CommandBody::Idle => return self.idle(),
+            CommandBody::Authenticate { .. } => {
+                return Err(ClientError::Misuse(
+                    "AUTHENTICATE goes through authenticate(), which runs the SASL exchange",
+                ));
+            }
+            CommandBody::Login { .. } => {
+                self.check_login()?;
+                Special::Login
+            }
+            CommandBody::Select { mailbox, .. } | CommandBody::Examine { mailbox, .. } => {
+                let utf8 = self.encoder().utf8();
+                Special::Select(Box::new(MailboxState::new(
+                    mailbox.name(utf8).into_owned(),
+                    matches!(body, CommandBody::Examine { .. }),
+                )))
+            }
+            CommandBody::Logout => Special::Logout,
+            CommandBody::Close | CommandBody::Unselect => Special::Deselect,
+            _ => Special::Plain,
+        };
+        let name = body.name().to_owned();
         let mut e = self.encoder();
-        e.raw(b"LOGIN ")
-            .astring(user.as_bytes())
-            .sp()
-            .astring(password.expose().as_bytes());
-        Ok(self.enqueue(e, "LOGIN".to_owned(), Special::Login))
+        let tag = self.new_tag();
+        let wire_tag = Tag::new(tag.as_str())
+            .map_err(|_| ClientError::Misuse("the configured tag prefix is not a valid tag"))?;
+        Command::new(wire_tag, body).encode(&mut e);
+        let waits = e.wait_points().to_vec();
+        self.enqueue_tagged(tag.clone(), name, e.take(), waits, special);
+        Ok(tag)
     }
 
     /// `AUTHENTICATE mechanism [initial-response]` (RFC 9051 §6.2.2, RFC 4959) with

@@ -3,10 +3,10 @@
 //! connection's state; untagged data updates capabilities and the mailbox and goes to the
 //! command that asked for it (RFC 9051 §7), or to the application as unsolicited.
 
-use super::response::ServerLine;
+use super::head::ServerLine;
 use super::{
-    ClientError, ClientSession, Code, Completion, Condition, ConnectionState, Event, InFlight,
-    Special, StatusText, Untagged, UntaggedKind,
+    Capabilities, ClientError, ClientSession, Code, Completion, Condition, ConnectionState, Event,
+    InFlight, Special, StatusText, Untagged, UntaggedKind,
 };
 
 impl ClientSession {
@@ -78,7 +78,7 @@ impl ClientSession {
         let cmd = self.in_flight.remove(i);
         let ok = condition == Condition::Ok;
         if let Some(Code::Capability(c)) = &text.code {
-            self.capabilities = Some(c.clone());
+            self.capabilities = Some(Capabilities::new(c.clone()));
         }
         let mut closed = false;
         match cmd.special {
@@ -150,7 +150,7 @@ impl ClientSession {
                         ..
                     },
                 ..
-            } => self.capabilities = Some(c.clone()),
+            } => self.capabilities = Some(Capabilities::new(c.clone())),
             _ => {}
         }
         // Mailbox data goes to the SELECT in flight, else to the selected mailbox.
@@ -215,7 +215,7 @@ impl ClientSession {
             Condition::No | Condition::Bad => return Err(ClientError::BadGreeting),
         }
         if let Some(Code::Capability(c)) = &text.code {
-            self.capabilities = Some(c.clone());
+            self.capabilities = Some(Capabilities::new(c.clone()));
         }
         self.events.push_back(Event::Greeting { condition, text });
         if !self.closed {
@@ -248,9 +248,7 @@ fn route(in_flight: &[InFlight], kind: &UntaggedKind) -> Option<usize> {
             ..
         } => &["LOGOUT"],
         UntaggedKind::Status { text, .. } => match &text.code {
-            Some(Code::Other { name, .. }) if name.eq_ignore_ascii_case("COPYUID") => {
-                &["MOVE", "UID MOVE"]
-            }
+            Some(Code::CopyUid { .. }) => &["MOVE", "UID MOVE"],
             Some(Code::Alert) | Some(Code::Capability(_)) => &[],
             _ => &["SELECT", "EXAMINE"],
         },

@@ -3,7 +3,8 @@
 
 use crate::token::{Flag, FlagPerm};
 
-use super::response::{Code, UntaggedKind};
+use super::head::UntaggedKind;
+use crate::response::Code;
 
 /// What the server said about the selected mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -41,7 +42,7 @@ impl MailboxState {
     }
 
     /// Apply one response code (from an untagged OK or the tagged completion).
-    pub(crate) fn apply_code(&mut self, code: &Code) {
+    pub(crate) fn apply_code(&mut self, code: &Code<'static>) {
         match code {
             Code::PermanentFlags(f) => self.permanent_flags = Some(f.clone()),
             Code::UidValidity(n) => self.uid_validity = Some(*n),
@@ -64,7 +65,7 @@ impl MailboxState {
             UntaggedKind::Flags(f) => self.flags = f.clone(),
             UntaggedKind::Status {
                 text:
-                    super::response::StatusText {
+                    super::head::StatusText {
                         code: Some(code), ..
                     },
                 ..

@@ -13,21 +13,22 @@ mod capability;
 mod commands;
 mod dispatch;
 mod error;
+mod head;
 mod mailbox;
-mod response;
 #[cfg(test)]
 mod tests;
 
 use std::collections::VecDeque;
 
+pub use crate::response::Code;
 pub use capability::Capabilities;
 pub use error::{ClientError, Fault};
+pub use head::{Condition, StatusText, Untagged, UntaggedKind};
 pub use mailbox::MailboxState;
-pub use response::{Code, Condition, StatusText, Untagged, UntaggedKind};
 
 use crate::encode::{Encoder, LiteralStyle};
 use auth::AuthState;
-use response::{FrameError, FrameScan, frame_end, read_line};
+use head::{FrameError, FrameScan, frame_end, read_line};
 
 /// How the session behaves; fixed for the connection.
 #[derive(Debug, Clone)]
@@ -489,13 +490,7 @@ impl ClientSession {
 
     /// Tag the command (the encoder holds it without tag and CRLF) and queue it.
     fn enqueue(&mut self, body: Encoder, name: String, special: Special) -> String {
-        let tag = format!(
-            "{}{:0width$}",
-            self.config.tag_prefix,
-            self.next_tag,
-            width = self.config.tag_width
-        );
-        self.next_tag = self.next_tag.wrapping_add(1);
+        let tag = self.new_tag();
         let shift = tag.len() + 1;
         let mut bytes = Vec::with_capacity(shift + body.len() + 2);
         bytes.extend_from_slice(tag.as_bytes());
@@ -506,15 +501,39 @@ impl ClientSession {
         if !matches!(special, Special::AppendStream { .. }) {
             bytes.extend_from_slice(b"\r\n");
         }
+        self.enqueue_tagged(tag.clone(), name, bytes, waits, special);
+        tag
+    }
+
+    /// The next tag: the prefix and the zero-padded counter.
+    fn new_tag(&mut self) -> String {
+        let tag = format!(
+            "{}{:0width$}",
+            self.config.tag_prefix,
+            self.next_tag,
+            width = self.config.tag_width
+        );
+        self.next_tag = self.next_tag.wrapping_add(1);
+        tag
+    }
+
+    /// Queue a whole command (tag and CRLF included) and send what may be sent.
+    fn enqueue_tagged(
+        &mut self,
+        tag: String,
+        name: String,
+        bytes: Vec<u8>,
+        waits: Vec<usize>,
+        special: Special,
+    ) {
         self.queue.push_back(Queued {
-            tag: tag.clone(),
+            tag,
             name,
             bytes,
             waits,
             special,
         });
         self.pump();
-        tag
     }
 
     /// Send queued commands as far as the rules allow: after the greeting, not while a

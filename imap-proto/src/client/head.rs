@@ -1,15 +1,17 @@
 //! The client's view of a server response: which command it belongs to and what it changes in
-//! the session's state (RFC 9051 §7). The session only reads a response's *head* — its tag,
-//! status, response code, or for untagged data its number and name — and keeps the whole
+//! the session's state (RFC 9051 §7). The session reads a response's *head* — its tag and
+//! status with the response code ([`crate::response::Code`]), or for untagged data its number
+//! and name, and the values it tracks (CAPABILITY, ENABLED, FLAGS) — and keeps the whole
 //! response's octets ([`Untagged::raw`]) for the application, which parses the data it asked
-//! for (FETCH items, LIST, SEARCH) with the response parser.
+//! for (FETCH items, LIST, SEARCH) with [`Untagged::parse`] only when it wants them.
 //!
 //! [`frame_end`] finds where a response ends in the input: at the CRLF that is not followed by
 //! a literal's octets (`{n}\r\n` announces `n` octets that belong to the same response,
 //! RFC 9051 §4.3).
 
 use crate::cursor::{Cursor, ParseError};
-use crate::token::{Flag, FlagPerm, is_atom_char};
+use crate::response::{Capability, Code, Response};
+use crate::token::Flag;
 
 use super::capability::Capabilities;
 
@@ -126,46 +128,12 @@ impl Condition {
     }
 }
 
-/// A response code (RFC 9051 §7.1), with the values the session uses typed; every other code
-/// keeps its name and argument text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Code {
-    /// `ALERT`: show the text to the user.
-    Alert,
-    /// `CAPABILITY ...` (RFC 9051 §7.1, §7.2.2).
-    Capability(Capabilities),
-    /// `PERMANENTFLAGS (...)`: flags the client can change permanently.
-    PermanentFlags(Vec<FlagPerm<'static>>),
-    /// `UIDVALIDITY n`.
-    UidValidity(u32),
-    /// `UIDNEXT n`.
-    UidNext(u32),
-    /// `UNSEEN n` (IMAP4rev1): the first unseen message.
-    Unseen(u32),
-    /// `HIGHESTMODSEQ n` (RFC 7162 §3.1.2.1).
-    HighestModSeq(u64),
-    /// `NOMODSEQ` (RFC 7162 §3.1.2.2).
-    NoModSeq,
-    /// `READ-ONLY`: the mailbox is selected read-only.
-    ReadOnly,
-    /// `READ-WRITE`: the mailbox is selected read-write.
-    ReadWrite,
-    /// Another code: its name (as sent) and the text up to `]`, if any.
-    Other {
-        /// The code's atom.
-        name: String,
-        /// Its arguments, unparsed.
-        args: Option<String>,
-    },
-}
-
 /// A tagged or untagged status response's parts after the condition:
 /// `[SP "[" resp-text-code "]"] [SP text]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusText {
     /// The response code, if any.
-    pub code: Option<Code>,
+    pub code: Option<Code<'static>>,
     /// The human-readable text (lossy UTF-8).
     pub text: String,
 }
@@ -183,6 +151,16 @@ impl Untagged {
     /// the response parser for the data the session does not interpret (FETCH items, LIST...).
     pub fn raw(&self) -> &[u8] {
         &self.raw
+    }
+
+    /// The response parsed in full ([`Response::parse`]), borrowing from [`Untagged::raw`]:
+    /// FETCH items with ENVELOPE and BODYSTRUCTURE, LIST, ESEARCH, STATUS...
+    ///
+    /// # Errors
+    /// The response parser's error when the data does not fit the grammar (the session read
+    /// only its head).
+    pub fn parse(&self) -> Result<Response<'_>, ParseError> {
+        Response::parse(&self.raw).map(|(r, _)| r)
     }
 }
 
@@ -315,12 +293,11 @@ fn untagged_kind(c: &mut Cursor<'_>) -> Result<UntaggedKind, ParseError> {
     }
     let upper = name.to_ascii_uppercase();
     Ok(match upper.as_str() {
-        "CAPABILITY" => UntaggedKind::Capability(Capabilities::parse_list(line_text(c))),
+        "CAPABILITY" => UntaggedKind::Capability(Capabilities::new(Capability::parse_list(c)?)),
         "ENABLED" => UntaggedKind::Enabled(
-            line_text(c)
-                .split(|&b| b == b' ')
-                .filter(|w| !w.is_empty())
-                .map(|w| String::from_utf8_lossy(w).into_owned())
+            Capabilities::new(Capability::parse_list(c)?)
+                .names()
+                .map(str::to_owned)
                 .collect(),
         ),
         "FLAGS" => {
@@ -348,9 +325,7 @@ fn status_text(c: &mut Cursor<'_>) -> Result<StatusText, ParseError> {
         });
     }
     let code = if c.peek()? == b'[' {
-        c.advance(1);
-        let code = resp_text_code(c)?;
-        c.expect(b']', "] closing a response code")?;
+        let code = Code::parse(c)?.into_owned();
         c.eat_opt(b' ');
         Some(code)
     } else {
@@ -362,81 +337,10 @@ fn status_text(c: &mut Cursor<'_>) -> Result<StatusText, ParseError> {
     })
 }
 
-/// `resp-text-code` (RFC 9051 §9), the codes the session uses typed.
-fn resp_text_code(c: &mut Cursor<'_>) -> Result<Code, ParseError> {
-    let name = c.take_while(is_atom_char)?;
-    if name.is_empty() {
-        return Err(c.invalid("a response code"));
-    }
-    let name = std::str::from_utf8(name).map_err(|_| c.invalid("a response code"))?;
-    let upper = name.to_ascii_uppercase();
-    let code = match upper.as_str() {
-        "ALERT" => Code::Alert,
-        "READ-ONLY" => Code::ReadOnly,
-        "READ-WRITE" => Code::ReadWrite,
-        "NOMODSEQ" => Code::NoModSeq,
-        "CAPABILITY" => {
-            c.sp()?;
-            let args = code_args(c)?;
-            Code::Capability(Capabilities::parse_list(args))
-        }
-        "PERMANENTFLAGS" => {
-            c.sp()?;
-            let flags = c.paren_list(true, FlagPerm::parse)?;
-            Code::PermanentFlags(
-                flags
-                    .into_iter()
-                    .map(|f| match f {
-                        FlagPerm::Flag(f) => FlagPerm::Flag(f.into_owned()),
-                        FlagPerm::Any => FlagPerm::Any,
-                    })
-                    .collect(),
-            )
-        }
-        "UIDVALIDITY" | "UIDNEXT" | "UNSEEN" => {
-            c.sp()?;
-            let n = c.number()?;
-            match upper.as_str() {
-                "UIDVALIDITY" => Code::UidValidity(n),
-                "UIDNEXT" => Code::UidNext(n),
-                _ => Code::Unseen(n),
-            }
-        }
-        "HIGHESTMODSEQ" => {
-            c.sp()?;
-            Code::HighestModSeq(c.number64()?)
-        }
-        _ => {
-            let args = if c.eat_opt(b' ') {
-                Some(String::from_utf8_lossy(code_args(c)?).into_owned())
-            } else {
-                None
-            };
-            Code::Other {
-                name: name.to_owned(),
-                args,
-            }
-        }
-    };
-    Ok(code)
-}
-
-/// The octets up to the `]` that ends a response code (not consumed).
-fn code_args<'a>(c: &mut Cursor<'a>) -> Result<&'a [u8], ParseError> {
-    let rest = c.rest();
-    match memchr::memchr2(b']', b'\n', rest) {
-        Some(n) if rest[n] == b']' => {
-            c.advance(n);
-            Ok(&rest[..n])
-        }
-        Some(_) => Err(c.invalid("] closing a response code")),
-        None => Err(ParseError::Incomplete),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::FlagPerm;
 
     fn frames(input: &[u8], max: usize) -> Result<Vec<&[u8]>, FrameError> {
         let mut out = Vec::new();
@@ -528,9 +432,11 @@ mod tests {
                     tag: "a3".into(),
                     condition: Condition::Ok,
                     text: StatusText {
-                        code: Some(Code::Other {
-                            name: "APPENDUID".into(),
-                            args: Some("38505 3955".into()),
+                        code: Some(Code::AppendUid {
+                            uid_validity: 38505,
+                            uids: crate::token::SequenceSet::single(
+                                std::num::NonZeroU32::new(3955).unwrap(),
+                            ),
                         }),
                         text: "APPEND completed".into(),
                     },
