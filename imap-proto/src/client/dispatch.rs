@@ -84,7 +84,7 @@ impl ClientSession {
         match cmd.special {
             Special::StartTls if ok => {
                 // Anything after the OK came before TLS: discard it (RFC 9051 §6.2.1).
-                self.input.truncate(self.consumed);
+                self.assembler.discard();
                 self.capabilities = None;
                 self.tls_pending = true;
             }

@@ -5,100 +5,13 @@
 //! response's octets ([`Untagged::raw`]) for the application, which parses the data it asked
 //! for (FETCH items, LIST, SEARCH) with [`Untagged::parse`] only when it wants them.
 //!
-//! [`frame_end`] finds where a response ends in the input: at the CRLF that is not followed by
-//! a literal's octets (`{n}\r\n` announces `n` octets that belong to the same response,
-//! RFC 9051 §4.3).
+//! The session's [`crate::framing::Assembler`] hands it whole responses, literals inline.
 
 use crate::cursor::{Cursor, ParseError};
 use crate::response::{Capability, Code, Response};
 use crate::token::Flag;
 
 use super::capability::Capabilities;
-
-/// Where the framer left off in an incomplete response, so that more input does not make it
-/// scan the same octets again.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct FrameScan {
-    /// Offset up to which the response is known to continue (past whole lines and literals).
-    resume: usize,
-}
-
-/// Why the input cannot be framed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FrameError {
-    /// The response (with its literals) is longer than the limit.
-    TooLarge,
-}
-
-/// The length of the first whole response in `buf` (its final CRLF included), or `None` when
-/// more input is needed. `scan` carries progress across calls on a growing buffer and is reset
-/// when a response is found.
-///
-/// ```text
-/// response-line = *(line-text literal) line-text CRLF   ; literal = "{" number ["+"] "}" CRLF *OCTET
-/// ```
-pub(crate) fn frame_end(
-    buf: &[u8],
-    scan: &mut FrameScan,
-    max: usize,
-) -> Result<Option<usize>, FrameError> {
-    let mut pos = scan.resume;
-    loop {
-        if pos > buf.len() {
-            // Inside a literal's octets.
-            if pos > max {
-                return Err(FrameError::TooLarge);
-            }
-            scan.resume = pos;
-            return Ok(None);
-        }
-        let Some(nl) = memchr::memchr(b'\n', &buf[pos..]) else {
-            if buf.len() > max {
-                return Err(FrameError::TooLarge);
-            }
-            scan.resume = pos;
-            return Ok(None);
-        };
-        let end = pos + nl + 1;
-        if end > max {
-            return Err(FrameError::TooLarge);
-        }
-        match literal_at_line_end(&buf[pos..pos + nl]) {
-            Some(n) => {
-                pos = end.saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
-                if pos > max {
-                    return Err(FrameError::TooLarge);
-                }
-            }
-            None => {
-                *scan = FrameScan::default();
-                return Ok(Some(end));
-            }
-        }
-    }
-}
-
-/// If a line (without its LF) ends with a literal announcement `{n}`, `{n+}` or `~{n}`
-/// (CR optional), its length.
-fn literal_at_line_end(line: &[u8]) -> Option<u64> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let inner = line.strip_suffix(b"}")?;
-    let inner = inner.strip_suffix(b"+").unwrap_or(inner);
-    let digits_start = inner
-        .iter()
-        .rposition(|b| !b.is_ascii_digit())
-        .map_or(0, |i| i + 1);
-    let digits = &inner[digits_start..];
-    if digits.is_empty()
-        || digits.len() > 19
-        || inner.get(digits_start.checked_sub(1)?) != Some(&b'{')
-    {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &d| {
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
-}
 
 /// A status condition (RFC 9051 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -215,7 +128,7 @@ pub(crate) enum ServerLine {
     Untagged(Untagged),
 }
 
-/// Read a response's head. `frame` is one whole response as [`frame_end`] found it.
+/// Read a response's head. `frame` is one whole response, literals inline, as the assembler gave it.
 ///
 /// ```text
 /// response      = continue-req / response-data / response-tagged
@@ -341,60 +254,6 @@ fn status_text(c: &mut Cursor<'_>) -> Result<StatusText, ParseError> {
 mod tests {
     use super::*;
     use crate::token::FlagPerm;
-
-    fn frames(input: &[u8], max: usize) -> Result<Vec<&[u8]>, FrameError> {
-        let mut out = Vec::new();
-        let mut scan = FrameScan::default();
-        let mut rest = input;
-        while let Some(n) = frame_end(rest, &mut scan, max)? {
-            out.push(&rest[..n]);
-            rest = &rest[n..];
-        }
-        Ok(out)
-    }
-
-    #[test]
-    fn frames_skip_literal_octets() {
-        let input = b"* 1 FETCH (BODY[] {5}\r\na\r\nb\n)\r\n* 2 EXISTS\r\n* 3 FE";
-        let f = frames(input, 1000).unwrap();
-        assert_eq!(
-            f,
-            vec![
-                b"* 1 FETCH (BODY[] {5}\r\na\r\nb\n)\r\n".as_slice(),
-                b"* 2 EXISTS\r\n".as_slice()
-            ]
-        );
-        // Every prefix of a response with a literal is incomplete.
-        let one = b"* 1 FETCH (BODY[] ~{3}\r\na\r\n {3}\r\nxyz)\r\n";
-        for i in 0..one.len() {
-            let mut scan = FrameScan::default();
-            assert_eq!(
-                frame_end(&one[..i], &mut scan, 1000),
-                Ok(None),
-                "prefix {i}"
-            );
-        }
-        let mut scan = FrameScan::default();
-        assert_eq!(frame_end(one, &mut scan, 1000), Ok(Some(one.len())));
-    }
-
-    #[test]
-    fn frame_limits() {
-        assert_eq!(
-            frames(b"* 1 FETCH (BODY[] {500}\r\n", 100),
-            Err(FrameError::TooLarge)
-        );
-        assert_eq!(frames(&[b'x'; 101], 100), Err(FrameError::TooLarge));
-        assert_eq!(
-            frames(b"* 1 FETCH (BODY[] {99999999999999999999}\r\n", 100),
-            Ok(vec![
-                b"* 1 FETCH (BODY[] {99999999999999999999}\r\n".as_slice()
-            ])
-        );
-        assert_eq!(literal_at_line_end(b"x {12+}\r"), Some(12));
-        assert_eq!(literal_at_line_end(b"x 12}\r"), None);
-        assert_eq!(literal_at_line_end(b"{}"), None);
-    }
 
     #[test]
     fn heads() {

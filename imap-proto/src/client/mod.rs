@@ -27,8 +27,9 @@ pub use head::{Condition, StatusText, Untagged, UntaggedKind};
 pub use mailbox::MailboxState;
 
 use crate::encode::{Encoder, LiteralStyle};
+use crate::framing::{self, Assembler, AutoAccept, FramerLimits};
 use auth::AuthState;
-use head::{FrameError, FrameScan, frame_end, read_line};
+use head::read_line;
 
 /// How the session behaves; fixed for the connection.
 #[derive(Debug, Clone)]
@@ -261,9 +262,7 @@ fn is_exclusive(special: &Special) -> bool {
 pub struct ClientSession {
     config: ClientConfig,
     state: ConnectionState,
-    input: Vec<u8>,
-    consumed: usize,
-    scan: FrameScan,
+    assembler: Assembler,
     output: Vec<u8>,
     events: VecDeque<Event>,
     queue: VecDeque<Queued>,
@@ -282,11 +281,9 @@ impl ClientSession {
     /// A session on a freshly opened plain connection; it waits for the greeting.
     pub fn new(config: ClientConfig) -> Self {
         ClientSession {
+            assembler: response_assembler(config.max_response_size),
             config,
             state: ConnectionState::Greeting,
-            input: Vec::new(),
-            consumed: 0,
-            scan: FrameScan::default(),
             output: Vec::new(),
             events: VecDeque::new(),
             queue: VecDeque::new(),
@@ -319,7 +316,7 @@ impl ClientSession {
         if self.tls_pending || self.closed {
             return;
         }
-        self.input.extend_from_slice(bytes);
+        self.assembler.feed(bytes);
     }
 
     /// Bytes to write to the connection.
@@ -356,27 +353,25 @@ impl ClientSession {
             if self.closed {
                 return Ok(Event::Closed);
             }
-            let start = self.consumed;
-            let n = match frame_end(
-                &self.input[start..],
-                &mut self.scan,
-                self.config.max_response_size,
-            ) {
-                Ok(Some(n)) => n,
-                Ok(None) => {
-                    self.input.drain(..self.consumed);
-                    self.consumed = 0;
+            let line = match self.assembler.next_event() {
+                framing::Event::NeedInput => {
                     self.pump();
                     return Ok(Event::NeedInput);
                 }
-                Err(FrameError::TooLarge) => {
+                framing::Event::Message(bytes) => read_line(bytes),
+                // Every literal up to the limit is taken inline (AutoAccept::AllUpTo); what
+                // is announced or refused is over it. (The session never streams a literal,
+                // so the streaming events do not occur.)
+                framing::Event::LiteralAnnounced { .. }
+                | framing::Event::TooBig { .. }
+                | framing::Event::LiteralChunk(_)
+                | framing::Event::LiteralEnd
+                | framing::Event::MessageEnd(_) => {
                     return Err(self.fail(ClientError::ResponseTooLarge {
                         limit: self.config.max_response_size,
                     }));
                 }
             };
-            let line = read_line(&self.input[start..start + n]);
-            self.consumed += n;
             match line {
                 Ok(line) => {
                     if let Err(e) = self.handle(line) {
@@ -405,9 +400,7 @@ impl ClientSession {
         }
         self.tls_pending = false;
         self.tls_active = true;
-        self.input.clear();
-        self.consumed = 0;
-        self.scan = FrameScan::default();
+        self.assembler.discard();
         self.auto_capability();
         self.pump();
         Ok(())
@@ -593,6 +586,17 @@ impl ClientSession {
             self.capability();
         }
     }
+}
+
+/// The framer for a server's responses: every literal inline, up to `max` octets a response.
+fn response_assembler(max: usize) -> Assembler {
+    let mut a = Assembler::new(FramerLimits {
+        max_line: max,
+        max_literal: max as u64,
+        max_message: max,
+    });
+    a.set_auto_accept(AutoAccept::AllUpTo(max as u64));
+    a
 }
 
 /// The command's name from its encoded form: the first atom, and the second after `UID`.
