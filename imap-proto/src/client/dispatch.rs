@@ -253,7 +253,8 @@ fn route(in_flight: &[InFlight], kind: &UntaggedKind) -> Option<usize> {
             _ => &["SELECT", "EXAMINE"],
         },
         UntaggedKind::Data { name, .. } => match name.as_str() {
-            "LIST" => &["LIST"],
+            // SELECT answers with the mailbox's LIST (RFC 9051 §6.3.2).
+            "LIST" => &["LIST", "SELECT", "EXAMINE"],
             "LSUB" => &["LSUB"],
             "STATUS" => &["STATUS", "LIST"],
             "SEARCH" | "ESEARCH" => &["SEARCH", "UID SEARCH"],

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::token::Flag;
+use sasl::{Credentials, Mechanism};
 
 const HEADER_342: &[u8] = b"Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n\
 From: Terry Gray <gray@cac.washington.edu>\r\n\
@@ -192,12 +193,9 @@ fn rfc3501_sample_session() {
 }
 
 /// Cut at every position, and byte by byte: the same events and the same client bytes.
-#[test]
-fn every_split_gives_the_same_events() {
-    let header = fetch_header_response();
-    let script = rfc_sample_script(&header);
-    let whole = run(&mut rfc_session(), &script);
-    let bytewise = run_split(&mut rfc_session(), &script, &|b| {
+fn assert_split_invariant(script: &[Step<'_>], session: &dyn Fn() -> ClientSession) {
+    let whole = run(&mut session(), script);
+    let bytewise = run_split(&mut session(), script, &|b| {
         b.iter().map(|&x| vec![x]).collect()
     });
     assert_eq!(bytewise, whole);
@@ -210,10 +208,111 @@ fn every_split_gives_the_same_events() {
         .max()
         .unwrap();
     for cut in 1..longest {
-        let events = run_split(&mut rfc_session(), &script, &|b| {
+        let events = run_split(&mut session(), script, &|b| {
             let at = cut.min(b.len());
             vec![b[..at].to_vec(), b[at..].to_vec()]
         });
         assert_eq!(events, whole, "cut at {cut}");
     }
+}
+
+#[test]
+fn every_split_gives_the_same_events() {
+    let header = fetch_header_response();
+    assert_split_invariant(&rfc_sample_script(&header), &rfc_session);
+    assert_split_invariant(&rfc9051_script(), &rfc_session);
+}
+
+/// The IMAP4rev2 sample of RFC 9051 §8 (STARTTLS, CAPABILITY, AUTHENTICATE PLAIN without
+/// SASL-IR, SELECT with its LIST, STORE, LOGOUT), the FETCH steps left to the RFC 3501 replay.
+/// As there, the commands the session builds are upper case; the tags are the RFC's.
+fn rfc9051_script() -> Vec<Step<'static>> {
+    vec![
+        S(b"* OK [CAPABILITY STARTTLS AUTH=SCRAM-SHA-256 LOGINDISABLED IMAP4rev2] \
+IMAP4rev2 Service Ready\r\n"),
+        A(&|s| {
+            assert_eq!(s.login("mrc", &secret("secret")), Err(ClientError::LoginDisabled));
+            s.starttls().unwrap();
+        }),
+        C(b"a001 STARTTLS\r\n"),
+        S(b"a001 OK Begin TLS negotiation now\r\n"),
+        A(&|s| {
+            assert_eq!(s.next_event(), Ok(Event::StartTls));
+            s.tls_started().unwrap();
+            s.capability();
+        }),
+        C(b"a002 CAPABILITY\r\n"),
+        S(b"* CAPABILITY IMAP4rev2 AUTH=SCRAM-SHA-256 AUTH=PLAIN\r\na002 OK CAPABILITY completed\r\n"),
+        A(&|s| {
+            s.authenticate(Mechanism::Plain, Credentials::password("alice", "password"))
+                .unwrap();
+        }),
+        C(b"a003 AUTHENTICATE PLAIN\r\n"),
+        S(b"+\r\n"),
+        C(b"AGFsaWNlAHBhc3N3b3Jk\r\n"),
+        S(b"a003 OK PLAIN authentication successful\r\n"),
+        A(&|s| {
+            s.select("inbox");
+        }),
+        C(b"a004 SELECT INBOX\r\n"),
+        S(b"* 172 EXISTS\r\n\
+* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+* OK [UIDVALIDITY 3857529045] UIDs valid\r\n\
+* OK [UIDNEXT 4392] Predicted next UID\r\n\
+* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n\
+* LIST () \"/\" INBOX\r\n\
+a004 OK [READ-WRITE] SELECT completed\r\n"),
+        A(&|s| {
+            s.command(|e| {
+                e.raw(b"store 12 +flags \\deleted");
+            })
+            .unwrap();
+        }),
+        C(b"a005 store 12 +flags \\deleted\r\n"),
+        S(b"* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\na005 OK +FLAGS completed\r\n"),
+        A(&|s| {
+            s.logout();
+        }),
+        C(b"a006 LOGOUT\r\n"),
+        S(b"* BYE IMAP4rev2 server terminating connection\r\na006 OK LOGOUT completed\r\n"),
+    ]
+}
+
+#[test]
+fn rfc9051_sample_session() {
+    let mut s = rfc_session();
+    let events = run(&mut s, &rfc9051_script());
+    let names: Vec<_> = events
+        .iter()
+        .map(|e| match e {
+            Event::Done(c) => format!("{} {} {:?}", c.tag, c.command, c.condition),
+            Event::Greeting { condition, .. } => format!("greeting {condition:?}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "greeting Ok",
+            "a001 STARTTLS Ok",
+            "StartTls",
+            "a002 CAPABILITY Ok",
+            "a003 AUTHENTICATE Ok",
+            "a004 SELECT Ok",
+            "a005 STORE Ok",
+            "a006 LOGOUT Ok",
+            "Closed"
+        ]
+    );
+    assert!(s.tls_active());
+    let select = done(&events[5]);
+    assert_eq!(select.untagged.len(), 6, "LIST included");
+    let m = s.mailbox().unwrap();
+    assert_eq!(
+        (m.exists, m.uid_validity, m.uid_next, m.read_only),
+        (172, Some(3857529045), Some(4392), false)
+    );
+    // The capabilities from before TLS were forgotten; those asked after it, then forgotten
+    // again by the login whose OK had none.
+    assert!(s.capabilities().is_none());
 }
