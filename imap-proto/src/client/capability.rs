@@ -51,7 +51,7 @@ impl Capabilities {
     pub fn auth(&self, mechanism: &str) -> bool {
         self.names.iter().any(|n| {
             n.len() == mechanism.len() + 5
-                && n[..5].eq_ignore_ascii_case("AUTH=")
+                && n.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH=")
                 && n[5..].eq_ignore_ascii_case(mechanism)
         })
     }
@@ -60,7 +60,7 @@ impl Capabilities {
     pub fn auth_mechanisms(&self) -> impl Iterator<Item = &str> {
         self.names
             .iter()
-            .filter(|n| n.len() > 5 && n[..5].eq_ignore_ascii_case("AUTH="))
+            .filter(|n| n.len() > 5 && n.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH="))
             .map(|n| &n[5..])
     }
 

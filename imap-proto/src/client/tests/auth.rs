@@ -240,3 +240,34 @@ fn scram_success_without_server_proof_fails() {
     assert!(matches!(s.next_event(), Err(ClientError::Sasl(_))));
     assert_eq!(s.next_event().unwrap_err().fault(), Fault::Server);
 }
+
+#[test]
+fn authenticate_xoauth2_with_sasl_ir_and_its_error_challenge() {
+    let mut s = ClientSession::with_implicit_tls(plain_config());
+    run(
+        &mut s,
+        &[S(
+            b"* OK [CAPABILITY IMAP4rev2 SASL-IR AUTH=XOAUTH2] hi\r\n",
+        )],
+    );
+    s.authenticate(
+        Mechanism::XOAuth2,
+        Credentials::token("me@example.com", "tok"),
+    )
+    .unwrap();
+    // base64("user=me@example.com\x01auth=Bearer tok\x01\x01")
+    let events = run(
+        &mut s,
+        &[
+            C(b"A0001 AUTHENTICATE XOAUTH2 dXNlcj1tZUBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB0b2sBAQ==\r\n"),
+            // The server's JSON error as a challenge; the client answers empty, then NO.
+            S(b"+ eyJzdGF0dXMiOiI0MDEifQ==\r\n"),
+            C(b"\r\n"),
+            S(b"A0001 NO [AUTHENTICATIONFAILED] invalid token\r\n"),
+        ],
+    );
+    let failed = done(&events[0]);
+    assert_eq!(failed.condition, Condition::No);
+    assert_eq!(failed.text.code, Some(Code::AuthenticationFailed));
+    assert_eq!(s.state(), ConnectionState::NotAuthenticated);
+}

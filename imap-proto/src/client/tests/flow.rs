@@ -487,3 +487,33 @@ fn typed_commands_through_send() {
         Err(ClientError::CredentialsWithoutTls)
     );
 }
+
+proptest::proptest! {
+    /// Whatever the server sends, the session answers with events or an error, never a panic,
+    /// and an error is final.
+    #[test]
+    fn arbitrary_server_bytes_never_panic(
+        chunks in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64), 0..8),
+        literal in proptest::prelude::any::<bool>(),
+    ) {
+        let mut s = ClientSession::new(ClientConfig { max_response_size: 4096, ..plain_config() });
+        s.feed(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
+        if literal {
+            s.append("INBOX", &[], b"message");
+        }
+        s.idle().unwrap();
+        for chunk in &chunks {
+            s.feed(chunk);
+            for _ in 0..1000 {
+                match s.next_event() {
+                    Ok(Event::NeedInput | Event::StartTls | Event::Closed) => break,
+                    Ok(_) => {}
+                    Err(e) => {
+                        proptest::prop_assert_eq!(s.next_event(), Err(e));
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+}
