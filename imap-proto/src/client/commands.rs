@@ -49,7 +49,7 @@ impl ClientSession {
         self.simple("LOGOUT", Special::Logout)
     }
 
-    /// `STARTTLS` (RFC 9051 §6.2.1). On its OK the session gives [`Event::StartTls`].
+    /// `STARTTLS` (RFC 9051 §6.2.1). On its OK the session gives [`Event::StartTls`](super::Event::StartTls).
     ///
     /// # Errors
     /// [`ClientError::Misuse`] when TLS is already active or the session is past
@@ -76,7 +76,7 @@ impl ClientSession {
     /// # Errors
     /// [`ClientError::LoginDisabled`] when the server advertises LOGINDISABLED;
     /// [`ClientError::CredentialsWithoutTls`] without TLS unless
-    /// [`ClientConfig::allow_plaintext_credentials`].
+    /// [`ClientConfig::allow_plaintext_credentials`](super::ClientConfig::allow_plaintext_credentials).
     pub fn login(
         &mut self,
         user: &str,
@@ -210,7 +210,7 @@ impl ClientSession {
         )
     }
 
-    /// `IDLE` (RFC 2177, RFC 9051 §6.3.13). [`Event::Idling`] follows the server's `+`.
+    /// `IDLE` (RFC 2177, RFC 9051 §6.3.13). [`Event::Idling`](super::Event::Idling) follows the server's `+`.
     ///
     /// # Errors
     /// [`ClientError::MissingCapability`] when the server's known capabilities lack IDLE
@@ -268,7 +268,7 @@ impl ClientSession {
     }
 
     /// `APPEND` of a message of `len` octets that the application writes itself, in pieces,
-    /// after [`Event::AppendReady`], with [`ClientSession::append_data`]: a large message is
+    /// after [`Event::AppendReady`](super::Event::AppendReady), with [`ClientSession::append_data`]: a large message is
     /// never held whole.
     pub fn append_stream(&mut self, mailbox: &str, flags: &[Flag<'_>], len: u64) -> String {
         let mut e = self.append_head(mailbox, flags);
