@@ -105,13 +105,14 @@ impl ClientSession {
                     }
                     self.mailbox = Some(*mailbox);
                     self.state = ConnectionState::Selected;
-                } else {
-                    // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
+                } else if condition == Condition::No && self.state == ConnectionState::Selected {
+                    // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2); a BAD one
+                    // was not carried out.
                     self.mailbox = None;
                     self.state = ConnectionState::Authenticated;
                 }
             }
-            Special::Deselect if ok => {
+            Special::Deselect if ok && self.state == ConnectionState::Selected => {
                 self.mailbox = None;
                 self.state = ConnectionState::Authenticated;
             }

@@ -517,3 +517,23 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn bad_select_keeps_the_selected_mailbox() {
+    let mut s = ClientSession::new(plain_config());
+    run(&mut s, &[S(b"* PREAUTH hi\r\n")]);
+    s.select("INBOX");
+    s.select("Bad\u{0}Name");
+    run(
+        &mut s,
+        &[
+            C(b"A0001 SELECT INBOX\r\n"),
+            S(b"* 2 EXISTS\r\nA0001 OK [READ-WRITE] ok\r\n"),
+            C(b"A0002 SELECT Bad&AAA-Name\r\n"),
+            S(b"A0002 BAD invalid mailbox name\r\n"),
+        ],
+    );
+    // BAD: the command was not carried out; INBOX stays selected.
+    assert_eq!(s.state(), ConnectionState::Selected);
+    assert_eq!(s.mailbox().unwrap().exists, 2);
+}
