@@ -361,7 +361,9 @@ impl<'a> AString<'a> {
     /// Parse an `astring`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek()? {
-            b'"' | b'{' | b'~' => IString::parse(c).map(AString::String),
+            // `~` is an ASTRING-CHAR (`~/Mail`); only `~{` starts a literal8.
+            b'"' | b'{' => IString::parse(c).map(AString::String),
+            b'~' if c.peek2()? == b'{' => IString::parse(c).map(AString::String),
             _ => c.astring_atom().map(|s| AString::Atom(Cow::Borrowed(s))),
         }
     }
@@ -551,7 +553,10 @@ impl<'a> ListMailbox<'a> {
     /// Parse a `list-mailbox`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek()? {
-            b'"' | b'{' | b'~' => IString::parse(c).map(|s| ListMailbox(AString::String(s))),
+            b'"' | b'{' => IString::parse(c).map(|s| ListMailbox(AString::String(s))),
+            b'~' if c.peek2()? == b'{' => {
+                IString::parse(c).map(|s| ListMailbox(AString::String(s)))
+            }
             _ => {
                 let b = c.take_while(is_list_char)?;
                 if b.is_empty() {
