@@ -238,7 +238,13 @@ impl<'a> MsgAtt<'a> {
                 e.raw(b"BINARY");
                 section.encode(e);
                 e.sp();
-                data.encode(e);
+                match data.as_bytes() {
+                    // NUL needs a literal8 (RFC 3516 §4.2).
+                    Some(b) if memchr::memchr(0, b).is_some() => {
+                        e.literal(b, true);
+                    }
+                    _ => data.encode(e),
+                }
             }
             MsgAtt::BinarySize { section, size } => {
                 e.raw(b"BINARY.SIZE");

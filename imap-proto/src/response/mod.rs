@@ -210,6 +210,3 @@ impl<'a> Response<'a> {
         e.take()
     }
 }
-
-#[cfg(test)]
-mod tests;
