@@ -144,21 +144,24 @@ enum State {
 /// let mut asm = Assembler::new(FramerLimits::default());
 /// asm.feed(b"a1 LOGIN {3}\r\nbob {4+}\r\npass\r\na2 NOOP\r\n");
 /// let mut messages = Vec::new();
+/// let mut continuations = 0;
 /// loop {
 ///     match asm.next_event() {
 ///         Event::NeedInput => break, // read more from the socket, feed it, loop again
 ///         Event::Message(msg) => messages.push(msg.to_vec()), // parse it as a command
 ///         Event::LiteralAnnounced { header, prefix, fits_inline, .. } => {
-///             assert!(prefix.starts_with(b"a1 LOGIN"));
+///             assert!(prefix.starts_with(b"a1 LOGIN") && fits_inline);
 ///             // A server sends `+ ...` for a synchronizing literal it accepts.
-///             let _send_plus = header.synchronizing;
-///             assert!(fits_inline);
+///             if header.is_synchronizing() {
+///                 continuations += 1;
+///             }
 ///             asm.accept().unwrap();
 ///         }
 ///         other => unreachable!("{other:?}"),
 ///     }
 /// }
 /// assert_eq!(messages, [&b"a1 LOGIN {3}\r\nbob {4+}\r\npass\r\n"[..], b"a2 NOOP\r\n"]);
+/// assert_eq!(continuations, 1);
 /// ```
 /// An event borrows the assembler; decide ([`Assembler::accept`], [`Assembler::stream`],
 /// [`Assembler::refuse`]) after letting it go. A message without literals is handed on
@@ -409,7 +412,7 @@ impl Assembler {
         }
         let auto = match self.auto_accept {
             AutoAccept::Never => false,
-            AutoAccept::NonSynchronizingUpTo(n) => !header.synchronizing && header.length <= n,
+            AutoAccept::NonSynchronizingUpTo(n) => !header.is_synchronizing() && header.length <= n,
             AutoAccept::AllUpTo(n) => header.length <= n,
         };
         self.state = if auto && self.fits_inline(header) {
@@ -464,7 +467,7 @@ impl Assembler {
         self.msg.clear();
         self.continued = false;
         self.state = match literal {
-            Some(header) if !header.synchronizing => State::Discarding,
+            Some(header) if !header.is_synchronizing() => State::Discarding,
             Some(_) => {
                 self.framer.cancel_literal();
                 State::Lines
@@ -476,7 +479,7 @@ impl Assembler {
     /// A line of a message being discarded ended, announcing `literal` (if any).
     fn end_of_discarded_line(&mut self, literal: Option<LiteralHeader>) {
         match literal {
-            Some(header) if !header.synchronizing => {}
+            Some(header) if !header.is_synchronizing() => {}
             Some(_) => {
                 self.framer.cancel_literal();
                 self.state = State::Lines;

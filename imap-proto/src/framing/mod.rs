@@ -30,7 +30,9 @@
 //! server is known to send such text, and a client that meets one sees a parse error on the
 //! assembled message rather than a stream out of step for long.
 //!
-//! `{n-}` is not an announcement (LITERAL- reuses `{n+}`, RFC 7888 §4), nor is `{}` or `{+}`.
+//! `{n-}` is taken as `{n+}`: RFC 7888 §4 has LITERAL- reuse `{n+}`, but a `-` is a known
+//! client deviation the parsers accept too ([`crate::cursor::Cursor::literal_header`]); `{}`,
+//! `{+}` and `{n++}` are text.
 //! A number past `u64::MAX` is reported as `u64::MAX`; it is over every size limit
 //! ([`FramerLimits::max_literal`]). Line ends are CRLF, or a bare LF (accepted as the line
 //! framer accepts it); assembled messages always carry CRLF.
@@ -42,6 +44,8 @@ mod tests;
 use std::ops::Range;
 
 use mail_framing::line::{Line, LineFramer};
+
+use crate::token::{LiteralMode, is_tag_char};
 
 pub use assembler::{Assembler, AutoAccept, DecisionError, Event, TooBig};
 
@@ -79,9 +83,10 @@ impl Default for FramerLimits {
 pub struct LiteralHeader {
     /// The number of octets announced (`n` of `{n}`).
     pub length: u64,
-    /// `{n}`: the sender waits for a continuation request (`+`) before it sends the octets
-    /// (RFC 9051 §7.5); `false` for `{n+}` (RFC 7888), sent at once.
-    pub synchronizing: bool,
+    /// [`LiteralMode::Sync`] for `{n}`: the sender waits for a continuation request (`+`)
+    /// before it sends the octets (RFC 9051 §7.5); [`LiteralMode::NonSync`] for `{n+}`
+    /// (RFC 7888), sent at once (and `{n-}`, a deviation [`crate::cursor::Cursor`] accepts too).
+    pub mode: LiteralMode,
     /// `~{n}` (RFC 3516 `literal8`): the octets may include NUL.
     pub binary: bool,
 }
@@ -92,14 +97,14 @@ impl LiteralHeader {
     /// ```
     /// use imap_proto::framing::LiteralHeader;
     /// let h = LiteralHeader::at_end_of(b"A1 APPEND INBOX ~{12+}").unwrap();
-    /// assert_eq!((h.length, h.synchronizing, h.binary), (12, false, true));
+    /// assert_eq!((h.length, h.is_synchronizing(), h.binary), (12, false, true));
     /// assert_eq!(LiteralHeader::at_end_of(b"A1 LOGIN {5} x"), None);
     /// ```
     pub fn at_end_of(line: &[u8]) -> Option<Self> {
         let inner = line.strip_suffix(b"}")?;
-        let (inner, synchronizing) = match inner.strip_suffix(b"+") {
-            Some(rest) => (rest, false),
-            None => (inner, true),
+        let (inner, mode) = match inner.split_last() {
+            Some((b'+' | b'-', rest)) => (rest, LiteralMode::NonSync),
+            _ => (inner, LiteralMode::Sync),
         };
         let start = inner
             .iter()
@@ -115,16 +120,15 @@ impl LiteralHeader {
         });
         Some(Self {
             length,
-            synchronizing,
+            mode,
             binary: before.ends_with(b"~"),
         })
     }
-}
 
-/// Whether an octet may appear in a tag: `tag = 1*<any ASTRING-CHAR except "+">` (RFC 9051 §9),
-/// that is any CHAR but controls, SP, `(`, `)`, `{`, `%`, `*`, `"`, `\` and `+`.
-const fn is_tag_char(b: u8) -> bool {
-    matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b'+')
+    /// Whether the sender waits for a continuation request ([`LiteralMode::Sync`]).
+    pub fn is_synchronizing(&self) -> bool {
+        self.mode == LiteralMode::Sync
+    }
 }
 
 /// The valid tag at the start of `line` (RFC 9051 §9 `tag`), followed by SP or by the end of the

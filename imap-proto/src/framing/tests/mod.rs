@@ -9,6 +9,7 @@ use fuzz_support::split;
 use proptest::prelude::*;
 
 use super::*;
+use crate::token::LiteralMode;
 
 /// What the caller decides for an announced literal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +143,7 @@ fn run(
 fn sync(length: u64) -> LiteralHeader {
     LiteralHeader {
         length,
-        synchronizing: true,
+        mode: LiteralMode::Sync,
         binary: false,
     }
 }
@@ -150,7 +151,7 @@ fn sync(length: u64) -> LiteralHeader {
 fn non_sync(length: u64) -> LiteralHeader {
     LiteralHeader {
         length,
-        synchronizing: false,
+        mode: LiteralMode::NonSync,
         binary: false,
     }
 }
@@ -187,10 +188,14 @@ fn same_for_every_split(
 
 #[test]
 fn announcements_are_recognised_only_at_the_end_of_a_line() {
-    let b = |length, synchronizing, binary| {
+    let b = |length, synchronizing: bool, binary| {
         Some(LiteralHeader {
             length,
-            synchronizing,
+            mode: if synchronizing {
+                LiteralMode::Sync
+            } else {
+                LiteralMode::NonSync
+            },
             binary,
         })
     };
@@ -210,7 +215,9 @@ fn announcements_are_recognised_only_at_the_end_of_a_line() {
         (b"A1 LOGIN \"pass{5}\"", None),
         (b"x {}", None),
         (b"x {+}", None),
-        (b"x {5-}", None),
+        (b"x {5-}", b(5, false, false)),
+        (b"x ~{5-}", b(5, false, true)),
+        (b"x {5+-}", None),
         (b"x {5++}", None),
         (b"x { 5}", None),
         (b"x {5 }", None),

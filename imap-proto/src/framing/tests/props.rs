@@ -99,7 +99,11 @@ fn model(messages: &[GenMessage], decisions: &[Decision]) -> (Vec<u8>, Vec<Ev>) 
             msg.extend_from_slice(b"\r\n");
             let header = LiteralHeader {
                 length: lit.content.len() as u64,
-                synchronizing: lit.synchronizing,
+                mode: if lit.synchronizing {
+                    LiteralMode::Sync
+                } else {
+                    LiteralMode::NonSync
+                },
                 binary: lit.binary,
             };
             if discarding {

@@ -153,7 +153,7 @@ fn login_with_literals_sync_and_literal_plus() {
         let mut asm = Assembler::new(FramerLimits::default());
         asm.set_auto_accept(AutoAccept::NonSynchronizingUpTo(4096));
         let got = run(&mut asm, &[input], &mut always(Decision::Refuse));
-        if headers[0].synchronizing {
+        if headers[0].is_synchronizing() {
             assert!(matches!(got[0], Ev::Announced { .. }), "{got:?}");
         } else {
             assert_eq!(got, vec![Ev::Message(input.to_vec())]);
@@ -179,7 +179,11 @@ fn binary_literal8_append() {
         );
         let header = LiteralHeader {
             length: content.len() as u64,
-            synchronizing: plus.is_empty(),
+            mode: if plus.is_empty() {
+                LiteralMode::Sync
+            } else {
+                LiteralMode::NonSync
+            },
             binary: true,
         };
         assert_eq!(
