@@ -232,16 +232,18 @@ impl ClientSession {
         ))
     }
 
-    /// End the IDLE: `DONE` (RFC 2177 §3). Before the server's `+` it is sent as soon as the
-    /// `+` arrives.
+    /// End the IDLE: `DONE` (RFC 2177 §3). Before the server's `+` (or before the IDLE went
+    /// out) it is sent as soon as the `+` arrives.
     ///
     /// # Errors
-    /// [`ClientError::Misuse`] when no IDLE is in flight.
+    /// [`ClientError::Misuse`] when no IDLE is queued or in flight.
     pub fn done(&mut self) -> Result<(), ClientError> {
         let idle = self
             .in_flight
             .iter_mut()
-            .find_map(|c| match &mut c.special {
+            .map(|c| &mut c.special)
+            .chain(self.queue.iter_mut().map(|q| &mut q.special))
+            .find_map(|special| match special {
                 Special::Idle {
                     idling,
                     done_requested,

@@ -541,6 +541,8 @@ impl ClientSession {
                 || self.in_flight.iter().any(InFlight::blocks_queue)
                 || (!self.in_flight.is_empty()
                     && (!self.config.pipelining || is_exclusive(&next.special)))
+                || (uses_sequence_numbers(&next.name)
+                    && self.in_flight.iter().any(|c| expunges(&c.name)))
             {
                 return;
             }
@@ -586,6 +588,20 @@ impl ClientSession {
             self.capability();
         }
     }
+}
+
+/// Whether a command names messages by sequence number (RFC 9051 §5.5: such a command must
+/// not be sent while one that expunges is in progress, since the numbers shift under it).
+fn uses_sequence_numbers(name: &str) -> bool {
+    matches!(
+        name,
+        "FETCH" | "STORE" | "SEARCH" | "COPY" | "MOVE" | "SORT" | "THREAD"
+    )
+}
+
+/// Whether a command may expunge messages (and so renumber them).
+fn expunges(name: &str) -> bool {
+    matches!(name, "EXPUNGE" | "UID EXPUNGE" | "MOVE" | "UID MOVE")
 }
 
 /// The framer for a server's responses: every literal inline, up to `max` octets a response.

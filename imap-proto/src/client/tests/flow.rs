@@ -172,9 +172,11 @@ fn idle_and_done() {
 #[test]
 fn done_before_the_continuation_waits_for_it() {
     let mut s = ClientSession::new(plain_config());
-    run(&mut s, &[S(b"* PREAUTH hi\r\n")]);
+    // IDLE and DONE before the greeting: both wait.
     s.idle().unwrap();
     s.done().unwrap();
+    assert!(s.done().is_err(), "one DONE per IDLE");
+    run(&mut s, &[S(b"* PREAUTH hi\r\n")]);
     let events = run(
         &mut s,
         &[
@@ -267,6 +269,40 @@ fn pipelined_commands_get_their_own_data() {
     assert_eq!(search.untagged[0].raw(), b"* SEARCH 2\r\n");
     let fetch = done(&events[3]);
     assert_eq!(fetch.untagged.len(), 2);
+}
+
+/// RFC 9051 §5.5: a command with sequence numbers waits for an expunging command; UID
+/// commands need not.
+#[test]
+fn sequence_numbers_wait_for_expunge() {
+    let mut s = ClientSession::new(plain_config());
+    run(&mut s, &[S(b"* PREAUTH hi\r\n")]);
+    for cmd in [
+        b"EXPUNGE".as_slice(),
+        b"UID FETCH 1:* FLAGS",
+        b"FETCH 1 FLAGS",
+        b"NOOP",
+    ] {
+        s.command(|e| {
+            e.raw(cmd);
+        })
+        .unwrap();
+    }
+    let events = run(
+        &mut s,
+        &[
+            C(b"A0001 EXPUNGE\r\nA0002 UID FETCH 1:* FLAGS\r\n"),
+            S(b"* 3 EXPUNGE\r\nA0001 OK\r\n"),
+            C(b"A0003 FETCH 1 FLAGS\r\nA0004 NOOP\r\n"),
+            S(b"A0002 OK\r\nA0003 OK\r\nA0004 OK\r\n"),
+        ],
+    );
+    assert_eq!(events.len(), 4);
+    assert_eq!(
+        done(&events[0]).untagged.len(),
+        1,
+        "the EXPUNGE answered EXPUNGE"
+    );
 }
 
 #[test]
