@@ -85,6 +85,7 @@ impl ClientSession {
             Special::StartTls if ok => {
                 // Anything after the OK came before TLS: discard it (RFC 9051 §6.2.1).
                 self.assembler.discard();
+                self.streamed = None;
                 self.capabilities = None;
                 self.tls_pending = true;
             }

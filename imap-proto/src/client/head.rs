@@ -13,6 +13,25 @@ use crate::token::Flag;
 
 use super::capability::Capabilities;
 
+/// `text` without the literal announcement it ends with (`{n}`, `{n+}`, `~{n}` and the line
+/// end).
+pub(crate) fn without_announcement(text: &[u8]) -> &[u8] {
+    match text.iter().rposition(|&b| b == b'{') {
+        Some(i) if i > 0 && text[i - 1] == b'~' => &text[..i - 1],
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+/// `n` when `head` starts with `* n FETCH`.
+pub(crate) fn fetch_number(head: &[u8]) -> Option<u32> {
+    let rest = head.strip_prefix(b"* ")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let n = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let name = rest[digits..].strip_prefix(b" ")?;
+    (name.len() >= 5 && name[..5].eq_ignore_ascii_case(b"FETCH")).then_some(n)
+}
+
 /// A status condition (RFC 9051 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Condition {

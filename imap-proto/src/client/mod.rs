@@ -51,6 +51,11 @@ pub struct ClientConfig {
     pub max_response_size: usize,
     /// Most untagged responses kept for one command before its completion.
     pub max_untagged_per_command: usize,
+    /// Hand literals of responses longer than this on in pieces ([`Event::LiteralStart`],
+    /// [`Event::LiteralData`], [`Event::LiteralEnd`]) instead of holding them: a large
+    /// `BODY[]` is never buffered whole. The response then comes with `NIL` in the literal's
+    /// place. `None` (the default): every literal inline, within `max_response_size`.
+    pub stream_literals_over: Option<u64>,
 }
 
 impl Default for ClientConfig {
@@ -65,6 +70,7 @@ impl Default for ClientConfig {
             auto_capability: true,
             max_response_size: 64 << 20,
             max_untagged_per_command: 1_000_000,
+            stream_literals_over: None,
         }
     }
 }
@@ -136,6 +142,21 @@ pub enum Event {
         /// The APPEND command's tag.
         tag: String,
     },
+    /// A literal of a response, longer than [`ClientConfig::stream_literals_over`], begins; its
+    /// octets follow as [`Event::LiteralData`] until [`Event::LiteralEnd`], then the rest of
+    /// the response as usual (with `NIL` in the literal's place).
+    LiteralStart {
+        /// The message number, when the response is `* n FETCH`.
+        fetch: Option<u32>,
+        /// The response up to the literal (`* 12 FETCH (UID 7 BODY[] `): which item it is.
+        prefix: Vec<u8>,
+        /// The literal's length.
+        length: u64,
+    },
+    /// A piece of the streamed literal, as it arrived.
+    LiteralData(Vec<u8>),
+    /// The streamed literal is complete.
+    LiteralEnd,
     /// STARTTLS succeeded: write the output, perform the TLS handshake as a client, then call
     /// [`ClientSession::tls_started`]. Input received before the handshake was discarded.
     StartTls,
@@ -275,13 +296,15 @@ pub struct ClientSession {
     tls_pending: bool,
     closed: bool,
     failed: Option<ClientError>,
+    /// A response whose literal is being streamed: its text so far, `NIL` for the literal.
+    streamed: Option<Vec<u8>>,
 }
 
 impl ClientSession {
     /// A session on a freshly opened plain connection; it waits for the greeting.
     pub fn new(config: ClientConfig) -> Self {
         ClientSession {
-            assembler: response_assembler(config.max_response_size),
+            assembler: response_assembler(&config),
             config,
             state: ConnectionState::Greeting,
             output: Vec::new(),
@@ -296,6 +319,7 @@ impl ClientSession {
             tls_pending: false,
             closed: false,
             failed: None,
+            streamed: None,
         }
     }
 
@@ -359,14 +383,41 @@ impl ClientSession {
                     return Ok(Event::NeedInput);
                 }
                 framing::Event::Message(bytes) => read_line(bytes),
-                // Every literal up to the limit is taken inline (AutoAccept::AllUpTo); what
-                // is announced or refused is over it. (The session never streams a literal,
-                // so the streaming events do not occur.)
-                framing::Event::LiteralAnnounced { .. }
-                | framing::Event::TooBig { .. }
-                | framing::Event::LiteralChunk(_)
-                | framing::Event::LiteralEnd
-                | framing::Event::MessageEnd(_) => {
+                // Literals up to the streaming threshold (or the limit) are taken inline
+                // (AutoAccept::AllUpTo); one announced is longer.
+                framing::Event::LiteralAnnounced {
+                    header,
+                    prefix,
+                    continued,
+                    ..
+                } if self.config.stream_literals_over.is_some() => {
+                    let mut msg = if continued {
+                        self.streamed.take().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    msg.extend_from_slice(head::without_announcement(prefix));
+                    let event = Event::LiteralStart {
+                        fetch: head::fetch_number(&msg),
+                        prefix: msg.clone(),
+                        length: header.length,
+                    };
+                    msg.extend_from_slice(b"NIL");
+                    self.streamed = Some(msg);
+                    // Cannot fail: a literal was just announced.
+                    let _ = self.assembler.stream();
+                    return Ok(event);
+                }
+                framing::Event::LiteralChunk(bytes) => {
+                    return Ok(Event::LiteralData(bytes.to_vec()));
+                }
+                framing::Event::LiteralEnd => return Ok(Event::LiteralEnd),
+                framing::Event::MessageEnd(rest) => {
+                    let mut msg = self.streamed.take().unwrap_or_default();
+                    msg.extend_from_slice(rest);
+                    read_line(&msg)
+                }
+                framing::Event::LiteralAnnounced { .. } | framing::Event::TooBig { .. } => {
                     return Err(self.fail(ClientError::ResponseTooLarge {
                         limit: self.config.max_response_size,
                     }));
@@ -604,14 +655,22 @@ fn expunges(name: &str) -> bool {
     matches!(name, "EXPUNGE" | "UID EXPUNGE" | "MOVE" | "UID MOVE")
 }
 
-/// The framer for a server's responses: every literal inline, up to `max` octets a response.
-fn response_assembler(max: usize) -> Assembler {
+/// The framer for a server's responses: literals inline up to the streaming threshold (all
+/// of them without one), within `max_response_size` a response.
+fn response_assembler(config: &ClientConfig) -> Assembler {
+    let max = config.max_response_size;
     let mut a = Assembler::new(FramerLimits {
         max_line: max,
-        max_literal: max as u64,
+        max_literal: if config.stream_literals_over.is_some() {
+            u64::MAX
+        } else {
+            max as u64
+        },
         max_message: max,
     });
-    a.set_auto_accept(AutoAccept::AllUpTo(max as u64));
+    a.set_auto_accept(AutoAccept::AllUpTo(
+        config.stream_literals_over.unwrap_or(max as u64),
+    ));
     a
 }
 

@@ -80,3 +80,67 @@ fn literal_plus_and_minus_do_not_wait() {
     );
     assert_eq!(events.len(), 2);
 }
+
+/// A large `BODY[]` goes to the application in pieces, the response keeps `NIL` in its place;
+/// small literals stay inline; the session holds no more than `max_response_size`.
+#[test]
+fn large_fetch_literals_stream() {
+    let config = ClientConfig {
+        stream_literals_over: Some(16),
+        max_response_size: 1024,
+        ..plain_config()
+    };
+    let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let mut server = b"* 3 FETCH (UID 9 BODY[HEADER] {5}\r\nSub\r\n BODY[] {200000}\r\n".to_vec();
+    server.extend_from_slice(&body);
+    server.extend_from_slice(b" FLAGS (\\Seen))\r\nA0001 OK done\r\n");
+    for piece in [1usize, 7, 65536, server.len()] {
+        let mut s = ClientSession::new(config.clone());
+        run(&mut s, &[S(b"* PREAUTH hi\r\n")]);
+        s.command(|e| {
+            e.raw(b"FETCH 3 (UID BODY[HEADER] BODY[] FLAGS)");
+        })
+        .unwrap();
+        s.take_output();
+        let mut data = Vec::new();
+        let mut starts = Vec::new();
+        let mut ends = 0;
+        let mut completion = None;
+        for chunk in server.chunks(piece) {
+            s.feed(chunk);
+            loop {
+                match s.next_event().unwrap() {
+                    Event::NeedInput => break,
+                    Event::LiteralStart {
+                        fetch,
+                        prefix,
+                        length,
+                    } => starts.push((fetch, prefix, length)),
+                    Event::LiteralData(d) => {
+                        assert!(d.len() <= piece.max(65536));
+                        data.extend_from_slice(&d);
+                    }
+                    Event::LiteralEnd => ends += 1,
+                    Event::Done(c) => completion = Some(c),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        assert_eq!(
+            starts,
+            [(
+                Some(3),
+                b"* 3 FETCH (UID 9 BODY[HEADER] {5}\r\nSub\r\n BODY[] ".to_vec(),
+                200_000
+            )]
+        );
+        assert_eq!(ends, 1);
+        assert!(data == body, "piece {piece}");
+        let c = completion.expect("completed");
+        assert_eq!(
+            c.untagged[0].raw(),
+            b"* 3 FETCH (UID 9 BODY[HEADER] {5}\r\nSub\r\n BODY[] NIL FLAGS (\\Seen))\r\n"
+        );
+        assert!(c.untagged[0].parse().is_ok());
+    }
+}
