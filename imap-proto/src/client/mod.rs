@@ -7,6 +7,21 @@
 //! typed [`MailboxState`], IDLE/DONE (RFC 2177), APPEND (also streamed), pipelining, and the
 //! routing of untagged data to the command that asked for it. It never touches a socket: see
 //! [`ClientSession`] for the call order.
+//!
+//! # Design
+//! - Responses are framed by [`crate::framing::Assembler`] (literals inline, or streamed over
+//!   [`ClientConfig::stream_literals_over`]); the session reads only each response's head (tag,
+//!   status and [`Code`], or `* n NAME`) and keeps the octets: [`Untagged::parse`] gives the
+//!   typed [`crate::response::Response`] when the application wants it.
+//! - Commands are written by the session's own methods, by [`ClientSession::send`] from
+//!   [`crate::command::CommandBody`], or by [`ClientSession::command`] from raw syntax; all are
+//!   queued, tagged and sent under the same rules: after the greeting; nothing after a
+//!   synchronizing literal until its `+`; a state-changing command (LOGIN, AUTHENTICATE,
+//!   STARTTLS, SELECT, EXAMINE, CLOSE, UNSELECT, IDLE, LOGOUT) alone on the wire; a
+//!   sequence-number command not beside an expunging one (RFC 9051 §5.5).
+//! - Untagged data goes to the oldest command in flight that asked for it (FETCH to
+//!   FETCH/STORE, LIST to LIST, SEARCH/ESEARCH to SEARCH...), else out as unsolicited; either
+//!   way EXISTS, EXPUNGE, FLAGS and the mailbox codes update [`ClientSession::mailbox`].
 
 mod auth;
 mod capability;
@@ -252,6 +267,8 @@ fn is_exclusive(special: &Special) -> bool {
 ///    - [`Event::StartTls`]: TLS handshake, then [`ClientSession::tls_started`];
 ///    - [`Event::Idling`]: wait for events; [`ClientSession::done`] ends the IDLE;
 ///    - [`Event::AppendReady`]: [`ClientSession::append_data`] with the message's pieces;
+///    - [`Event::LiteralStart`], [`Event::LiteralData`], [`Event::LiteralEnd`]: a large literal
+///      of a response, in pieces (only with [`ClientConfig::stream_literals_over`]);
 ///    - [`Event::Closed`]: close the connection.
 /// 3. An error with [`Fault::Server`] ends the session; others are returned by the method
 ///    that caused them and change nothing.
