@@ -16,11 +16,12 @@
 //! section-binary  = "[" [section-part] "]"
 //! ```
 
+use std::borrow::Cow;
 use std::num::{NonZeroU32, NonZeroU64};
 
 use crate::cursor::{Cursor, ParseError, ParseResult};
 use crate::encode::Encoder;
-use crate::token::AString;
+use crate::token::{AString, is_astring_char};
 
 /// The text part of a section (RFC 9051 §6.4.5, `section-text` / `section-msgtext`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +58,7 @@ impl<'a> SectionText<'a> {
         if c.literal_word(b"HEADER.FIELDS")? {
             let not = c.literal_word(b".NOT")?;
             c.sp()?;
-            let list = c.paren_list(false, AString::parse)?;
+            let list = header_list(c)?;
             return Ok(if not {
                 SectionText::HeaderFieldsNot(list)
             } else {
@@ -111,6 +112,45 @@ impl<'a> SectionText<'a> {
             }
         }
     }
+}
+
+/// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`. The common case, names
+/// that are all atoms, is checked and converted to text in one pass rather than per name.
+fn header_list<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<AString<'a>>> {
+    let rest = c.rest();
+    if rest.first() == Some(&b'(')
+        && let Some(end) = memchr::memchr(b')', rest)
+    {
+        let inner = &rest[1..end];
+        // One pass: every octet an ASTRING-CHAR or a single SP between names.
+        let mut names_n = 1;
+        let mut ok = !inner.is_empty() && inner[0] != b' ' && inner[inner.len() - 1] != b' ';
+        let mut prev_sp = false;
+        for &b in inner {
+            if b == b' ' {
+                ok &= !prev_sp;
+                prev_sp = true;
+                names_n += 1;
+            } else {
+                ok &= is_astring_char(b);
+                prev_sp = false;
+            }
+        }
+        if ok && let Ok(text) = std::str::from_utf8(inner) {
+            let mut names = Vec::with_capacity(names_n);
+            let mut start = 0;
+            for (i, &b) in inner.iter().enumerate() {
+                if b == b' ' {
+                    names.push(AString::Atom(Cow::Borrowed(&text[start..i])));
+                    start = i + 1;
+                }
+            }
+            names.push(AString::Atom(Cow::Borrowed(&text[start..])));
+            c.advance(end + 1);
+            return Ok(names);
+        }
+    }
+    c.paren_list(false, AString::parse)
 }
 
 /// A `section` (RFC 9051 §6.4.5): the part numbers (empty for the whole message) and what

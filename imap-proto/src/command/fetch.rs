@@ -258,7 +258,29 @@ impl<'a> FetchItems<'a> {
     /// Parse a macro, one `fetch-att`, or `"(" fetch-att *(SP fetch-att) ")"`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         if c.peek()? == b'(' {
-            return c.paren_list(false, FetchAttr::parse).map(FetchItems::Attrs);
+            // As `Cursor::paren_list`, with room for a typical list from the start.
+            c.advance(1);
+            c.enter()?;
+            let mut v = Vec::with_capacity(8);
+            loop {
+                v.push(FetchAttr::parse(c)?);
+                match c.peek()? {
+                    b' ' => {
+                        c.advance(1);
+                        // Trailing space before ")": accepted (see quirks).
+                        if c.eat(b')')? {
+                            break;
+                        }
+                    }
+                    b')' => {
+                        c.advance(1);
+                        break;
+                    }
+                    _ => return Err(c.invalid("SP or )")),
+                }
+            }
+            c.leave();
+            return Ok(FetchItems::Attrs(v));
         }
         if c.keyword(b"ALL")? {
             return Ok(FetchItems::All);
