@@ -429,6 +429,10 @@ impl<'a> NString<'a> {
 
     /// Parse an `nstring`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        // A quoted string is the common case (envelopes, body structures): no NIL test first.
+        if c.peek()? == b'"' {
+            return c.quoted().map(|q| NString(Some(IString::Quoted(q))));
+        }
         if c.keyword(b"NIL")? {
             return Ok(NString(None));
         }

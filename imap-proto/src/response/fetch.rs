@@ -179,7 +179,7 @@ impl<'a> MsgAtt<'a> {
     /// Parse `"(" msg-att *(SP msg-att) ")"`; `()` and a trailing space are accepted.
     pub fn parse_list(c: &mut Cursor<'a>) -> ParseResult<Vec<Self>> {
         c.expect(b'(', "( before FETCH data")?;
-        let mut out = Vec::with_capacity(4);
+        let mut out = Vec::with_capacity(8);
         loop {
             match c.peek()? {
                 b')' => {
