@@ -4,7 +4,8 @@
 //!
 //! Input: byte 0 the line limit (2 to 257), byte 1 the literal limit (0 to 255), byte 2 the
 //! message limit (0 to 255, times 2), byte 3 the auto-accept mode (mod 3, bound byte 3 / 3);
-//! byte 4 the number of split sizes that follow (mod 16), each one byte; then the number of
+//! byte 4 the number of split sizes that follow (mod 16), each one byte, and with its top bit
+//! set, the assembler reads responses ([`Assembler::for_responses`]); then the number of
 //! decisions (mod 8, at least one), each one byte (mod 3: accept, stream, refuse, taken in turn
 //! at each announcement); the rest is the stream.
 //!
@@ -30,8 +31,18 @@ enum Ev {
     AcceptFailed,
 }
 
-fn run(limits: FramerLimits, auto: AutoAccept, chunks: &[&[u8]], decisions: &[u8]) -> Vec<Ev> {
-    let mut asm = Assembler::new(limits);
+fn run(
+    limits: FramerLimits,
+    responses: bool,
+    auto: AutoAccept,
+    chunks: &[&[u8]],
+    decisions: &[u8],
+) -> Vec<Ev> {
+    let mut asm = if responses {
+        Assembler::for_responses(limits)
+    } else {
+        Assembler::new(limits)
+    };
     asm.set_auto_accept(auto);
     let mut out = Vec::new();
     // The streamed literal in progress: its announced length and the octets so far.
@@ -97,7 +108,10 @@ fn run(limits: FramerLimits, auto: AutoAccept, chunks: &[&[u8]], decisions: &[u8
                     continued,
                     fits_inline,
                 } => {
-                    assert!(streaming.is_none(), "an announcement inside a streamed literal");
+                    assert!(
+                        streaming.is_none(),
+                        "an announcement inside a streamed literal"
+                    );
                     assert!(header.length <= limits.max_literal);
                     assert!(prefix.ends_with(b"}\r\n") && prefix.len() <= limits.max_message);
                     assert_eq!(
@@ -106,7 +120,12 @@ fn run(limits: FramerLimits, auto: AutoAccept, chunks: &[&[u8]], decisions: &[u8
                     );
                     let d = decisions[announced % decisions.len()] % 3;
                     announced += 1;
-                    out.push(Ev::Announced(header, prefix.to_vec(), continued, fits_inline));
+                    out.push(Ev::Announced(
+                        header,
+                        prefix.to_vec(),
+                        continued,
+                        fits_inline,
+                    ));
                     (d, header)
                 }
             };
@@ -152,14 +171,15 @@ fuzz_target!(|data: &[u8]| {
     if decisions.is_empty() {
         return;
     }
-    let whole = run(limits, auto, &[stream], decisions);
+    let responses = n & 0x80 != 0;
+    let whole = run(limits, responses, auto, &[stream], decisions);
     assert_eq!(
-        run(limits, auto, &split(stream, sizes), decisions),
+        run(limits, responses, auto, &split(stream, sizes), decisions),
         whole,
         "split-invariance"
     );
     assert_eq!(
-        run(limits, auto, &split(stream, &[1]), decisions),
+        run(limits, responses, auto, &split(stream, &[1]), decisions),
         whole,
         "octet by octet"
     );

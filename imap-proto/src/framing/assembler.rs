@@ -184,6 +184,8 @@ pub struct Assembler {
     has_tag: bool,
     /// A [`Event::TooBig`] to report at the next call (after a failed [`Assembler::accept`]).
     report: Option<(TooBig, Option<LiteralHeader>)>,
+    /// Reading a server's responses: every literal is sent at once, whatever its syntax.
+    responses: bool,
 }
 
 impl Default for Assembler {
@@ -194,7 +196,8 @@ impl Default for Assembler {
 }
 
 impl Assembler {
-    /// An empty assembler with these limits, asking about every literal.
+    /// An empty assembler with these limits, asking about every literal, for a server reading
+    /// commands: a client sends a synchronizing literal only after a `+` (RFC 9051 §7.5).
     pub fn new(limits: FramerLimits) -> Self {
         Self {
             framer: Framer::new(limits),
@@ -207,7 +210,26 @@ impl Assembler {
             tag: Vec::new(),
             has_tag: false,
             report: None,
+            responses: false,
         }
+    }
+
+    /// An empty assembler for a client reading responses, which takes every literal up to
+    /// [`FramerLimits::max_message`] inline ([`AutoAccept::AllUpTo`]) and asks about larger
+    /// ones (stream them). A server sends its literals at once (RFC 9051 §4.3: `{n}` in a
+    /// response waits for nothing), so a refused literal, or one over a limit, is read and
+    /// discarded with the rest of its response whatever its syntax.
+    pub fn for_responses(limits: FramerLimits) -> Self {
+        Self {
+            auto_accept: AutoAccept::AllUpTo(limits.max_message as u64),
+            responses: true,
+            ..Self::new(limits)
+        }
+    }
+
+    /// Whether the peer waits for a `+` before sending this literal (never, for responses).
+    fn waits(&self, header: LiteralHeader) -> bool {
+        header.is_synchronizing() && !self.responses
     }
 
     /// Which literals to take inline without a [`Event::LiteralAnnounced`] (never one over
@@ -375,6 +397,8 @@ impl Assembler {
     /// next line starts the next message; a non-synchronizing one is on its way, so its octets
     /// and the rest of its message (further lines and non-synchronizing literals, up to a line
     /// ending without one or with a synchronizing one) are read and dropped (RFC 7888 §4).
+    /// Reading responses ([`Assembler::for_responses`]), every literal is on its way: it and the
+    /// rest of its response are read and dropped.
     pub fn refuse(&mut self) -> Result<(), DecisionError> {
         let State::Announced(header) = self.state else {
             return Err(DecisionError::NoLiteralAnnounced);
@@ -461,13 +485,13 @@ impl Assembler {
     }
 
     /// Drops the message in progress, ended by a line announcing `literal` (if any), and gets
-    /// back in step: a synchronizing literal will not come; a non-synchronizing one and the rest
-    /// of its message are discarded.
+    /// back in step: a synchronizing literal in a command will not come; any other literal and
+    /// the rest of its message are discarded.
     fn recover(&mut self, literal: Option<LiteralHeader>) {
         self.msg.clear();
         self.continued = false;
         self.state = match literal {
-            Some(header) if !header.is_synchronizing() => State::Discarding,
+            Some(header) if !self.waits(header) => State::Discarding,
             Some(_) => {
                 self.framer.cancel_literal();
                 State::Lines
@@ -479,7 +503,7 @@ impl Assembler {
     /// A line of a message being discarded ended, announcing `literal` (if any).
     fn end_of_discarded_line(&mut self, literal: Option<LiteralHeader>) {
         match literal {
-            Some(header) if !header.is_synchronizing() => {}
+            Some(header) if !self.waits(header) => {}
             Some(_) => {
                 self.framer.cancel_literal();
                 self.state = State::Lines;

@@ -7,12 +7,12 @@
 //! ([`LineFramer::take_exact`]); one that ends with `{n+}` streams them
 //! ([`LineFramer::take_up_to`]); then lines are framed again.
 //! Checks: no panic; while a line is in progress the framer never holds more than the limit;
-//! `take_exact` takes exactly `n` or nothing; the same lines, over-long reports (length and
-//! tail) and literals come out for any split, and they are those of a naive model that reads
+//! `take_exact` takes exactly `n` or nothing; the same lines, over-long reports (length, head
+//! and tail) and literals come out for any split, and they are those of a naive model that reads
 //! the whole stream at once.
 use fuzz_support::split;
 use libfuzzer_sys::fuzz_target;
-use mail_framing::line::{Line, LineFramer, TAIL};
+use mail_framing::line::{HEAD, Line, LineFramer, TAIL};
 
 /// What the framer gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,6 +20,7 @@ enum Out {
     Line(Vec<u8>),
     TooLong {
         len: usize,
+        head: Vec<u8>,
         tail: Vec<u8>,
     },
     Literal(Vec<u8>),
@@ -93,8 +94,10 @@ fn run(limit: usize, chunks: &[&[u8]]) -> Vec<Out> {
                         assert!(len > limit, "a line within the limit reported too long");
                         let tail = framer.too_long_tail().to_vec();
                         assert!(tail.len() <= TAIL);
+                        let head = framer.too_long_head().to_vec();
+                        assert!(head.len() <= HEAD);
                         want = literal_of(&tail);
-                        out.push(Out::TooLong { len, tail });
+                        out.push(Out::TooLong { len, head, tail });
                     }
                 },
                 Want::Exact(n) => {
@@ -162,6 +165,7 @@ fn model(limit: usize, data: &[u8]) -> Vec<Out> {
                     want = literal_of(&tail);
                     out.push(Out::TooLong {
                         len: line.len() + 2,
+                        head: line[..line.len().min(HEAD)].to_vec(),
                         tail,
                     });
                 } else {

@@ -367,3 +367,42 @@ fn discard_drops_input_and_the_message_in_progress() {
     asm.feed(b"A5 NOOP\r\n");
     assert_eq!(asm.next_event(), Event::Message(b"A5 NOOP\r\n"));
 }
+
+/// A client reading responses: the server sends every literal at once, `{n}` or not, so one
+/// over a limit or refused is read and dropped with the rest of its response (a later `{n}`
+/// included), and the next response is read in step.
+#[test]
+fn responses_discard_refused_and_too_big_literals() {
+    let limits = FramerLimits {
+        max_line: 64,
+        max_literal: 20,
+        max_message: 40,
+    };
+    let input: &[u8] = b"* 1 FETCH (BODY[] {25}\r\n* 9 EXPUNGE\r\n0123456789ab)\r\n\
+* 2 FETCH (BODY[] {18}\r\n* 8 EXPUNGE\r\n012345 BODY[1] {3}\r\nabc)\r\n\
+a1 OK done\r\n";
+    let mut decide = always(Decision::Refuse);
+    let whole = run(&mut Assembler::for_responses(limits), &[input], &mut decide);
+    assert_eq!(
+        whole,
+        vec![
+            Ev::TooBig {
+                tag: None,
+                what: TooBig::Literal { length: 25 },
+                literal: Some(sync(25)),
+            },
+            Ev::Announced {
+                header: sync(18),
+                prefix: b"* 2 FETCH (BODY[] {18}\r\n".to_vec(),
+                continued: false,
+                fits_inline: false,
+            },
+            Ev::Message(b"a1 OK done\r\n".to_vec()),
+        ]
+    );
+    for cut in 0..=input.len() {
+        let (a, b) = input.split_at(cut);
+        let got = run(&mut Assembler::for_responses(limits), &[a, b], &mut decide);
+        assert_eq!(got, whole, "cut at {cut}");
+    }
+}

@@ -72,11 +72,11 @@ fn message() -> impl Strategy<Value = GenMessage> {
         .prop_map(|(first, literals)| GenMessage { first, literals })
 }
 
-/// What a conforming peer sends for `messages` given the receiver's decisions (it sends no
-/// literal, nor anything more of the message, after a refused synchronizing one; after a refused
-/// non-synchronizing one it has sent on up to its next synchronizing announcement), and the
-/// events the assembler must give.
-fn model(messages: &[GenMessage], decisions: &[Decision]) -> (Vec<u8>, Vec<Ev>) {
+/// What a conforming peer sends for `messages` given the receiver's decisions, and the events
+/// the assembler must give. A client sends no literal, nor anything more of the command, after
+/// a refused synchronizing one; after a refused non-synchronizing one it has sent on up to its
+/// next synchronizing announcement. A server (`responses`) sends everything.
+fn model(messages: &[GenMessage], decisions: &[Decision], responses: bool) -> (Vec<u8>, Vec<Ev>) {
     let mut stream = Vec::new();
     let mut events = Vec::new();
     let mut k = 0;
@@ -106,8 +106,10 @@ fn model(messages: &[GenMessage], decisions: &[Decision]) -> (Vec<u8>, Vec<Ev>) 
                 },
                 binary: lit.binary,
             };
+            // The peer waits for a `+` (commands only).
+            let waits = lit.synchronizing && !responses;
             if discarding {
-                if lit.synchronizing {
+                if waits {
                     ended = true;
                     break;
                 }
@@ -134,7 +136,7 @@ fn model(messages: &[GenMessage], decisions: &[Decision]) -> (Vec<u8>, Vec<Ev>) 
                     msg.clear();
                     continued = true;
                 }
-                Decision::Refuse if lit.synchronizing => {
+                Decision::Refuse if waits => {
                     ended = true;
                     break;
                 }
@@ -187,13 +189,23 @@ proptest! {
             1..6,
         ),
         sizes in proptest::collection::vec(any::<u8>(), 0..6),
+        responses in any::<bool>(),
     ) {
-        let (stream, want) = model(&messages, &decisions);
+        let (stream, want) = model(&messages, &decisions, responses);
         let mut decide = |k: usize, _: &LiteralHeader, _: &[u8]| decisions[k % decisions.len()];
         let limits = FramerLimits::default();
-        let whole = run(&mut Assembler::new(limits), &[&stream], &mut decide);
+        let new = || {
+            let mut asm = if responses {
+                Assembler::for_responses(limits)
+            } else {
+                Assembler::new(limits)
+            };
+            asm.set_auto_accept(AutoAccept::Never);
+            asm
+        };
+        let whole = run(&mut new(), &[&stream], &mut decide);
         prop_assert_eq!(&whole, &want);
-        let cut = run(&mut Assembler::new(limits), &split(&stream, &sizes), &mut decide);
+        let cut = run(&mut new(), &split(&stream, &sizes), &mut decide);
         prop_assert_eq!(&cut, &want);
     }
 

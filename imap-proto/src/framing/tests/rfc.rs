@@ -213,8 +213,7 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
     let response = [&b"* 12 FETCH (BODY[HEADER] {342}\r\n"[..], header, b")\r\n"].concat();
     let input = [&response[..], b"a004 OK FETCH completed\r\n"].concat();
     for cut in 0..=input.len() {
-        let mut asm = Assembler::new(FramerLimits::default());
-        asm.set_auto_accept(AutoAccept::AllUpTo(1 << 20));
+        let mut asm = Assembler::for_responses(FramerLimits::default());
         let (a, b) = input.split_at(cut);
         let got = run(&mut asm, &[a, b], &mut always(Decision::Refuse));
         assert_eq!(
@@ -227,13 +226,20 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
         );
     }
     // Over the auto-accept bound, the client is asked (and may stream a large BODY[]).
-    let mut asm = Assembler::new(FramerLimits::default());
-    asm.set_auto_accept(AutoAccept::AllUpTo(100));
+    let mut asm = Assembler::for_responses(FramerLimits {
+        max_message: 100,
+        ..FramerLimits::default()
+    });
     let got = run(&mut asm, &[&input], &mut always(Decision::Stream));
     assert_eq!(
         got,
         vec![
-            announced(sync(342), b"* 12 FETCH (BODY[HEADER] {342}\r\n"),
+            Ev::Announced {
+                header: sync(342),
+                prefix: b"* 12 FETCH (BODY[HEADER] {342}\r\n".to_vec(),
+                continued: false,
+                fits_inline: false,
+            },
             Ev::Streamed(header.to_vec()),
             Ev::MessageEnd(b")\r\n".to_vec()),
             Ev::Message(b"a004 OK FETCH completed\r\n".to_vec()),
