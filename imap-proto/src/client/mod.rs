@@ -676,7 +676,7 @@ fn expunges(name: &str) -> bool {
 /// of them without one), within `max_response_size` a response.
 fn response_assembler(config: &ClientConfig) -> Assembler {
     let max = config.max_response_size;
-    let mut a = Assembler::new(FramerLimits {
+    let mut a = Assembler::for_responses(FramerLimits {
         max_line: max,
         max_literal: if config.stream_literals_over.is_some() {
             u64::MAX
