@@ -11,7 +11,9 @@
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
+//! - [`client`]: the sans-IO client session.
 
+pub mod client;
 pub mod command;
 pub mod cursor;
 pub mod encode;
