@@ -12,12 +12,14 @@
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
+//! - [`quirks`]: the deviations of real clients and servers accepted by default, with sources.
 
 pub mod client;
 pub mod command;
 pub mod cursor;
 pub mod encode;
 pub mod framing;
+pub mod quirks;
 pub mod response;
 pub mod section;
 pub mod status;
