@@ -60,6 +60,10 @@ pub struct ClientConfig {
     /// Send CAPABILITY by itself whenever the capabilities are unknown: after a greeting
     /// without a `CAPABILITY` code, after STARTTLS, and after a login whose OK carries none.
     pub auto_capability: bool,
+    /// Write non-synchronizing literals (`{n+}`) when the server allows them (LITERAL+ or
+    /// LITERAL-, RFC 7888; IMAP4rev2). Off: every literal is synchronizing and waits for the
+    /// server's `+` (RFC 9051 §4.3).
+    pub literal_plus: bool,
     /// Longest response accepted, literals included, in octets.
     pub max_response_size: usize,
     /// Most untagged responses kept for one command before its completion.
@@ -72,8 +76,9 @@ pub struct ClientConfig {
 }
 
 impl Default for ClientConfig {
-    /// `A0001` tags, no credentials in the clear, pipelining, automatic CAPABILITY, 64 MiB
-    /// responses, 1,000,000 untagged responses per command.
+    /// `A0001` tags, no credentials in the clear, pipelining, automatic CAPABILITY,
+    /// non-synchronizing literals where allowed, 64 MiB responses, 1,000,000 untagged responses
+    /// per command.
     fn default() -> Self {
         ClientConfig {
             tag_prefix: "A".to_owned(),
@@ -81,6 +86,7 @@ impl Default for ClientConfig {
             allow_plaintext_credentials: false,
             pipelining: true,
             auto_capability: true,
+            literal_plus: true,
             max_response_size: 64 << 20,
             max_untagged_per_command: 1_000_000,
             stream_literals_over: None,
@@ -526,10 +532,10 @@ impl ClientSession {
 
     /// An encoder in the server's literal style.
     fn encoder(&self) -> Encoder {
-        let style = self
-            .capabilities
-            .as_ref()
-            .map_or(LiteralStyle::Sync, Capabilities::literal_style);
+        let style = match &self.capabilities {
+            Some(caps) if self.config.literal_plus => caps.literal_style(),
+            _ => LiteralStyle::Sync,
+        };
         let mut e = Encoder::new(style);
         e.set_utf8(
             self.enabled.iter().any(|x| {
