@@ -222,6 +222,7 @@ fn unknown_untagged_data_is_kept() {
             "XFOO",
             b"\"{\" {x) \"",
         ),
+        (b"* X  a \x80\0 \r\n", None, "X", b" a \x80\0 "),
     ];
     for &(input, number, name, value) in cases {
         let (r, n) = Response::parse(input).unwrap();

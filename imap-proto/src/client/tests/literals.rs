@@ -51,6 +51,27 @@ fn tagged_no_instead_of_continuation_ends_the_command() {
     assert_eq!(s.next_event(), Err(ClientError::UnexpectedContinuation));
 }
 
+/// With `literal_plus` off the session writes `{n}` and waits, even to a LITERAL+ server.
+#[test]
+fn literal_plus_can_be_turned_off() {
+    let mut s = ClientSession::new(ClientConfig {
+        literal_plus: false,
+        ..plain_config()
+    });
+    run(&mut s, &[S(b"* OK [CAPABILITY IMAP4rev2 LITERAL+] hi\r\n")]);
+    s.append("Sent", &[], b"hello");
+    let events = run(
+        &mut s,
+        &[
+            C(b"A0001 APPEND Sent {5}\r\n"),
+            S(b"+ OK\r\n"),
+            C(b"hello\r\n"),
+            S(b"A0001 OK [APPENDUID 7 3] done\r\n"),
+        ],
+    );
+    assert!(done(&events[0]).is_ok());
+}
+
 #[test]
 fn literal_plus_and_minus_do_not_wait() {
     let mut s = ClientSession::new(plain_config());
