@@ -286,8 +286,9 @@ fn untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
 
 /// The rest of an unknown response's line after its name: `[SP value]` up to CRLF (not
 /// consumed), where the value is any octets but CR and LF, with quoted strings and literals
-/// read as such (a literal may hold CRLF; a quoted string may hold `{`). A `{` or `"` that
-/// opens no valid literal or string is an ordinary octet.
+/// read as such (a literal may hold CRLF; a quoted string may hold `{`). A `"` that opens no
+/// valid string, or a `{` that opens no literal header, is an ordinary octet; a literal whose
+/// header is valid but whose octets are not (NUL) makes the response invalid.
 fn other_value<'a>(c: &mut Cursor<'a>) -> ParseResult<RawValue<'a>> {
     if !c.eat(b' ')? {
         return Ok(RawValue(Cow::Borrowed(b"")));
@@ -297,15 +298,27 @@ fn other_value<'a>(c: &mut Cursor<'a>) -> ParseResult<RawValue<'a>> {
         let b = c.peek()?;
         match b {
             b'\r' | b'\n' => break,
-            b'"' | b'{' | b'~' => {
+            b'"' => {
                 let mut probe = c.clone();
-                let r = match b {
-                    b'"' => probe.quoted().map(drop),
-                    b'~' if probe.peek2()? != b'{' => Err(probe.invalid("literal8")),
-                    _ => probe.literal().map(drop),
+                match probe.quoted() {
+                    Ok(_) => *c = probe,
+                    Err(ParseError::Incomplete) => return Err(ParseError::Incomplete),
+                    Err(_) => c.advance(1),
+                }
+            }
+            b'{' | b'~' => {
+                // A valid literal header commits to a literal (its octets may lie past this
+                // line, so they cannot be taken as text); anything else is text.
+                let mut probe = c.clone();
+                let header = if b == b'~' && probe.peek2()? != b'{' {
+                    Err(probe.invalid("literal8"))
+                } else {
+                    probe.literal_header().map(drop)
                 };
-                match r {
-                    Ok(()) => *c = probe,
+                match header {
+                    Ok(()) => {
+                        c.literal()?;
+                    }
                     Err(ParseError::Incomplete) => return Err(ParseError::Incomplete),
                     Err(_) => c.advance(1),
                 }

@@ -187,6 +187,9 @@ fn invalid_is_invalid_not_incomplete() {
         // NUL in a quoted string (found by fuzzing: it would be written back as a literal,
         // which cannot hold NUL either).
         b"* 1 FETCH (PREVIEW \"a\0b\")\r\n",
+        // An unknown response with a literal header whose octets hold NUL (found by fuzzing:
+        // taken as text, the response ended at the header's CRLF).
+        b"* 4 FETCDS ({3}\r\na\0b)\r\n",
         b"\r\n",
     ] {
         let r = Response::parse(input);
