@@ -4,7 +4,7 @@
 //! Checks: no panic on any input; the octets consumed are within the input and end with LF;
 //! every strict prefix of a parsed response is incomplete; a parsed response encodes (server
 //! side) to octets that parse to the same value, consuming all of them, and that encode to the
-//! same octets again.
+//! same octets again; its `into_owned` copy equals it.
 use imap_proto::response::Response;
 use imap_proto::{Cursor, ParseError};
 use libfuzzer_sys::fuzz_target;
@@ -32,6 +32,8 @@ fuzz_target!(|data: &[u8]| {
             String::from_utf8_lossy(whole)
         );
     }
+    // The owned copy (what the client session keeps) is the same value.
+    assert_eq!(r.clone().into_owned(), r);
     let bytes = r.to_bytes();
     let (again, m) = Response::parse(&bytes).unwrap_or_else(|e| {
         panic!(

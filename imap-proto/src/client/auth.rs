@@ -13,14 +13,11 @@ pub(crate) struct AuthState {
 }
 
 impl AuthState {
-    pub(crate) fn new(
-        mechanism: sasl::Mechanism,
-        credentials: sasl::Credentials,
-    ) -> Result<Self, sasl::SaslError> {
-        Ok(AuthState {
-            sasl: sasl::ClientSession::new(mechanism, credentials)?,
+    pub(crate) fn new(sasl: sasl::ClientSession) -> Self {
+        AuthState {
+            sasl,
             cancelled: None,
-        })
+        }
     }
 
     /// The initial response for SASL-IR, base64 (`=` when empty), if the mechanism has one.

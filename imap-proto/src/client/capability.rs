@@ -74,9 +74,10 @@ impl Capabilities {
         self.has("LOGINDISABLED")
     }
 
-    /// `SASL-IR` (RFC 4959): AUTHENTICATE may carry the initial response.
+    /// `SASL-IR` (RFC 4959): AUTHENTICATE may carry the initial response; IMAP4rev2 includes
+    /// it (RFC 9051 §6.2.2, and its §8 sample sends one without `SASL-IR` advertised).
     pub fn sasl_ir(&self) -> bool {
-        self.has("SASL-IR")
+        self.has("SASL-IR") || self.imap4rev2()
     }
 
     /// How a client writes literals to this server: `{n+}` always with LITERAL+, up to 4096

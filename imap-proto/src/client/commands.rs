@@ -34,6 +34,25 @@ impl ClientSession {
         Ok(self.enqueue(e, name, special))
     }
 
+    /// Give the next command queued this tag instead of the next of the counter (to replay a
+    /// transcript, or for an application's own tag scheme, RFC 9051 §2.2.1).
+    ///
+    /// # Errors
+    /// [`ClientError::Misuse`] when `tag` is not a valid tag (RFC 9051 §9 `tag`) or a command
+    /// sent or queued already has it.
+    pub fn set_next_tag(&mut self, tag: &str) -> Result<(), ClientError> {
+        if Tag::new(tag).is_err() {
+            return Err(ClientError::Misuse("not a valid tag"));
+        }
+        if self.in_flight.iter().any(|c| c.tag == tag) || self.queue.iter().any(|q| q.tag == tag) {
+            return Err(ClientError::Misuse(
+                "a command in flight or queued has this tag",
+            ));
+        }
+        self.tag_override = Some(tag.to_owned());
+        Ok(())
+    }
+
     /// `CAPABILITY` (RFC 9051 §6.1.1).
     pub fn capability(&mut self) -> String {
         self.simple("CAPABILITY", Special::Plain)
@@ -161,6 +180,17 @@ impl ClientSession {
         mechanism: sasl::Mechanism,
         credentials: sasl::Credentials,
     ) -> Result<String, ClientError> {
+        let sasl = sasl::ClientSession::new(mechanism, credentials).map_err(ClientError::Sasl)?;
+        self.authenticate_with(sasl)
+    }
+
+    /// [`ClientSession::authenticate`] with a SASL client session the application prepared
+    /// (a fixed SCRAM nonce to replay a test vector, say: [`sasl::ClientSession::with_nonce`]).
+    ///
+    /// # Errors
+    /// As [`ClientSession::authenticate`].
+    pub fn authenticate_with(&mut self, sasl: sasl::ClientSession) -> Result<String, ClientError> {
+        let mechanism = sasl.mechanism();
         if let Some(caps) = &self.capabilities
             && !caps.auth(mechanism.name())
         {
@@ -170,11 +200,14 @@ impl ClientSession {
             )));
         }
         self.check_cleartext(mechanism.sends_reusable_credential())?;
-        let sasl_ir = self
-            .capabilities
-            .as_ref()
-            .is_some_and(Capabilities::sasl_ir);
-        let mut state = AuthState::new(mechanism, credentials).map_err(ClientError::Sasl)?;
+        // Capabilities forgotten after STARTTLS: those from before it decide this one thing
+        // (the initial response on the command line tells nothing the next line would not;
+        // RFC 9051 §8 authenticates so right after TLS).
+        let sasl_ir = match &self.capabilities {
+            Some(caps) => caps.sasl_ir(),
+            None => self.sasl_ir_before_tls,
+        };
+        let mut state = AuthState::new(sasl);
         let mut e = self.encoder();
         e.raw(b"AUTHENTICATE ").raw(mechanism.name().as_bytes());
         if sasl_ir && let Some(ir) = state.initial_response() {

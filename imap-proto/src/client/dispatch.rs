@@ -3,22 +3,19 @@
 //! connection's state; untagged data updates capabilities and the mailbox and goes to the
 //! command that asked for it (RFC 9051 §7), or to the application as unsolicited.
 
-use super::head::ServerLine;
 use super::{
-    Capabilities, ClientError, ClientSession, Code, Completion, Condition, ConnectionState, Event,
-    InFlight, Special, StatusText, Untagged, UntaggedKind,
+    Capabilities, ClientError, ClientSession, Code, Completion, ConnectionState, Event, InFlight,
+    Special,
 };
+use crate::response::{Data, Response, Status, StatusKind};
 
 impl ClientSession {
-    pub(super) fn handle(&mut self, line: ServerLine) -> Result<(), ClientError> {
-        match line {
-            ServerLine::Continuation(text) => self.on_continuation(&text),
-            ServerLine::Tagged {
-                tag,
-                condition,
-                text,
-            } => self.on_tagged(tag, condition, text),
-            ServerLine::Untagged(u) => self.on_untagged(u),
+    /// Act on one response, parsed once ([`Response::parse`]) and owned.
+    pub(super) fn handle(&mut self, response: Response<'static>) -> Result<(), ClientError> {
+        match response {
+            Response::Continue(c) => self.on_continuation(c.text.as_bytes()),
+            Response::Status(s) if s.tag.is_some() => self.on_tagged(s),
+            other => self.on_untagged(other),
         }
     }
 
@@ -64,20 +61,16 @@ impl ClientSession {
         Ok(())
     }
 
-    fn on_tagged(
-        &mut self,
-        tag: String,
-        condition: Condition,
-        text: StatusText,
-    ) -> Result<(), ClientError> {
+    fn on_tagged(&mut self, status: Status<'static>) -> Result<(), ClientError> {
+        let tag = status.tag.as_ref().map_or("", |t| t.as_str());
         let i = self
             .in_flight
             .iter()
             .position(|c| c.tag == tag)
-            .ok_or_else(|| ClientError::UnknownTag(tag.clone()))?;
+            .ok_or_else(|| ClientError::UnknownTag(tag.to_owned()))?;
         let cmd = self.in_flight.remove(i);
-        let ok = condition == Condition::Ok;
-        if let Some(Code::Capability(c)) = &text.code {
+        let ok = status.kind == StatusKind::Ok;
+        if let Some(Code::Capability(c)) = &status.code {
             self.capabilities = Some(Capabilities::new(c.clone()));
         }
         let mut closed = false;
@@ -86,6 +79,10 @@ impl ClientSession {
                 // Anything after the OK came before TLS: discard it (RFC 9051 §6.2.1).
                 self.assembler.discard();
                 self.streamed = None;
+                self.sasl_ir_before_tls = self
+                    .capabilities
+                    .as_ref()
+                    .is_some_and(Capabilities::sasl_ir);
                 self.capabilities = None;
                 self.tls_pending = true;
             }
@@ -93,7 +90,7 @@ impl ClientSession {
                 if let Special::Authenticate(auth) = &cmd.special {
                     auth.finish().map_err(ClientError::Sasl)?;
                 }
-                if !matches!(&text.code, Some(Code::Capability(_))) {
+                if !matches!(&status.code, Some(Code::Capability(_))) {
                     self.capabilities = None;
                 }
                 self.state = ConnectionState::Authenticated;
@@ -101,12 +98,12 @@ impl ClientSession {
             }
             Special::Select(mut mailbox) => {
                 if ok {
-                    if let Some(code) = &text.code {
+                    if let Some(code) = &status.code {
                         mailbox.apply_code(code);
                     }
                     self.mailbox = Some(*mailbox);
                     self.state = ConnectionState::Selected;
-                } else if condition == Condition::No && self.state == ConnectionState::Selected {
+                } else if status.kind == StatusKind::No && self.state == ConnectionState::Selected {
                     // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2); a BAD one
                     // was not carried out.
                     self.mailbox = None;
@@ -126,34 +123,33 @@ impl ClientSession {
         self.events.push_back(Event::Done(Completion {
             tag: cmd.tag,
             command: cmd.name,
-            condition,
-            text,
+            status,
             untagged: cmd.untagged,
         }));
         self.closed |= closed;
         Ok(())
     }
 
-    fn on_untagged(&mut self, u: Untagged) -> Result<(), ClientError> {
+    fn on_untagged(&mut self, u: Response<'static>) -> Result<(), ClientError> {
         if self.state == ConnectionState::Greeting {
             return self.on_greeting(u);
         }
-        match &u.kind {
-            UntaggedKind::Capability(c) => self.capabilities = Some(c.clone()),
-            UntaggedKind::Enabled(names) => self.enabled.extend(names.iter().cloned()),
-            UntaggedKind::Status {
-                condition: Condition::Bye,
+        let bye = is_bye(&u);
+        match &u {
+            Response::Data(Data::Capability(c)) => {
+                self.capabilities = Some(Capabilities::new(c.clone()));
+            }
+            Response::Data(Data::Enabled(names)) => self
+                .enabled
+                .extend(Capabilities::new(names.clone()).names().map(str::to_owned)),
+            Response::Status(Status {
+                code: Some(Code::Capability(c)),
                 ..
-            } => self.state = ConnectionState::Logout,
-            UntaggedKind::Status {
-                text:
-                    StatusText {
-                        code: Some(Code::Capability(c)),
-                        ..
-                    },
-                ..
-            } => self.capabilities = Some(Capabilities::new(c.clone())),
+            }) => self.capabilities = Some(Capabilities::new(c.clone())),
             _ => {}
+        }
+        if bye {
+            self.state = ConnectionState::Logout;
         }
         // Mailbox data goes to the SELECT in flight, else to the selected mailbox.
         let selecting = self
@@ -165,15 +161,15 @@ impl ClientSession {
             });
         match selecting {
             Some(m) => {
-                m.apply(&u.kind);
+                m.apply(&u);
             }
             None => {
                 if let Some(m) = &mut self.mailbox {
-                    m.apply(&u.kind);
+                    m.apply(&u);
                 }
             }
         }
-        match route(&self.in_flight, &u.kind) {
+        match route(&self.in_flight, &u) {
             Some(i) => {
                 let limit = self.config.max_untagged_per_command;
                 let cmd = &mut self.in_flight[i];
@@ -186,13 +182,6 @@ impl ClientSession {
                 cmd.untagged.push(u);
             }
             None => {
-                let bye = matches!(
-                    u.kind,
-                    UntaggedKind::Status {
-                        condition: Condition::Bye,
-                        ..
-                    }
-                );
                 self.events.push_back(Event::Untagged(u));
                 if bye {
                     // An unsolicited BYE: the server is closing the connection.
@@ -203,23 +192,23 @@ impl ClientSession {
         Ok(())
     }
 
-    fn on_greeting(&mut self, u: Untagged) -> Result<(), ClientError> {
-        let UntaggedKind::Status { condition, text } = u.kind else {
+    fn on_greeting(&mut self, u: Response<'static>) -> Result<(), ClientError> {
+        let Response::Status(status) = u else {
             return Err(ClientError::BadGreeting);
         };
-        match condition {
-            Condition::Ok => self.state = ConnectionState::NotAuthenticated,
-            Condition::PreAuth => self.state = ConnectionState::Authenticated,
-            Condition::Bye => {
+        match status.kind {
+            StatusKind::Ok => self.state = ConnectionState::NotAuthenticated,
+            StatusKind::PreAuth => self.state = ConnectionState::Authenticated,
+            StatusKind::Bye => {
                 self.state = ConnectionState::Logout;
                 self.closed = true;
             }
-            Condition::No | Condition::Bad => return Err(ClientError::BadGreeting),
+            StatusKind::No | StatusKind::Bad => return Err(ClientError::BadGreeting),
         }
-        if let Some(Code::Capability(c)) = &text.code {
+        if let Some(Code::Capability(c)) = &status.code {
             self.capabilities = Some(Capabilities::new(c.clone()));
         }
-        self.events.push_back(Event::Greeting { condition, text });
+        self.events.push_back(Event::Greeting(status));
         if !self.closed {
             self.auto_capability();
         }
@@ -227,46 +216,53 @@ impl ClientSession {
     }
 }
 
+/// Whether the response is an untagged BYE (RFC 9051 §7.1.5).
+fn is_bye(r: &Response<'_>) -> bool {
+    matches!(
+        r,
+        Response::Status(Status {
+            kind: StatusKind::Bye,
+            ..
+        })
+    )
+}
+
 /// Which command in flight an untagged response answers (the oldest that asked for it), by
 /// the table of RFC 9051 §7 (and the extensions' response sections).
-fn route(in_flight: &[InFlight], kind: &UntaggedKind) -> Option<usize> {
-    let names: &[&str] = match kind {
-        UntaggedKind::Capability(_) => &["CAPABILITY"],
-        UntaggedKind::Enabled(_) => &["ENABLE"],
-        UntaggedKind::Exists(_) | UntaggedKind::Recent(_) | UntaggedKind::Flags(_) => {
-            &["SELECT", "EXAMINE"]
-        }
-        UntaggedKind::Expunge(_) => &["EXPUNGE", "UID EXPUNGE", "MOVE", "UID MOVE"],
-        UntaggedKind::Fetch(_) => &[
-            "FETCH",
-            "UID FETCH",
-            "STORE",
-            "UID STORE",
-            "SELECT",
-            "EXAMINE",
-        ],
-        UntaggedKind::Status {
-            condition: Condition::Bye,
-            ..
-        } => &["LOGOUT"],
-        UntaggedKind::Status { text, .. } => match &text.code {
+fn route(in_flight: &[InFlight], response: &Response<'_>) -> Option<usize> {
+    let names: &[&str] = match response {
+        Response::Continue(_) => &[],
+        Response::Status(s) if s.kind == StatusKind::Bye => &["LOGOUT"],
+        Response::Status(s) => match &s.code {
             Some(Code::CopyUid { .. }) => &["MOVE", "UID MOVE"],
             Some(Code::Alert) | Some(Code::Capability(_)) => &[],
             _ => &["SELECT", "EXAMINE"],
         },
-        UntaggedKind::Data { name, .. } => match name.as_str() {
+        Response::Data(d) => match d {
+            Data::Capability(_) => &["CAPABILITY"],
+            Data::Enabled(_) => &["ENABLE"],
+            Data::Exists(_) | Data::Recent(_) | Data::Flags(_) => &["SELECT", "EXAMINE"],
+            Data::Expunge(_) => &["EXPUNGE", "UID EXPUNGE", "MOVE", "UID MOVE"],
+            Data::Fetch { .. } => &[
+                "FETCH",
+                "UID FETCH",
+                "STORE",
+                "UID STORE",
+                "SELECT",
+                "EXAMINE",
+            ],
             // SELECT answers with the mailbox's LIST (RFC 9051 §6.3.2).
-            "LIST" => &["LIST", "SELECT", "EXAMINE"],
-            "LSUB" => &["LSUB"],
-            "STATUS" => &["STATUS", "LIST"],
-            "SEARCH" | "ESEARCH" => &["SEARCH", "UID SEARCH"],
-            "SORT" => &["SORT", "UID SORT"],
-            "THREAD" => &["THREAD", "UID THREAD"],
-            "NAMESPACE" => &["NAMESPACE"],
-            "ID" => &["ID"],
-            "QUOTA" => &["GETQUOTA", "GETQUOTAROOT"],
-            "QUOTAROOT" => &["GETQUOTAROOT"],
-            "VANISHED" => &[
+            Data::List(_) => &["LIST", "SELECT", "EXAMINE"],
+            Data::Lsub(_) => &["LSUB"],
+            Data::Status { .. } => &["STATUS", "LIST"],
+            Data::Search { .. } | Data::Esearch(_) => &["SEARCH", "UID SEARCH"],
+            Data::Sort { .. } => &["SORT", "UID SORT"],
+            Data::Thread(_) => &["THREAD", "UID THREAD"],
+            Data::Namespace(_) => &["NAMESPACE"],
+            Data::Id(_) => &["ID"],
+            Data::Quota { .. } => &["GETQUOTA", "GETQUOTAROOT"],
+            Data::QuotaRoot { .. } => &["GETQUOTAROOT"],
+            Data::Vanished { .. } => &[
                 "UID FETCH",
                 "SELECT",
                 "EXAMINE",
@@ -275,7 +271,7 @@ fn route(in_flight: &[InFlight], kind: &UntaggedKind) -> Option<usize> {
                 "MOVE",
                 "UID MOVE",
             ],
-            _ => &[],
+            Data::Other { .. } => &[],
         },
     };
     in_flight

@@ -3,8 +3,7 @@
 
 use crate::token::{Flag, FlagPerm};
 
-use super::head::UntaggedKind;
-use crate::response::Code;
+use crate::response::{Code, Data, Response, Status};
 
 /// What the server said about the selected mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -42,9 +41,18 @@ impl MailboxState {
     }
 
     /// Apply one response code (from an untagged OK or the tagged completion).
-    pub(crate) fn apply_code(&mut self, code: &Code<'static>) {
+    pub(crate) fn apply_code(&mut self, code: &Code<'_>) {
         match code {
-            Code::PermanentFlags(f) => self.permanent_flags = Some(f.clone()),
+            Code::PermanentFlags(f) => {
+                self.permanent_flags = Some(
+                    f.iter()
+                        .map(|p| match p {
+                            FlagPerm::Any => FlagPerm::Any,
+                            FlagPerm::Flag(f) => FlagPerm::Flag(f.clone().into_owned()),
+                        })
+                        .collect(),
+                );
+            }
             Code::UidValidity(n) => self.uid_validity = Some(*n),
             Code::UidNext(n) => self.uid_next = Some(*n),
             Code::Unseen(n) => self.unseen = Some(*n),
@@ -57,19 +65,19 @@ impl MailboxState {
     }
 
     /// Apply an untagged response; returns whether it concerned the mailbox.
-    pub(crate) fn apply(&mut self, kind: &UntaggedKind) -> bool {
-        match kind {
-            UntaggedKind::Exists(n) => self.exists = *n,
-            UntaggedKind::Recent(n) => self.recent = Some(*n),
-            UntaggedKind::Expunge(_) => self.exists = self.exists.saturating_sub(1),
-            UntaggedKind::Flags(f) => self.flags = f.clone(),
-            UntaggedKind::Status {
-                text:
-                    super::head::StatusText {
-                        code: Some(code), ..
-                    },
+    pub(crate) fn apply(&mut self, response: &Response<'_>) -> bool {
+        match response {
+            Response::Data(Data::Exists(n)) => self.exists = *n,
+            Response::Data(Data::Recent(n)) => self.recent = Some(*n),
+            Response::Data(Data::Expunge(_)) => self.exists = self.exists.saturating_sub(1),
+            Response::Data(Data::Flags(f)) => {
+                self.flags = f.iter().cloned().map(Flag::into_owned).collect();
+            }
+            Response::Status(Status {
+                tag: None,
+                code: Some(code),
                 ..
-            } => self.apply_code(code),
+            }) => self.apply_code(code),
             _ => return false,
         }
         true

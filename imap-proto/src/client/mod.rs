@@ -10,9 +10,10 @@
 //!
 //! # Design
 //! - Responses are framed by [`crate::framing::Assembler`] (literals inline, or streamed over
-//!   [`ClientConfig::stream_literals_over`]); the session reads only each response's head (tag,
-//!   status and [`Code`], or `* n NAME`) and keeps the octets: [`Untagged::parse`] gives the
-//!   typed [`crate::response::Response`] when the application wants it.
+//!   [`ClientConfig::stream_literals_over`]), parsed once by [`Response::parse`] (the one reader
+//!   of responses in the crate) and copied once into an owned [`Response<'static>`]
+//!   ([`Response::into_owned`]): the events carry typed values (FETCH items with ENVELOPE and
+//!   BODYSTRUCTURE, LIST, ESEARCH...), and the framer's buffer is free for the next response.
 //! - Commands are written by the session's own methods, by [`ClientSession::send`] from
 //!   [`crate::command::CommandBody`], or by [`ClientSession::command`] from raw syntax; all are
 //!   queued, tagged and sent under the same rules: after the greeting; nothing after a
@@ -28,23 +29,20 @@ mod capability;
 mod commands;
 mod dispatch;
 mod error;
-mod head;
 mod mailbox;
 #[cfg(test)]
 mod tests;
 
 use std::collections::VecDeque;
 
-pub use crate::response::Code;
+pub use crate::response::{Code, Response, Status, StatusKind};
 pub use capability::Capabilities;
 pub use error::{ClientError, Fault};
-pub use head::{Condition, StatusText, Untagged, UntaggedKind};
 pub use mailbox::MailboxState;
 
 use crate::encode::{Encoder, LiteralStyle};
 use crate::framing::{self, Assembler, AutoAccept, FramerLimits};
 use auth::AuthState;
-use head::read_line;
 
 /// How the session behaves; fixed for the connection.
 #[derive(Debug, Clone)]
@@ -62,6 +60,10 @@ pub struct ClientConfig {
     /// Send CAPABILITY by itself whenever the capabilities are unknown: after a greeting
     /// without a `CAPABILITY` code, after STARTTLS, and after a login whose OK carries none.
     pub auto_capability: bool,
+    /// Write non-synchronizing literals (`{n+}`) when the server allows them (LITERAL+ or
+    /// LITERAL-, RFC 7888; IMAP4rev2). Off: every literal is synchronizing and waits for the
+    /// server's `+` (RFC 9051 §4.3).
+    pub literal_plus: bool,
     /// Longest response accepted, literals included, in octets.
     pub max_response_size: usize,
     /// Most untagged responses kept for one command before its completion.
@@ -74,8 +76,9 @@ pub struct ClientConfig {
 }
 
 impl Default for ClientConfig {
-    /// `A0001` tags, no credentials in the clear, pipelining, automatic CAPABILITY, 64 MiB
-    /// responses, 1,000,000 untagged responses per command.
+    /// `A0001` tags, no credentials in the clear, pipelining, automatic CAPABILITY,
+    /// non-synchronizing literals where allowed, 64 MiB responses, 1,000,000 untagged responses
+    /// per command.
     fn default() -> Self {
         ClientConfig {
             tag_prefix: "A".to_owned(),
@@ -83,6 +86,7 @@ impl Default for ClientConfig {
             allow_plaintext_credentials: false,
             pipelining: true,
             auto_capability: true,
+            literal_plus: true,
             max_response_size: 64 << 20,
             max_untagged_per_command: 1_000_000,
             stream_literals_over: None,
@@ -112,18 +116,31 @@ pub struct Completion {
     pub tag: String,
     /// The command's name, upper case (`"UID FETCH"`, `"SELECT"`).
     pub command: String,
-    /// `OK`, `NO` or `BAD`.
-    pub condition: Condition,
-    /// The response code and text.
-    pub text: StatusText,
-    /// The untagged responses that answered the command, in order.
-    pub untagged: Vec<Untagged>,
+    /// The tagged status response (RFC 9051 §7.1): `OK`, `NO` or `BAD`, code and text.
+    pub status: Status<'static>,
+    /// The untagged responses that answered the command, in order, typed.
+    pub untagged: Vec<Response<'static>>,
 }
 
 impl Completion {
     /// Whether the command succeeded (`OK`).
     pub fn is_ok(&self) -> bool {
-        self.condition == Condition::Ok
+        self.status.kind == StatusKind::Ok
+    }
+
+    /// `OK`, `NO` or `BAD`.
+    pub fn kind(&self) -> StatusKind {
+        self.status.kind
+    }
+
+    /// The response code, if any (RFC 9051 §7.1).
+    pub fn code(&self) -> Option<&Code<'static>> {
+        self.status.code.as_ref()
+    }
+
+    /// The human-readable text.
+    pub fn text(&self) -> &str {
+        &self.status.text
     }
 }
 
@@ -133,18 +150,14 @@ pub enum Event {
     /// Write [`ClientSession::output`], read from the connection and
     /// [`feed`](ClientSession::feed) what arrived.
     NeedInput,
-    /// The server's greeting (`OK`, `PREAUTH` or `BYE`, RFC 9051 §7.1).
-    Greeting {
-        /// The greeting's condition.
-        condition: Condition,
-        /// Its code (often `CAPABILITY`) and text.
-        text: StatusText,
-    },
+    /// The server's greeting: an untagged `OK`, `PREAUTH` or `BYE` with its code (often
+    /// `CAPABILITY`) and text (RFC 9051 §7.1).
+    Greeting(Status<'static>),
     /// A command completed.
     Done(Completion),
     /// Untagged data no command asked for: EXISTS, EXPUNGE, FETCH with new flags, BYE, alerts.
     /// The selected mailbox's state already reflects it.
-    Untagged(Untagged),
+    Untagged(Response<'static>),
     /// The server accepted IDLE (`+`): untagged data follows as [`Event::Untagged`] until
     /// [`ClientSession::done`].
     Idling {
@@ -220,7 +233,7 @@ struct InFlight {
     /// Fragments still to send, each after a `+`.
     rest: VecDeque<Vec<u8>>,
     special: Special,
-    untagged: Vec<Untagged>,
+    untagged: Vec<Response<'static>>,
 }
 
 impl InFlight {
@@ -315,6 +328,10 @@ pub struct ClientSession {
     failed: Option<ClientError>,
     /// A response whose literal is being streamed: its text so far, `NIL` for the literal.
     streamed: Option<Vec<u8>>,
+    /// The tag for the next command ([`ClientSession::set_next_tag`]).
+    tag_override: Option<String>,
+    /// Whether the capabilities known before STARTTLS allowed SASL-IR.
+    sasl_ir_before_tls: bool,
 }
 
 impl ClientSession {
@@ -337,6 +354,8 @@ impl ClientSession {
             closed: false,
             failed: None,
             streamed: None,
+            tag_override: None,
+            sasl_ir_before_tls: false,
         }
     }
 
@@ -399,7 +418,7 @@ impl ClientSession {
                     self.pump();
                     return Ok(Event::NeedInput);
                 }
-                framing::Event::Message(bytes) => read_line(bytes),
+                framing::Event::Message(bytes) => read_response(bytes),
                 // Literals up to the streaming threshold (or the limit) are taken inline
                 // (AutoAccept::AllUpTo); one announced is longer.
                 framing::Event::LiteralAnnounced {
@@ -413,9 +432,9 @@ impl ClientSession {
                     } else {
                         Vec::new()
                     };
-                    msg.extend_from_slice(head::without_announcement(prefix));
+                    msg.extend_from_slice(without_announcement(prefix));
                     let event = Event::LiteralStart {
-                        fetch: head::fetch_number(&msg),
+                        fetch: fetch_number(&msg),
                         prefix: msg.clone(),
                         length: header.length,
                     };
@@ -432,7 +451,7 @@ impl ClientSession {
                 framing::Event::MessageEnd(rest) => {
                     let mut msg = self.streamed.take().unwrap_or_default();
                     msg.extend_from_slice(rest);
-                    read_line(&msg)
+                    read_response(&msg)
                 }
                 framing::Event::LiteralAnnounced { .. } | framing::Event::TooBig { .. } => {
                     return Err(self.fail(ClientError::ResponseTooLarge {
@@ -441,8 +460,8 @@ impl ClientSession {
                 }
             };
             match line {
-                Ok(line) => {
-                    if let Err(e) = self.handle(line) {
+                Ok(response) => {
+                    if let Err(e) = self.handle(response) {
                         return Err(self.fail(e));
                     }
                 }
@@ -513,10 +532,10 @@ impl ClientSession {
 
     /// An encoder in the server's literal style.
     fn encoder(&self) -> Encoder {
-        let style = self
-            .capabilities
-            .as_ref()
-            .map_or(LiteralStyle::Sync, Capabilities::literal_style);
+        let style = match &self.capabilities {
+            Some(caps) if self.config.literal_plus => caps.literal_style(),
+            _ => LiteralStyle::Sync,
+        };
         let mut e = Encoder::new(style);
         e.set_utf8(
             self.enabled.iter().any(|x| {
@@ -568,6 +587,9 @@ impl ClientSession {
 
     /// The next tag: the prefix and the zero-padded counter.
     fn new_tag(&mut self) -> String {
+        if let Some(tag) = self.tag_override.take() {
+            return tag;
+        }
         let tag = format!(
             "{}{:0width$}",
             self.config.tag_prefix,
@@ -670,6 +692,31 @@ fn uses_sequence_numbers(name: &str) -> bool {
 /// Whether a command may expunge messages (and so renumber them).
 fn expunges(name: &str) -> bool {
     matches!(name, "EXPUNGE" | "UID EXPUNGE" | "MOVE" | "UID MOVE")
+}
+
+/// One whole response (literals inline, as the framer gives it), parsed by the crate's response
+/// parser and copied once so that it outlives the framer's buffer.
+fn read_response(frame: &[u8]) -> Result<Response<'static>, crate::ParseError> {
+    Response::parse(frame).map(|(r, _)| r.into_owned())
+}
+
+/// `text` without the literal announcement it ends with (`{n}`, `{n+}`, `~{n}` and the line
+/// end): the part of a response before a streamed literal.
+fn without_announcement(text: &[u8]) -> &[u8] {
+    match text.iter().rposition(|&b| b == b'{') {
+        Some(i) if i > 0 && text[i - 1] == b'~' => &text[..i - 1],
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+/// `n` when `head` (a response's beginning, not yet whole) starts with `* n FETCH`.
+fn fetch_number(head: &[u8]) -> Option<u32> {
+    let rest = head.strip_prefix(b"* ")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let n = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let name = rest[digits..].strip_prefix(b" ")?;
+    (name.len() >= 5 && name[..5].eq_ignore_ascii_case(b"FETCH")).then_some(n)
 }
 
 /// The framer for a server's responses: literals inline up to the streaming threshold (all

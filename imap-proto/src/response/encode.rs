@@ -197,5 +197,19 @@ fn data(d: &Data<'_>, e: &mut Encoder) {
             }
             e.byte(b')');
         }
+        Data::Other {
+            number,
+            name,
+            value,
+        } => {
+            if let Some(n) = number {
+                e.number(u64::from(*n)).sp();
+            }
+            name.encode(e);
+            if !value.0.is_empty() {
+                e.sp();
+                value.encode(e);
+            }
+        }
     }
 }

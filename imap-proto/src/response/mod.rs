@@ -30,22 +30,25 @@
 //! - A hierarchy delimiter written `""` (read as NIL); zero where a UID validity, UIDNEXT or
 //!   message number must be non-zero (except EXPUNGE and FETCH); ID `()` for no parameters;
 //!   MULTISEARCH's extra correlator fields (RFC 7377) skipped.
+//! - Untagged data of an unknown name (`* METADATA ...`, `* 3 XFOO ...`) kept as
+//!   [`Data::Other`] (literals in it read as literals).
 //!
 //! Layout: this module holds the top-level types; [`code`] the response codes and
 //! capabilities; [`body`] ENVELOPE and BODYSTRUCTURE; [`fetch`] the FETCH data items;
 //! [`mailbox`] LIST, NAMESPACE, STATUS, ESEARCH, THREAD, QUOTA and ID data; `parse` and
-//! `encode` the top level of both directions.
+//! `encode` the top level of both directions; `owned` the `into_owned` copies.
 
 use std::borrow::Cow;
 use std::num::NonZeroU32;
 
-use crate::token::{AString, Flag, IString, Mailbox, NString, SequenceSet, Tag};
+use crate::token::{AString, Atom, Flag, IString, Mailbox, NString, SequenceSet, Tag};
 
 pub mod body;
 pub mod code;
 mod encode;
 pub mod fetch;
 pub mod mailbox;
+mod owned;
 mod parse;
 
 pub use body::{
@@ -230,6 +233,18 @@ pub enum Data<'a> {
         seq: NonZeroU32,
         /// The data items, in the order sent.
         items: Vec<MsgAtt<'a>>,
+    },
+    /// `[n SP] name [SP value]`: untagged data of an extension this crate does not know
+    /// (`METADATA`, `ACL`, `XLIST`, ...), kept as sent so that one unknown response does not end
+    /// the connection (RFC 9051 §7: a client must be prepared for data it did not ask for).
+    Other {
+        /// The number before the name (`* 3 XNAME ...`), if any.
+        number: Option<u32>,
+        /// The response's name.
+        name: Atom<'a>,
+        /// The rest of the line after the name and one space, literals included; empty when
+        /// there is none.
+        value: RawValue<'a>,
     },
 }
 

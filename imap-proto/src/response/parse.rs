@@ -5,10 +5,10 @@ use std::borrow::Cow;
 
 use super::code::{Capability, Code};
 use super::fetch::MsgAtt;
-use super::mailbox::{self, Esearch, ListItem, Namespace, QuotaResource, Thread};
+use super::mailbox::{self, Esearch, ListItem, Namespace, QuotaResource, RawValue, Thread};
 use super::{Continue, Data, KEY_MAX, Response, Status, StatusKind, atom_bytes, upper};
 use crate::cursor::{Cursor, ParseError, ParseResult};
-use crate::token::{AString, Flag, IString, Mailbox, NString, SequenceSet, Tag};
+use crate::token::{AString, Atom, Flag, IString, Mailbox, NString, SequenceSet, Tag};
 
 /// Text as `str`: borrowed when it is UTF-8, else decoded lossily (servers that send Latin-1
 /// in their text).
@@ -120,16 +120,14 @@ fn untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
                     expected: "nz-number",
                 })?)
             }
-            _ => {
-                return Err(ParseError::Invalid {
-                    at,
-                    expected: "EXISTS, RECENT, EXPUNGE or FETCH",
-                });
-            }
+            _ => Data::Other {
+                number: Some(n),
+                name: Atom::from_parsed(super::ascii_str(word)),
+                value: other_value(c)?,
+            },
         };
         return Ok(Response::Data(d));
     }
-    let at = c.pos();
     let word = atom_bytes(c)?;
     let mut buf = [0u8; KEY_MAX];
     let key = upper(word, &mut buf);
@@ -277,12 +275,56 @@ fn untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
             }
             Data::QuotaRoot { mailbox, roots }
         }
-        _ => {
-            return Err(ParseError::Invalid {
-                at,
-                expected: "a response keyword",
-            });
-        }
+        _ => Data::Other {
+            number: None,
+            name: Atom::from_parsed(super::ascii_str(word)),
+            value: other_value(c)?,
+        },
     };
     Ok(Response::Data(d))
+}
+
+/// The rest of an unknown response's line after its name: `[SP value]` up to CRLF (not
+/// consumed), where the value is any octets but CR and LF, with quoted strings and literals
+/// read as such (a literal may hold CRLF; a quoted string may hold `{`). A `"` that opens no
+/// valid string, or a `{` that opens no literal header, is an ordinary octet; a literal whose
+/// header is valid but whose octets are not (NUL) makes the response invalid.
+fn other_value<'a>(c: &mut Cursor<'a>) -> ParseResult<RawValue<'a>> {
+    if !c.eat(b' ')? {
+        return Ok(RawValue(Cow::Borrowed(b"")));
+    }
+    let start = c.pos();
+    loop {
+        let b = c.peek()?;
+        match b {
+            b'\r' | b'\n' => break,
+            b'"' => {
+                let mut probe = c.clone();
+                match probe.quoted() {
+                    Ok(_) => *c = probe,
+                    Err(ParseError::Incomplete) => return Err(ParseError::Incomplete),
+                    Err(_) => c.advance(1),
+                }
+            }
+            b'{' | b'~' => {
+                // A valid literal header commits to a literal (its octets may lie past this
+                // line, so they cannot be taken as text); anything else is text.
+                let mut probe = c.clone();
+                let header = if b == b'~' && probe.peek2()? != b'{' {
+                    Err(probe.invalid("literal8"))
+                } else {
+                    probe.literal_header().map(drop)
+                };
+                match header {
+                    Ok(()) => {
+                        c.literal()?;
+                    }
+                    Err(ParseError::Incomplete) => return Err(ParseError::Incomplete),
+                    Err(_) => c.advance(1),
+                }
+            }
+            _ => c.advance(1),
+        }
+    }
+    Ok(RawValue(Cow::Borrowed(&c.input()[start..c.pos()])))
 }

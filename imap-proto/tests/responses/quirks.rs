@@ -175,7 +175,7 @@ fn envelope_and_body_deviations() {
 #[test]
 fn invalid_is_invalid_not_incomplete() {
     for input in [
-        &b"* FOO bar\r\n"[..],
+        &b"* (FOO) bar\r\n"[..],
         b"a1 PREAUTH x\r\n",
         b"* 1 FETCH UID 1\r\n",
         b"* 1 FETCH (UID 0)\r\n",
@@ -187,6 +187,9 @@ fn invalid_is_invalid_not_incomplete() {
         // NUL in a quoted string (found by fuzzing: it would be written back as a literal,
         // which cannot hold NUL either).
         b"* 1 FETCH (PREVIEW \"a\0b\")\r\n",
+        // An unknown response with a literal header whose octets hold NUL (found by fuzzing:
+        // taken as text, the response ended at the header's CRLF).
+        b"* 4 FETCDS ({3}\r\na\0b)\r\n",
         b"\r\n",
     ] {
         let r = Response::parse(input);
@@ -198,6 +201,55 @@ fn invalid_is_invalid_not_incomplete() {
             "{:?}: {r:?}",
             String::from_utf8_lossy(input)
         );
+    }
+}
+
+/// Untagged data of a name we do not know is kept as sent (the client session must not end the
+/// connection over an extension's response it did not ask for), literals read as literals.
+#[test]
+fn unknown_untagged_data_is_kept() {
+    /// Input, and the number, name and value it holds.
+    type Case<'a> = (&'a [u8], Option<u32>, &'a str, &'a [u8]);
+    let cases: &[Case<'_>] = &[
+        (b"* FOO bar\r\n", None, "FOO", b"bar"),
+        (b"* XLIST\r\n", None, "XLIST", b""),
+        (
+            b"* METADATA INBOX (/private/comment {3}\r\na\r\n)\r\n",
+            None,
+            "METADATA",
+            b"INBOX (/private/comment {3}\r\na\r\n)",
+        ),
+        (
+            b"* 3 XFOO \"{\" {x) \"\r\n",
+            Some(3),
+            "XFOO",
+            b"\"{\" {x) \"",
+        ),
+        (b"* X  a \x80\0 \r\n", None, "X", b" a \x80\0 "),
+    ];
+    for &(input, number, name, value) in cases {
+        let (r, n) = Response::parse(input).unwrap();
+        assert_eq!(n, input.len());
+        let Response::Data(Data::Other {
+            number: got_number,
+            name: got_name,
+            value: got_value,
+        }) = &r
+        else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            (*got_number, got_name.as_str(), &got_value.0[..]),
+            (number, name, value)
+        );
+        assert_eq!(Response::parse(&r.to_bytes()).unwrap().0, r);
+        for i in 0..input.len() {
+            assert_eq!(
+                Response::parse(&input[..i]),
+                Err(ParseError::Incomplete),
+                "prefix {i}"
+            );
+        }
     }
 }
 

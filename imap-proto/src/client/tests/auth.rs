@@ -119,7 +119,7 @@ fn authenticate_rejected_challenge_cancels() {
             S(b"A0001 BAD cancelled\r\n"),
         ],
     );
-    assert_eq!(done(&events[0]).condition, Condition::Bad);
+    assert_eq!(done(&events[0]).kind(), StatusKind::Bad);
     assert_eq!(s.state(), ConnectionState::NotAuthenticated);
 }
 
@@ -159,7 +159,9 @@ fn authenticate_scram_sha_256_against_sasl_server() {
         let caps: &[u8] = if sasl_ir {
             b"* OK [CAPABILITY IMAP4rev2 SASL-IR AUTH=SCRAM-SHA-256] hi\r\n"
         } else {
-            b"* OK [CAPABILITY IMAP4rev2 AUTH=SCRAM-SHA-256] hi\r\n"
+            // IMAP4rev2 includes SASL-IR (RFC 9051 §6.2.2): only an IMAP4rev1 server without
+            // SASL-IR gets the mechanism alone.
+            b"* OK [CAPABILITY IMAP4rev1 AUTH=SCRAM-SHA-256] hi\r\n"
         };
         let mut s = ClientSession::new(ClientConfig::default());
         run(&mut s, &[S(caps)]);
@@ -267,7 +269,7 @@ fn authenticate_xoauth2_with_sasl_ir_and_its_error_challenge() {
         ],
     );
     let failed = done(&events[0]);
-    assert_eq!(failed.condition, Condition::No);
-    assert_eq!(failed.text.code, Some(Code::AuthenticationFailed));
+    assert_eq!(failed.kind(), StatusKind::No);
+    assert_eq!(failed.code(), Some(&Code::AuthenticationFailed));
     assert_eq!(s.state(), ConnectionState::NotAuthenticated);
 }

@@ -7,6 +7,7 @@ mod literals;
 mod rfc;
 
 use super::*;
+use crate::response::Data;
 use sasl::Secret;
 
 /// One step of a scripted exchange.
@@ -15,10 +16,14 @@ pub(super) enum Step<'a> {
     S(&'a [u8]),
     /// The session must have written exactly these bytes since the last `C`.
     C(&'a [u8]),
+    /// The same but for the case of letters: a transcript's `a002 select inbox` against the
+    /// session's own `a002 SELECT INBOX` (keywords and INBOX are case-insensitive, RFC 9051
+    /// §9 note 1, §5.1).
+    Ci(&'a [u8]),
     /// The application acts.
     A(&'a dyn Fn(&mut ClientSession)),
 }
-pub(super) use Step::{A, C, S};
+pub(super) use Step::{A, C, Ci, S};
 
 /// Every event up to the next `NeedInput` (or `StartTls`/`Closed`, which repeat).
 pub(super) fn drain(s: &mut ClientSession) -> Vec<Event> {
@@ -71,6 +76,15 @@ pub(super) fn run_split(
                     "client bytes at step {i}"
                 );
             }
+            Ci(want) => {
+                extend(&mut events, drain(s));
+                let got = s.take_output();
+                assert_eq!(
+                    String::from_utf8_lossy(&got).to_ascii_lowercase(),
+                    String::from_utf8_lossy(want).to_ascii_lowercase(),
+                    "client bytes at step {i}"
+                );
+            }
             A(f) => f(s),
         }
     }
@@ -94,6 +108,19 @@ pub(super) fn plain_config() -> ClientConfig {
 
 pub(super) fn secret(s: &str) -> Secret<String> {
     Secret::new(s.to_owned())
+}
+
+/// A short name of an untagged response: `Exists(4)`, `Fetch(2)`, `Status(Ok)`...
+pub(super) fn kind(r: &Response<'_>) -> String {
+    match r {
+        Response::Data(Data::Exists(n)) => format!("Exists({n})"),
+        Response::Data(Data::Expunge(n)) => format!("Expunge({n})"),
+        Response::Data(Data::Fetch { seq, .. }) => format!("Fetch({seq})"),
+        Response::Data(Data::Other { name, .. }) => format!("Other({name})"),
+        Response::Data(d) => format!("{d:?}"),
+        Response::Status(s) => format!("Status({:?})", s.kind),
+        Response::Continue(_) => "Continue".to_owned(),
+    }
 }
 
 pub(super) fn done(e: &Event) -> &Completion {
