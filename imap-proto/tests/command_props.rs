@@ -386,13 +386,22 @@ fn body() -> impl Strategy<Value = B<'static>> {
         (
             mailbox(),
             prop::collection::vec(
-                (flags(), prop::option::of(date_time()), literal()).prop_map(
-                    |(flags, date_time, message)| AppendMessage {
-                        flags,
-                        date_time,
-                        message
-                    }
-                ),
+                (
+                    flags(),
+                    prop::option::of(date_time()),
+                    literal(),
+                    any::<bool>()
+                )
+                    .prop_map(|(flags, date_time, mut message, utf8)| {
+                        // `UTF8 (literal8)` (RFC 6855 §4) always carries a literal8.
+                        message.binary |= utf8;
+                        AppendMessage {
+                            flags,
+                            date_time,
+                            message,
+                            utf8,
+                        }
+                    }),
                 1..3
             )
         )
