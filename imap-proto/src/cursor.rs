@@ -314,32 +314,38 @@ impl<'a> Cursor<'a> {
     /// `atom` (RFC 9051 §9): one or more ATOM-CHARs, as text.
     #[inline]
     pub fn atom(&mut self) -> ParseResult<&'a str> {
-        let bytes = self.take_while(is_atom_char)?;
-        if bytes.is_empty() {
-            return Err(self.invalid("atom"));
-        }
-        // ATOM-CHARs are 7-bit, so this cannot fail.
-        std::str::from_utf8(bytes).map_err(|_| self.invalid("atom"))
+        self.ascii_token(is_atom_char, "atom")
     }
 
     /// One or more ASTRING-CHARs (an atom that may contain `]`), as text.
     #[inline]
     pub fn astring_atom(&mut self) -> ParseResult<&'a str> {
-        let bytes = self.take_while(is_astring_char)?;
-        if bytes.is_empty() {
-            return Err(self.invalid("astring"));
-        }
-        std::str::from_utf8(bytes).map_err(|_| self.invalid("astring"))
+        self.ascii_token(is_astring_char, "astring")
     }
 
     /// `tag` (RFC 9051 §9): one or more ASTRING-CHARs except `+`.
     #[inline]
     pub fn tag_chars(&mut self) -> ParseResult<&'a str> {
-        let bytes = self.take_while(is_tag_char)?;
+        self.ascii_token(is_tag_char, "tag")
+    }
+
+    /// One or more octets of `class` (a table of 7-bit characters), as text; else `what` was
+    /// expected.
+    #[inline(always)]
+    fn ascii_token(
+        &mut self,
+        class: impl Fn(u8) -> bool,
+        what: &'static str,
+    ) -> ParseResult<&'a str> {
+        let bytes = self.take_while(class)?;
         if bytes.is_empty() {
-            return Err(self.invalid("tag"));
+            return Err(self.invalid(what));
         }
-        std::str::from_utf8(bytes).map_err(|_| self.invalid("tag"))
+        // The class is 7-bit, so this cannot fail. It costs some 75 instructions per short
+        // token, but checking the rest of the line once and slicing the tokens from that text
+        // costs more on real commands, whose lines are short (callgrind: `SELECT INBOX` 910 ->
+        // 1114 instructions, a `UID FETCH` with header fields 3973 -> 4285).
+        std::str::from_utf8(bytes).map_err(|_| self.invalid(what))
     }
 
     /// `number` (RFC 9051 §9): an unsigned 32-bit integer.
