@@ -540,6 +540,29 @@ impl<'a> Cursor<'a> {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    /// The items of a parenthesised list whose `(` is consumed, each parsed by `item`, up to
+    /// and including the `)`: any number of spaces (none too) between items, `()` allowed. For
+    /// lists without SP in the grammar (`"(" 1*address ")"`, RFC 9051 §9) and lists servers
+    /// write loosely (`msg-att` and ID parameters with a trailing space or none).
+    #[inline]
+    pub fn items_to_close<T>(
+        &mut self,
+        capacity: usize,
+        mut item: impl FnMut(&mut Self) -> ParseResult<T>,
+    ) -> ParseResult<Vec<T>> {
+        let mut out = Vec::with_capacity(capacity);
+        loop {
+            match self.peek()? {
+                b')' => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                b' ' => self.pos += 1,
+                _ => out.push(item(self)?),
+            }
+        }
+    }
+
     /// `"(" x *(SP x) ")"` with `x` parsed by `f`; `empty_ok` allows `()`.
     pub fn paren_list<T>(
         &mut self,
