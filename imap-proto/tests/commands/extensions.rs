@@ -423,20 +423,14 @@ fn rfc6855_append_utf8() {
     let mut e = Encoder::new(LiteralStyle::Sync);
     cmd.encode(&mut e);
     assert_eq!(e.as_bytes(), b"t APPEND INBOX UTF8 (~{2}\r\nhi)\r\n");
-    for bad in [
+    assert_invalid(&[
         // A literal, not a literal8.
         &b"a APPEND INBOX UTF8 ({5}\r\nhello)\r\n"[..],
         b"a APPEND INBOX UTF8 (~{5}\r\nhello\r\n",
         b"a APPEND INBOX UTF8(~{5}\r\nhello)\r\n",
         b"a APPEND INBOX UTF8 ~{5}\r\nhello\r\n",
         b"a APPEND INBOX UTF8X (~{5}\r\nhello)\r\n",
-    ] {
-        assert!(
-            matches!(Command::parse(bad), Err(ParseError::Invalid { .. })),
-            "{}",
-            String::from_utf8_lossy(bad)
-        );
-    }
+    ]);
 
     // Streamed: the head announces `UTF8 (~{n}`; the `)` after the octets is read by
     // AppendNext::parse_after (and refused by AppendNext::parse, which expects no `)`).
