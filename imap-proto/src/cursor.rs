@@ -261,20 +261,14 @@ impl<'a> Cursor<'a> {
     /// (anything that is not an atom character). `Incomplete` if the input ends while it
     /// could still match.
     pub fn keyword(&mut self, word: &[u8]) -> ParseResult<bool> {
-        let rest = self.rest();
-        let n = word.len();
-        let have = rest.len().min(n);
-        if !rest[..have].eq_ignore_ascii_case(&word[..have]) {
+        if !self.has_word(word)? {
             return Ok(false);
         }
-        if have < n {
-            return Err(ParseError::Incomplete);
-        }
-        match rest.get(n) {
+        match self.rest().get(word.len()) {
             None => Err(ParseError::Incomplete),
             Some(&b) if is_atom_char(b) => Ok(false),
             Some(_) => {
-                self.pos += n;
+                self.pos += word.len();
                 Ok(true)
             }
         }
@@ -283,17 +277,26 @@ impl<'a> Cursor<'a> {
     /// Consume exactly these octets, case-insensitively, with no delimiter check (for
     /// punctuation-bound words such as `BODY[`).
     pub fn literal_word(&mut self, word: &[u8]) -> ParseResult<bool> {
+        let found = self.has_word(word)?;
+        if found {
+            self.pos += word.len();
+        }
+        Ok(found)
+    }
+
+    /// Whether the input goes on with `word`, case-insensitively (not consumed); `Incomplete`
+    /// if it ends while it could still.
+    #[inline(always)]
+    fn has_word(&self, word: &[u8]) -> ParseResult<bool> {
         let rest = self.rest();
-        let n = word.len();
-        let have = rest.len().min(n);
+        let have = rest.len().min(word.len());
         if !rest[..have].eq_ignore_ascii_case(&word[..have]) {
-            return Ok(false);
+            Ok(false)
+        } else if have < word.len() {
+            Err(ParseError::Incomplete)
+        } else {
+            Ok(true)
         }
-        if have < n {
-            return Err(ParseError::Incomplete);
-        }
-        self.pos += n;
-        Ok(true)
     }
 
     /// Consume octets while `f` holds; `Incomplete` if the input ends during the run (the

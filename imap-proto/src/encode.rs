@@ -292,6 +292,15 @@ impl Encoder {
     }
 }
 
+/// The octets `f` writes into a server-style encoder (unit tests of the token and section
+/// encoders).
+#[cfg(test)]
+pub(crate) fn encoded(f: impl FnOnce(&mut Encoder)) -> Vec<u8> {
+    let mut e = Encoder::server();
+    f(&mut e);
+    e.take()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

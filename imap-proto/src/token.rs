@@ -1136,13 +1136,7 @@ impl DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::Encoder;
-
-    fn enc(f: impl FnOnce(&mut Encoder)) -> Vec<u8> {
-        let mut e = Encoder::server();
-        f(&mut e);
-        e.take()
-    }
+    use crate::encode::encoded as enc;
 
     #[test]
     fn classes() {
