@@ -177,8 +177,8 @@ impl LiteralAnnouncement {
 }
 
 /// The head of an APPEND whose message is streamed: `tag SP "APPEND" SP mailbox SP [flag-list
-/// SP] [date-time SP] literal-header` (RFC 9051 §6.3.12), up to and including the CRLF that
-/// ends the literal's announcement.
+/// SP] [date-time SP] literal-header` (RFC 9051 §6.3.12), the literal header perhaps inside
+/// `UTF8 (` (RFC 6855 §4), up to and including the CRLF that ends the literal's announcement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppendHead<'a> {
     /// The command's tag.
