@@ -105,6 +105,10 @@ fn load(file: &str) -> Vec<Item> {
 /// Decodes one whole item; true if it parsed and consumed exactly the item.
 type DecodeFn = fn(&[u8]) -> bool;
 
+/// Adds to a criterion group the encoding of the items (decoded beforehand by the same codec)
+/// into the fragments a sender writes.
+type EncodeFn = fn(&mut BenchmarkGroup<'_, WallTime>, &[&[u8]]);
+
 /// A codec under measurement.
 struct Codec {
     /// Name in the benchmark's output.
@@ -115,131 +119,113 @@ struct Codec {
     command: DecodeFn,
     /// Decodes a server response.
     response: DecodeFn,
+    /// Encodes client commands.
+    encode_commands: EncodeFn,
+    /// Encodes server responses.
+    encode_responses: EncodeFn,
 }
 
-/// imap-codec 1.0: `CommandCodec`/`ResponseCodec` decode on the whole item.
-mod codec1 {
-    use std::hint::black_box;
+/// One module per imap-codec version: the two crates have the same API over distinct types.
+/// `CommandCodec`/`ResponseCodec` decode on the whole item; `Encoder::encode` and its fragments.
+macro_rules! imap_codec_version {
+    ($(#[$doc:meta])* $module:ident, $krate:ident, $name:literal, $mark:expr) => {
+        $(#[$doc])*
+        mod $module {
+            use std::hint::black_box;
 
-    use imap_codec_1::decode::Decoder;
-    use imap_codec_1::encode::{Encoder, Fragment};
-    use imap_codec_1::imap_types::{command::Command, response::Response};
-    use imap_codec_1::{CommandCodec, ResponseCodec};
+            use criterion::{BenchmarkGroup, measurement::WallTime};
+            use $krate::decode::Decoder;
+            use $krate::encode::{Encoder, Fragment};
+            use $krate::imap_types::{command::Command, response::Response};
+            use $krate::{CommandCodec, ResponseCodec};
 
-    pub fn command(input: &[u8]) -> bool {
-        match CommandCodec::new().decode(input) {
-            Ok((rest, command)) => {
-                black_box(&command);
-                rest.is_empty()
-            }
-            Err(_) => false,
-        }
-    }
+            /// This version in the run.
+            pub const CODEC: super::Codec = super::Codec {
+                name: $name,
+                mark: Some($mark),
+                command,
+                response,
+                encode_commands: bench_encode_commands,
+                encode_responses: bench_encode_responses,
+            };
 
-    pub fn response(input: &[u8]) -> bool {
-        match ResponseCodec::new().decode(input) {
-            Ok((rest, response)) => {
-                black_box(&response);
-                rest.is_empty()
-            }
-            Err(_) => false,
-        }
-    }
-
-    pub fn decode_commands<'a>(items: &[&'a [u8]]) -> Vec<Command<'a>> {
-        let codec = CommandCodec::new();
-        items.iter().map(|i| codec.decode(i).unwrap().1).collect()
-    }
-
-    pub fn decode_responses<'a>(items: &[&'a [u8]]) -> Vec<Response<'a>> {
-        let codec = ResponseCodec::new();
-        items.iter().map(|i| codec.decode(i).unwrap().1).collect()
-    }
-
-    /// Octets of the fragments of one encoded message, as a sender would write them.
-    fn written(encoded: imap_codec_1::encode::Encoded) -> usize {
-        encoded
-            .map(|f| match f {
-                Fragment::Line { data } | Fragment::Literal { data, .. } => {
-                    black_box(&data);
-                    data.len()
+            fn command(input: &[u8]) -> bool {
+                match CommandCodec::new().decode(input) {
+                    Ok((rest, command)) => {
+                        black_box(&command);
+                        rest.is_empty()
+                    }
+                    Err(_) => false,
                 }
-            })
-            .sum()
-    }
-
-    pub fn encode_commands(commands: &[Command<'_>]) -> usize {
-        let codec = CommandCodec::new();
-        commands.iter().map(|c| written(codec.encode(c))).sum()
-    }
-
-    pub fn encode_responses(responses: &[Response<'_>]) -> usize {
-        let codec = ResponseCodec::new();
-        responses.iter().map(|r| written(codec.encode(r))).sum()
-    }
-}
-
-/// imap-codec 2.0.0-alpha.10: `CommandCodec`/`ResponseCodec` decode on the whole item.
-mod codec2 {
-    use std::hint::black_box;
-
-    use imap_codec_2::decode::Decoder;
-    use imap_codec_2::encode::{Encoder, Fragment};
-    use imap_codec_2::imap_types::{command::Command, response::Response};
-    use imap_codec_2::{CommandCodec, ResponseCodec};
-
-    pub fn command(input: &[u8]) -> bool {
-        match CommandCodec::new().decode(input) {
-            Ok((rest, command)) => {
-                black_box(&command);
-                rest.is_empty()
             }
-            Err(_) => false,
-        }
-    }
 
-    pub fn response(input: &[u8]) -> bool {
-        match ResponseCodec::new().decode(input) {
-            Ok((rest, response)) => {
-                black_box(&response);
-                rest.is_empty()
-            }
-            Err(_) => false,
-        }
-    }
-
-    pub fn decode_commands<'a>(items: &[&'a [u8]]) -> Vec<Command<'a>> {
-        let codec = CommandCodec::new();
-        items.iter().map(|i| codec.decode(i).unwrap().1).collect()
-    }
-
-    pub fn decode_responses<'a>(items: &[&'a [u8]]) -> Vec<Response<'a>> {
-        let codec = ResponseCodec::new();
-        items.iter().map(|i| codec.decode(i).unwrap().1).collect()
-    }
-
-    /// Octets of the fragments of one encoded message, as a sender would write them.
-    fn written(encoded: imap_codec_2::encode::Encoded) -> usize {
-        encoded
-            .map(|f| match f {
-                Fragment::Line { data } | Fragment::Literal { data, .. } => {
-                    black_box(&data);
-                    data.len()
+            fn response(input: &[u8]) -> bool {
+                match ResponseCodec::new().decode(input) {
+                    Ok((rest, response)) => {
+                        black_box(&response);
+                        rest.is_empty()
+                    }
+                    Err(_) => false,
                 }
-            })
-            .sum()
-    }
+            }
 
-    pub fn encode_commands(commands: &[Command<'_>]) -> usize {
-        let codec = CommandCodec::new();
-        commands.iter().map(|c| written(codec.encode(c))).sum()
-    }
+            /// Octets of the fragments of one encoded message, as a sender would write them.
+            fn written(encoded: $krate::encode::Encoded) -> usize {
+                encoded
+                    .map(|f| match f {
+                        Fragment::Line { data } | Fragment::Literal { data, .. } => {
+                            black_box(&data);
+                            data.len()
+                        }
+                    })
+                    .sum()
+            }
 
-    pub fn encode_responses(responses: &[Response<'_>]) -> usize {
-        let codec = ResponseCodec::new();
-        responses.iter().map(|r| written(codec.encode(r))).sum()
-    }
+            fn encode_commands(commands: &[Command<'_>]) -> usize {
+                let codec = CommandCodec::new();
+                commands.iter().map(|c| written(codec.encode(c))).sum()
+            }
+
+            fn encode_responses(responses: &[Response<'_>]) -> usize {
+                let codec = ResponseCodec::new();
+                responses.iter().map(|r| written(codec.encode(r))).sum()
+            }
+
+            fn bench_encode_commands(group: &mut BenchmarkGroup<'_, WallTime>, items: &[&[u8]]) {
+                let codec = CommandCodec::new();
+                let decoded: Vec<Command<'_>> =
+                    items.iter().map(|i| codec.decode(i).unwrap().1).collect();
+                group.bench_function($name, |b| {
+                    b.iter(|| encode_commands(black_box(&decoded)))
+                });
+            }
+
+            fn bench_encode_responses(group: &mut BenchmarkGroup<'_, WallTime>, items: &[&[u8]]) {
+                let codec = ResponseCodec::new();
+                let decoded: Vec<Response<'_>> =
+                    items.iter().map(|i| codec.decode(i).unwrap().1).collect();
+                group.bench_function($name, |b| {
+                    b.iter(|| encode_responses(black_box(&decoded)))
+                });
+            }
+        }
+    };
 }
+
+imap_codec_version!(
+    /// imap-codec 1.0.
+    codec1,
+    imap_codec_1,
+    "imap-codec 1.0",
+    super::CODEC_1
+);
+imap_codec_version!(
+    /// imap-codec 2.0.0-alpha.10.
+    codec2,
+    imap_codec_2,
+    "imap-codec 2.0-alpha",
+    super::CODEC_2
+);
 
 // ---- ours ---------------------------------------------------------------------------------------
 // imap_proto::command::Command::parse and imap_proto::response::Response::parse (`-> (T<'_>, usize)`,
@@ -258,6 +244,8 @@ mod ours {
         mark: None,
         command,
         response,
+        encode_commands: bench_encode_commands,
+        encode_responses: bench_encode_responses,
     };
 
     fn command(input: &[u8]) -> bool {
@@ -287,10 +275,10 @@ mod ours {
 
     /// Encodes the commands (decoded beforehand) into one encoder each, as a client sends them
     /// (LITERAL+, so APPEND's literal is written through as in the corpus).
-    pub fn bench_encode_commands(group: &mut BenchmarkGroup<'_, WallTime>, items: &[&[u8]]) {
+    fn bench_encode_commands(group: &mut BenchmarkGroup<'_, WallTime>, items: &[&[u8]]) {
         let commands: Vec<Command<'_>> =
             items.iter().map(|i| Command::parse(i).unwrap().0).collect();
-        group.bench_function("ours", |b| {
+        group.bench_function(CODEC.name, |b| {
             b.iter(|| {
                 commands
                     .iter()
@@ -305,12 +293,12 @@ mod ours {
     }
 
     /// Encodes the responses (decoded beforehand) into one encoder each, as a server sends them.
-    pub fn bench_encode_responses(group: &mut BenchmarkGroup<'_, WallTime>, items: &[&[u8]]) {
+    fn bench_encode_responses(group: &mut BenchmarkGroup<'_, WallTime>, items: &[&[u8]]) {
         let responses: Vec<Response<'_>> = items
             .iter()
             .map(|i| Response::parse(i).unwrap().0)
             .collect();
-        group.bench_function("ours", |b| {
+        group.bench_function(CODEC.name, |b| {
             b.iter(|| {
                 responses
                     .iter()
@@ -327,22 +315,7 @@ mod ours {
 
 /// The codecs in this run: imap-codec 1.0, 2.0-alpha, and ours (last: the reference of ratios).
 fn codecs() -> Vec<Codec> {
-    let mut codecs = vec![
-        Codec {
-            name: "imap-codec 1.0",
-            mark: Some(CODEC_1),
-            command: codec1::command,
-            response: codec1::response,
-        },
-        Codec {
-            name: "imap-codec 2.0-alpha",
-            mark: Some(CODEC_2),
-            command: codec2::command,
-            response: codec2::response,
-        },
-    ];
-    codecs.push(ours::CODEC);
-    codecs
+    vec![codec1::CODEC, codec2::CODEC, ours::CODEC]
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -367,6 +340,13 @@ impl Kind {
         match self {
             Kind::Commands => codec.command,
             Kind::Responses => codec.response,
+        }
+    }
+
+    fn encoder(self, codec: &Codec) -> EncodeFn {
+        match self {
+            Kind::Commands => codec.encode_commands,
+            Kind::Responses => codec.encode_responses,
         }
     }
 }
@@ -548,36 +528,18 @@ fn bench_decode(
 }
 
 /// The encode groups: each codec encodes the like-for-like items, decoded beforehand.
-fn bench_encode(c: &mut Criterion, commands: &[&Item], responses: &[&Item]) {
-    let command_bytes: Vec<&[u8]> = commands.iter().map(|i| i.bytes.as_slice()).collect();
-    let response_bytes: Vec<&[u8]> = responses.iter().map(|i| i.bytes.as_slice()).collect();
-    let total = |items: &[&[u8]]| items.iter().map(|i| i.len() as u64).sum::<u64>();
-
-    let mut group: BenchmarkGroup<'_, WallTime> = c.benchmark_group("encode-commands");
-    group.throughput(Throughput::BytesDecimal(total(&command_bytes)));
-    let decoded = codec1::decode_commands(&command_bytes);
-    group.bench_function("imap-codec 1.0", |b| {
-        b.iter(|| codec1::encode_commands(black_box(&decoded)))
-    });
-    let decoded = codec2::decode_commands(&command_bytes);
-    group.bench_function("imap-codec 2.0-alpha", |b| {
-        b.iter(|| codec2::encode_commands(black_box(&decoded)))
-    });
-    ours::bench_encode_commands(&mut group, &command_bytes);
-    group.finish();
-
-    let mut group = c.benchmark_group("encode-responses");
-    group.throughput(Throughput::BytesDecimal(total(&response_bytes)));
-    let decoded = codec1::decode_responses(&response_bytes);
-    group.bench_function("imap-codec 1.0", |b| {
-        b.iter(|| codec1::encode_responses(black_box(&decoded)))
-    });
-    let decoded = codec2::decode_responses(&response_bytes);
-    group.bench_function("imap-codec 2.0-alpha", |b| {
-        b.iter(|| codec2::encode_responses(black_box(&decoded)))
-    });
-    ours::bench_encode_responses(&mut group, &response_bytes);
-    group.finish();
+fn bench_encode(c: &mut Criterion, commands: &[&Item], responses: &[&Item], codecs: &[Codec]) {
+    for (kind, items) in [(Kind::Commands, commands), (Kind::Responses, responses)] {
+        let bytes: Vec<&[u8]> = items.iter().map(|i| i.bytes.as_slice()).collect();
+        let mut group = c.benchmark_group(format!("encode-{}", kind.name()));
+        group.throughput(Throughput::BytesDecimal(
+            bytes.iter().map(|i| i.len() as u64).sum(),
+        ));
+        for codec in codecs {
+            kind.encoder(codec)(&mut group, &bytes);
+        }
+        group.finish();
+    }
 }
 
 fn main() {
@@ -648,6 +610,6 @@ fn main() {
         &all,
         &[ours::CODEC],
     );
-    bench_encode(&mut c, &common_commands, &common_responses);
+    bench_encode(&mut c, &common_commands, &common_responses, &codecs);
     c.final_summary();
 }

@@ -227,27 +227,7 @@ impl Encoder {
 
     /// A literal (`{n}`, `{n+}` or, when `binary`, `~{n}`, RFC 3516 §4.1) in the encoder's style.
     pub fn literal(&mut self, bytes: &[u8], binary: bool) -> &mut Self {
-        if binary {
-            self.buf.push(b'~');
-        }
-        self.buf.push(b'{');
-        self.number(bytes.len() as u64);
-        let wait = match self.style {
-            LiteralStyle::Sync => true,
-            LiteralStyle::Server => false,
-            LiteralStyle::NonSync { max } => {
-                if max.is_none_or(|m| bytes.len() as u64 <= m) {
-                    self.buf.push(b'+');
-                    false
-                } else {
-                    true
-                }
-            }
-        };
-        self.buf.extend_from_slice(b"}\r\n");
-        if wait {
-            self.waits.push(self.buf.len());
-        }
+        self.literal_header(bytes.len() as u64, binary);
         self.buf.extend_from_slice(bytes);
         self
     }
@@ -310,6 +290,15 @@ impl Encoder {
         debug_assert!(!atom.is_empty() && atom.bytes().all(is_atom_char));
         self.raw(atom.as_bytes())
     }
+}
+
+/// The octets `f` writes into a server-style encoder (unit tests of the token and section
+/// encoders).
+#[cfg(test)]
+pub(crate) fn encoded(f: impl FnOnce(&mut Encoder)) -> Vec<u8> {
+    let mut e = Encoder::server();
+    f(&mut e);
+    e.take()
 }
 
 #[cfg(test)]

@@ -313,12 +313,7 @@ impl Partial {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn enc(f: impl FnOnce(&mut Encoder)) -> Vec<u8> {
-        let mut e = Encoder::server();
-        f(&mut e);
-        e.take()
-    }
+    use crate::encode::encoded as enc;
 
     fn nz(v: &[u32]) -> Vec<NonZeroU32> {
         v.iter().map(|&n| NonZeroU32::new(n).unwrap()).collect()

@@ -519,6 +519,14 @@ impl<'a> Mailbox<'a> {
 
     /// Parse a `mailbox`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        // `INBOX` as an atom (the usual case) is known without taking the atom as text.
+        if let [i @ (b'I' | b'i'), n, b, o, x, next, ..] = *c.rest()
+            && [i, n, b, o, x].eq_ignore_ascii_case(b"INBOX")
+            && !is_astring_char(next)
+        {
+            c.advance(5);
+            return Ok(Mailbox::Inbox);
+        }
         let s = AString::parse(c)?;
         Ok(if s.as_bytes().eq_ignore_ascii_case(b"INBOX") {
             Mailbox::Inbox
@@ -1128,13 +1136,7 @@ impl DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::Encoder;
-
-    fn enc(f: impl FnOnce(&mut Encoder)) -> Vec<u8> {
-        let mut e = Encoder::server();
-        f(&mut e);
-        e.take()
-    }
+    use crate::encode::encoded as enc;
 
     #[test]
     fn classes() {
@@ -1184,6 +1186,20 @@ mod tests {
     fn mailbox_inbox_any_case_and_utf7() {
         let mut c = Cursor::new(b"iNbOx ");
         assert_eq!(Mailbox::parse(&mut c).unwrap(), Mailbox::Inbox);
+        assert_eq!(c.pos(), 5);
+        // The INBOX shortcut ends where the atom would: not before more ASTRING-CHARs, and
+        // not without the octet after it.
+        for (input, want, used) in [
+            (&b"inbox)"[..], Ok(Mailbox::Inbox), 5),
+            (b"\"INBOX\" ", Ok(Mailbox::Inbox), 7),
+            (b"INBOX2 ", Ok(Mailbox::from("INBOX2")), 6),
+            (b"INBOX] ", Ok(Mailbox::from("INBOX]")), 6),
+            (b"INBOX", Err(ParseError::Incomplete), 0),
+        ] {
+            let mut c = Cursor::new(input);
+            assert_eq!(Mailbox::parse(&mut c), want, "{input:?}");
+            assert_eq!(c.pos(), used, "{input:?}");
+        }
         // RFC 3501 §5.1.3 example.
         let m = Mailbox::from("~peter/mail/&U,BTFw-/&ZeVnLIqe-");
         assert_eq!(m.name(false), "~peter/mail/台北/日本語");

@@ -4,7 +4,7 @@
 //! overflow; and a rough timing of a realistic command (printed, not asserted).
 
 use std::borrow::Cow;
-use std::num::{NonZeroU32, NonZeroU64};
+use std::num::NonZeroU64;
 
 use imap_proto::command::{
     AppendMessage, Command, CommandBody as B, EntryType, FetchAttr, FetchItems, FetchModifiers,
@@ -15,12 +15,16 @@ use imap_proto::cursor::DEFAULT_MAX_DEPTH;
 use imap_proto::section::{BinarySection, Partial, Section, SectionText};
 use imap_proto::status::StatusItem;
 use imap_proto::token::{
-    AString, Atom, Date, DateTime, Flag, IString, ListMailbox, Literal, LiteralMode, Mailbox,
-    NString, SeqNo, SeqRange, SequenceSet, Tag,
+    AString, Atom, IString, ListMailbox, Literal, LiteralMode, Mailbox, NString, SequenceSet, Tag,
 };
 use imap_proto::{Cursor, Encoder, LiteralStyle, ParseError};
 use proptest::prelude::*;
 use sasl::Secret;
+
+mod common;
+#[path = "common/strategies.rs"]
+mod strategies;
+use strategies::*;
 
 fn tag() -> impl Strategy<Value = Tag<'static>> {
     "[A-Za-z0-9.]{1,8}".prop_map(|s| Tag::new(s).unwrap())
@@ -65,70 +69,12 @@ fn list_mailbox() -> impl Strategy<Value = ListMailbox<'static>> {
     prop_oneof!["[A-Za-z%*/.]{1,8}", text()].prop_map(|s| ListMailbox(AString::from(s)))
 }
 
-fn seq_no() -> impl Strategy<Value = SeqNo> {
-    prop_oneof![
-        1 => Just(SeqNo::Largest),
-        4 => (1u32..=u32::MAX).prop_map(|n| SeqNo::new(n).unwrap()),
-    ]
-}
-
 fn seq_set() -> impl Strategy<Value = SequenceSet> {
-    prop_oneof![
-        1 => Just(SequenceSet::Saved),
-        6 => prop::collection::vec(
-            prop_oneof![
-                seq_no().prop_map(SeqRange::Single),
-                (seq_no(), seq_no()).prop_map(|(a, b)| SeqRange::Range(a, b)),
-            ],
-            1..4
-        )
-        .prop_map(SequenceSet::Ranges),
-    ]
+    prop_oneof![1 => Just(SequenceSet::Saved), 6 => seq_ranges()]
 }
 
 fn uid_set() -> impl Strategy<Value = SequenceSet> {
     seq_set().prop_filter("not $", |s| *s != SequenceSet::Saved)
-}
-
-fn flag() -> impl Strategy<Value = Flag<'static>> {
-    prop_oneof![
-        Just(Flag::Seen),
-        Just(Flag::Answered),
-        Just(Flag::Flagged),
-        Just(Flag::Deleted),
-        Just(Flag::Draft),
-        Just(Flag::Recent),
-        "\\$?[A-Za-z][A-Za-z0-9]{0,6}".prop_map(|s| Flag::Keyword(Atom::new(s).unwrap())),
-        "X[A-Za-z0-9-]{1,6}".prop_map(|s| Flag::Extension(Atom::new(s).unwrap())),
-    ]
-}
-
-fn flags() -> impl Strategy<Value = Vec<Flag<'static>>> {
-    prop::collection::vec(flag(), 0..4)
-}
-
-fn date() -> impl Strategy<Value = Date> {
-    (0u16..=9999, 1u8..=12, 1u8..=31).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
-}
-
-fn date_time() -> impl Strategy<Value = DateTime> {
-    (date(), 0u8..24, 0u8..60, 0u8..61, -1439i16..=1439).prop_map(
-        |(date, hour, minute, second, offset_minutes)| DateTime {
-            date,
-            hour,
-            minute,
-            second,
-            offset_minutes,
-        },
-    )
-}
-
-fn nz32() -> impl Strategy<Value = NonZeroU32> {
-    (1u32..=u32::MAX).prop_map(|n| NonZeroU32::new(n).unwrap())
-}
-
-fn num64() -> impl Strategy<Value = u64> {
-    prop_oneof![0u64..1000, 0u64..=i64::MAX as u64]
 }
 
 fn search_key() -> impl Strategy<Value = K<'static>> {
@@ -195,10 +141,6 @@ fn search_key() -> impl Strategy<Value = K<'static>> {
 
 fn keys() -> impl Strategy<Value = Vec<K<'static>>> {
     prop::collection::vec(search_key(), 1..4)
-}
-
-fn part() -> impl Strategy<Value = Vec<NonZeroU32>> {
-    prop::collection::vec((1u32..40).prop_map(|n| NonZeroU32::new(n).unwrap()), 0..4)
 }
 
 fn section() -> impl Strategy<Value = Section<'static>> {
@@ -386,13 +328,22 @@ fn body() -> impl Strategy<Value = B<'static>> {
         (
             mailbox(),
             prop::collection::vec(
-                (flags(), prop::option::of(date_time()), literal()).prop_map(
-                    |(flags, date_time, message)| AppendMessage {
-                        flags,
-                        date_time,
-                        message
-                    }
-                ),
+                (
+                    flags(),
+                    prop::option::of(date_time()),
+                    literal(),
+                    any::<bool>()
+                )
+                    .prop_map(|(flags, date_time, mut message, utf8)| {
+                        // `UTF8 (literal8)` (RFC 6855 §4) always carries a literal8.
+                        message.binary |= utf8;
+                        AppendMessage {
+                            flags,
+                            date_time,
+                            message,
+                            utf8,
+                        }
+                    }),
                 1..3
             )
         )
@@ -544,21 +495,14 @@ proptest! {
         e.set_utf8(utf8);
         cmd.encode(&mut e);
         let bytes = e.take();
-        let (again, used) = Command::parse(&bytes)
-            .map_err(|err| TestCaseError::fail(format!("{err} in {:?}", String::from_utf8_lossy(&bytes))))?;
-        prop_assert_eq!(&again, &cmd);
-        prop_assert_eq!(used, bytes.len());
+        prop_assert_eq!(common::whole(&bytes, Command::parse(&bytes)), cmd);
     }
 
     #[test]
     fn every_strict_prefix_is_incomplete(cmd in command()) {
         let mut e = Encoder::new(LiteralStyle::Sync);
         cmd.encode(&mut e);
-        let bytes = e.take();
-        for n in 0..bytes.len() {
-            prop_assert_eq!(Command::parse(&bytes[..n]), Err(ParseError::Incomplete),
-                "prefix {} of {:?}", n, String::from_utf8_lossy(&bytes));
-        }
+        common::assert_prefixes_incomplete(&e.take(), |p| Command::parse(p).err());
     }
 
     #[test]

@@ -3,17 +3,19 @@
 //! them, and every strict prefix of those octets is incomplete.
 
 use std::borrow::Cow;
-use std::num::NonZeroU32;
 
-use imap_proto::ParseError;
 use imap_proto::response::*;
 use imap_proto::section::{BinarySection, Section, SectionText};
 use imap_proto::status::StatusItem;
 use imap_proto::token::{
-    AString, Atom, Date, DateTime, Flag, FlagPerm, IString, Literal, LiteralMode, Mailbox, NString,
-    SeqNo, SeqRange, SequenceSet, Tag,
+    AString, Atom, FlagPerm, IString, Literal, LiteralMode, Mailbox, NString, SequenceSet, Tag,
 };
 use proptest::prelude::*;
+
+mod common;
+#[path = "common/strategies.rs"]
+mod strategies;
+use strategies::*;
 
 fn atom_s() -> impl Strategy<Value = String> {
     "[A-Za-z][A-Za-z0-9_.-]{0,8}"
@@ -33,12 +35,6 @@ fn text() -> impl Strategy<Value = Cow<'static, str>> {
         "[a-z]\\PC{0,10}".prop_filter("no line end", |s| !s.contains(['\r', '\n'])),
     ]
     .prop_map(Cow::Owned)
-}
-fn nz() -> impl Strategy<Value = NonZeroU32> {
-    (1u32..=u32::MAX).prop_map(|n| NonZeroU32::new(n).unwrap())
-}
-fn n64() -> impl Strategy<Value = u64> {
-    prop_oneof![0u64..1000, 0u64..=i64::MAX as u64]
 }
 fn istring() -> impl Strategy<Value = IString<'static>> {
     prop_oneof![
@@ -67,33 +63,8 @@ fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
             .prop_map(|s| Mailbox::Other(AString::from(s))),
     ]
 }
-fn seq_no() -> impl Strategy<Value = SeqNo> {
-    prop_oneof![4 => nz().prop_map(SeqNo::Value), 1 => Just(SeqNo::Largest)]
-}
 fn seq_set() -> impl Strategy<Value = SequenceSet> {
-    proptest::collection::vec(
-        prop_oneof![
-            seq_no().prop_map(SeqRange::Single),
-            (seq_no(), seq_no()).prop_map(|(a, b)| SeqRange::Range(a, b)),
-        ],
-        1..4,
-    )
-    .prop_map(SequenceSet::Ranges)
-}
-fn flag() -> impl Strategy<Value = Flag<'static>> {
-    prop_oneof![
-        Just(Flag::Seen),
-        Just(Flag::Answered),
-        Just(Flag::Flagged),
-        Just(Flag::Deleted),
-        Just(Flag::Draft),
-        Just(Flag::Recent),
-        "[$A-Za-z][A-Za-z0-9_]{0,8}".prop_map(|s| Flag::Keyword(Atom::new(s).unwrap())),
-        x_atom().prop_map(Flag::Extension),
-    ]
-}
-fn flags() -> impl Strategy<Value = Vec<Flag<'static>>> {
-    proptest::collection::vec(flag(), 0..5)
+    seq_ranges()
 }
 fn capability() -> impl Strategy<Value = Capability<'static>> {
     use Capability::*;
@@ -193,7 +164,7 @@ fn code() -> impl Strategy<Value = Code<'static>> {
         any::<u32>().prop_map(UidNext),
         any::<u32>().prop_map(UidValidity),
         any::<u32>().prop_map(Unseen),
-        n64().prop_map(HighestModSeq),
+        num64().prop_map(HighestModSeq),
         seq_set().prop_map(Modified),
         (x_atom(), proptest::option::of("[a-zA-Z0-9 :/;=@.*-]{0,20}")).prop_map(|(name, text)| {
             Other {
@@ -254,7 +225,7 @@ fn params() -> impl Strategy<Value = Params<'static>> {
 fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
     let leaf = prop_oneof![
         nstring().prop_map(BodyExtension::NString),
-        n64().prop_map(BodyExtension::Number),
+        num64().prop_map(BodyExtension::Number),
     ];
     leaf.prop_recursive(3, 10, 3, |inner| {
         proptest::collection::vec(inner, 1..3).prop_map(BodyExtension::List)
@@ -360,29 +331,6 @@ fn body(ext: bool) -> impl Strategy<Value = BodyStructure<'static>> {
         ]
     })
 }
-fn date_time() -> impl Strategy<Value = DateTime> {
-    (
-        1970u16..2100,
-        1u8..=12,
-        1u8..=28,
-        0u8..24,
-        0u8..60,
-        0u8..60,
-        -1439i16..1440,
-    )
-        .prop_map(
-            |(y, mo, d, hour, minute, second, offset_minutes)| DateTime {
-                date: Date::new(y, mo, d).unwrap(),
-                hour,
-                minute,
-                second,
-                offset_minutes,
-            },
-        )
-}
-fn part() -> impl Strategy<Value = Vec<NonZeroU32>> {
-    proptest::collection::vec((1u32..40).prop_map(|n| NonZeroU32::new(n).unwrap()), 0..3)
-}
 fn section() -> impl Strategy<Value = Section<'static>> {
     (
         part(),
@@ -403,19 +351,21 @@ fn section() -> impl Strategy<Value = Section<'static>> {
 fn msg_att() -> impl Strategy<Value = MsgAtt<'static>> {
     prop_oneof![
         flags().prop_map(MsgAtt::Flags),
-        nz().prop_map(MsgAtt::Uid),
+        nz32().prop_map(MsgAtt::Uid),
         date_time().prop_map(MsgAtt::InternalDate),
-        n64().prop_map(MsgAtt::Rfc822Size),
+        num64().prop_map(MsgAtt::Rfc822Size),
         envelope().prop_map(|e| MsgAtt::Envelope(Box::new(e))),
         body(true).prop_map(|b| MsgAtt::BodyStructure(Box::new(b))),
         body(false).prop_map(|b| MsgAtt::Body(Box::new(b))),
-        (section(), proptest::option::of(n64()), nstring()).prop_map(|(section, origin, data)| {
-            MsgAtt::BodySection {
-                section,
-                origin,
-                data,
+        (section(), proptest::option::of(num64()), nstring()).prop_map(
+            |(section, origin, data)| {
+                MsgAtt::BodySection {
+                    section,
+                    origin,
+                    data,
+                }
             }
-        }),
+        ),
         (
             part(),
             proptest::option::of(proptest::collection::vec(any::<u8>(), 0..20))
@@ -428,11 +378,11 @@ fn msg_att() -> impl Strategy<Value = MsgAtt<'static>> {
                     binary: true,
                 }))),
             }),
-        (part(), n64()).prop_map(|(part, size)| MsgAtt::BinarySize {
+        (part(), num64()).prop_map(|(part, size)| MsgAtt::BinarySize {
             section: BinarySection { part },
             size
         }),
-        n64().prop_map(MsgAtt::ModSeq),
+        num64().prop_map(MsgAtt::ModSeq),
         nstring().prop_map(MsgAtt::Rfc822),
         nstring().prop_map(MsgAtt::Rfc822Header),
         nstring().prop_map(MsgAtt::Rfc822Text),
@@ -526,7 +476,7 @@ fn thread() -> impl Strategy<Value = Thread> {
 }
 fn status_value() -> impl Strategy<Value = StatusValue<'static>> {
     prop_oneof![
-        (prop::sample::select(StatusItem::ALL.to_vec()), n64())
+        (prop::sample::select(StatusItem::ALL.to_vec()), num64())
             .prop_map(|(i, n)| StatusValue::Item(i, Some(n))),
         Just(StatusValue::Item(StatusItem::AppendLimit, None)),
         (x_atom(), raw_value()).prop_map(|(name, value)| StatusValue::Other { name, value }),
@@ -539,7 +489,7 @@ fn search_return() -> impl Strategy<Value = SearchReturnData<'static>> {
         any::<u32>().prop_map(Max),
         any::<u32>().prop_map(Count),
         seq_set().prop_map(All),
-        n64().prop_map(ModSeq),
+        num64().prop_map(ModSeq),
         (x_atom(), raw_value()).prop_map(|(name, value)| Other { name, value }),
     ]
 }
@@ -565,21 +515,22 @@ fn data() -> impl Strategy<Value = Data<'static>> {
             proptest::collection::vec(search_return(), 0..4)
         )
             .prop_map(|(tag, uid, data)| Data::Esearch(Esearch { tag, uid, data })),
-        (nums.clone(), proptest::option::of(n64()))
+        (nums.clone(), proptest::option::of(num64()))
             .prop_map(|(nums, modseq)| Data::Search { nums, modseq }),
-        (nums, proptest::option::of(n64())).prop_map(|(nums, modseq)| Data::Sort { nums, modseq }),
+        (nums, proptest::option::of(num64()))
+            .prop_map(|(nums, modseq)| Data::Sort { nums, modseq }),
         proptest::collection::vec(thread(), 0..4).prop_map(Data::Thread),
         flags().prop_map(Data::Flags),
         any::<u32>().prop_map(Data::Exists),
         any::<u32>().prop_map(Data::Recent),
-        nz().prop_map(Data::Expunge),
+        nz32().prop_map(Data::Expunge),
         (any::<bool>(), seq_set()).prop_map(|(earlier, uids)| Data::Vanished { earlier, uids }),
         proptest::option::of(proptest::collection::vec((istring(), nstring()), 0..3))
             .prop_map(Data::Id),
         (
             astring(),
             proptest::collection::vec(
-                (atom(), n64(), n64()).prop_map(|(name, usage, limit)| QuotaResource {
+                (atom(), num64(), num64()).prop_map(|(name, usage, limit)| QuotaResource {
                     name,
                     usage,
                     limit
@@ -590,7 +541,7 @@ fn data() -> impl Strategy<Value = Data<'static>> {
             .prop_map(|(root, resources)| Data::Quota { root, resources }),
         (mailbox(), proptest::collection::vec(astring(), 0..3))
             .prop_map(|(mailbox, roots)| Data::QuotaRoot { mailbox, roots }),
-        (nz(), proptest::collection::vec(msg_att(), 0..5))
+        (nz32(), proptest::collection::vec(msg_att(), 0..5))
             .prop_map(|(seq, items)| Data::Fetch { seq, items }),
     ]
 }
@@ -632,21 +583,14 @@ proptest! {
     #[test]
     fn encode_then_parse_is_identity(r in response()) {
         let bytes = r.to_bytes();
-        let parsed = Response::parse(&bytes);
-        prop_assert!(parsed.is_ok(), "{:?}: {:?}", String::from_utf8_lossy(&bytes), parsed);
-        let (back, n) = parsed.unwrap();
-        prop_assert_eq!(n, bytes.len());
-        prop_assert_eq!(&back, &r, "{:?}", String::from_utf8_lossy(&bytes));
+        let back = common::whole(&bytes, Response::parse(&bytes));
+        prop_assert_eq!(&back, &r, "{:?}", common::shown(&bytes));
         // And the parsed value encodes to the same octets.
         prop_assert_eq!(back.to_bytes(), bytes);
     }
 
     #[test]
     fn prefixes_are_incomplete(r in response()) {
-        let bytes = r.to_bytes();
-        for i in 0..bytes.len() {
-            let p = Response::parse(&bytes[..i]);
-            prop_assert_eq!(p.as_ref().map(|_| ()), Err(&ParseError::Incomplete), "prefix {} of {:?}", i, String::from_utf8_lossy(&bytes));
-        }
+        common::assert_prefixes_incomplete(&r.to_bytes(), |p| Response::parse(p).err());
     }
 }

@@ -16,24 +16,14 @@ use imap_proto::token::{
 
 /// Parse `input` whole, check every prefix is incomplete and that encoding round-trips.
 fn check(input: &[u8]) -> Response<'_> {
-    let (r, n) = Response::parse(input)
-        .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(input)));
-    assert_eq!(n, input.len(), "{:?}", String::from_utf8_lossy(input));
-    for i in 0..input.len() {
-        assert_eq!(
-            Response::parse(&input[..i]).map(|(_, n)| n),
-            Err(ParseError::Incomplete),
-            "prefix {i} of {:?}",
-            String::from_utf8_lossy(input)
-        );
-    }
+    let r = common::whole(input, Response::parse(input));
+    common::assert_prefixes_incomplete(input, |p| Response::parse(p).err());
     let bytes = r.to_bytes();
-    let (again, m) = Response::parse(&bytes)
-        .unwrap_or_else(|e| panic!("re-parse of {:?}: {e}", String::from_utf8_lossy(&bytes)));
-    assert_eq!(m, bytes.len());
-    assert_eq!(again, r, "{:?}", String::from_utf8_lossy(&bytes));
+    assert_eq!(common::whole(&bytes, Response::parse(&bytes)), r);
     r
 }
+
+mod common;
 
 fn q(s: &str) -> IString<'_> {
     IString::Quoted(Cow::Borrowed(s.as_bytes()))

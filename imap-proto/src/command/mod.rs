@@ -218,7 +218,7 @@ pub enum CommandBody<'a> {
         items: Vec<StatusItem>,
     },
     /// `APPEND mailbox [flags] [date-time] literal` (RFC 9051 §6.3.12), one or more messages
-    /// (RFC 3502 MULTIAPPEND), literal8 with BINARY (RFC 3516).
+    /// (RFC 3502 MULTIAPPEND), literal8 with BINARY (RFC 3516), `UTF8 (literal8)` (RFC 6855 §4).
     Append {
         /// The target mailbox.
         mailbox: Mailbox<'a>,

@@ -281,17 +281,7 @@ fn address_list<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<Address<'a>>> {
         return Ok(Vec::new());
     }
     c.expect(b'(', "address list or NIL")?;
-    let mut out = Vec::with_capacity(1);
-    loop {
-        match c.peek()? {
-            b')' => {
-                c.advance(1);
-                return Ok(out);
-            }
-            b' ' => c.advance(1),
-            _ => out.push(Address::parse(c)?),
-        }
-    }
+    c.items_to_close(1, Address::parse)
 }
 
 fn encode_address_list(list: &[Address<'_>], e: &mut Encoder) {

@@ -190,17 +190,7 @@ impl<'a> MsgAtt<'a> {
     /// Parse `"(" msg-att *(SP msg-att) ")"`; `()` and a trailing space are accepted.
     pub fn parse_list(c: &mut Cursor<'a>) -> ParseResult<Vec<Self>> {
         c.expect(b'(', "( before FETCH data")?;
-        let mut out = Vec::with_capacity(8);
-        loop {
-            match c.peek()? {
-                b')' => {
-                    c.advance(1);
-                    return Ok(out);
-                }
-                b' ' => c.advance(1),
-                _ => out.push(MsgAtt::parse(c)?),
-            }
-        }
+        c.items_to_close(8, MsgAtt::parse)
     }
 
     /// Write the item.

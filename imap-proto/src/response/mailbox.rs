@@ -374,38 +374,28 @@ fn namespace_list<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<NamespaceDescr<'a>>
         return Ok(Vec::new());
     }
     c.expect(b'(', "namespace or NIL")?;
-    let mut out = Vec::with_capacity(1);
-    loop {
-        match c.peek()? {
-            b')' => {
-                c.advance(1);
-                return Ok(out);
+    c.items_to_close(1, |c| {
+        c.expect(b'(', "namespace-descr")?;
+        let prefix = IString::parse(c)?;
+        c.sp()?;
+        let delimiter = delimiter(c)?;
+        let mut extensions = Vec::new();
+        while c.eat(b' ')? {
+            if c.peek()? == b')' {
+                break;
             }
-            b' ' => c.advance(1),
-            _ => {
-                c.expect(b'(', "namespace-descr")?;
-                let prefix = IString::parse(c)?;
-                c.sp()?;
-                let delimiter = delimiter(c)?;
-                let mut extensions = Vec::new();
-                while c.eat(b' ')? {
-                    if c.peek()? == b')' {
-                        break;
-                    }
-                    let name = IString::parse(c)?;
-                    c.sp()?;
-                    let values = c.paren_list(false, IString::parse)?;
-                    extensions.push((name, values));
-                }
-                c.expect(b')', ") closing a namespace-descr")?;
-                out.push(NamespaceDescr {
-                    prefix,
-                    delimiter,
-                    extensions,
-                });
-            }
+            let name = IString::parse(c)?;
+            c.sp()?;
+            let values = c.paren_list(false, IString::parse)?;
+            extensions.push((name, values));
         }
-    }
+        c.expect(b')', ") closing a namespace-descr")?;
+        Ok(NamespaceDescr {
+            prefix,
+            delimiter,
+            extensions,
+        })
+    })
 }
 
 fn encode_namespace_list(list: &[NamespaceDescr<'_>], e: &mut Encoder) {

@@ -235,22 +235,11 @@ fn untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
                 Data::Id(None)
             } else {
                 c.expect(b'(', "( or NIL")?;
-                let mut v = Vec::new();
-                loop {
-                    match c.peek()? {
-                        b')' => {
-                            c.advance(1);
-                            break;
-                        }
-                        b' ' => c.advance(1),
-                        _ => {
-                            let k = IString::parse(c)?;
-                            c.sp()?;
-                            v.push((k, NString::parse(c)?));
-                        }
-                    }
-                }
-                Data::Id(Some(v))
+                Data::Id(Some(c.items_to_close(0, |c| {
+                    let k = IString::parse(c)?;
+                    c.sp()?;
+                    Ok((k, NString::parse(c)?))
+                })?))
             }
         }
         b"QUOTA" => {

@@ -364,3 +364,119 @@ fn rfc3501_section8_sample_session_lower_case() {
     );
     check(b"a006 logout\r\n", "a006", &B::Logout);
 }
+
+/// RFC 6855 §4: `append-data =/ "UTF8" SP "(" literal8 ")"`. The RFC gives the grammar and no
+/// transcript; the first vector is its shortest instance, and the second the form Python's
+/// imaplib sends with UTF8=ACCEPT enabled (`UTF8 (~{n}` with flags before it).
+#[test]
+fn rfc6855_append_utf8() {
+    let utf8 = |data: &'static [u8], mode| AppendMessage {
+        flags: vec![],
+        date_time: None,
+        message: Literal {
+            data: Cow::Borrowed(data),
+            mode,
+            binary: true,
+        },
+        utf8: true,
+    };
+    check(
+        b"a APPEND INBOX UTF8 (~{5}\r\nhello)\r\n",
+        "a",
+        &B::Append {
+            mailbox: Mailbox::Inbox,
+            messages: vec![utf8(b"hello", LiteralMode::Sync)],
+        },
+    );
+    let mut second = utf8(
+        "Subject: caf\u{e9}\r\n\r\nx".as_bytes(),
+        LiteralMode::NonSync,
+    );
+    second.flags = vec![Flag::Seen];
+    check(
+        "A2 APPEND Drafts {2}\r\nab (\\Seen) UTF8 (~{19+}\r\nSubject: caf\u{e9}\r\n\r\nx)\r\n"
+            .as_bytes(),
+        "A2",
+        &B::Append {
+            mailbox: mb("Drafts"),
+            messages: vec![
+                AppendMessage {
+                    flags: vec![],
+                    date_time: None,
+                    message: lit(b"ab"),
+                    utf8: false,
+                },
+                second,
+            ],
+        },
+    );
+    // The literal inside is always written `~{n}`, whatever `binary` says.
+    let mut m = utf8(b"hi", LiteralMode::Sync);
+    m.message.binary = false;
+    let cmd = Command {
+        tag: imap_proto::token::Tag::new("t").unwrap(),
+        body: B::Append {
+            mailbox: Mailbox::Inbox,
+            messages: vec![m],
+        },
+    };
+    let mut e = Encoder::new(LiteralStyle::Sync);
+    cmd.encode(&mut e);
+    assert_eq!(e.as_bytes(), b"t APPEND INBOX UTF8 (~{2}\r\nhi)\r\n");
+    assert_invalid(&[
+        // A literal, not a literal8.
+        &b"a APPEND INBOX UTF8 ({5}\r\nhello)\r\n"[..],
+        b"a APPEND INBOX UTF8 (~{5}\r\nhello\r\n",
+        b"a APPEND INBOX UTF8(~{5}\r\nhello)\r\n",
+        b"a APPEND INBOX UTF8 ~{5}\r\nhello\r\n",
+        b"a APPEND INBOX UTF8X (~{5}\r\nhello)\r\n",
+    ]);
+
+    // Streamed: the head announces `UTF8 (~{n}`; the `)` after the octets is read by
+    // AppendNext::parse_after (and refused by AppendNext::parse, which expects no `)`).
+    let input = b"A3 APPEND INBOX (\\Seen) UTF8 (~{5+}\r\nhello) UTF8 (~{3+}\r\nabc)\r\n";
+    let (head, n) = AppendHead::parse(input).unwrap();
+    assert_eq!(head.flags, vec![Flag::Seen]);
+    assert_eq!(
+        (
+            head.literal.length,
+            head.literal.mode,
+            head.literal.binary,
+            head.literal.utf8
+        ),
+        (5, LiteralMode::NonSync, true, true)
+    );
+    for k in 0..n {
+        assert_eq!(AppendHead::parse(&input[..k]), Err(ParseError::Incomplete));
+    }
+    let rest = &input[n + 5..];
+    assert!(matches!(
+        AppendNext::parse(rest),
+        Err(ParseError::Invalid { .. })
+    ));
+    let (next, m) = AppendNext::parse_after(rest, &head.literal).unwrap();
+    let AppendNext::Message { literal, .. } = &next else {
+        panic!("a second message was announced: {next:?}")
+    };
+    assert_eq!(
+        (literal.length, literal.utf8, literal.binary),
+        (3, true, true)
+    );
+    let rest = &rest[m + 3..];
+    assert_eq!(
+        AppendNext::parse_after(rest, literal),
+        Ok((AppendNext::End, 3))
+    );
+    assert_eq!(
+        AppendNext::parse_after(b")", literal),
+        Err(ParseError::Incomplete)
+    );
+    // And written back: head, octets, next, octets, end.
+    let mut e = Encoder::new(LiteralStyle::NonSync { max: None });
+    assert!(!head.encode(&mut e));
+    e.raw(b"hello");
+    assert!(!next.encode_after(&mut e, &head.literal));
+    e.raw(b"abc");
+    assert!(!AppendNext::End.encode_after(&mut e, literal));
+    assert_eq!(e.as_bytes(), &input[..]);
+}

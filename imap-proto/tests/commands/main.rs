@@ -62,32 +62,37 @@ fn fields(names: &[&'static str]) -> Section<'static> {
 
 /// Parse, compare, check the consumed length, every strict prefix and the round trip.
 fn check(input: &[u8], tag: &str, want: &B<'_>) {
-    let shown = String::from_utf8_lossy(input);
-    let (cmd, used) = Command::parse(input).unwrap_or_else(|e| panic!("{shown}: {e}"));
+    let shown = common::shown(input);
+    let cmd = common::whole(input, Command::parse(input));
     assert_eq!(cmd.tag.as_str(), tag, "{shown}");
     assert_eq!(&cmd.body, want, "{shown}");
-    assert_eq!(used, input.len(), "{shown}");
-    for n in 0..input.len() {
-        assert_eq!(
-            Command::parse(&input[..n]),
-            Err(ParseError::Incomplete),
-            "prefix {n} of {shown}"
-        );
-    }
+    common::assert_prefixes_incomplete(input, |p| Command::parse(p).err());
     for style in [LiteralStyle::Sync, LiteralStyle::NonSync { max: None }] {
         let mut e = Encoder::new(style);
         cmd.encode(&mut e);
         let bytes = e.take();
-        let (again, used) = Command::parse(&bytes).unwrap_or_else(|err| {
-            panic!(
-                "{shown} re-encoded as {:?}: {err}",
-                String::from_utf8_lossy(&bytes)
-            )
-        });
-        assert_eq!(again, cmd, "{shown}");
-        assert_eq!(used, bytes.len());
+        assert_eq!(
+            common::whole(&bytes, Command::parse(&bytes)),
+            cmd,
+            "{shown}"
+        );
     }
 }
+
+/// Asserts that each of `inputs` is an invalid command (not an incomplete one).
+fn assert_invalid(inputs: &[&[u8]]) {
+    for bad in inputs {
+        let r = Command::parse(bad);
+        assert!(
+            matches!(r, Err(ParseError::Invalid { .. })),
+            "{}: {r:?}",
+            common::shown(bad)
+        );
+    }
+}
+
+#[path = "../common/mod.rs"]
+mod common;
 
 mod behaviour;
 mod extensions;

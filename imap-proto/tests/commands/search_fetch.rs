@@ -209,7 +209,7 @@ OLDER 3600 YOUNGER 60\r\n";
             criteria: want,
         },
     );
-    for bad in [
+    assert_invalid(&[
         &b"a SEARCH\r\n"[..],
         b"a SEARCH BOGUS\r\n",
         b"a SEARCH ()\r\n",
@@ -217,13 +217,7 @@ OLDER 3600 YOUNGER 60\r\n";
         b"a SEARCH SINCE 31-Foo-2000\r\n",
         b"a SEARCH RETURN (FIRST) ALL\r\n",
         b"a SEARCH MODSEQ \"/flags/x\" nobody 5\r\n",
-    ] {
-        assert!(
-            matches!(Command::parse(bad), Err(ParseError::Invalid { .. })),
-            "{}",
-            String::from_utf8_lossy(bad)
-        );
-    }
+    ]);
 }
 
 #[test]
@@ -349,7 +343,7 @@ BINARY[1.2] BINARY.PEEK[]<5.10> BINARY.SIZE[3] BODY[4.HEADER.FIELDS.NOT (Receive
             modifiers: FetchModifiers::default(),
         },
     );
-    for bad in [
+    assert_invalid(&[
         &b"a FETCH 1 (BODY.PEEK)\r\n"[..],
         b"a FETCH 1 BODY[MIME]\r\n",
         b"a FETCH 1 ()\r\n",
@@ -357,11 +351,5 @@ BINARY[1.2] BINARY.PEEK[]<5.10> BINARY.SIZE[3] BODY[4.HEADER.FIELDS.NOT (Receive
         b"a FETCH 0 FLAGS\r\n",
         b"a FETCH 1 BINARY[TEXT]\r\n",
         b"a FETCH 1 BODY[]<0.0>\r\n",
-    ] {
-        assert!(
-            matches!(Command::parse(bad), Err(ParseError::Invalid { .. })),
-            "{}",
-            String::from_utf8_lossy(bad)
-        );
-    }
+    ]);
 }

@@ -371,6 +371,7 @@ fn rfc9051_append_3502_multiappend_3516_binary() {
                 flags: vec![Flag::Seen],
                 date_time: None,
                 message: lit(MSG),
+                utf8: false,
             }],
         },
     );
@@ -393,11 +394,13 @@ fn rfc9051_append_3502_multiappend_3516_binary() {
                 flags: vec![Flag::Seen],
                 date_time: None,
                 message: lit(MSG),
+                utf8: false,
             },
             AppendMessage {
                 flags: vec![Flag::Seen],
                 date_time: Some(dt),
                 message: lit(b"hello"),
+                utf8: false,
             },
         ],
     };
@@ -458,6 +461,7 @@ fn rfc9051_append_3502_multiappend_3516_binary() {
                     mode: LiteralMode::Sync,
                     binary: true,
                 },
+                utf8: false,
             }],
         },
     );
