@@ -12,6 +12,8 @@
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
+//! - `server` (feature `server`): the IMAP server side; so far `server::mime`, a message's
+//!   MIME structure parsed once for ENVELOPE, BODYSTRUCTURE and BODY[section].
 
 pub mod client;
 pub mod command;
@@ -20,6 +22,8 @@ pub mod encode;
 pub mod framing;
 pub mod response;
 pub mod section;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod status;
 pub mod token;
 pub mod utf7;

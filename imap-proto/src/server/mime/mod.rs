@@ -1,0 +1,449 @@
+//! A message's MIME structure, parsed once (with mail-parser) and kept, from which the server
+//! answers FETCH ENVELOPE, BODYSTRUCTURE, BODY and BODY[section] without parsing the message
+//! again (RFC 9051 §6.4.5, §7.5.2).
+//!
+//! [`MessageStructure::parse`] reads a raw message with any line endings. IMAP counts octets
+//! and lines in the message's CRLF form (RFC 9051 §2.3.1.1, §7.5.2: a message with bare LFs is
+//! served with CRLFs), so every offset and size here is in that form, [`crlf_view`]: for a
+//! message stored with CRLFs it is the stored bytes themselves.
+//!
+//! The structure is stored next to the message ([`MessageStructure::to_bytes`],
+//! [`MessageStructure::from_bytes`], see [`store`]) so a FETCH never parses the message.
+//!
+//! Values are kept as the header holds them: MIME encoded-words (RFC 2047) are not decoded,
+//! parameters keep their case, as RFC 9051 §7.5.2 shows them.
+
+pub mod header;
+mod imap;
+pub mod store;
+
+pub use imap::SectionRange;
+pub use store::StoreError;
+
+use std::borrow::Cow;
+
+/// An owned byte string of a structure.
+pub type Bytes = Box<[u8]>;
+
+/// Deepest nesting of multiparts and message/rfc822 parts kept; deeper parts are kept as
+/// opaque single parts (so that neither parsing nor storing recurses without bound).
+pub const MAX_DEPTH: usize = 32;
+
+/// An address of an envelope (RFC 9051 §7.5.2), owned: see [`crate::response::Address`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressFields {
+    /// `addr-name`: the display name, as written (encoded-words kept).
+    pub name: Option<Bytes>,
+    /// `addr-adl`: the source route.
+    pub adl: Option<Bytes>,
+    /// `addr-mailbox`: the local part, or a group's name.
+    pub mailbox: Option<Bytes>,
+    /// `addr-host`: the domain; `None` in a group's start and end markers.
+    pub host: Option<Bytes>,
+}
+
+/// The ENVELOPE fields of a message (RFC 9051 §7.5.2), owned. Sender and Reply-To already hold
+/// From when the message has none of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvelopeFields {
+    /// `Date:`, unfolded.
+    pub date: Option<Bytes>,
+    /// `Subject:`, unfolded, encoded-words kept.
+    pub subject: Option<Bytes>,
+    /// `From:`.
+    pub from: Vec<AddressFields>,
+    /// `Sender:`, or From.
+    pub sender: Vec<AddressFields>,
+    /// `Reply-To:`, or From.
+    pub reply_to: Vec<AddressFields>,
+    /// `To:`.
+    pub to: Vec<AddressFields>,
+    /// `Cc:`.
+    pub cc: Vec<AddressFields>,
+    /// `Bcc:`.
+    pub bcc: Vec<AddressFields>,
+    /// `In-Reply-To:`, unfolded.
+    pub in_reply_to: Option<Bytes>,
+    /// `Message-ID:`, unfolded.
+    pub message_id: Option<Bytes>,
+}
+
+/// The MIME header fields of a part that BODYSTRUCTURE reports (RFC 9051 §7.5.2, RFC 2045).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MimeFields {
+    /// Media type (`text`), defaulted per RFC 2045 §5.2.
+    pub media_type: Bytes,
+    /// Media subtype (`plain`).
+    pub subtype: Bytes,
+    /// Content-Type parameters; for `text/*` without a charset, `charset=us-ascii` is added
+    /// (RFC 2045 §5.2).
+    pub params: Vec<(Bytes, Bytes)>,
+    /// `Content-ID`.
+    pub id: Option<Bytes>,
+    /// `Content-Description`.
+    pub description: Option<Bytes>,
+    /// `Content-Transfer-Encoding`, `7bit` when absent (RFC 2045 §6.1).
+    pub encoding: Bytes,
+    /// `Content-MD5` (RFC 1864), normally absent.
+    pub md5: Option<Bytes>,
+    /// `Content-Disposition` type and parameters (RFC 2183).
+    pub disposition: Option<(Bytes, Vec<(Bytes, Bytes)>)>,
+    /// `Content-Language` tags (RFC 3282).
+    pub language: Vec<Bytes>,
+    /// `Content-Location` (RFC 2557).
+    pub location: Option<Bytes>,
+}
+
+/// What a part holds besides its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartKind {
+    /// A non-text, non-message single part.
+    Basic,
+    /// `text/*`.
+    Text,
+    /// `multipart/*`, with its parts (one or more).
+    Multipart(Vec<Part>),
+    /// `message/rfc822` or `message/global`, with the enclosed message's envelope and its
+    /// top-level part.
+    Message(Box<EnvelopeFields>, Box<Part>),
+}
+
+/// One MIME part (or a message's top level): where it lies in the message's CRLF form, its
+/// sizes and its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Offset of the part's (MIME) header.
+    pub header_start: u32,
+    /// Offset of its body (after the empty line ending the header).
+    pub body_start: u32,
+    /// Offset just past its body (before the CRLF of the next boundary delimiter).
+    pub end: u32,
+    /// `body-fld-lines`: the body's size in lines.
+    pub lines: u32,
+    /// The MIME fields.
+    pub fields: MimeFields,
+    /// Single part, text, multipart or message.
+    pub kind: PartKind,
+}
+
+impl Part {
+    /// `body-fld-octets`: the body's size in octets (in its transfer encoding).
+    pub fn octets(&self) -> u32 {
+        self.end - self.body_start
+    }
+}
+
+/// A message's MIME structure, owned and compact: parsed once from the raw message, then
+/// stored ([`MessageStructure::to_bytes`]) and used to answer FETCH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageStructure {
+    /// Whether the raw message had bare LFs, so that it must be served through [`crlf_view`]
+    /// (offsets here are in that view).
+    pub converted: bool,
+    /// `RFC822.SIZE`: the size of the message's CRLF form.
+    pub size: u32,
+    /// The message's envelope.
+    pub envelope: EnvelopeFields,
+    /// The top-level part: header at 0, body after it.
+    pub root: Part,
+}
+
+/// A message's CRLF form (RFC 9051 §2.3.1.1): each LF not preceded by CR gets one. Borrowed
+/// when there is none to add.
+pub fn crlf_view(raw: &[u8]) -> Cow<'_, [u8]> {
+    let bare = memchr::memchr_iter(b'\n', raw).any(|i| i == 0 || raw[i - 1] != b'\r');
+    if !bare {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
+    let mut last = 0;
+    for i in memchr::memchr_iter(b'\n', raw) {
+        if i == 0 || raw[i - 1] != b'\r' {
+            out.extend_from_slice(&raw[last..i]);
+            out.extend_from_slice(b"\r\n");
+            last = i + 1;
+        }
+    }
+    out.extend_from_slice(&raw[last..]);
+    Cow::Owned(out)
+}
+
+/// Why a message could not be described.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MimeError {
+    /// The message is 4 GiB or larger: IMAP sizes here are 32-bit (`body-fld-octets`).
+    #[error("message of {0} octets is too large (limit 4 GiB)")]
+    TooLarge(usize),
+}
+
+impl MessageStructure {
+    /// Parse `raw` (any line endings) once. Never fails on malformed MIME: like every IMAP
+    /// server, it describes what it finds (a broken multipart ends where the data ends).
+    pub fn parse(raw: &[u8]) -> Result<MessageStructure, MimeError> {
+        let view = crlf_view(raw);
+        let converted = matches!(view, Cow::Owned(_));
+        let data: &[u8] = &view;
+        if u32::try_from(data.len()).is_err() {
+            return Err(MimeError::TooLarge(data.len()));
+        }
+        let parser = mail_parser::MessageParser::new();
+        let msg = parser.parse(data);
+        let (envelope, root) = match &msg {
+            Some(m) if !m.parts.is_empty() => {
+                let b = Builder { data, depth: 0 };
+                let root = b.part(m, 0, None);
+                (envelope_of(header_of(data, &root)), root)
+            }
+            _ => {
+                // No header at all: the whole message is the body of a text/plain part.
+                let end = data.len() as u32;
+                let hdr_end = header_end(data);
+                let root = Builder { data, depth: 0 }.leaf(0, hdr_end as u32, end, None);
+                (envelope_of(&data[..hdr_end]), root)
+            }
+        };
+        Ok(MessageStructure {
+            converted,
+            size: data.len() as u32,
+            envelope,
+            root,
+        })
+    }
+}
+
+/// The end of the header block at the start of `data` (after its empty line), for a message
+/// mail-parser found no header in.
+fn header_end(data: &[u8]) -> usize {
+    if data.starts_with(b"\r\n") {
+        return 2;
+    }
+    match memchr::memmem::find(data, b"\r\n\r\n") {
+        Some(i) => i + 4,
+        None => data.len(),
+    }
+}
+
+fn header_of<'d>(data: &'d [u8], p: &Part) -> &'d [u8] {
+    &data[p.header_start as usize..p.body_start as usize]
+}
+
+struct Builder<'d> {
+    data: &'d [u8],
+    depth: usize,
+}
+
+/// RFC 2046 §5.1.5: in a multipart/digest the default type is message/rfc822.
+#[derive(Clone, Copy)]
+struct Digest(bool);
+
+impl Builder<'_> {
+    /// The part `id` of `msg` (mail-parser's flat list, offsets into `self.data`).
+    fn part(&self, msg: &mail_parser::Message<'_>, id: usize, parent: Option<Digest>) -> Part {
+        let Some(p) = msg.parts.get(id) else {
+            return self.leaf(0, 0, 0, parent);
+        };
+        let (hs, bs) = (p.offset_header, p.offset_body);
+        let end = p.offset_end.max(bs);
+        let mut part = self.leaf(hs, bs, end, parent);
+        if self.depth >= MAX_DEPTH {
+            part.kind = match part.kind {
+                PartKind::Text => PartKind::Text,
+                _ => PartKind::Basic,
+            };
+            return part;
+        }
+        let deeper = Builder {
+            data: self.data,
+            depth: self.depth + 1,
+        };
+        match &p.body {
+            mail_parser::PartType::Multipart(ids)
+                if part.fields.media_type.eq_ignore_ascii_case(b"multipart") =>
+            {
+                let digest = Digest(part.fields.subtype.eq_ignore_ascii_case(b"digest"));
+                let parts: Vec<Part> = ids
+                    .iter()
+                    .map(|&i| deeper.part(msg, i as usize, Some(digest)))
+                    .collect();
+                if !parts.is_empty() {
+                    part.kind = PartKind::Multipart(parts);
+                    part.lines = 0;
+                }
+            }
+            mail_parser::PartType::Message(inner)
+                if matches!(part.kind, PartKind::Message(..))
+                    && p.encoding == mail_parser::Encoding::None
+                    && !inner.parts.is_empty() =>
+            {
+                let root = deeper.part(inner, 0, None);
+                let env = envelope_of(header_of(self.data, &root));
+                part.kind = PartKind::Message(Box::new(env), Box::new(root));
+            }
+            _ => {
+                if let PartKind::Message(..) | PartKind::Multipart(_) = part.kind {
+                    // A message part mail-parser did not parse (encoded, or empty), or a
+                    // multipart without parts: described as a basic part.
+                    part.kind = PartKind::Basic;
+                }
+            }
+        }
+        part
+    }
+
+    /// A part with its fields read from its header, as if it had no children.
+    fn leaf(&self, hs: u32, bs: u32, end: u32, parent: Option<Digest>) -> Part {
+        let header = &self.data[hs as usize..bs as usize];
+        let body = &self.data[bs as usize..end as usize];
+        let fields = mime_fields(header, parent.is_some_and(|d| d.0));
+        let kind = if fields.media_type.eq_ignore_ascii_case(b"text") {
+            PartKind::Text
+        } else if fields.media_type.eq_ignore_ascii_case(b"multipart") {
+            PartKind::Multipart(Vec::new())
+        } else if fields.media_type.eq_ignore_ascii_case(b"message")
+            && (fields.subtype.eq_ignore_ascii_case(b"rfc822")
+                || fields.subtype.eq_ignore_ascii_case(b"global"))
+        {
+            PartKind::Message(Box::default(), Box::new(self.empty()))
+        } else {
+            PartKind::Basic
+        };
+        Part {
+            header_start: hs,
+            body_start: bs,
+            end,
+            lines: count_lines(body),
+            fields,
+            kind,
+        }
+    }
+
+    fn empty(&self) -> Part {
+        Part {
+            header_start: 0,
+            body_start: 0,
+            end: 0,
+            lines: 0,
+            fields: MimeFields::default(),
+            kind: PartKind::Basic,
+        }
+    }
+}
+
+/// Lines as IMAP counts them: each CRLF, plus a last line without one.
+fn count_lines(body: &[u8]) -> u32 {
+    let n = memchr::memchr_iter(b'\n', body).count();
+    let partial = !body.is_empty() && !body.ends_with(b"\n");
+    (n + usize::from(partial)) as u32
+}
+
+/// The MIME fields of a part's header, with the defaults of RFC 2045 §5.2 and §6.1.
+fn mime_fields(header: &[u8], in_digest: bool) -> MimeFields {
+    let mut f = MimeFields::default();
+    let mut have_type = false;
+    for field in header::fields(header) {
+        let n = field.name;
+        if n.eq_ignore_ascii_case(b"Content-Type") && !have_type {
+            let v = header::mime_value(field.value, true);
+            if !v.kind.is_empty() && !v.subtype.is_empty() {
+                f.media_type = v.kind.into_boxed_slice();
+                f.subtype = v.subtype.into_boxed_slice();
+                have_type = true;
+            }
+            f.params = v.params;
+        } else if n.eq_ignore_ascii_case(b"Content-Transfer-Encoding") && f.encoding.is_empty() {
+            f.encoding = header::simple(field.value);
+        } else if n.eq_ignore_ascii_case(b"Content-ID") && f.id.is_none() {
+            f.id = Some(header::simple(field.value));
+        } else if n.eq_ignore_ascii_case(b"Content-Description") && f.description.is_none() {
+            f.description = Some(header::simple(field.value));
+        } else if n.eq_ignore_ascii_case(b"Content-MD5") && f.md5.is_none() {
+            f.md5 = Some(header::simple(field.value));
+        } else if n.eq_ignore_ascii_case(b"Content-Disposition") && f.disposition.is_none() {
+            let v = header::mime_value(field.value, false);
+            if !v.kind.is_empty() {
+                f.disposition = Some((v.kind.into_boxed_slice(), v.params));
+            }
+        } else if n.eq_ignore_ascii_case(b"Content-Language") && f.language.is_empty() {
+            f.language = header::languages(field.value);
+        } else if n.eq_ignore_ascii_case(b"Content-Location") && f.location.is_none() {
+            f.location = Some(header::simple(field.value));
+        }
+    }
+    if !have_type {
+        f.params.clear();
+        if in_digest {
+            f.media_type = (*b"message").into();
+            f.subtype = (*b"rfc822").into();
+        } else {
+            f.media_type = (*b"text").into();
+            f.subtype = (*b"plain").into();
+        }
+    }
+    if f.media_type.eq_ignore_ascii_case(b"text")
+        && !f.params.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
+    {
+        f.params.push(((*b"charset").into(), (*b"us-ascii").into()));
+    }
+    if f.encoding.is_empty() {
+        f.encoding = (*b"7bit").into();
+    }
+    f
+}
+
+/// The envelope of a message header (RFC 9051 §7.5.2): the first of each field.
+fn envelope_of(header: &[u8]) -> EnvelopeFields {
+    let mut e = EnvelopeFields::default();
+    let (mut sender, mut reply_to) = (None, None);
+    let (mut from, mut to, mut cc, mut bcc) = (None, None, None, None);
+    for f in header::fields(header) {
+        let n = f.name;
+        let slot_s = if n.eq_ignore_ascii_case(b"Date") {
+            Some(&mut e.date)
+        } else if n.eq_ignore_ascii_case(b"Subject") {
+            Some(&mut e.subject)
+        } else if n.eq_ignore_ascii_case(b"In-Reply-To") {
+            Some(&mut e.in_reply_to)
+        } else if n.eq_ignore_ascii_case(b"Message-ID") {
+            Some(&mut e.message_id)
+        } else {
+            None
+        };
+        if let Some(slot) = slot_s {
+            if slot.is_none() {
+                *slot = Some(header::unfold(f.value));
+            }
+            continue;
+        }
+        let slot_a = if n.eq_ignore_ascii_case(b"From") {
+            &mut from
+        } else if n.eq_ignore_ascii_case(b"Sender") {
+            &mut sender
+        } else if n.eq_ignore_ascii_case(b"Reply-To") {
+            &mut reply_to
+        } else if n.eq_ignore_ascii_case(b"To") {
+            &mut to
+        } else if n.eq_ignore_ascii_case(b"Cc") {
+            &mut cc
+        } else if n.eq_ignore_ascii_case(b"Bcc") {
+            &mut bcc
+        } else {
+            continue;
+        };
+        if slot_a.is_none() {
+            *slot_a = Some(header::address_list(f.value));
+        }
+    }
+    e.from = from.unwrap_or_default();
+    e.to = to.unwrap_or_default();
+    e.cc = cc.unwrap_or_default();
+    e.bcc = bcc.unwrap_or_default();
+    e.sender = sender.filter(|s| !s.is_empty()).unwrap_or_else(|| e.from.clone());
+    e.reply_to = reply_to
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| e.from.clone());
+    e
+}
+
+#[cfg(test)]
+mod tests;
