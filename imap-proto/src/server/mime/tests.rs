@@ -48,7 +48,7 @@ fn multipart_with_message_part() {
     assert_eq!(
         encoded(&m, false),
         "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 12 2)\
-(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 47 \
+(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 49 \
 (NIL \"inner\" ((NIL NIL \"b\" \"example.org\")) ((NIL NIL \"b\" \"example.org\")) \
 ((NIL NIL \"b\" \"example.org\")) NIL NIL NIL NIL NIL) \
 (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 1) 4) \"mixed\")"
