@@ -19,9 +19,16 @@ use imap_proto::section::Section;
 use imap_proto::server::mime::{MessageStructure, Part, PartKind, crlf_view};
 use testkit::dovecot::{Dovecot, chown_dovecot};
 
-/// Differences from Dovecot where we follow the RFC instead: (file, item). Empty: on this
-/// corpus we agree with Dovecot everywhere.
-const RFC_OVER_DOVECOT: &[(&str, &str)] = &[];
+/// Differences from Dovecot where we follow the RFC instead: (file, item).
+///
+/// - `15-headers-galore.eml` ENVELOPE: `Message-ID:` with its value folded onto the next line.
+///   Dovecot removes the white space after the colon on the first line only, and the CRLF, so
+///   its envelope holds `" <galore.15@example.com>"` with a leading space. RFC 5322 §3.6.4 makes
+///   that space folding white space around the `msg-id` (`[CFWS] "<" ... ">" [CFWS]`), not part
+///   of it; we send `"<galore.15@example.com>"`, which a client can compare with the
+///   `In-Reply-To:`/`References:` of replies (the same holds for any envelope string field
+///   that starts on a continuation line).
+const RFC_OVER_DOVECOT: &[(&str, &str)] = &[("15-headers-galore.eml", "ENVELOPE")];
 
 struct Driver {
     stream: TcpStream,
@@ -225,24 +232,25 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
             };
             for item in items {
                 seen += 1;
-                let (what, theirs, mine) = match &item {
-                    MsgAtt::Envelope(e) => (
-                        "ENVELOPE".to_owned(),
-                        format!("{e:?}"),
-                        format!("{:?}", ours.envelope()),
-                    ),
-                    MsgAtt::BodyStructure(b) => (
-                        "BODYSTRUCTURE".to_owned(),
-                        format!("{b:?}"),
-                        format!("{:?}", ours.body_structure(true)),
-                    ),
-                    MsgAtt::Body(b) => (
-                        "BODY".to_owned(),
-                        format!("{b:?}"),
-                        format!("{:?}", ours.body_structure(false)),
-                    ),
+                let (what, same, theirs, mine) = match &item {
+                    MsgAtt::Envelope(e) => {
+                        let o = ours.envelope();
+                        ("ENVELOPE".to_owned(), **e == o, enc(|x| e.encode(x)), enc(|x| o.encode(x)))
+                    }
+                    MsgAtt::BodyStructure(b) | MsgAtt::Body(b) => {
+                        let ext = matches!(item, MsgAtt::BodyStructure(_));
+                        let o = ours.body_structure(ext);
+                        let what = if ext { "BODYSTRUCTURE" } else { "BODY" };
+                        (
+                            what.to_owned(),
+                            **b == o,
+                            enc(|x| b.encode(ext, x)),
+                            enc(|x| o.encode(ext, x)),
+                        )
+                    }
                     MsgAtt::Rfc822Size(n) => (
                         "RFC822.SIZE".to_owned(),
+                        *n == u64::from(ours.size),
                         n.to_string(),
                         ours.size.to_string(),
                     ),
@@ -251,18 +259,23 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
                             .section_range(section)
                             .map(|r| r.extract(&view, section).into_owned())
                             .unwrap_or_default();
+                        let theirs = data.as_bytes().unwrap_or_default();
                         (
                             section_name(section),
-                            String::from_utf8_lossy(data.as_bytes().unwrap_or_default())
-                                .into_owned(),
+                            theirs == mine.as_slice(),
+                            String::from_utf8_lossy(theirs).into_owned(),
                             String::from_utf8_lossy(&mine).into_owned(),
                         )
                     }
                     _ => continue,
                 };
                 compared += 1;
-                if theirs != mine {
-                    differences.push((name.clone(), what, format!("dovecot: {theirs}\n  ours:    {mine}")));
+                if !same {
+                    differences.push((
+                        name.clone(),
+                        what,
+                        format!("dovecot: {theirs}\n  ours:    {mine}"),
+                    ));
                 }
             }
         }
@@ -281,6 +294,12 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
         "differences from Dovecot ({compared} values compared):\n{report}"
     );
     assert!(compared > 150, "only {compared} values compared");
+}
+
+fn enc(f: impl FnOnce(&mut imap_proto::Encoder)) -> String {
+    let mut e = imap_proto::Encoder::server();
+    f(&mut e);
+    String::from_utf8_lossy(&e.take()).into_owned()
 }
 
 fn section_name(s: &Section<'_>) -> String {

@@ -92,16 +92,17 @@ pub fn find<'a>(block: &'a [u8], name: &str) -> Option<Field<'a>> {
     fields(block).find(|f| f.name.eq_ignore_ascii_case(name.as_bytes()))
 }
 
-/// A field value unfolded (RFC 5322 §2.2.3: CR and LF removed, the white space kept), with the
-/// white space after the colon removed: what ENVELOPE's string fields hold.
+/// A field value unfolded (RFC 5322 §2.2.3: CR and LF removed, the white space kept; a TAB
+/// becomes a space, as Dovecot writes it), with the white space after the colon removed: what
+/// ENVELOPE's string fields hold.
 pub fn unfold(value: &[u8]) -> Bytes {
     let mut v = value;
     while let [b' ' | b'\t' | b'\r' | b'\n', rest @ ..] = v {
         v = rest;
     }
     v.iter()
-        .copied()
-        .filter(|&b| b != b'\r' && b != b'\n')
+        .filter(|&&b| b != b'\r' && b != b'\n')
+        .map(|&b| if b == b'\t' { b' ' } else { b })
         .collect::<Vec<u8>>()
         .into_boxed_slice()
 }

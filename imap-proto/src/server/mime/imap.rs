@@ -233,3 +233,53 @@ impl MessageStructure {
         }
     }
 }
+
+/// Why `BINARY[part]` has no content (RFC 3516 §4.2, §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BinaryError {
+    /// The part does not exist.
+    #[error("no such part")]
+    NoSuchPart,
+    /// A Content-Transfer-Encoding the server cannot decode (answer `NO [UNKNOWN-CTE]`), or a
+    /// body not valid in its encoding.
+    #[error("unknown or broken content transfer encoding")]
+    UnknownCte,
+}
+
+impl MessageStructure {
+    /// `BINARY[part]` (RFC 3516 §4.2): the part's body with its Content-Transfer-Encoding
+    /// removed (base64 and quoted-printable through mail-parser's decoders; 7bit, 8bit and
+    /// binary as they are); `BINARY[]` is the whole message. `message` is the CRLF form.
+    /// `BINARY.SIZE` is the length of the result.
+    pub fn binary<'m>(
+        &self,
+        part: &[std::num::NonZeroU32],
+        message: &'m [u8],
+    ) -> Result<Cow<'m, [u8]>, BinaryError> {
+        if part.is_empty() {
+            return Ok(Cow::Borrowed(message));
+        }
+        let p = self.part(part).ok_or(BinaryError::NoSuchPart)?;
+        let body = message
+            .get(p.body_start as usize..p.end as usize)
+            .ok_or(BinaryError::NoSuchPart)?;
+        let enc = &p.fields.encoding;
+        if enc.eq_ignore_ascii_case(b"base64") {
+            mail_parser::decoders::base64::base64_decode(body)
+                .map(Cow::Owned)
+                .ok_or(BinaryError::UnknownCte)
+        } else if enc.eq_ignore_ascii_case(b"quoted-printable") {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+                .map(Cow::Owned)
+                .ok_or(BinaryError::UnknownCte)
+        } else if [&b"7bit"[..], b"8bit", b"binary"]
+            .iter()
+            .any(|e| enc.eq_ignore_ascii_case(e))
+        {
+            Ok(Cow::Borrowed(body))
+        } else {
+            Err(BinaryError::UnknownCte)
+        }
+    }
+}

@@ -1,6 +1,13 @@
-//! A message's MIME structure, parsed once (with mail-parser) and kept, from which the server
-//! answers FETCH ENVELOPE, BODYSTRUCTURE, BODY and BODY[section] without parsing the message
-//! again (RFC 9051 §6.4.5, §7.5.2).
+//! A message's MIME structure, parsed once and kept, from which the server answers FETCH
+//! ENVELOPE, BODYSTRUCTURE, BODY, BODY[section] and BINARY without parsing the message again
+//! (RFC 9051 §6.4.5, §7.5.2; RFC 3516).
+//!
+//! The MIME tree is walked here, by byte offsets, rather than taken from mail-parser's
+//! `Message`: mail-parser 0.11 finds a boundary anywhere in a line (`--boundary` mid-line ends
+//! the part, against RFC 2046 §5.1.1, so a body that mentions its own boundary is cut short,
+//! see `tests/data/mime/14-broken-boundary.eml`), and the parts of an encoded message/rfc822
+//! carry offsets into the decoded copy, not into the message. mail-parser's decoders give the
+//! content of BINARY ([`MessageStructure::binary`]).
 //!
 //! [`MessageStructure::parse`] reads a raw message with any line endings. IMAP counts octets
 //! and lines in the message's CRLF form (RFC 9051 §2.3.1.1, §7.5.2: a message with bare LFs is
@@ -17,7 +24,7 @@ pub mod header;
 mod imap;
 pub mod store;
 
-pub use imap::SectionRange;
+pub use imap::{BinaryError, FieldFilter, SectionRange};
 pub use store::StoreError;
 
 use std::borrow::Cow;
@@ -179,48 +186,22 @@ pub enum MimeError {
 
 impl MessageStructure {
     /// Parse `raw` (any line endings) once. Never fails on malformed MIME: like every IMAP
-    /// server, it describes what it finds (a broken multipart ends where the data ends).
+    /// server, it describes what it finds (a multipart without its close delimiter ends where
+    /// the data ends).
     pub fn parse(raw: &[u8]) -> Result<MessageStructure, MimeError> {
         let view = crlf_view(raw);
         let converted = matches!(view, Cow::Owned(_));
         let data: &[u8] = &view;
-        if u32::try_from(data.len()).is_err() {
-            return Err(MimeError::TooLarge(data.len()));
-        }
-        let parser = mail_parser::MessageParser::new();
-        let msg = parser.parse(data);
-        let (envelope, root) = match &msg {
-            Some(m) if !m.parts.is_empty() => {
-                let b = Builder { data, depth: 0 };
-                let root = b.part(m, 0, None);
-                (envelope_of(header_of(data, &root)), root)
-            }
-            _ => {
-                // No header at all: the whole message is the body of a text/plain part.
-                let end = data.len() as u32;
-                let hdr_end = header_end(data);
-                let root = Builder { data, depth: 0 }.leaf(0, hdr_end as u32, end, None);
-                (envelope_of(&data[..hdr_end]), root)
-            }
-        };
+        let size = u32::try_from(data.len()).map_err(|_| MimeError::TooLarge(data.len()))?;
+        let w = Walker { data };
+        let root = w.part(0, size, false, 0);
+        let envelope = envelope_of(header_of(data, &root));
         Ok(MessageStructure {
             converted,
-            size: data.len() as u32,
+            size,
             envelope,
             root,
         })
-    }
-}
-
-/// The end of the header block at the start of `data` (after its empty line), for a message
-/// mail-parser found no header in.
-fn header_end(data: &[u8]) -> usize {
-    if data.starts_with(b"\r\n") {
-        return 2;
-    }
-    match memchr::memmem::find(data, b"\r\n\r\n") {
-        Some(i) => i + 4,
-        None => data.len(),
     }
 }
 
@@ -228,113 +209,135 @@ fn header_of<'d>(data: &'d [u8], p: &Part) -> &'d [u8] {
     &data[p.header_start as usize..p.body_start as usize]
 }
 
-struct Builder<'d> {
+/// Walks the MIME tree of a message in its CRLF form (RFC 2045, RFC 2046 §5.1).
+struct Walker<'d> {
     data: &'d [u8],
-    depth: usize,
 }
 
-/// RFC 2046 §5.1.5: in a multipart/digest the default type is message/rfc822.
-#[derive(Clone, Copy)]
-struct Digest(bool);
-
-impl Builder<'_> {
-    /// The part `id` of `msg` (mail-parser's flat list, offsets into `self.data`).
-    fn part(&self, msg: &mail_parser::Message<'_>, id: usize, parent: Option<Digest>) -> Part {
-        let Some(p) = msg.parts.get(id) else {
-            return self.leaf(0, 0, 0, parent);
-        };
-        let (hs, bs) = (p.offset_header, p.offset_body);
-        let end = p.offset_end.max(bs);
-        let mut part = self.leaf(hs, bs, end, parent);
-        if self.depth >= MAX_DEPTH {
-            part.kind = match part.kind {
-                PartKind::Text => PartKind::Text,
-                _ => PartKind::Basic,
-            };
-            return part;
-        }
-        let deeper = Builder {
-            data: self.data,
-            depth: self.depth + 1,
-        };
-        match &p.body {
-            mail_parser::PartType::Multipart(ids)
-                if part.fields.media_type.eq_ignore_ascii_case(b"multipart") =>
-            {
-                let digest = Digest(part.fields.subtype.eq_ignore_ascii_case(b"digest"));
-                let parts: Vec<Part> = ids
-                    .iter()
-                    .map(|&i| deeper.part(msg, i as usize, Some(digest)))
-                    .collect();
-                if !parts.is_empty() {
-                    part.kind = PartKind::Multipart(parts);
-                    part.lines = 0;
-                }
-            }
-            mail_parser::PartType::Message(inner)
-                if matches!(part.kind, PartKind::Message(..))
-                    && p.encoding == mail_parser::Encoding::None
-                    && !inner.parts.is_empty() =>
-            {
-                let root = deeper.part(inner, 0, None);
-                let env = envelope_of(header_of(self.data, &root));
-                part.kind = PartKind::Message(Box::new(env), Box::new(root));
-            }
-            _ => {
-                if let PartKind::Message(..) | PartKind::Multipart(_) = part.kind {
-                    // A message part mail-parser did not parse (encoded, or empty), or a
-                    // multipart without parts: described as a basic part.
-                    part.kind = PartKind::Basic;
-                }
-            }
-        }
-        part
-    }
-
-    /// A part with its fields read from its header, as if it had no children.
-    fn leaf(&self, hs: u32, bs: u32, end: u32, parent: Option<Digest>) -> Part {
-        let header = &self.data[hs as usize..bs as usize];
-        let body = &self.data[bs as usize..end as usize];
-        let fields = mime_fields(header, parent.is_some_and(|d| d.0));
-        let kind = if fields.media_type.eq_ignore_ascii_case(b"text") {
+impl Walker<'_> {
+    /// The part at `start..end`: its header up to the empty line, its body after it, and for a
+    /// multipart or an enclosed message, its children.
+    fn part(&self, start: u32, end: u32, in_digest: bool, depth: usize) -> Part {
+        let bytes = &self.data[start as usize..end as usize];
+        let body_start = start + body_offset(bytes) as u32;
+        let header = &self.data[start as usize..body_start as usize];
+        let body = &self.data[body_start as usize..end as usize];
+        let fields = mime_fields(header, in_digest);
+        let ty = &fields.media_type;
+        let st = &fields.subtype;
+        let mut kind = if ty.eq_ignore_ascii_case(b"text") {
             PartKind::Text
-        } else if fields.media_type.eq_ignore_ascii_case(b"multipart") {
-            PartKind::Multipart(Vec::new())
-        } else if fields.media_type.eq_ignore_ascii_case(b"message")
-            && (fields.subtype.eq_ignore_ascii_case(b"rfc822")
-                || fields.subtype.eq_ignore_ascii_case(b"global"))
-        {
-            PartKind::Message(Box::default(), Box::new(self.empty()))
         } else {
             PartKind::Basic
         };
+        if depth < MAX_DEPTH {
+            if ty.eq_ignore_ascii_case(b"multipart") {
+                let boundary = fields
+                    .params
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(b"boundary"))
+                    .map(|(_, v)| &**v)
+                    .filter(|b| !b.is_empty());
+                if let Some(b) = boundary {
+                    let digest = st.eq_ignore_ascii_case(b"digest");
+                    let parts: Vec<Part> = split_multipart(self.data, body_start, end, b)
+                        .into_iter()
+                        .map(|(s, e)| self.part(s, e, digest, depth + 1))
+                        .collect();
+                    if !parts.is_empty() {
+                        kind = PartKind::Multipart(parts);
+                    }
+                }
+            } else if ty.eq_ignore_ascii_case(b"message")
+                && (st.eq_ignore_ascii_case(b"rfc822") || st.eq_ignore_ascii_case(b"global"))
+                && is_identity_encoding(&fields.encoding)
+            {
+                let inner = self.part(body_start, end, false, depth + 1);
+                let env = envelope_of(header_of(self.data, &inner));
+                kind = PartKind::Message(Box::new(env), Box::new(inner));
+            }
+        }
         Part {
-            header_start: hs,
-            body_start: bs,
+            header_start: start,
+            body_start,
             end,
-            lines: count_lines(body),
+            lines: if matches!(kind, PartKind::Multipart(_)) {
+                0
+            } else {
+                count_lines(body)
+            },
             fields,
             kind,
         }
     }
+}
 
-    fn empty(&self) -> Part {
-        Part {
-            header_start: 0,
-            body_start: 0,
-            end: 0,
-            lines: 0,
-            fields: MimeFields::default(),
-            kind: PartKind::Basic,
-        }
+/// RFC 2045 §6.4, RFC 2046 §5.2.1: only an identity encoding lets an enclosed message be read
+/// in place; an encoded message/rfc822 is described as an opaque part.
+fn is_identity_encoding(enc: &[u8]) -> bool {
+    [&b"7bit"[..], b"8bit", b"binary"]
+        .iter()
+        .any(|e| enc.eq_ignore_ascii_case(e))
+}
+
+/// Where the body of a part starting at `bytes` begins: after the empty line that ends its
+/// header (RFC 5322 §2.1); a part that starts with an empty line has an empty header; a part
+/// without one is all header.
+fn body_offset(bytes: &[u8]) -> usize {
+    if bytes.starts_with(b"\r\n") {
+        return 2;
+    }
+    match memchr::memmem::find(bytes, b"\r\n\r\n") {
+        Some(i) => i + 4,
+        None => bytes.len(),
     }
 }
 
-/// Lines as IMAP counts them: each CRLF, plus a last line without one.
+/// The body parts of a multipart whose body is `start..end` (RFC 2046 §5.1.1): a delimiter is
+/// a line that starts with `--boundary` followed by nothing but white space (the close
+/// delimiter: `--boundary--`); the CRLF before a delimiter belongs to it. The preamble and
+/// epilogue are not parts; without a close delimiter the last part runs to `end`.
+fn split_multipart(data: &[u8], start: u32, end: u32, boundary: &[u8]) -> Vec<(u32, u32)> {
+    let body = &data[start as usize..end as usize];
+    let mut parts = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut line = 0usize;
+    while line < body.len() {
+        let eol = memchr::memchr(b'\n', &body[line..]).map_or(body.len(), |i| line + i + 1);
+        if let Some(close) = delimiter(&body[line..eol], boundary) {
+            if let Some(s) = open.take() {
+                let e = line.saturating_sub(2).max(s);
+                parts.push((start + s as u32, start + e as u32));
+            }
+            if close {
+                return parts;
+            }
+            open = Some(eol);
+        }
+        line = eol;
+    }
+    if let Some(s) = open {
+        parts.push((start + s as u32, end));
+    }
+    parts
+}
+
+/// Whether `line` is a delimiter of `boundary`: `Some(true)` for the close delimiter.
+fn delimiter(line: &[u8], boundary: &[u8]) -> Option<bool> {
+    let rest = line.strip_prefix(b"--")?.strip_prefix(boundary)?;
+    let (close, rest) = match rest.strip_prefix(b"--") {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    rest.iter()
+        .all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .then_some(close)
+}
+
+/// Lines as Dovecot counts them (RFC 9051 §7.5.2 says "the size of the body in text lines"):
+/// the line ends in the body, so a last line without one (before a boundary) is not counted.
 fn count_lines(body: &[u8]) -> u32 {
-    let n = memchr::memchr_iter(b'\n', body).count();
-    let partial = !body.is_empty() && !body.ends_with(b"\n");
-    (n + usize::from(partial)) as u32
+    memchr::memchr_iter(b'\n', body).count() as u32
 }
 
 /// The MIME fields of a part's header, with the defaults of RFC 2045 §5.2 and §6.1.

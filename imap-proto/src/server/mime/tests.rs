@@ -47,11 +47,11 @@ fn multipart_with_message_part() {
     assert!(!m.converted);
     assert_eq!(
         encoded(&m, false),
-        "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 12 2)\
+        "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 12 1)\
 (\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 49 \
 (NIL \"inner\" ((NIL NIL \"b\" \"example.org\")) ((NIL NIL \"b\" \"example.org\")) \
 ((NIL NIL \"b\" \"example.org\")) NIL NIL NIL NIL NIL) \
-(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 1) 4) \"mixed\")"
+(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 0) 3) \"mixed\")"
     );
     let env = m.envelope();
     assert_eq!(env.subject.as_bytes(), Some(&b"=?utf-8?q?caf=C3=A9?="[..]));
