@@ -235,7 +235,12 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
                 let (what, same, theirs, mine) = match &item {
                     MsgAtt::Envelope(e) => {
                         let o = ours.envelope();
-                        ("ENVELOPE".to_owned(), **e == o, enc(|x| e.encode(x)), enc(|x| o.encode(x)))
+                        (
+                            "ENVELOPE".to_owned(),
+                            **e == o,
+                            enc(|x| e.encode(x)),
+                            enc(|x| o.encode(x)),
+                        )
                     }
                     MsgAtt::BodyStructure(b) | MsgAtt::Body(b) => {
                         let ext = matches!(item, MsgAtt::BodyStructure(_));

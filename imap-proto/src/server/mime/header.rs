@@ -231,7 +231,8 @@ impl<'a> Lexer<'a> {
             }
             b'[' if self.specials == ADDR_SPECIALS => {
                 let start = self.pos;
-                let end = memchr::memchr(b']', &self.s[start..]).map_or(self.s.len(), |i| start + i + 1);
+                let end =
+                    memchr::memchr(b']', &self.s[start..]).map_or(self.s.len(), |i| start + i + 1);
                 self.pos = end;
                 Some(Token::Literal(&self.s[start..end]))
             }
@@ -513,7 +514,11 @@ mod tests {
             ("a@b.c", vec![a(None, Some("a"), Some("b.c"))]),
             (
                 " \"Joe Q. Public\" <john.q.public@example.com>",
-                vec![a(Some("Joe Q. Public"), Some("john.q.public"), Some("example.com"))],
+                vec![a(
+                    Some("Joe Q. Public"),
+                    Some("john.q.public"),
+                    Some("example.com"),
+                )],
             ),
             (
                 "Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>",
@@ -534,7 +539,10 @@ mod tests {
             ),
             (
                 "undisclosed-recipients:;",
-                vec![a(None, Some("undisclosed-recipients"), None), a(None, None, None)],
+                vec![
+                    a(None, Some("undisclosed-recipients"), None),
+                    a(None, None, None),
+                ],
             ),
             (
                 "=?utf-8?q?J=C3=B6rg?= <j@x.test>",
@@ -566,8 +574,14 @@ mod tests {
         );
         let d = mime_value(b"attachment;\r\n filename=\"a b.pdf\"", false);
         assert_eq!(d.kind, b"attachment");
-        assert_eq!(d.params, vec![(b"filename"[..].into(), b"a b.pdf"[..].into())]);
-        assert_eq!(languages(b" en, de-CH (Swiss)"), vec![b"en"[..].into(), b"de-CH"[..].into()]);
+        assert_eq!(
+            d.params,
+            vec![(b"filename"[..].into(), b"a b.pdf"[..].into())]
+        );
+        assert_eq!(
+            languages(b" en, de-CH (Swiss)"),
+            vec![b"en"[..].into(), b"de-CH"[..].into()]
+        );
     }
 
     #[test]

@@ -384,7 +384,10 @@ fn mime_fields(header: &[u8], in_digest: bool) -> MimeFields {
         }
     }
     if f.media_type.eq_ignore_ascii_case(b"text")
-        && !f.params.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
+        && !f
+            .params
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
     {
         f.params.push(((*b"charset").into(), (*b"us-ascii").into()));
     }
@@ -441,7 +444,9 @@ fn envelope_of(header: &[u8]) -> EnvelopeFields {
     e.to = to.unwrap_or_default();
     e.cc = cc.unwrap_or_default();
     e.bcc = bcc.unwrap_or_default();
-    e.sender = sender.filter(|s| !s.is_empty()).unwrap_or_else(|| e.from.clone());
+    e.sender = sender
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| e.from.clone());
     e.reply_to = reply_to
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| e.from.clone());

@@ -20,7 +20,9 @@
 //! and the nesting against [`super::MAX_DEPTH`]: bad input gives a [`StoreError`], never a panic
 //! or an allocation larger than the input.
 
-use super::{AddressFields, Bytes, EnvelopeFields, MAX_DEPTH, MessageStructure, MimeFields, Part, PartKind};
+use super::{
+    AddressFields, Bytes, EnvelopeFields, MAX_DEPTH, MessageStructure, MimeFields, Part, PartKind,
+};
 
 const MAGIC: &[u8; 3] = b"IMS";
 /// The format version written by [`MessageStructure::to_bytes`].
@@ -176,7 +178,10 @@ impl<'a> R<'a> {
     }
 
     fn byte(&mut self) -> Res<u8> {
-        let b = *self.b.get(self.pos).ok_or(StoreError::Truncated(self.pos))?;
+        let b = *self
+            .b
+            .get(self.pos)
+            .ok_or(StoreError::Truncated(self.pos))?;
         self.pos += 1;
         Ok(b)
     }

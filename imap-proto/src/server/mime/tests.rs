@@ -114,16 +114,20 @@ fn multipart_with_message_part() {
             section(&m, ALT, &s).map(|v| String::from_utf8_lossy(&v).into_owned())
         );
     }
-    assert!(m.section_range(&Section {
-        part: nz(&[3]),
-        text: None
-    })
-    .is_none());
-    assert!(m.section_range(&Section {
-        part: nz(&[1]),
-        text: Some(SectionText::Text)
-    })
-    .is_none());
+    assert!(
+        m.section_range(&Section {
+            part: nz(&[3]),
+            text: None
+        })
+        .is_none()
+    );
+    assert!(
+        m.section_range(&Section {
+            part: nz(&[1]),
+            text: Some(SectionText::Text)
+        })
+        .is_none()
+    );
 }
 
 #[test]
@@ -161,8 +165,20 @@ fn single_part_defaults_and_sections() {
         section(&m, raw, &header).as_deref(),
         Some(&b"Subject: x\r\n\r\n"[..])
     );
-    assert!(m.section_range(&Section { part: nz(&[2]), text: None }).is_none());
-    assert!(m.section_range(&Section { part: nz(&[1, 1]), text: None }).is_none());
+    assert!(
+        m.section_range(&Section {
+            part: nz(&[2]),
+            text: None
+        })
+        .is_none()
+    );
+    assert!(
+        m.section_range(&Section {
+            part: nz(&[1, 1]),
+            text: None
+        })
+        .is_none()
+    );
 }
 
 #[test]
@@ -194,7 +210,10 @@ fn store_round_trip_and_damage() {
         MessageStructure::from_bytes(b"IMS\x09"),
         Err(StoreError::Version(9))
     );
-    assert_eq!(MessageStructure::from_bytes(b"xx"), Err(StoreError::NotStructure));
+    assert_eq!(
+        MessageStructure::from_bytes(b"xx"),
+        Err(StoreError::NotStructure)
+    );
     // A multipart claiming a billion parts in a few octets: refused before allocating.
     let m = MessageStructure::parse(ALT).unwrap();
     let mut b = m.to_bytes();
