@@ -270,7 +270,8 @@ pub struct MimeValue {
     pub kind: Vec<u8>,
     /// The subtype (`plain`); empty for a disposition or a type without one.
     pub subtype: Vec<u8>,
-    /// `attribute=value` pairs; RFC 2231 continuations (`name*0`, `name*1`) are not joined.
+    /// `attribute=value` pairs; RFC 2231 continuations are joined into one parameter
+    /// ([`join_continuations`]).
     pub params: Vec<(Bytes, Bytes)>,
 }
 
@@ -316,6 +317,63 @@ pub fn mime_value(value: &[u8], with_subtype: bool) -> MimeValue {
             _ => continue,
         };
         out.params.push((name.into(), v.into_boxed_slice()));
+    }
+    out.params = join_continuations(std::mem::take(&mut out.params));
+    out
+}
+
+/// RFC 2231 §3: `name*0="a"; name*1="b"` is one parameter `name="ab"`; when a segment is
+/// extended (`name*0*=utf-8''%E2...`), the joined parameter is `name*` with the segments'
+/// values as written (charset and percent-encoding kept, as Dovecot sends them). Segments
+/// are joined in their numeric order, at the place of the first; other parameters are kept.
+pub fn join_continuations(params: Vec<(Bytes, Bytes)>) -> Vec<(Bytes, Bytes)> {
+    /// `(base, n, extended)` for `base*n` / `base*n*`.
+    fn segment(name: &[u8]) -> Option<(&[u8], u32, bool)> {
+        let (name, extended) = match name.strip_suffix(b"*") {
+            Some(n) => (n, true),
+            None => (name, false),
+        };
+        let star = memchr::memrchr(b'*', name)?;
+        let digits = &name[star + 1..];
+        if digits.is_empty() || digits.len() > 4 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = digits
+            .iter()
+            .fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
+        Some((&name[..star], n, extended))
+    }
+    if !params.iter().any(|(k, _)| segment(k).is_some()) {
+        return params;
+    }
+    let mut out: Vec<(Bytes, Bytes)> = Vec::with_capacity(params.len());
+    let mut done: Vec<Vec<u8>> = Vec::new();
+    for (k, v) in &params {
+        let Some((base, _, _)) = segment(k) else {
+            out.push((k.clone(), v.clone()));
+            continue;
+        };
+        let lower = base.to_ascii_lowercase();
+        if done.contains(&lower) {
+            continue;
+        }
+        let mut segs: Vec<(u32, bool, &[u8])> = params
+            .iter()
+            .filter_map(|(k2, v2)| {
+                segment(k2)
+                    .filter(|(b2, _, _)| b2.eq_ignore_ascii_case(base))
+                    .map(|(_, n, e)| (n, e, &**v2))
+            })
+            .collect();
+        segs.sort_by_key(|s| s.0);
+        let extended = segs.iter().any(|s| s.1);
+        let mut name = base.to_vec();
+        if extended {
+            name.push(b'*');
+        }
+        let value: Vec<u8> = segs.iter().flat_map(|s| s.2.iter().copied()).collect();
+        out.push((name.into(), value.into()));
+        done.push(lower);
     }
     out
 }

@@ -102,6 +102,10 @@ pub struct MimeFields {
 }
 
 /// What a part holds besides its fields.
+///
+/// A multipart always has one part at least (an empty text/plain part when no delimiter was
+/// found), and a message/rfc822 or message/global part always has an enclosed message (empty
+/// when it is encoded), so that BODYSTRUCTURE follows the grammar of RFC 9051 §9.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartKind {
     /// A non-text, non-message single part.
@@ -230,31 +234,42 @@ impl Walker<'_> {
         } else {
             PartKind::Basic
         };
-        if depth < MAX_DEPTH {
-            if ty.eq_ignore_ascii_case(b"multipart") {
-                let boundary = fields
-                    .params
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(b"boundary"))
-                    .map(|(_, v)| &**v)
-                    .filter(|b| !b.is_empty());
-                if let Some(b) = boundary {
-                    let digest = st.eq_ignore_ascii_case(b"digest");
-                    let parts: Vec<Part> = split_multipart(self.data, body_start, end, b)
-                        .into_iter()
-                        .map(|(s, e)| self.part(s, e, digest, depth + 1))
-                        .collect();
-                    if !parts.is_empty() {
-                        kind = PartKind::Multipart(parts);
-                    }
-                }
-            } else if ty.eq_ignore_ascii_case(b"message")
-                && (st.eq_ignore_ascii_case(b"rfc822") || st.eq_ignore_ascii_case(b"global"))
-                && is_identity_encoding(&fields.encoding)
-            {
+        let descend = depth < MAX_DEPTH;
+        if ty.eq_ignore_ascii_case(b"multipart") {
+            let boundary = fields
+                .params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(b"boundary"))
+                .map(|(_, v)| &**v)
+                .filter(|b| !b.is_empty() && descend);
+            let digest = st.eq_ignore_ascii_case(b"digest");
+            let mut parts: Vec<Part> = boundary
+                .map(|b| split_multipart(self.data, body_start, end, b))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, e)| self.part(s, e, digest, depth + 1))
+                .collect();
+            if parts.is_empty() {
+                // No delimiter, no boundary, or nested too deep: the grammar wants one part at
+                // least; like Dovecot, an empty text/plain part at the end of the body.
+                parts.push(empty_text(end));
+            }
+            kind = PartKind::Multipart(parts);
+        } else if ty.eq_ignore_ascii_case(b"message")
+            && (st.eq_ignore_ascii_case(b"rfc822") || st.eq_ignore_ascii_case(b"global"))
+        {
+            // An encoded message/rfc822 (RFC 2046 §5.2.1 forbids it) is read in place too, as
+            // Dovecot does: base64 text has no header field and no empty line, so it gives an
+            // empty envelope and a header holding all the text, and BODY[n.HEADER] and
+            // BODY[n.TEXT] stay ranges of the message.
+            if descend {
                 let inner = self.part(body_start, end, false, depth + 1);
                 let env = envelope_of(header_of(self.data, &inner));
                 kind = PartKind::Message(Box::new(env), Box::new(inner));
+            } else {
+                // Nested too deep: the grammar still wants an envelope and a body (RFC 9051 §9
+                // body-type-msg): an empty envelope and an empty text/plain part.
+                kind = PartKind::Message(Box::default(), Box::new(empty_text(body_start)));
             }
         }
         Part {
@@ -272,12 +287,16 @@ impl Walker<'_> {
     }
 }
 
-/// RFC 2045 §6.4, RFC 2046 §5.2.1: only an identity encoding lets an enclosed message be read
-/// in place; an encoded message/rfc822 is described as an opaque part.
-fn is_identity_encoding(enc: &[u8]) -> bool {
-    [&b"7bit"[..], b"8bit", b"binary"]
-        .iter()
-        .any(|e| enc.eq_ignore_ascii_case(e))
+/// An empty part with the default fields (text/plain; charset=us-ascii, 7bit) at `at`.
+fn empty_text(at: u32) -> Part {
+    Part {
+        header_start: at,
+        body_start: at,
+        end: at,
+        lines: 0,
+        fields: mime_fields(b"", false),
+        kind: PartKind::Text,
+    }
 }
 
 /// Where the body of a part starting at `bytes` begins: after the empty line that ends its

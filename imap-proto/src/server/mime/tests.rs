@@ -239,7 +239,8 @@ fn deep_nesting_is_bounded() {
         p = &parts[0];
         depth += 1;
     }
-    assert!(depth <= MAX_DEPTH, "{depth}");
+    assert!(depth <= MAX_DEPTH + 1, "{depth}");
+    assert!(depth >= MAX_DEPTH, "{depth}");
     let b = m.to_bytes();
     assert_eq!(MessageStructure::from_bytes(&b), Ok(m));
 }
