@@ -207,54 +207,56 @@ impl<'a> Lexer<'a> {
     }
 
     fn next_token(&mut self) -> Option<Token<'a>> {
-        self.skip_cfws();
-        let &b = self.s.get(self.pos)?;
-        match b {
-            b'"' => {
-                self.pos += 1;
-                let mut out = Vec::new();
-                while let Some(&c) = self.s.get(self.pos) {
+        loop {
+            self.skip_cfws();
+            let &b = self.s.get(self.pos)?;
+            return Some(match b {
+                b'"' => {
                     self.pos += 1;
-                    match c {
-                        b'"' => break,
-                        b'\\' => {
-                            if let Some(&n) = self.s.get(self.pos) {
-                                out.push(n);
-                                self.pos += 1;
+                    let mut out = Vec::new();
+                    while let Some(&c) = self.s.get(self.pos) {
+                        self.pos += 1;
+                        match c {
+                            b'"' => break,
+                            b'\\' => {
+                                if let Some(&n) = self.s.get(self.pos) {
+                                    out.push(n);
+                                    self.pos += 1;
+                                }
                             }
+                            b'\r' | b'\n' => {}
+                            _ => out.push(c),
                         }
-                        b'\r' | b'\n' => {}
-                        _ => out.push(c),
                     }
+                    Token::Quoted(out)
                 }
-                Some(Token::Quoted(out))
-            }
-            b'[' if self.specials == ADDR_SPECIALS => {
-                let start = self.pos;
-                let end =
-                    memchr::memchr(b']', &self.s[start..]).map_or(self.s.len(), |i| start + i + 1);
-                self.pos = end;
-                Some(Token::Literal(&self.s[start..end]))
-            }
-            _ if self.specials.contains(&b) => {
-                self.pos += 1;
-                Some(Token::Special(b))
-            }
-            _ => {
-                let start = self.pos;
-                while let Some(&c) = self.s.get(self.pos) {
-                    if c <= b' ' || c == 0x7f || self.specials.contains(&c) {
-                        break;
+                b'[' if self.specials == ADDR_SPECIALS => {
+                    let start = self.pos;
+                    let end = memchr::memchr(b']', &self.s[start..])
+                        .map_or(self.s.len(), |i| start + i + 1);
+                    self.pos = end;
+                    Token::Literal(&self.s[start..end])
+                }
+                _ if self.specials.contains(&b) => {
+                    self.pos += 1;
+                    Token::Special(b)
+                }
+                _ => {
+                    let start = self.pos;
+                    while let Some(&c) = self.s.get(self.pos) {
+                        if c <= b' ' || c == 0x7f || self.specials.contains(&c) {
+                            break;
+                        }
+                        self.pos += 1;
                     }
-                    self.pos += 1;
+                    if self.pos == start {
+                        // A control character: skip it.
+                        self.pos += 1;
+                        continue;
+                    }
+                    Token::Atom(&self.s[start..self.pos])
                 }
-                if self.pos == start {
-                    // A control character: skip it.
-                    self.pos += 1;
-                    return self.next_token();
-                }
-                Some(Token::Atom(&self.s[start..self.pos]))
-            }
+            });
         }
     }
 }

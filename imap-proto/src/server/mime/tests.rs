@@ -244,3 +244,135 @@ fn deep_nesting_is_bounded() {
     let b = m.to_bytes();
     assert_eq!(MessageStructure::from_bytes(&b), Ok(m));
 }
+
+#[test]
+fn binary_decodes_the_transfer_encoding() {
+    let raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+Content-Transfer-Encoding: base64\r\n\r\naGVs\r\nbG8=\r\n--b\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9 =\r\nau lait\r\n--b\r\n\
+Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin\r\n--b--\r\n";
+    let m = MessageStructure::parse(raw).unwrap();
+    assert_eq!(m.binary(&nz(&[1]), raw).as_deref(), Ok(&b"hello"[..]));
+    assert_eq!(
+        m.binary(&nz(&[2]), raw).as_deref(),
+        Ok("café au lait".as_bytes())
+    );
+    assert_eq!(m.binary(&nz(&[3]), raw), Err(BinaryError::UnknownCte));
+    assert_eq!(m.binary(&nz(&[4]), raw), Err(BinaryError::NoSuchPart));
+    assert_eq!(m.binary(&[], raw).as_deref(), Ok(&raw[..]));
+}
+
+#[test]
+fn hostile_headers_do_not_recurse() {
+    // A megabyte of control characters and of nested comments in address fields.
+    let mut raw = b"From: ".to_vec();
+    raw.extend(std::iter::repeat_n(1u8, 1 << 20));
+    raw.extend_from_slice(b"\r\nTo: ");
+    raw.extend(std::iter::repeat_n(b'(', 1 << 20));
+    raw.extend_from_slice(b"\r\n\r\nbody\r\n");
+    let m = MessageStructure::parse(&raw).unwrap();
+    assert!(m.envelope.from.is_empty());
+    assert!(m.envelope.to.is_empty());
+}
+
+/// Every part lies inside its parent, header before body, and a section's range is inside
+/// the message.
+fn check_part(p: &Part, lo: u32, hi: u32) {
+    assert!(lo <= p.header_start && p.header_start <= p.body_start);
+    assert!(p.body_start <= p.end && p.end <= hi, "{p:?} in {lo}..{hi}");
+    match &p.kind {
+        PartKind::Multipart(parts) => {
+            assert!(!parts.is_empty());
+            for c in parts {
+                check_part(c, p.body_start, p.end);
+            }
+        }
+        PartKind::Message(_, inner) => check_part(inner, p.body_start, p.end),
+        _ => {}
+    }
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Message-like text from MIME fragments, so that boundaries, headers and nesting occur.
+    fn mime_text() -> impl Strategy<Value = Vec<u8>> {
+        let frag = prop_oneof![
+            Just(&b"Content-Type: multipart/mixed; boundary=a\r\n"[..]),
+            Just(&b"Content-Type: multipart/digest; boundary=\"b\"\r\n"[..]),
+            Just(&b"Content-Type: message/rfc822\r\n"[..]),
+            Just(&b"Content-Type: text/plain; name*0=x; name*1*=y\r\n"[..]),
+            Just(&b"Content-Transfer-Encoding: base64\r\n"[..]),
+            Just(&b"From: A <a@b>, g: c@d;\r\n"[..]),
+            Just(&b"Subject: =?utf-8?q?x?=\r\n \r\n"[..]),
+            Just(&b"\r\n"[..]),
+            Just(&b"\n"[..]),
+            Just(&b"--a\r\n"[..]),
+            Just(&b"--a--\r\n"[..]),
+            Just(&b"--b\n"[..]),
+            Just(&b"--b--"[..]),
+            Just(&b"text line\r\n"[..]),
+            Just(&b"(\"<@:;,\\"[..]),
+        ];
+        prop::collection::vec(frag, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn parse_store_and_sections_hold(raw in mime_text()) {
+            let m = MessageStructure::parse(&raw).unwrap();
+            prop_assert_eq!(m.size as usize, crlf_view(&raw).len());
+            check_part(&m.root, 0, m.size);
+            let stored = MessageStructure::from_bytes(&m.to_bytes()).unwrap();
+            prop_assert_eq!(&stored, &m);
+            let view = crlf_view(&raw);
+            for part in [&[][..], &[1], &[1, 1], &[2], &[1, 2, 1]] {
+                let s = Section { part: nz(part), text: None };
+                if let Some(r) = m.section_range(&s) {
+                    prop_assert!(r.start <= r.end && r.end <= m.size);
+                    let _ = r.extract(&view, &s);
+                }
+                let _ = m.binary(&nz(part), &view);
+            }
+            // What we send parses back as the same value (the grammar holds).
+            let bs = {
+                let mut e = Encoder::server();
+                m.body_structure(true).encode(true, &mut e);
+                e.take()
+            };
+            let mut c = crate::Cursor::new(&bs);
+            let back = crate::response::BodyStructure::parse(&mut c).unwrap();
+            prop_assert_eq!(back, m.body_structure(true));
+            let env = {
+                let mut e = Encoder::server();
+                m.envelope().encode(&mut e);
+                e.take()
+            };
+            let mut c = crate::Cursor::new(&env);
+            prop_assert_eq!(crate::response::Envelope::parse(&mut c).unwrap(), m.envelope());
+        }
+
+        #[test]
+        fn lf_and_crlf_forms_agree(raw in mime_text()) {
+            let crlf = crlf_view(&raw).into_owned();
+            let lf: Vec<u8> = String::from_utf8(crlf.clone()).unwrap().replace("\r\n", "\n").into_bytes();
+            let a = MessageStructure::parse(&crlf).unwrap();
+            let b = MessageStructure::parse(&lf).unwrap();
+            prop_assert_eq!(a.size, b.size);
+            prop_assert_eq!(a.root, b.root);
+            prop_assert_eq!(a.envelope, b.envelope);
+        }
+
+        #[test]
+        fn stored_bytes_never_panic(b in prop::collection::vec(any::<u8>(), 0..200)) {
+            let mut input = b"IMS\x01".to_vec();
+            input.extend_from_slice(&b);
+            if let Ok(m) = MessageStructure::from_bytes(&input) {
+                let _ = m.body_structure(true);
+                prop_assert_eq!(MessageStructure::from_bytes(&m.to_bytes()), Ok(m));
+            }
+            let _ = MessageStructure::from_bytes(&b);
+        }
+    }
+}
