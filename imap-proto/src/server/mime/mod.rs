@@ -146,6 +146,28 @@ impl Part {
 
 /// A message's MIME structure, owned and compact: parsed once from the raw message, then
 /// stored ([`MessageStructure::to_bytes`]) and used to answer FETCH.
+///
+/// ```
+/// use imap_proto::server::mime::{MessageStructure, crlf_view};
+/// use imap_proto::section::Section;
+///
+/// // At delivery: parse once, store the structure next to the message.
+/// let raw = b"Subject: hi\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nhello\n--b--\n";
+/// let stored = MessageStructure::parse(raw).unwrap().to_bytes();
+///
+/// // At FETCH: read the structure back, never the message's MIME.
+/// let m = MessageStructure::from_bytes(&stored).unwrap();
+/// assert_eq!(m.size as usize, raw.len() + 7); // RFC822.SIZE counts CRLFs: 7 bare LFs
+/// assert!(m.converted);
+/// let mut e = imap_proto::Encoder::server();
+/// m.body_structure(false).encode(false, &mut e);
+/// assert_eq!(e.take(), br#"(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0) "mixed")"#);
+///
+/// // BODY[1]: a range of the message's CRLF form.
+/// let section = Section { part: vec![1.try_into().unwrap()], text: None };
+/// let range = m.section_range(&section).unwrap();
+/// assert_eq!(&*range.extract(&crlf_view(raw), &section), b"hello");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageStructure {
     /// Whether the raw message had bare LFs, so that it must be served through [`crlf_view`]
