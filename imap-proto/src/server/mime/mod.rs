@@ -1,5 +1,5 @@
 //! A message's MIME structure, parsed once and kept, from which the server answers FETCH
-//! ENVELOPE, BODYSTRUCTURE, BODY, BODY[section] and BINARY without parsing the message again
+//! ENVELOPE, BODYSTRUCTURE, BODY, `BODY[section]` and BINARY without parsing the message again
 //! (RFC 9051 §6.4.5, §7.5.2; RFC 3516).
 //!
 //! The MIME tree is walked here, by byte offsets, rather than taken from mail-parser's
