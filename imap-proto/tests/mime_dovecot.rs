@@ -170,10 +170,33 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
     for sub in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(maildir.join(sub)).expect("mkdir");
     }
-    for (i, (_, raw)) in files.iter().enumerate() {
-        let name = format!("{}.M{i}P1.mimetest:2,S", 1_700_000_000 + i);
-        std::fs::write(maildir.join("cur").join(name), raw).expect("write message");
+    // The folder "flipped" holds each message with its other line ends: the CRLF files with
+    // bare LFs, the LF file with CRLFs. Both forms must give the same answers.
+    let flipped: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(name, raw)| {
+            let text = String::from_utf8_lossy(raw);
+            let other = if raw.windows(2).any(|w| w == b"\r\n") {
+                text.replace("\r\n", "\n")
+            } else {
+                text.replace('\n', "\r\n")
+            };
+            (format!("flipped/{name}"), other.into_bytes())
+        })
+        .collect();
+    for (dir, set) in [
+        (maildir.clone(), &files),
+        (maildir.join(".flipped"), &flipped),
+    ] {
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+        }
+        for (i, (_, raw)) in set.iter().enumerate() {
+            let name = format!("{}.M{i}P1.mimetest:2,S", 1_700_000_000 + i);
+            std::fs::write(dir.join("cur").join(name), raw).expect("write message");
+        }
     }
+    std::fs::write(maildir.join(".flipped/maildirfolder"), b"").expect("maildirfolder");
     chown_dovecot(&dc.mail_root()).expect("chown");
 
     let mut d = Driver::connect(&dc);
@@ -182,134 +205,146 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
         .login("alice", &sasl::Secret::new("secret".to_owned()))
         .expect("LOGIN");
     d.wait(&tag);
-    let tag = d.session.select("INBOX");
-    d.wait(&tag);
-
-    // Which sequence number holds which file: by the whole message's content.
-    let all = d.fetch("FETCH 1:* (BODY.PEEK[])");
-    let mut by_seq = Vec::new();
-    for u in &all.untagged {
-        let Ok(Response::Data(Data::Fetch { seq, items })) = u.parse() else {
-            continue;
-        };
-        for item in items {
-            if let MsgAtt::BodySection { data, .. } = item {
-                let body = data.as_bytes().unwrap_or_default().to_vec();
-                let idx = files
-                    .iter()
-                    .position(|(_, raw)| *crlf_view(raw) == *body)
-                    .unwrap_or_else(|| {
-                        panic!(
-                            "message {seq} matches no corpus file:\n{}",
-                            String::from_utf8_lossy(&body)
-                        )
-                    });
-                by_seq.push((seq.get(), idx));
-            }
-        }
-    }
-    assert_eq!(by_seq.len(), files.len(), "Dovecot serves every file");
-
     let mut differences: Vec<(String, String, String)> = Vec::new();
     let mut compared = 0usize;
-    for &(seq, idx) in &by_seq {
-        let (name, raw) = &files[idx];
-        let ours = MessageStructure::parse(raw).expect("parse");
-        // The stored form gives the same answers.
-        let ours = MessageStructure::from_bytes(&ours.to_bytes()).expect("stored form");
-        let view = crlf_view(raw);
-        let mut paths = Vec::new();
-        part_paths(&ours.root, "", true, &mut paths);
-        let mut items = String::from(
-            "ENVELOPE BODYSTRUCTURE BODY RFC822.SIZE BODY.PEEK[HEADER] BODY.PEEK[TEXT] \
-             BODY.PEEK[HEADER.FIELDS (From Subject Message-ID)] \
-             BODY.PEEK[HEADER.FIELDS.NOT (Subject Date)]",
-        );
-        // BODY[1] and BODY[1.MIME] always; every other part's too.
-        if !paths.iter().any(|(p, _)| p == "1") {
-            paths.insert(0, ("1".to_owned(), false));
-        }
-        for (p, is_message) in &paths {
-            items.push_str(&format!(" BODY.PEEK[{p}] BODY.PEEK[{p}.MIME]"));
-            if *is_message {
-                items.push_str(&format!(" BODY.PEEK[{p}.HEADER] BODY.PEEK[{p}.TEXT]"));
-            }
-        }
-        let done = d.fetch(&format!("FETCH {seq} ({items})"));
-        let mut seen = 0;
-        for u in &done.untagged {
-            let Ok(Response::Data(Data::Fetch { items, .. })) = u.parse() else {
+    for (mailbox, files) in [("INBOX", &files), ("flipped", &flipped)] {
+        let tag = d.session.select(mailbox);
+        d.wait(&tag);
+
+        // Which sequence number holds which file: by the whole message's content.
+        let all = d.fetch("FETCH 1:* (BODY.PEEK[])");
+        let mut by_seq = Vec::new();
+        for u in &all.untagged {
+            let Ok(Response::Data(Data::Fetch { seq, items })) = u.parse() else {
                 continue;
             };
             for item in items {
-                seen += 1;
-                let (what, same, theirs, mine) = match &item {
-                    MsgAtt::Envelope(e) => {
-                        let o = ours.envelope();
-                        (
-                            "ENVELOPE".to_owned(),
-                            **e == o,
-                            enc(|x| e.encode(x)),
-                            enc(|x| o.encode(x)),
-                        )
-                    }
-                    MsgAtt::BodyStructure(b) | MsgAtt::Body(b) => {
-                        let ext = matches!(item, MsgAtt::BodyStructure(_));
-                        let o = ours.body_structure(ext);
-                        let what = if ext { "BODYSTRUCTURE" } else { "BODY" };
-                        (
-                            what.to_owned(),
-                            **b == o,
-                            enc(|x| b.encode(ext, x)),
-                            enc(|x| o.encode(ext, x)),
-                        )
-                    }
-                    MsgAtt::Rfc822Size(n) => (
-                        "RFC822.SIZE".to_owned(),
-                        *n == u64::from(ours.size),
-                        n.to_string(),
-                        ours.size.to_string(),
-                    ),
-                    MsgAtt::BodySection { section, data, .. } => {
-                        let mine = ours
-                            .section_range(section)
-                            .map(|r| r.extract(&view, section).into_owned())
-                            .unwrap_or_default();
-                        let theirs = data.as_bytes().unwrap_or_default();
-                        (
-                            section_name(section),
-                            theirs == mine.as_slice(),
-                            String::from_utf8_lossy(theirs).into_owned(),
-                            String::from_utf8_lossy(&mine).into_owned(),
-                        )
-                    }
-                    _ => continue,
-                };
-                compared += 1;
-                if !same {
-                    differences.push((
-                        name.clone(),
-                        what,
-                        format!("dovecot: {theirs}\n  ours:    {mine}"),
-                    ));
+                if let MsgAtt::BodySection { data, .. } = item {
+                    let body = data.as_bytes().unwrap_or_default().to_vec();
+                    let idx = files
+                        .iter()
+                        .position(|(_, raw)| *crlf_view(raw) == *body)
+                        .unwrap_or_else(|| {
+                            panic!(
+                                "message {seq} matches no corpus file:\n{}",
+                                String::from_utf8_lossy(&body)
+                            )
+                        });
+                    by_seq.push((seq.get(), idx));
                 }
             }
         }
-        assert!(seen >= 9, "{name}: Dovecot answered {seen} items");
+        assert_eq!(by_seq.len(), files.len(), "Dovecot serves every file");
+
+        for &(seq, idx) in &by_seq {
+            let (name, raw) = &files[idx];
+            let ours = MessageStructure::parse(raw).expect("parse");
+            // The stored form gives the same answers.
+            let ours = MessageStructure::from_bytes(&ours.to_bytes()).expect("stored form");
+            let view = crlf_view(raw);
+            let mut paths = Vec::new();
+            part_paths(&ours.root, "", true, &mut paths);
+            let mut items = String::from(
+                "ENVELOPE BODYSTRUCTURE BODY RFC822.SIZE BODY.PEEK[HEADER] BODY.PEEK[TEXT] \
+             BODY.PEEK[HEADER.FIELDS (From Subject Message-ID)] \
+             BODY.PEEK[HEADER.FIELDS.NOT (Subject Date)]",
+            );
+            // BODY[1] and BODY[1.MIME] always; every other part's too.
+            if !paths.iter().any(|(p, _)| p == "1") {
+                paths.insert(0, ("1".to_owned(), false));
+            }
+            for (p, is_message) in &paths {
+                items.push_str(&format!(" BODY.PEEK[{p}] BODY.PEEK[{p}.MIME]"));
+                if *is_message {
+                    items.push_str(&format!(" BODY.PEEK[{p}.HEADER] BODY.PEEK[{p}.TEXT]"));
+                }
+            }
+            let done = d.fetch(&format!("FETCH {seq} ({items})"));
+            let mut seen = 0;
+            for u in &done.untagged {
+                let Ok(Response::Data(Data::Fetch { items, .. })) = u.parse() else {
+                    continue;
+                };
+                for item in items {
+                    seen += 1;
+                    let (what, same, theirs, mine) = match &item {
+                        MsgAtt::Envelope(e) => {
+                            let o = ours.envelope();
+                            (
+                                "ENVELOPE".to_owned(),
+                                **e == o,
+                                enc(|x| e.encode(x)),
+                                enc(|x| o.encode(x)),
+                            )
+                        }
+                        MsgAtt::BodyStructure(b) | MsgAtt::Body(b) => {
+                            let ext = matches!(item, MsgAtt::BodyStructure(_));
+                            let o = ours.body_structure(ext);
+                            let what = if ext { "BODYSTRUCTURE" } else { "BODY" };
+                            (
+                                what.to_owned(),
+                                **b == o,
+                                enc(|x| b.encode(ext, x)),
+                                enc(|x| o.encode(ext, x)),
+                            )
+                        }
+                        MsgAtt::Rfc822Size(n) => (
+                            "RFC822.SIZE".to_owned(),
+                            *n == u64::from(ours.size),
+                            n.to_string(),
+                            ours.size.to_string(),
+                        ),
+                        MsgAtt::BodySection { section, data, .. } => {
+                            let mine = ours
+                                .section_range(section)
+                                .map(|r| r.extract(&view, section).into_owned())
+                                .unwrap_or_default();
+                            let theirs = data.as_bytes().unwrap_or_default();
+                            (
+                                section_name(section),
+                                theirs == mine.as_slice(),
+                                String::from_utf8_lossy(theirs).into_owned(),
+                                String::from_utf8_lossy(&mine).into_owned(),
+                            )
+                        }
+                        _ => continue,
+                    };
+                    compared += 1;
+                    if !same {
+                        differences.push((
+                            name.clone(),
+                            what,
+                            format!("dovecot: {theirs}\n  ours:    {mine}"),
+                        ));
+                    }
+                }
+            }
+            assert!(seen >= 9, "{name}: Dovecot answered {seen} items");
+        }
     }
-    let listed: Vec<(&str, &str)> = differences
+    let mut listed: Vec<(String, &str)> = differences
         .iter()
-        .map(|(f, w, _)| (f.as_str(), w.as_str()))
+        .map(|(f, w, _)| (f.clone(), w.as_str()))
         .collect();
+    // Each listed difference shows up in both line-end forms.
+    let mut expected: Vec<(String, &str)> = RFC_OVER_DOVECOT
+        .iter()
+        .map(|(f, w)| (f.to_string(), *w))
+        .collect();
+    expected.extend(
+        RFC_OVER_DOVECOT
+            .iter()
+            .map(|(f, w)| (format!("flipped/{f}"), *w)),
+    );
     let report: String = differences
         .iter()
         .map(|(f, w, d)| format!("{f} {w}:\n  {d}\n"))
         .collect();
     assert_eq!(
-        listed, RFC_OVER_DOVECOT,
+        listed, expected,
         "differences from Dovecot ({compared} values compared):\n{report}"
     );
-    assert!(compared > 150, "only {compared} values compared");
+    assert!(compared > 400, "only {compared} values compared");
 }
 
 fn enc(f: impl FnOnce(&mut imap_proto::Encoder)) -> String {
