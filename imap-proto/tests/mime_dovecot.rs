@@ -336,6 +336,8 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
             .iter()
             .map(|(f, w)| (format!("flipped/{f}"), *w)),
     );
+    listed.sort();
+    expected.sort();
     let report: String = differences
         .iter()
         .map(|(f, w, d)| format!("{f} {w}:\n  {d}\n"))
