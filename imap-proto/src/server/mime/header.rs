@@ -438,6 +438,8 @@ pub fn address_list(value: &[u8]) -> Vec<AddressFields> {
                 Some(t) => {
                     lx.next_token();
                     words.push(t);
+                    // Only a comment after the address can give its name.
+                    lx.comment = None;
                 }
             }
         };
@@ -473,7 +475,7 @@ pub fn address_list(value: &[u8]) -> Vec<AddressFields> {
                     name,
                     adl: adl.map(|t| concat(&t)),
                     mailbox: Some(mailbox),
-                    host,
+                    host: Some(host),
                 });
             }
             _ => {
@@ -490,7 +492,7 @@ pub fn address_list(value: &[u8]) -> Vec<AddressFields> {
                     name,
                     adl: None,
                     mailbox: Some(mailbox),
-                    host,
+                    host: Some(host),
                 });
             }
         }
@@ -510,20 +512,21 @@ impl Lexer<'_> {
     }
 }
 
-/// A display name: words joined by one space, `.` kept next to its word.
+/// A display name: words joined by one space, a `.` (obs-phrase, `Joe Q. Public`) kept right
+/// after its word.
 fn phrase(words: &[Token<'_>]) -> Bytes {
     let mut out = Vec::new();
     for w in words {
         match w {
             Token::Special(c) => out.push(*c),
             Token::Atom(a) | Token::Literal(a) => {
-                if !out.is_empty() && !out.ends_with(b".") {
+                if !out.is_empty() {
                     out.push(b' ');
                 }
                 out.extend_from_slice(a);
             }
             Token::Quoted(q) => {
-                if !out.is_empty() && !out.ends_with(b".") {
+                if !out.is_empty() {
                     out.push(b' ');
                 }
                 out.extend_from_slice(q);
@@ -532,6 +535,13 @@ fn phrase(words: &[Token<'_>]) -> Bytes {
     }
     out.into_boxed_slice()
 }
+
+/// The mailbox of an address without one (`<>`): a `NIL` there would read as a group's end.
+pub const MISSING_MAILBOX: &[u8] = b"MISSING_MAILBOX";
+/// The host of an address without a domain (`root`): a `NIL` host marks a group in an
+/// ENVELOPE (RFC 9051 §7.5.2), so an address needs one; Dovecot's placeholder, which clients
+/// already know.
+pub const MISSING_DOMAIN: &[u8] = b"MISSING_DOMAIN";
 
 /// Tokens joined with nothing between them.
 fn concat(words: &[Token<'_>]) -> Bytes {
@@ -546,12 +556,15 @@ fn concat(words: &[Token<'_>]) -> Bytes {
     out.into_boxed_slice()
 }
 
-/// `local-part "@" domain`: the mailbox and the host (`None` without `@`).
-fn addr_spec(words: &[Token<'_>]) -> (Bytes, Option<Bytes>) {
-    match words.iter().rposition(|t| *t == Token::Special(b'@')) {
-        Some(at) => (concat(&words[..at]), Some(concat(&words[at + 1..]))),
-        None => (concat(words), None),
-    }
+/// `local-part "@" domain`: the mailbox and the host, [`MISSING_MAILBOX`] and
+/// [`MISSING_DOMAIN`] for those that are empty.
+fn addr_spec(words: &[Token<'_>]) -> (Bytes, Bytes) {
+    let (mailbox, host) = match words.iter().rposition(|t| *t == Token::Special(b'@')) {
+        Some(at) => (concat(&words[..at]), concat(&words[at + 1..])),
+        None => (concat(words), Bytes::default()),
+    };
+    let or = |b: Bytes, missing: &[u8]| if b.is_empty() { missing.into() } else { b };
+    (or(mailbox, MISSING_MAILBOX), or(host, MISSING_DOMAIN))
 }
 
 #[cfg(test)]
@@ -612,7 +625,15 @@ mod tests {
                 "pete(his account)@silly.test (Pete)",
                 vec![a(Some("Pete"), Some("pete"), Some("silly.test"))],
             ),
-            ("root", vec![a(None, Some("root"), None)]),
+            ("root", vec![a(None, Some("root"), Some("MISSING_DOMAIN"))]),
+            (
+                "<>, Joe Q. Public <j@x>, (before) p@x",
+                vec![
+                    a(None, Some("MISSING_MAILBOX"), Some("MISSING_DOMAIN")),
+                    a(Some("Joe Q. Public"), Some("j"), Some("x")),
+                    a(None, Some("p"), Some("x")),
+                ],
+            ),
             ("", vec![]),
         ];
         for (input, want) in cases {
