@@ -242,7 +242,14 @@ fn deep_nesting_is_bounded() {
     assert!(depth <= MAX_DEPTH + 1, "{depth}");
     assert!(depth >= MAX_DEPTH, "{depth}");
     let b = m.to_bytes();
-    assert_eq!(MessageStructure::from_bytes(&b), Ok(m));
+    assert_eq!(MessageStructure::from_bytes(&b).as_ref(), Ok(&m));
+    // What we send stays within what a client's parser (our own, at its default depth limit)
+    // accepts.
+    let mut e = Encoder::server();
+    m.body_structure(true).encode(true, &mut e);
+    let sent = e.take();
+    let back = crate::response::BodyStructure::parse(&mut crate::Cursor::new(&sent)).unwrap();
+    assert_eq!(back, m.body_structure(true));
 }
 
 #[test]
