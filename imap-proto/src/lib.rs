@@ -10,10 +10,10 @@
 //!   streamed or refused, size limits).
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
-//! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
-//! - [`client`]: the sans-IO client session.
 //! - `server` (feature `server`): the IMAP server side; so far `server::mime`, a message's
 //!   MIME structure parsed once for ENVELOPE, BODYSTRUCTURE and BODY[section].
+//! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
+//! - [`client`]: the sans-IO client session.
 
 pub mod client;
 pub mod command;
