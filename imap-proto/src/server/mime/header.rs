@@ -141,20 +141,45 @@ enum Token<'a> {
 struct Lexer<'a> {
     s: &'a [u8],
     pos: usize,
-    specials: &'static [u8],
+    /// Which octets end an atom: the specials, and also controls and space.
+    specials: &'static [bool; 256],
+    /// Whether `[...]` is a domain literal (addresses).
+    literals: bool,
     /// The text of the last comment skipped (RFC 5322 §3.2.2).
     comment: Option<Vec<u8>>,
 }
 
-const ADDR_SPECIALS: &[u8] = b"()<>[]:;@\\,.\"";
-const MIME_SPECIALS: &[u8] = b"()<>@,;:\\\"/[]?=";
+/// A table of the octets that end an atom: `specials`, controls, space and DEL.
+const fn atom_end(specials: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i <= b' ' as usize {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7f] = true;
+    let mut j = 0;
+    while j < specials.len() {
+        t[specials[j] as usize] = true;
+        j += 1;
+    }
+    t
+}
+
+/// RFC 5322 §3.2.3 specials.
+static ADDR_SPECIALS: [bool; 256] = atom_end(b"()<>[]:;@\\,.\"");
+/// RFC 2045 §5.1 tspecials.
+static MIME_SPECIALS: [bool; 256] = atom_end(b"()<>@,;:\\\"/[]?=");
+/// Content-Language: list separators only.
+static LANG_SPECIALS: [bool; 256] = atom_end(b"(),\"");
 
 impl<'a> Lexer<'a> {
-    fn new(s: &'a [u8], specials: &'static [u8]) -> Self {
+    fn new(s: &'a [u8], specials: &'static [bool; 256]) -> Self {
         Lexer {
             s,
             pos: 0,
             specials,
+            literals: std::ptr::eq(specials, &ADDR_SPECIALS),
             comment: None,
         }
     }
@@ -230,21 +255,21 @@ impl<'a> Lexer<'a> {
                     }
                     Token::Quoted(out)
                 }
-                b'[' if self.specials == ADDR_SPECIALS => {
+                b'[' if self.literals => {
                     let start = self.pos;
                     let end = memchr::memchr(b']', &self.s[start..])
                         .map_or(self.s.len(), |i| start + i + 1);
                     self.pos = end;
                     Token::Literal(&self.s[start..end])
                 }
-                _ if self.specials.contains(&b) => {
+                _ if self.specials[usize::from(b)] && b > b' ' && b != 0x7f => {
                     self.pos += 1;
                     Token::Special(b)
                 }
                 _ => {
                     let start = self.pos;
                     while let Some(&c) = self.s.get(self.pos) {
-                        if c <= b' ' || c == 0x7f || self.specials.contains(&c) {
+                        if self.specials[usize::from(c)] {
                             break;
                         }
                         self.pos += 1;
@@ -279,7 +304,7 @@ pub struct MimeValue {
 
 /// Parse `type "/" subtype *(";" parameter)` (`with_subtype`) or `type *(";" parameter)`.
 pub fn mime_value(value: &[u8], with_subtype: bool) -> MimeValue {
-    let mut lx = Lexer::new(value, MIME_SPECIALS);
+    let mut lx = Lexer::new(value, &MIME_SPECIALS);
     let mut out = MimeValue::default();
     if let Some(Token::Atom(a)) = lx.peek() {
         lx.next_token();
@@ -382,7 +407,7 @@ pub fn join_continuations(params: Vec<(Bytes, Bytes)>) -> Vec<(Bytes, Bytes)> {
 
 /// `Content-Language` (RFC 3282): the language tags.
 pub fn languages(value: &[u8]) -> Vec<Bytes> {
-    let mut lx = Lexer::new(value, b"(),\"");
+    let mut lx = Lexer::new(value, &LANG_SPECIALS);
     let mut out = Vec::new();
     while let Some(t) = lx.next_token() {
         if let Token::Atom(a) = t {
@@ -407,7 +432,7 @@ pub fn simple(value: &[u8]) -> Bytes {
 /// `(NIL NIL NIL NIL)` after. Display names stay as written (encoded-words not decoded), quoted
 /// strings unquoted; without a display name, a comment after the address gives the name.
 pub fn address_list(value: &[u8]) -> Vec<AddressFields> {
-    let mut lx = Lexer::new(value, ADDR_SPECIALS);
+    let mut lx = Lexer::new(value, &ADDR_SPECIALS);
     let mut out = Vec::new();
     let mut in_group = false;
     // Bound the work on hostile input: each round consumes at least one token.
