@@ -35,6 +35,10 @@ use testkit::dovecot::{Dovecot, chown_dovecot};
 ///   the close delimiter into the part (70 octets, 1 line, and BODY[1] ends with CRLF), unlike
 ///   for every other part of the corpus. RFC 2046 §5.1.1: that CRLF belongs to the delimiter;
 ///   we give 68 octets, 0 lines, and BODY[1] without it, consistent with the other parts.
+///   Its `BODY[1.HEADER.FIELDS.NOT (Subject)]` from Dovecot holds the base64 lines (which are
+///   no header fields: they have no colon) and even the close delimiter `--E--`, outside the
+///   part; `BODY[1.HEADER.FIELDS (Subject From)]` is empty. RFC 9051 §6.4.5: only header
+///   fields, and the blank line is included in every header section: we send CRLF for both.
 /// - `20-odd-addresses.eml` ENVELOPE: `Broken <unclosed@example.com` (no closing `>`). Dovecot
 ///   gives the host `SYNTAX_ERROR`; RFC 5322 §4 asks receivers to be liberal with obsolete and
 ///   broken syntax and RFC 9051 says nothing, so we give the address that was evidently meant,
@@ -45,6 +49,8 @@ const RFC_OVER_DOVECOT: &[(&str, &str)] = &[
     ("17-encoded-rfc822.eml", "BODYSTRUCTURE"),
     ("17-encoded-rfc822.eml", "BODY"),
     ("17-encoded-rfc822.eml", "BODY[1]"),
+    ("17-encoded-rfc822.eml", "BODY[1.HEADER.FIELDS (SUBJECT FROM)]"),
+    ("17-encoded-rfc822.eml", "BODY[1.HEADER.FIELDS.NOT (SUBJECT)]"),
     ("20-odd-addresses.eml", "ENVELOPE"),
 ];
 
@@ -263,7 +269,11 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
             for (p, is_message) in &paths {
                 items.push_str(&format!(" BODY.PEEK[{p}] BODY.PEEK[{p}.MIME]"));
                 if *is_message {
-                    items.push_str(&format!(" BODY.PEEK[{p}.HEADER] BODY.PEEK[{p}.TEXT]"));
+                    items.push_str(&format!(
+                        " BODY.PEEK[{p}.HEADER] BODY.PEEK[{p}.TEXT] \
+                     BODY.PEEK[{p}.HEADER.FIELDS (Subject From)] \
+                     BODY.PEEK[{p}.HEADER.FIELDS.NOT (Subject)]"
+                    ));
                 }
             }
             let done = d.fetch(&format!("FETCH {seq} ({items})"));
