@@ -49,8 +49,14 @@ const RFC_OVER_DOVECOT: &[(&str, &str)] = &[
     ("17-encoded-rfc822.eml", "BODYSTRUCTURE"),
     ("17-encoded-rfc822.eml", "BODY"),
     ("17-encoded-rfc822.eml", "BODY[1]"),
-    ("17-encoded-rfc822.eml", "BODY[1.HEADER.FIELDS (SUBJECT FROM)]"),
-    ("17-encoded-rfc822.eml", "BODY[1.HEADER.FIELDS.NOT (SUBJECT)]"),
+    (
+        "17-encoded-rfc822.eml",
+        "BODY[1.HEADER.FIELDS (SUBJECT FROM)]",
+    ),
+    (
+        "17-encoded-rfc822.eml",
+        "BODY[1.HEADER.FIELDS.NOT (SUBJECT)]",
+    ),
     ("20-odd-addresses.eml", "ENVELOPE"),
 ];
 
