@@ -10,6 +10,8 @@
 //!   streamed or refused, size limits).
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
+//! - `server` (feature `server`): the IMAP server side; so far `server::mime`, a message's
+//!   MIME structure parsed once for ENVELOPE, BODYSTRUCTURE and BODY[section].
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
 //! - [`quirks`]: the deviations of real clients and servers accepted by default, with sources.
@@ -22,6 +24,8 @@ pub mod framing;
 pub mod quirks;
 pub mod response;
 pub mod section;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod status;
 pub mod token;
 pub mod utf7;
