@@ -12,6 +12,8 @@
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
+//! - `server` (feature `server`): the IMAP server's parts; `server::view` is the selected
+//!   mailbox as one session sees it.
 //! - [`quirks`]: the deviations of real clients and servers accepted by default, with sources.
 
 pub mod client;
@@ -22,6 +24,8 @@ pub mod framing;
 pub mod quirks;
 pub mod response;
 pub mod section;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod status;
 pub mod token;
 pub mod utf7;
