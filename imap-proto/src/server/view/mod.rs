@@ -390,10 +390,10 @@ impl MailboxView {
         use crate::response::MsgAtt;
         let i = seq as usize - 1;
         let mut items = Vec::with_capacity(3);
-        if uid || self.qresync {
-            if let Some(u) = NonZeroU32::new(self.uids[i]) {
-                items.push(MsgAtt::Uid(u));
-            }
+        if (uid || self.qresync)
+            && let Some(u) = NonZeroU32::new(self.uids[i])
+        {
+            items.push(MsgAtt::Uid(u));
         }
         if with_flags {
             let flags = self.packed(i).to_flags(&self.keywords);
