@@ -175,6 +175,13 @@ impl MailboxView {
         out
     }
 
+    /// [`MailboxView::announce`], written straight into the session's encoder.
+    pub fn announce_into(&mut self, point: AnnouncePoint, e: &mut crate::Encoder) {
+        for r in self.announce(point) {
+            r.encode(e);
+        }
+    }
+
     /// Announces every pending expunge and removes the messages from the view.
     pub(crate) fn flush_expunges(&mut self, out: &mut Vec<Response<'static>>) {
         let gone: Vec<u32> = std::mem::take(&mut self.expunged).into_iter().collect();

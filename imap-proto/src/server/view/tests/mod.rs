@@ -97,8 +97,9 @@ fn no_expunge_while_responding_to_fetch_store_search() {
     assert_eq!(v.uid(4), Some(4));
     // Nothing more until expunges are allowed.
     assert!(v.announce(HOLD).is_empty());
-    let out = v.announce(AnnouncePoint::Idle);
-    assert_eq!(wire(&out), "* 2 EXPUNGE\r\n");
+    let mut e = crate::Encoder::server();
+    v.announce_into(AnnouncePoint::Idle, &mut e);
+    assert_eq!(e.take(), b"* 2 EXPUNGE\r\n");
     assert_eq!(v.exists(), 3);
     assert_eq!(v.seq_of(4), NonZeroU32::new(3));
 }
