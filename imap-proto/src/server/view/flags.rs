@@ -123,7 +123,8 @@ impl Packed {
         }
     }
 
-    /// The flags as IMAP writes them: system flags first, then keywords by id.
+    /// The flags as IMAP writes them: system flags first, then keywords by id (borrowed from
+    /// the table: no allocation per keyword).
     pub(crate) fn to_flags<'k>(&self, kw: &'k Keywords) -> Vec<Flag<'k>> {
         let mut out = Vec::with_capacity(self.bits.count_ones() as usize + self.extra.len());
         for (bit, f) in &SYSTEM {
@@ -135,10 +136,10 @@ impl Packed {
         while inline != 0 {
             let id = inline.trailing_zeros();
             inline &= inline - 1;
-            out.push(Flag::Keyword(kw.name(id).clone()));
+            out.push(Flag::Keyword(Atom::from_parsed(kw.name(id).as_str())));
         }
         for &id in &self.extra {
-            out.push(Flag::Keyword(kw.name(id).clone()));
+            out.push(Flag::Keyword(Atom::from_parsed(kw.name(id).as_str())));
         }
         out
     }

@@ -311,6 +311,13 @@ impl MailboxView {
         self.bits.get(i).is_some_and(|&b| b & flags::SEEN != 0)
     }
 
+    /// The number of the first message without `\Seen`: SELECT's `OK [UNSEEN n]` for
+    /// IMAP4rev1 clients (RFC 3501 §6.3.1; IMAP4rev2 dropped it).
+    pub fn first_unseen(&self) -> Option<u32> {
+        let i = self.bits.iter().position(|&b| b & flags::SEEN == 0)?;
+        Some(i as u32 + 1)
+    }
+
     /// The `FLAGS` response of the mailbox (RFC 9051 §7.3.5): the system flags and every
     /// keyword in use. Counts as announcing the keywords known so far.
     pub fn flags_data(&mut self) -> Data<'static> {

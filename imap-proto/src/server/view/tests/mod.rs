@@ -273,6 +273,7 @@ fn rfc9051_6_4_6_store_answers_with_the_new_flags() {
          * 4 FETCH (FLAGS (\\Seen \\Flagged \\Deleted))\r\n"
     );
     assert!(v.is_deleted(3) && !v.is_deleted(1) && v.is_seen(4));
+    assert_eq!(v.first_unseen(), Some(1));
     // .SILENT without CONDSTORE: nothing back.
     let (out, _) = v.store_result(
         &outcome,
@@ -560,6 +561,12 @@ fn snapshot_uids_must_ascend_and_may_pass_uidnext() {
     let v = MailboxView::from_store(&status, &[meta(1, &[], 1), meta(2, &["\\Seen"], 4)])
         .expect("view");
     assert_eq!((v.exists(), v.uid_validity(), v.synced_modseq()), (2, 3, 4));
+    assert_eq!(v.first_unseen(), Some(1));
+    assert_eq!(view_of([]).first_unseen(), None);
+    let mut w = view_of([]);
+    w.push(1, &sf(&["\\Seen"]), 1).expect("push");
+    w.push(2, &sf(&["\\Flagged"]), 1).expect("push");
+    assert_eq!(w.first_unseen(), Some(2));
     assert_eq!(
         v.flags(2).expect("flags").first().map(|f| f.as_str()),
         Some("\\Seen")
