@@ -228,6 +228,50 @@ fn changes_the_view_already_has_are_not_announced_again() {
 }
 
 #[test]
+fn own_store_answers_a_pending_flag_change_once() {
+    // Another session flagged message 1; our STORE's FETCH carries the current flags, so the
+    // pending FETCH is not sent again. A keyword new to the mailbox brings a FLAGS response
+    // before the FETCH (RFC 9051 §7.3.5).
+    let mut v = view_of(1..=2);
+    v.flags_data();
+    v.apply(&mailstore::Change::Flags(meta(1, &["\\Flagged"], 5)));
+    let outcome = mailstore::StoreOutcome {
+        updated: vec![mailstore::FlagUpdate {
+            uid: 1,
+            flags: sf(&["\\Flagged", "$Label1"]),
+            modseq: 6,
+        }],
+        modified: vec![],
+    };
+    let (out, _) = v.store_result(&outcome, StoreReply::default());
+    assert_eq!(
+        wire(&out),
+        "* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Label1)\r\n\
+         * 1 FETCH (FLAGS (\\Flagged $Label1))\r\n"
+    );
+    assert!(v.announce(ALLOW).is_empty());
+    // With .SILENT the other session's change stays pending and is announced later.
+    v.apply(&mailstore::Change::Flags(meta(2, &["\\Seen"], 7)));
+    let outcome = mailstore::StoreOutcome {
+        updated: vec![mailstore::FlagUpdate {
+            uid: 2,
+            flags: sf(&["\\Seen", "\\Answered"]),
+            modseq: 8,
+        }],
+        modified: vec![],
+    };
+    let silent = StoreReply {
+        uid: false,
+        silent: true,
+    };
+    assert!(v.store_result(&outcome, silent).0.is_empty());
+    assert_eq!(
+        wire(&v.announce(HOLD)),
+        "* 2 FETCH (FLAGS (\\Seen \\Answered))\r\n"
+    );
+}
+
+#[test]
 fn own_expunge_announces_pending_expunges_of_others_too() {
     let mut v = view_of([10, 20, 30, 40]);
     v.apply(&mailstore::Change::Expunged(40));
