@@ -14,6 +14,8 @@
 //!   MIME structure parsed once for ENVELOPE, BODYSTRUCTURE and BODY[section].
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
+//! - `server` (feature `server`): the IMAP server's parts; `server::view` is the selected
+//!   mailbox as one session sees it.
 //! - [`quirks`]: the deviations of real clients and servers accepted by default, with sources.
 
 pub mod client;

@@ -1,4 +1,9 @@
-//! The IMAP server side (feature `server`): so far [`mime`], a message's MIME structure parsed
-//! once and stored, from which FETCH is answered (RFC 9051 §6.4.5, §7.5.2).
+//! The IMAP server over `mailstore` (feature `server`, RFC 9051): so far its sans-IO parts.
+//!
+//! - [`mime`]: a message's MIME structure parsed once and stored, from which FETCH is answered
+//!   (RFC 9051 §6.4.5, §7.5.2).
+//! - [`view`]: the selected mailbox as one session sees it (message numbers, pending changes
+//!   of other sessions, CONDSTORE/QRESYNC).
 
 pub mod mime;
+pub mod view;
