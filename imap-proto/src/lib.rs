@@ -13,6 +13,8 @@
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
 //! - [`quirks`]: the deviations of real clients and servers accepted by default, with sources.
+//! - `server` (feature `server`): the IMAP server side; `server::search` evaluates SEARCH keys
+//!   and computes SORT and THREAD (RFC 9051 §6.4.4, RFC 5256).
 
 pub mod client;
 pub mod command;
@@ -22,6 +24,8 @@ pub mod framing;
 pub mod quirks;
 pub mod response;
 pub mod section;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod status;
 pub mod token;
 pub mod utf7;
