@@ -9,6 +9,15 @@ use super::fold::{Needle, fold_lower_into};
 use super::header::{HeaderFields, decode_text, header_of, parse_date};
 use super::{MessageContent, MessageMeta, Needs, SearchContext, SearchError, check_charset};
 
+/// The sent date of a message whose Date field is missing or unparsable, for SENTBEFORE,
+/// SENTON and SENTSINCE: RFC 9051 does not say; Dovecot takes the Unix epoch, and so do we
+/// (so `SENTBEFORE` matches such a message and `SENTSINCE` does not).
+const EPOCH: Date = Date {
+    year: 1970,
+    month: 1,
+    day: 1,
+};
+
 /// How deep attached messages (message/rfc822 in message/rfc822 ...) are searched.
 const MAX_NESTING: usize = 8;
 
@@ -285,10 +294,11 @@ fn eval(n: &Node, env: &Env<'_>, scratch: &mut String) -> Option<bool> {
         Node::Younger(secs) => m.internal_date.unix_timestamp() > env.ctx.now - i64::from(*secs),
         Node::SentDate(c, d) => {
             let h = env.header?;
-            HeaderFields::new(h)
+            let sent = HeaderFields::new(h)
                 .find(|(name, _)| name.eq_ignore_ascii_case(b"date"))
                 .and_then(|(_, v)| parse_date(v))
-                .is_some_and(|sent| c.test(sent.date, *d))
+                .map_or(EPOCH, |sent| sent.date);
+            c.test(sent, *d)
         }
         Node::Header(name, needle) => {
             let h = env.header?;

@@ -222,8 +222,10 @@ fn every_search_key_on_a_message_set() {
         ("ON 5-Mar-2022", vec![1, 2]),
         ("ON 6-Mar-2022", vec![3]),
         ("SINCE 6-Mar-2022", vec![3, 4]),
-        // Date fields as written: 4-Mar (M1, -0800), 5-Mar (M2); M3 has none.
-        ("SENTBEFORE 5-Mar-2022", vec![1]),
+        // Date fields as written: 4-Mar (M1, -0800), 5-Mar (M2); M3 has none, which counts
+        // as 1-Jan-1970 (as in Dovecot).
+        ("SENTBEFORE 5-Mar-2022", vec![1, 3]),
+        ("SENTON 1-Jan-1970", vec![3]),
         ("SENTON 5-Mar-2022", vec![2]),
         ("SENTSINCE 5-Mar-2022", vec![2, 4]),
         ("NOT SENTON 5-Mar-2022", vec![1, 3, 4]),
