@@ -86,12 +86,20 @@ fn terminated(value: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// A header value as text: unfolded, RFC 2047 encoded-words decoded (RFC 9051 §6.4.4 searches
-/// this form), other octets taken as UTF-8 (invalid sequences replaced).
-pub fn decode_text(value: &[u8]) -> String {
+/// this form), other octets taken as UTF-8 (invalid sequences replaced). A one-line UTF-8
+/// value without encoded-words is borrowed as it is, trimmed.
+pub fn decode_text(value: &[u8]) -> Cow<'_, str> {
+    let trimmed = value.trim_ascii();
+    if !trimmed.contains(&b'\n')
+        && memchr::memmem::find(trimmed, b"=?").is_none()
+        && let Ok(s) = std::str::from_utf8(trimmed)
+    {
+        return Cow::Borrowed(s);
+    }
     let v = terminated(value);
     match MessageStream::new(&v).parse_unstructured() {
-        HeaderValue::Text(t) => t.into_owned(),
-        _ => String::new(),
+        HeaderValue::Text(t) => Cow::Owned(t.into_owned()),
+        _ => Cow::Borrowed(""),
     }
 }
 
@@ -303,6 +311,10 @@ mod tests {
             "Grüße aus Berlin"
         );
         assert_eq!(decode_text(b" plain"), "plain");
+        assert!(matches!(decode_text(b" plain\r\n"), Cow::Borrowed("plain")));
+        assert_eq!(decode_text(b" one\r\n\ttwo\r\n"), "one two");
+        assert_eq!(decode_text(b" caf\xc3\xa9\r\n"), "caf\u{e9}");
+        assert_eq!(decode_text(b" caf\xe9\r\n"), "caf\u{fffd}");
         assert_eq!(
             decode_text(b" =?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?=\r\n"),
             "If you can read this yo"

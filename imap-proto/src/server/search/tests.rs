@@ -632,3 +632,61 @@ fn deep_chains_cost_no_stack() {
     assert_eq!(got[0].members.len(), n);
     assert_eq!(got[0].members[n - 1], n as u32);
 }
+
+#[test]
+fn rfc5256_response_shape_from_references() {
+    // RFC 5256 §4's example THREAD response `(2)(3 6 (4 23)(44 7 96))`, built from messages
+    // whose References make exactly that tree: (seq, id, references, subject), dates in order.
+    let msgs: &[(u32, &str, &str, &str)] = &[
+        (2, "m2", "", "a"),
+        (3, "m3", "", "b"),
+        (6, "m6", "m3", "Re: b"),
+        (4, "m4", "m3 m6", "Re: b"),
+        (23, "m23", "m3 m6 m4", "Re: b"),
+        (44, "m44", "m3 m6", "Re: b"),
+        (7, "m7", "m6 m44", "Re: b"),
+        (96, "m96", "m44 m7", "Re: b"),
+    ];
+    let s: Vec<MessageSummary> = msgs
+        .iter()
+        .enumerate()
+        .map(|(hour, (_, id, refs, subject))| {
+            let refs: Vec<String> = refs
+                .split_whitespace()
+                .map(|r| format!("<{r}@x>"))
+                .collect();
+            let refs = if refs.is_empty() {
+                String::new()
+            } else {
+                format!("References: {}\r\n", refs.join(" "))
+            };
+            MessageSummary::from_header(
+                format!(
+                    "Message-ID: <{id}@x>\r\n{refs}Subject: {subject}\r\n\
+                     Date: Tue, 1 Mar 2022 {hour:02}:00:00 +0000\r\n\r\n"
+                )
+                .as_bytes(),
+            )
+        })
+        .collect();
+    let it: Vec<SortItem<'_>> = msgs
+        .iter()
+        .zip(&s)
+        .map(|((seq, ..), summary)| SortItem {
+            seq: *seq,
+            uid: *seq,
+            arrival: 0,
+            size: 0,
+            summary,
+        })
+        .collect();
+    let got = thread(&ThreadAlgorithm::References, &it, false).expect("threads");
+    assert_eq!(
+        got,
+        vec![
+            t(&[2], vec![]),
+            t(&[3, 6], vec![t(&[4, 23], vec![]), t(&[44, 7, 96], vec![])]),
+        ]
+    );
+    assert_eq!(encode_threads(&got), "(2)(3 6 (4 23)(44 7 96))");
+}
