@@ -232,7 +232,19 @@ fn write_maildir(dir: &Path) {
         f.set_modified(UNIX_EPOCH + Duration::from_secs(arrival as u64))
             .expect("mtime");
     }
+    // Fillers named to sort just before some messages, expunged after SELECT, so that UIDs
+    // have gaps and differ from sequence numbers.
+    for i in FILLERS {
+        let path = dir
+            .join("cur")
+            .join(format!("{}.M{i}P0.test:2,", 1_700_000_000 + i));
+        std::fs::write(&path, b"X-Filler: yes\r\nSubject: filler\r\n\r\nfiller\r\n")
+            .expect("write filler");
+    }
 }
+
+/// The messages before which a filler (expunged at the start) is stored.
+const FILLERS: [usize; 4] = [0, 2, 5, 11];
 
 struct Client {
     r: BufReader<TcpStream>,
@@ -490,6 +502,14 @@ fn thread_sort_and_search_answer_as_dovecot_does() {
     let mut c = Client::connect(&dc);
     c.run("LOGIN alice secret");
     c.run("SELECT INBOX");
+    let fillers = c.numbers("SEARCH HEADER X-Filler yes", "SEARCH");
+    assert_eq!(fillers.len(), FILLERS.len());
+    let set: Vec<String> = fillers.iter().map(u32::to_string).collect();
+    c.run(&format!(
+        "STORE {} +FLAGS.SILENT (\\Deleted)",
+        set.join(",")
+    ));
+    c.run("EXPUNGE");
     // Which of our messages Dovecot numbered how.
     let lines = c.run("FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (X-Id)])");
     let mut by_seq: HashMap<u32, (u32, usize)> = HashMap::new();
