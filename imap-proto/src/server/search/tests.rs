@@ -690,3 +690,78 @@ fn rfc5256_response_shape_from_references() {
     );
     assert_eq!(encode_threads(&got), "(2)(3 6 (4 23)(44 7 96))");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+fn all_members(threads: &[Thread], out: &mut Vec<u32>) {
+    for th in threads {
+        out.extend_from_slice(&th.members);
+        all_members(&th.children, out);
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn base_subject_is_a_fixed_point(s in "(( |\t|\r\n |[Rr][Ee]|[Ff][Ww][Dd]?|:|\\[|\\]|\\(fwd\\)|x|é)){0,16}") {
+        let once = base_subject(&s);
+        let twice = base_subject(&once.text);
+        proptest::prop_assert_eq!(&twice.text, &once.text);
+        proptest::prop_assert!(!twice.reply_or_forward, "{:?} -> {:?}", s, once.text);
+    }
+
+    #[test]
+    fn arbitrary_messages_never_panic(raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+        let s = MessageSummary::from_header(&raw);
+        let _ = base_subject(&s.base_subject);
+        let (c, keys) = parse_search("OR TEXT x (HEADER y \"\" SENTON 1-Jan-2000 BODY z)");
+        let p = SearchProgram::compile(c.as_deref(), &keys).expect("compiles");
+        let meta = MessageMeta {
+            seq: 1, uid: 1, flags: &[], recent: false,
+            internal_date: dt(2022, 1, 1, 0, 0), size: raw.len() as u64, mod_seq: 1,
+        };
+        let ctx = SearchContext { max_seq: 1, max_uid: 1, saved: &[], now: 0, body_limit: 64 };
+        let _ = p.matches(&meta, &ctx, &mut raw.as_slice());
+    }
+
+    /// Whatever the references (loops, duplicates, self references, missing parents), every
+    /// message appears exactly once in the THREAD response, and SORT is a permutation.
+    #[test]
+    fn every_message_is_threaded_once(
+        graph in proptest::collection::vec(
+            (0u8..12, proptest::collection::vec(0u8..16, 0..4), 0u8..4, proptest::prelude::any::<bool>(), 0i64..5),
+            1..24,
+        )
+    ) {
+        let subjects = ["a", "Re: a", "b", "[fwd: b]"];
+        let s: Vec<MessageSummary> = graph
+            .iter()
+            .map(|(id, refs, subj, has_id, date)| {
+                let b = base_subject(subjects[usize::from(*subj)]);
+                MessageSummary {
+                    sent_date: Some(*date),
+                    base_subject: b.text,
+                    reply_or_forward: b.reply_or_forward,
+                    message_id: has_id.then(|| format!("{id}@x")),
+                    references: refs.iter().map(|r| format!("{r}@x")).collect(),
+                    ..MessageSummary::default()
+                }
+            })
+            .collect();
+        let n = s.len();
+        let it = items(&s, &vec![0; n], &vec![0; n]);
+        let want: Vec<u32> = (1..=n as u32).collect();
+        for alg in [ThreadAlgorithm::References, ThreadAlgorithm::OrderedSubject] {
+            let threads = thread(&alg, &it, false).expect("threads");
+            let mut got = Vec::new();
+            all_members(&threads, &mut got);
+            got.sort_unstable();
+            proptest::prop_assert_eq!(&got, &want, "{:?}", alg);
+        }
+        let mut sorted = it.clone();
+        sort(&criteria("SUBJECT REVERSE DATE"), &mut sorted);
+        let mut got: Vec<u32> = sorted.iter().map(|i| i.seq).collect();
+        got.sort_unstable();
+        proptest::prop_assert_eq!(got, want);
+    }
+}
