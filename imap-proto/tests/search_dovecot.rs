@@ -199,6 +199,37 @@ const MESSAGES: &[(&str, &str, &str)] = &[
          Cc: yuri@corp.example\nDate: Thu, 9 May 2024 09:00:00 +0000",
         "Forwarded orphan.",
     ),
+    // 25
+    (
+        "",
+        "Message-ID: <k1@t>\nSubject: Figures\nFrom: zed@corp.example\nTo: team@corp.example\n\
+         Date: Fri, 10 May 2024 09:00:00 +0000\nMIME-Version: 1.0\n\
+         Content-Type: multipart/mixed; boundary=\"outer\"",
+        "--outer\n\
+         Content-Type: text/plain; charset=iso-8859-1\n\
+         Content-Transfer-Encoding: quoted-printable\n\
+         \n\
+         Latin text: r=E9sum=E9 of the caf=E9 meeting, wrapped =\n\
+         across a soft break.\n\
+         --outer\n\
+         Content-Type: text/html; charset=utf-8\n\
+         \n\
+         <p>We had <b>fish &amp; chips</b> at lunch.</p>\n\
+         --outer\n\
+         Content-Type: application/octet-stream; name=figures.bin\n\
+         Content-Description: quarterly-figures\n\
+         Content-Transfer-Encoding: base64\n\
+         \n\
+         c2VjcmV0IGF0dGFjaG1lbnQgd29yZHM=\n\
+         --outer\n\
+         Content-Type: message/rfc822\n\
+         \n\
+         From: inner@corp.example\n\
+         Subject: inner subject words\n\
+         \n\
+         Inner body words.\n\
+         --outer--",
+    ),
 ];
 
 /// The message's raw form (CRLF) with its X-Id, and its internal date (file mtime).
@@ -589,6 +620,14 @@ fn thread_sort_and_search_answer_as_dovecot_does() {
             }
         }
     }
+    // Where this crate differs from Dovecot (without full-text search) on purpose: an HTML
+    // part is searched as its text, not as its source (see server::search's docs).
+    const DEVIATIONS: [&str; 3] = [
+        "BODY \"fish & chips\"",
+        "BODY \"fish &amp; chips\"",
+        "BODY \"<b>\"",
+    ];
+    let mut deviations = Vec::new();
     for keys in [
         "ALL",
         "SEEN",
@@ -629,6 +668,20 @@ fn thread_sort_and_search_answer_as_dovecot_does() {
         "UID 3:7",
         "OR (SEEN FROM bob) (UNSEEN BODY orphan)",
         "NOT (OR SUBJECT budget SUBJECT lunch)",
+        "BODY \"resume of the\"",
+        "BODY \"wrapped across\"",
+        "BODY \"fish & chips\"",
+        "BODY \"fish &amp; chips\"",
+        "BODY \"<b>\"",
+        "BODY \"attachment words\"",
+        "BODY quarterly-figures",
+        "TEXT quarterly-figures",
+        "TEXT octet-stream",
+        "BODY octet-stream",
+        "BODY \"inner subject\"",
+        "BODY \"inner body\"",
+        "TEXT \"inner body\"",
+        "SUBJECT inner",
     ] {
         for cmd in [
             format!("SEARCH CHARSET UTF-8 {keys}"),
@@ -639,11 +692,16 @@ fn thread_sort_and_search_answer_as_dovecot_does() {
             mine.sort_unstable();
             let mut theirs = theirs;
             theirs.sort_unstable();
-            if mine != theirs {
+            if DEVIATIONS.contains(&keys) {
+                // The deviation is real (Dovecot still answers otherwise) and is this one.
+                assert_ne!(mine, theirs, "{cmd}: no longer a deviation");
+                deviations.push(format!("{cmd}: dovecot {theirs:?}, ours {mine:?}"));
+            } else if mine != theirs {
                 mismatches.push(format!("{cmd}\n  dovecot: {theirs:?}\n  ours:    {mine:?}"));
             }
         }
     }
+    eprintln!("deliberate deviations:\n{}", deviations.join("\n"));
     c.run("LOGOUT");
     assert!(
         mismatches.is_empty(),

@@ -183,7 +183,7 @@ struct Env<'e> {
     ctx: &'e SearchContext<'e>,
     header: Option<&'e [u8]>,
     /// The folded searchable body text.
-    body: Option<&'e str>,
+    body: Option<&'e BodyText>,
 }
 
 impl SearchProgram {
@@ -304,12 +304,13 @@ fn eval(n: &Node, env: &Env<'_>, scratch: &mut String) -> Option<bool> {
             let h = env.header?;
             header_contains(h, Some(name), needle, scratch)
         }
-        Node::Body(needle) => needle.in_folded(env.body?),
+        Node::Body(needle) => needle.in_folded(&env.body?.text),
         Node::Text(needle) => {
             let body = env.body?;
             needle.is_empty()
                 || header_contains(env.header?, None, needle, scratch)
-                || needle.in_folded(body)
+                || needle.in_folded(&body.mime_headers)
+                || needle.in_folded(&body.text)
         }
         Node::Not(a) => !eval(a, env, scratch)?,
         Node::Or(a, b) => {
@@ -370,10 +371,19 @@ fn header_contains(
     })
 }
 
-/// The folded text BODY searches: the decoded text parts (HTML as text) and the headers of
-/// attached messages, at most `limit` octets of it.
-fn searchable_body(raw: &[u8], limit: usize) -> String {
-    let mut out = String::new();
+/// What BODY and TEXT search beyond the message's header, folded.
+#[derive(Debug, Default)]
+struct BodyText {
+    /// The decoded text parts (HTML as text).
+    text: String,
+    /// The header fields of the body parts and of attached messages (TEXT only, as in
+    /// Dovecot), `name: value` per line.
+    mime_headers: String,
+}
+
+/// The body text of `raw`, at most `limit` octets of it (text and MIME headers together).
+fn searchable_body(raw: &[u8], limit: usize) -> BodyText {
+    let mut out = BodyText::default();
     if let Some(msg) = MessageParser::new().parse(raw) {
         let mut budget = limit;
         collect_body(&msg, 0, &mut budget, &mut out);
@@ -381,20 +391,33 @@ fn searchable_body(raw: &[u8], limit: usize) -> String {
     out
 }
 
-fn collect_body(msg: &Message<'_>, depth: usize, budget: &mut usize, out: &mut String) {
-    for part in &msg.parts {
+fn collect_body(msg: &Message<'_>, depth: usize, budget: &mut usize, out: &mut BodyText) {
+    let raw = msg.raw_message();
+    for (i, part) in msg.parts.iter().enumerate() {
         if *budget == 0 {
             return;
         }
-        match &part.body {
-            PartType::Text(t) => push_limited(t, budget, out),
-            PartType::Html(h) => {
-                push_limited(&mail_parser::decoders::html::html_to_text(h), budget, out)
+        if i > 0 {
+            let (start, end) = (part.offset_header as usize, part.offset_body as usize);
+            if let Some(h) = raw.get(start..end.max(start)) {
+                for (name, value) in HeaderFields::new(h) {
+                    let line = format!("{}: {}", String::from_utf8_lossy(name), decode_text(value));
+                    push_limited(&line, budget, &mut out.mime_headers);
+                }
             }
+        }
+        let out_text = &mut out.text;
+        match &part.body {
+            PartType::Text(t) => push_limited(t, budget, out_text),
+            PartType::Html(h) => push_limited(
+                &mail_parser::decoders::html::html_to_text(h),
+                budget,
+                out_text,
+            ),
             PartType::Message(inner) if depth < MAX_NESTING => {
                 for (name, value) in HeaderFields::new(header_of(inner.raw_message())) {
                     let line = format!("{}: {}", String::from_utf8_lossy(name), decode_text(value));
-                    push_limited(&line, budget, out);
+                    push_limited(&line, budget, &mut out.mime_headers);
                 }
                 collect_body(inner, depth + 1, budget, out);
             }

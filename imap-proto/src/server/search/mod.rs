@@ -14,9 +14,16 @@
 //!
 //! Strings match as case-insensitive substrings (Unicode lower case); header values are
 //! searched unfolded with RFC 2047 encoded-words decoded; BODY searches the decoded text of
-//! the text parts (transfer encodings and charsets undone by mail-parser, HTML reduced to its
-//! text) and the headers of attached messages, at most [`SearchContext::body_limit`] octets
-//! of it per message; TEXT searches the header and the body.
+//! the text parts (transfer encodings and charsets undone by mail-parser), at most
+//! [`SearchContext::body_limit`] octets of it per message; TEXT searches the header, the
+//! header fields of every body part and attached message (RFC 9051: "including MIME header
+//! fields"), and the body. Non-text parts (attachments) are not searched.
+//!
+//! Compared with Dovecot 2.3 (tests/search_dovecot.rs), two choices differ from Dovecot
+//! without full-text search, on purpose: an HTML part is searched as its text (tags removed,
+//! entities decoded: `BODY "fish & chips"` finds `fish &amp; chips`, `BODY "<b>"` finds no
+//! tag), where Dovecot searches the HTML source. A missing or unparsable Date field counts as
+//! 1-Jan-1970 for SENTBEFORE/SENTON/SENTSINCE, as in Dovecot (RFC 9051 does not say).
 //!
 //! # SORT and THREAD
 //! Both work on a [`MessageSummary`] per message (read once from its header: base subject,

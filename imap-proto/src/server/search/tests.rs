@@ -271,7 +271,14 @@ fn every_search_key_on_a_message_set() {
         ("BODY \"\\\"coupon\\\"\"", vec![3]),
         ("BODY <b>", vec![]),
         ("BODY revenue", vec![4]),
-        ("BODY \"quarterly numbers\"", vec![4]),
+        // The attached message's header is searched by TEXT only (as in Dovecot).
+        ("BODY \"quarterly numbers\"", vec![]),
+        ("TEXT \"quarterly numbers\"", vec![4]),
+        // MIME header fields of body parts: TEXT, not BODY.
+        ("TEXT rfc822", vec![4]),
+        ("BODY rfc822", vec![]),
+        ("TEXT base64", vec![3]),
+        ("BODY base64", vec![]),
         ("BODY lunch", vec![]),
         ("TEXT lunch", vec![1, 3]),
         ("TEXT noon", vec![1, 3]),
