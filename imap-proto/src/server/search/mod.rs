@@ -25,6 +25,32 @@
 //! tag), where Dovecot searches the HTML source. A missing or unparsable Date field counts as
 //! 1-Jan-1970 for SENTBEFORE/SENTON/SENTSINCE, as in Dovecot (RFC 9051 does not say).
 //!
+//! ```
+//! use imap_proto::command::{Command, CommandBody};
+//! use imap_proto::server::search::{
+//!     DEFAULT_BODY_LIMIT, MessageMeta, Needs, SearchContext, SearchProgram,
+//! };
+//! use imap_proto::token::{Date, DateTime, Flag};
+//!
+//! let (cmd, _) = Command::parse(b"a1 SEARCH UNSEEN SUBJECT lunch\r\n").expect("parses");
+//! let CommandBody::Search { charset, criteria, .. } = cmd.body else { unreachable!() };
+//! let program = SearchProgram::compile(charset.as_ref().map(|c| c.as_bytes()), &criteria)
+//!     .expect("UTF-8 and known keys"); // else NO [BADCHARSET (UTF-8)] or BAD
+//! assert_eq!(program.needs(), Needs::Header);
+//!
+//! let raw: &[u8] = b"Subject: Re: Lunch?\r\n\r\nNoon.\r\n";
+//! let date = Date::new(2024, 5, 1).expect("date");
+//! let internal_date = DateTime { date, hour: 12, minute: 0, second: 0, offset_minutes: 0 };
+//! let ctx = SearchContext { max_seq: 2, max_uid: 8, saved: &[], now: 0, body_limit: DEFAULT_BODY_LIMIT };
+//! let unseen = MessageMeta {
+//!     seq: 1, uid: 7, flags: &[], recent: false, internal_date, size: raw.len() as u64, mod_seq: 1,
+//! };
+//! assert!(program.matches(&unseen, &ctx, &mut &raw[..]).expect("read"));
+//! // A seen message is decided from its flags: its content is never asked for.
+//! let seen = MessageMeta { seq: 2, uid: 8, flags: &[Flag::Seen], ..unseen };
+//! assert_eq!(program.matches_metadata(&seen, &ctx), Some(false));
+//! ```
+//!
 //! # SORT and THREAD
 //! Both work on a [`MessageSummary`] per message (read once from its header: base subject,
 //! sent date, first addresses, message IDs), which a store can keep. [`sort`] orders
