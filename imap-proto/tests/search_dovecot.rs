@@ -1,4 +1,4 @@
-//! The proof against a real peer: 24 messages with tangled References, duplicate and missing
+//! The proof against a real peer: 28 messages with tangled References, duplicate and missing
 //! Message-IDs, loops, subject-only replies, encoded-words and missing Date fields are put into
 //! a Maildir that Dovecot serves; THREAD=REFERENCES, THREAD=ORDEREDSUBJECT, SORT by every
 //! criterion and SEARCH by a set of keys must answer exactly as Dovecot does for the same
@@ -229,6 +229,26 @@ const MESSAGES: &[(&str, &str, &str)] = &[
          \n\
          Inner body words.\n\
          --outer--",
+    ),
+    // 26: no Subject, an unparsable Date.
+    (
+        "",
+        "Message-ID: <n1@t>\nFrom: nobody@corp.example\nTo: team@corp.example\nDate: garbage",
+        "No subject at all.",
+    ),
+    // 27: an empty Subject.
+    (
+        "S",
+        "Message-ID: <n2@t>\nSubject: \nFrom: \"\" <empty@corp.example>\n\
+         Date: Thu, 2 May 2024 12:00:00 +0000",
+        "Empty subject.",
+    ),
+    // 28: no Subject, replying to 26; its Date is 2 May where written, 3 May in UTC.
+    (
+        "",
+        "Message-ID: <n3@t>\nReferences: <n1@t>\nFrom: late@corp.example\n\
+         Date: Thu, 2 May 2024 23:30:00 -0500",
+        "Late reply.",
     ),
 ];
 
@@ -669,6 +689,8 @@ fn thread_sort_and_search_answer_as_dovecot_does() {
         "SENTON 2-May-2024",
         "SENTSINCE 6-May-2024",
         "SENTON 8-May-2024",
+        "SENTON 3-May-2024",
+        "SENTON 1-Jan-1970",
         "BEFORE 3-May-2024",
         "ON 2-May-2024",
         "SINCE 4-May-2024",
