@@ -51,6 +51,9 @@
 //! assert_eq!(program.matches_metadata(&seen, &ctx), Some(false));
 //! ```
 //!
+//! The matches become a response with [`return_data`] (ESEARCH, RFC 4731) and
+//! [`saved_result`] (what SAVE keeps as `$`, RFC 5182).
+//!
 //! # SORT and THREAD
 //! Both work on a [`MessageSummary`] per message (read once from its header: base subject,
 //! sent date, first addresses, message IDs), which a store can keep. [`sort`] orders
@@ -60,6 +63,7 @@
 mod eval;
 mod fold;
 mod header;
+mod result;
 mod sort;
 mod subject;
 mod thread;
@@ -72,6 +76,7 @@ pub use header::{
     HeaderFields, MessageSummary, SentDate, decode_text, first_address, header_of, message_ids,
     parse_date,
 };
+pub use result::{return_data, saved_result, to_sequence_set};
 pub use sort::{SortItem, sort, sort_needs};
 pub use subject::{BaseSubject, base_subject};
 pub use thread::thread;
