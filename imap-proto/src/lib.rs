@@ -10,12 +10,11 @@
 //!   streamed or refused, size limits).
 //! - [`command`]: client commands: types, parser (server side), encoder (client side).
 //! - [`response`]: server responses: types, parser (client side), encoder (server side).
-//! - `server` (feature `server`): the IMAP server side; so far `server::mime`, a message's
-//!   MIME structure parsed once for ENVELOPE, BODYSTRUCTURE and BODY[section].
 //! - [`section`]: FETCH body sections and partial ranges; [`status`]: STATUS data items.
 //! - [`client`]: the sans-IO client session.
-//! - `server` (feature `server`): the IMAP server's parts; `server::view` is the selected
-//!   mailbox as one session sees it.
+//! - `server` (feature `server`): the IMAP server's sans-IO parts: `server::mime` (MIME
+//!   structure parsed once), `server::view` (the selected mailbox), `server::search` (SEARCH,
+//!   SORT, THREAD).
 //! - [`quirks`]: the deviations of real clients and servers accepted by default, with sources.
 
 pub mod client;

@@ -107,7 +107,7 @@ impl Driver {
     fn wait(&mut self, tag: &str) -> Completion {
         match self.until(|e| matches!(e, Event::Done(c) if c.tag == tag)) {
             Event::Done(c) => {
-                assert!(c.is_ok(), "{} failed: {:?}", c.command, c.text);
+                assert!(c.is_ok(), "{} failed: {:?}", c.command, c.text());
                 c
             }
             _ => unreachable!(),
@@ -234,7 +234,7 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
         let all = d.fetch("FETCH 1:* (BODY.PEEK[])");
         let mut by_seq = Vec::new();
         for u in &all.untagged {
-            let Ok(Response::Data(Data::Fetch { seq, items })) = u.parse() else {
+            let Response::Data(Data::Fetch { seq, items }) = u.clone() else {
                 continue;
             };
             for item in items {
@@ -285,7 +285,7 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
             let done = d.fetch(&format!("FETCH {seq} ({items})"));
             let mut seen = 0;
             for u in &done.untagged {
-                let Ok(Response::Data(Data::Fetch { items, .. })) = u.parse() else {
+                let Response::Data(Data::Fetch { items, .. }) = u.clone() else {
                     continue;
                 };
                 for item in items {

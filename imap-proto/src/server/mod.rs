@@ -4,6 +4,8 @@
 //!   (RFC 9051 §6.4.5, §7.5.2).
 //! - [`view`]: the selected mailbox as one session sees it (message numbers, pending changes
 //!   of other sessions, CONDSTORE/QRESYNC).
+//! - [`search`]: SEARCH evaluation, SORT and THREAD (RFC 9051 §6.4.4, RFC 5256, RFC 4731).
 
 pub mod mime;
+pub mod search;
 pub mod view;
