@@ -6,21 +6,19 @@
 //! connection's APPEND, EXPUNGE, LOGOUT. A missing Dovecot fails the test
 //! (`testkit::peer::require`).
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::num::NonZeroU32;
-use std::time::Duration;
 
 use imap_proto::client::{
-    ClientConfig, ClientSession, Code, Completion, ConnectionState, Event, Response, StatusKind,
+    ClientConfig, Code, Completion, ConnectionState, Event, Response, StatusKind,
 };
 use imap_proto::response::{BodyStructure, Data, MsgAtt, SinglePartKind};
 use imap_proto::token::{Flag, FlagPerm};
-use sasl::{Credentials, Mechanism, Secret};
+use sasl::{Credentials, Mechanism};
 use testkit::dovecot::Dovecot;
 
-/// How long one read may wait before the test fails.
-const READ_TIMEOUT: Duration = Duration::from_secs(20);
+#[path = "common/blocking.rs"]
+mod blocking;
+use blocking::Conn;
 
 /// A multipart message with a text part and a base64 attachment (CRLF line ends, as IMAP
 /// stores them).
@@ -52,108 +50,6 @@ Subject: plain\r\n\
 Just text.\r\n";
 
 /// One connection: the socket and the session, and every byte the client wrote.
-struct Conn {
-    stream: TcpStream,
-    session: ClientSession,
-    sent: Vec<u8>,
-    /// Events that came while waiting for something else.
-    seen: Vec<Event>,
-}
-
-impl Conn {
-    fn open(addr: SocketAddr, config: ClientConfig) -> Conn {
-        let stream = TcpStream::connect(addr).expect("connect to Dovecot");
-        stream
-            .set_read_timeout(Some(READ_TIMEOUT))
-            .expect("read time-out");
-        stream
-            .set_write_timeout(Some(READ_TIMEOUT))
-            .expect("write time-out");
-        Conn {
-            stream,
-            session: ClientSession::new(config),
-            sent: Vec::new(),
-            seen: Vec::new(),
-        }
-    }
-
-    fn flush(&mut self) {
-        let out = self.session.take_output();
-        if !out.is_empty() {
-            self.stream.write_all(&out).expect("write to Dovecot");
-            self.sent.extend_from_slice(&out);
-        }
-    }
-
-    /// The next event other than `NeedInput` (reading as needed).
-    fn next(&mut self) -> Event {
-        loop {
-            let event = self.session.next_event().expect("session error");
-            self.flush();
-            match event {
-                Event::NeedInput => {
-                    let mut buf = [0u8; 16 * 1024];
-                    let n = self.stream.read(&mut buf).unwrap_or_else(|e| {
-                        panic!(
-                            "read from Dovecot: {e}; the client sent:\n{}",
-                            String::from_utf8_lossy(&self.sent)
-                        )
-                    });
-                    assert!(n > 0, "Dovecot closed the connection");
-                    self.session.feed(&buf[..n]);
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Events up to the completion of the command tagged `tag`.
-    fn done(&mut self, tag: &str) -> Completion {
-        loop {
-            match self.next() {
-                Event::Done(c) if c.tag == tag => return c,
-                other => self.seen.push(other),
-            }
-        }
-    }
-
-    fn greeting(&mut self) -> imap_proto::client::Status<'static> {
-        match self.next() {
-            Event::Greeting(g) => g,
-            other => panic!("expected the greeting, got {other:?}"),
-        }
-    }
-
-    /// Raw command text, e.g. `UID FETCH 1 (FLAGS)`.
-    fn command(&mut self, text: &str) -> Completion {
-        let tag = self
-            .session
-            .command(|e| {
-                e.raw(text.as_bytes());
-            })
-            .expect("queue command");
-        self.done(&tag)
-    }
-
-    fn login(&mut self, user: &str, password: &str) -> Completion {
-        let tag = self
-            .session
-            .login(user, &Secret::new(password.to_owned()))
-            .expect("LOGIN allowed on loopback by the policy flag");
-        self.done(&tag)
-    }
-
-    fn select_inbox(&mut self) -> Completion {
-        let tag = self.session.select("INBOX");
-        self.done(&tag)
-    }
-
-    fn append(&mut self, message: &[u8]) -> Completion {
-        let tag = self.session.append("INBOX", &[Flag::Seen], message);
-        self.done(&tag)
-    }
-}
-
 /// A session configuration for loopback: LOGIN and PLAIN without TLS allowed, no automatic
 /// CAPABILITY (the test asks itself).
 fn loopback() -> ClientConfig {

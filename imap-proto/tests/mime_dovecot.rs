@@ -8,16 +8,17 @@
 //! disagree we follow the RFC: such cases are listed in [`RFC_OVER_DOVECOT`] and must show up
 //! as exactly those differences. A missing Dovecot fails the test (`testkit::peer::require`).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::time::Duration;
 
-use imap_proto::client::{ClientConfig, ClientSession, Completion, Event};
+use imap_proto::client::ClientConfig;
 use imap_proto::response::{Data, MsgAtt, Response};
 use imap_proto::section::Section;
 use imap_proto::server::mime::{MessageStructure, Part, PartKind, crlf_view};
 use testkit::dovecot::{Dovecot, chown_dovecot};
+
+#[path = "common/blocking.rs"]
+mod blocking;
+use blocking::Conn;
 
 /// Differences from Dovecot where we follow the RFC instead (or, where the RFC says nothing,
 /// give the more useful answer): (file, item).
@@ -59,71 +60,6 @@ const RFC_OVER_DOVECOT: &[(&str, &str)] = &[
     ),
     ("20-odd-addresses.eml", "ENVELOPE"),
 ];
-
-struct Driver {
-    stream: TcpStream,
-    session: ClientSession,
-}
-
-impl Driver {
-    fn connect(dc: &Dovecot) -> Driver {
-        let stream = TcpStream::connect(dc.imap_addr()).expect("connect to Dovecot");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("read time-out");
-        let session = ClientSession::new(ClientConfig {
-            allow_plaintext_credentials: true,
-            ..ClientConfig::default()
-        });
-        let mut d = Driver { stream, session };
-        d.until(|e| matches!(e, Event::Greeting { .. }));
-        d
-    }
-
-    /// Runs the session until `stop` accepts an event.
-    fn until(&mut self, mut stop: impl FnMut(&Event) -> bool) -> Event {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            if !self.session.output().is_empty() {
-                self.stream
-                    .write_all(self.session.output())
-                    .expect("write to Dovecot");
-                self.session.clear_output();
-            }
-            let event = self.session.next_event().expect("client session");
-            match event {
-                Event::NeedInput => {
-                    let n = self.stream.read(&mut buf).expect("read from Dovecot");
-                    assert!(n > 0, "Dovecot closed the connection");
-                    self.session.feed(&buf[..n]);
-                }
-                e if stop(&e) => return e,
-                Event::Closed => panic!("session closed"),
-                _ => {}
-            }
-        }
-    }
-
-    fn wait(&mut self, tag: &str) -> Completion {
-        match self.until(|e| matches!(e, Event::Done(c) if c.tag == tag)) {
-            Event::Done(c) => {
-                assert!(c.is_ok(), "{} failed: {:?}", c.command, c.text());
-                c
-            }
-            _ => unreachable!(),
-        }
-    }
-
-    fn fetch(&mut self, what: &str) -> Completion {
-        let tag = self
-            .session
-            .command(|e| {
-                e.raw(what.as_bytes());
-            })
-            .expect("queue FETCH");
-        self.wait(&tag)
-    }
-}
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/mime");
@@ -218,20 +154,27 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
     std::fs::write(maildir.join(".flipped/maildirfolder"), b"").expect("maildirfolder");
     chown_dovecot(&dc.mail_root()).expect("chown");
 
-    let mut d = Driver::connect(&dc);
+    let mut d = Conn::open(
+        dc.imap_addr(),
+        ClientConfig {
+            allow_plaintext_credentials: true,
+            ..ClientConfig::default()
+        },
+    );
+    d.greeting();
     let tag = d
         .session
         .login("alice", &sasl::Secret::new("secret".to_owned()))
         .expect("LOGIN");
-    d.wait(&tag);
+    d.ok(&tag);
     let mut differences: Vec<(String, String, String)> = Vec::new();
     let mut compared = 0usize;
     for (mailbox, files) in [("INBOX", &files), ("flipped", &flipped)] {
         let tag = d.session.select(mailbox);
-        d.wait(&tag);
+        d.ok(&tag);
 
         // Which sequence number holds which file: by the whole message's content.
-        let all = d.fetch("FETCH 1:* (BODY.PEEK[])");
+        let all = d.command_ok("FETCH 1:* (BODY.PEEK[])");
         let mut by_seq = Vec::new();
         for u in &all.untagged {
             let Response::Data(Data::Fetch { seq, items }) = u.clone() else {
@@ -282,7 +225,7 @@ fn envelope_bodystructure_and_sections_equal_dovecots() {
                     ));
                 }
             }
-            let done = d.fetch(&format!("FETCH {seq} ({items})"));
+            let done = d.command_ok(&format!("FETCH {seq} ({items})"));
             let mut seen = 0;
             for u in &done.untagged {
                 let Response::Data(Data::Fetch { items, .. }) = u.clone() else {
