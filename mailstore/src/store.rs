@@ -174,6 +174,24 @@ pub trait Account: Send + Sync {
         Ok(MailboxLock::none())
     }
 
+    /// The cached derived data of the messages in `uids` that have one (in UID order): a small
+    /// blob a server computes from a message once and keeps with it — the IMAP server's parsed
+    /// MIME structure (ENVELOPE, BODYSTRUCTURE, part offsets), so that FETCH never parses a
+    /// message twice. Messages without an entry are left out. The default keeps nothing.
+    async fn cached(&self, mailbox: &str, uids: &UidSet) -> Result<Vec<(u32, Bytes)>> {
+        let _ = (mailbox, uids);
+        Ok(Vec::new())
+    }
+
+    /// Keeps `entries` (UID, blob) as the messages' cached derived data (see
+    /// [`Account::cached`]), replacing older entries. An entry for a message that no longer exists
+    /// is ignored; an entry goes away with its message (expunge, mailbox deletion). Losing the
+    /// cache loses nothing but time: it need not be written durably. The default keeps nothing.
+    async fn put_cached(&self, mailbox: &str, entries: Vec<(u32, Bytes)>) -> Result<()> {
+        let _ = (mailbox, entries);
+        Ok(())
+    }
+
     /// Usage and limits of the user's quota.
     async fn quota(&self) -> Result<QuotaUsage>;
 

@@ -6,6 +6,8 @@
 //!   of other sessions, CONDSTORE/QRESYNC).
 //! - [`search`]: SEARCH evaluation, SORT and THREAD (RFC 9051 §6.4.4, RFC 5256, RFC 4731).
 
+pub mod mailboxes;
 pub mod mime;
 pub mod search;
+pub mod session;
 pub mod view;
