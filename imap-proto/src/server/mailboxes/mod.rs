@@ -27,6 +27,12 @@ use mailstore::{Account, MailStore};
 use super::session::{AccountError, Request, ServerSession};
 use super::view::MailboxView;
 
+mod append;
+mod error;
+mod folders;
+mod names;
+mod selected;
+
 /// Whether a command finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
@@ -54,6 +60,10 @@ pub struct Mailboxes {
     store: Arc<dyn MailStore>,
     account: Option<Arc<dyn Account>>,
     selected: Option<Selected>,
+    /// A command paused by back-pressure.
+    job: Option<selected::Job>,
+    /// An APPEND being received.
+    append: Option<append::Spool>,
 }
 
 impl std::fmt::Debug for Mailboxes {
@@ -72,6 +82,8 @@ impl Mailboxes {
             store,
             account: None,
             selected: None,
+            job: None,
+            append: None,
         }
     }
 
@@ -90,13 +102,34 @@ impl Mailboxes {
 
     /// Runs one command of [`Event::Command`](super::session::Event::Command).
     pub async fn run(&mut self, request: Request, session: &mut ServerSession) -> Progress {
-        let _ = (request, session);
-        Progress::Done
+        use crate::command::CommandBody as C;
+        match request.command {
+            C::Select { .. }
+            | C::Examine { .. }
+            | C::Fetch { .. }
+            | C::Store { .. }
+            | C::Search { .. }
+            | C::Sort { .. }
+            | C::Thread { .. }
+            | C::Copy { .. }
+            | C::Move { .. }
+            | C::Expunge
+            | C::UidExpunge { .. }
+            | C::Close
+            | C::Unselect
+            | C::Noop
+            | C::Check => self.run_selected(request, session).await,
+            _ => self.run_folders(request, session).await,
+        }
     }
 
     /// Continues a command that returned [`Progress::Paused`], once the output was written.
     pub async fn resume(&mut self, session: &mut ServerSession) -> Progress {
-        let _ = session;
-        Progress::Done
+        self.resume_selected(session).await
+    }
+
+    /// The account, once [`Mailboxes::open`] succeeded.
+    pub(crate) fn account(&self) -> Option<&Arc<dyn Account>> {
+        self.account.as_ref()
     }
 }

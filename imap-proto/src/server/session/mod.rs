@@ -28,6 +28,8 @@ pub use event::{
 use crate::encode::Encoder;
 use crate::response::{Code, Response, Status, StatusKind};
 use crate::token::Tag;
+#[allow(unused_imports)]
+use crate::response::Capability;
 
 /// A call the session cannot take in its current state: a bug in the driver or the glue,
 /// never caused by the peer.
