@@ -18,6 +18,7 @@ async fn login_select_fetch_store_search_append_expunge_logout() {
         server.deliver("alice", m).await;
     }
     let appended = message(9, 1500);
+    let stored = server.messages("alice", "INBOX").await;
     let out = server
         .python(&format!(
             r#"
@@ -48,7 +49,6 @@ print("LOGOUT", typ, data[0].decode())
     assert!(out.contains("GREETING * OK"), "{out}");
     assert!(out.contains("LOGIN OK"), "{out}");
     assert!(out.contains("SELECT OK 3\n"), "{out}");
-    let stored = server.messages("alice", "INBOX").await;
     for (i, meta) in stored.iter().take(3).enumerate() {
         let line = format!(
             "FETCH {} (UID {} RFC822.SIZE {})",

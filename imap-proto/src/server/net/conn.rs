@@ -169,7 +169,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                         .credentials
                         .check_password(&user, &password)
                         .await;
-                    let outcome = Box::pin(self.outcome(result)).await;
+                    let outcome = Box::pin(outcome(result, self.shared.failure_delay)).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::Auth(step) => {
@@ -261,19 +261,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
         Ok(())
     }
 
-    /// Maps a credential check to the session's outcome; a failure is answered after the
-    /// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
-    async fn outcome(&self, result: Result<String, CredentialError>) -> AuthOutcome {
-        match result {
-            Ok(identity) => AuthOutcome::Success { identity },
-            Err(CredentialError::Rejected) => {
-                tokio::time::sleep(self.shared.failure_delay).await;
-                AuthOutcome::Failure
-            }
-            Err(_) => AuthOutcome::Temporary,
-        }
-    }
-
     /// Runs one SASL step with the shared `sasl` crate against the credential store.
     async fn sasl_step(&mut self, step: AuthStep) -> AuthOutcome {
         let store = &self.shared.credentials;
@@ -306,5 +293,18 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             .accept_tls_within(acceptor, timeout, &mut self.stop)
             .await
             .map_err(DriverError::Tls)
+    }
+}
+
+/// Maps a credential check to the session's outcome; a failure is answered after the policy's
+/// `delay` ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
+async fn outcome(result: Result<String, CredentialError>, delay: Duration) -> AuthOutcome {
+    match result {
+        Ok(identity) => AuthOutcome::Success { identity },
+        Err(CredentialError::Rejected) => {
+            tokio::time::sleep(delay).await;
+            AuthOutcome::Failure
+        }
+        Err(_) => AuthOutcome::Temporary,
     }
 }
