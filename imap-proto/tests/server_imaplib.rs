@@ -325,3 +325,40 @@ print("DONE", c.wait(b"b")[-1].decode())
     assert_eq!(server.messages("alice", "INBOX").await.len(), 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn authenticate_plain_and_a_delayed_failure() {
+    let server = TestServer::start(Options {
+        config: |c| c.auth.failure_delay = Duration::from_millis(400),
+        ..Options::default()
+    })
+    .await;
+    let out = server
+        .python(
+            r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+print("AUTH", M.authenticate("PLAIN", lambda _: b"\0alice\0wonderland")[0])
+M.logout()
+M = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+t0 = time.monotonic()
+try:
+    M.login("alice", "wrong")
+except imaplib.IMAP4.error as e:
+    print("FAILED", e)
+print("DELAY_MS", int((time.monotonic() - t0) * 1000))
+print("RETRY", M.login("alice", "wonderland")[0])
+M.logout()
+"#,
+        )
+        .await;
+    assert!(out.contains("AUTH OK"), "{out}");
+    assert!(out.contains("FAILED") && out.contains("AUTHENTICATIONFAILED"), "{out}");
+    let delay: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("DELAY_MS "))
+        .and_then(|v| v.parse().ok())
+        .expect("delay");
+    assert!(delay >= 400, "the failure was answered after {delay} ms");
+    assert!(out.contains("RETRY OK"), "{out}");
+    server.stop().await;
+}
