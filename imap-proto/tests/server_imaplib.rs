@@ -352,7 +352,10 @@ M.logout()
         )
         .await;
     assert!(out.contains("AUTH OK"), "{out}");
-    assert!(out.contains("FAILED") && out.contains("AUTHENTICATIONFAILED"), "{out}");
+    assert!(
+        out.contains("FAILED") && out.contains("AUTHENTICATIONFAILED"),
+        "{out}"
+    );
     let delay: u64 = out
         .lines()
         .find_map(|l| l.strip_prefix("DELAY_MS "))
