@@ -163,16 +163,16 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                     return Ok(Some(Ending::Closed(reason)));
                 }
                 Event::Login { user, password } => {
-                    // Rare and large futures are boxed: the connection's task stays small.
                     let result = self
                         .shared
                         .credentials
                         .check_password(&user, &password)
                         .await;
-                    let outcome = Box::pin(outcome(result, self.shared.failure_delay)).await;
+                    let outcome = outcome(self.shared.failure_delay, result).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::Auth(step) => {
+                    // Rare and large futures are boxed: the connection's task stays small.
                     let outcome = Box::pin(self.sasl_step(step)).await;
                     session.auth_outcome(outcome)?;
                 }
@@ -296,13 +296,14 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
     }
 }
 
-/// Maps a credential check to the session's outcome; a failure is answered after the policy's
-/// `delay` ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
-async fn outcome(result: Result<String, CredentialError>, delay: Duration) -> AuthOutcome {
+/// Maps a credential check to the session's outcome (a free function: a future holding
+/// `&Connection` across the sleep would need the connection to be `Sync`); a failure is answered after the
+/// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
+async fn outcome(failure_delay: Duration, result: Result<String, CredentialError>) -> AuthOutcome {
     match result {
         Ok(identity) => AuthOutcome::Success { identity },
         Err(CredentialError::Rejected) => {
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(failure_delay).await;
             AuthOutcome::Failure
         }
         Err(_) => AuthOutcome::Temporary,
