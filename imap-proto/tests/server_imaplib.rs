@@ -274,6 +274,7 @@ M.logout()
         .find_map(|l| l.strip_prefix("LATENCY_MS "))
         .and_then(|v| v.parse().ok())
         .expect("latency");
+    println!("imap server: IDLE pushed EXISTS {latency} ms after another session's APPEND began");
     // APPEND and the push together, in process: well under the store's poll interval.
     assert!(latency < 1000, "IDLE pushed after {latency} ms");
     assert!(out.contains("DONE a3 OK"), "{out}");
