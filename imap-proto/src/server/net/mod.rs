@@ -11,7 +11,7 @@
 //! [`Mailboxes`](crate::server::mailboxes::Mailboxes). This module only moves bytes between the
 //! socket and the session, and hands each event to the seam that answers it.
 //!
-//! Input is read only when the session asks for it ([`Event::NeedInput`](super::session::Event)):
+//! Input is read only when the session asks for it ([`Event::NeedInput`](super::session::Event::NeedInput)):
 //! one read of at most 4 KiB (64 KiB while an APPEND literal streams; with COMPRESS, at most
 //! 4 KiB inflated per step), so however much a client pipelines, what the server holds of it is
 //! bounded by the session's framer limits; output is bounded by the session's back-pressure
