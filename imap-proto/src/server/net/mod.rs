@@ -11,8 +11,8 @@
 //! [`Mailboxes`](crate::server::mailboxes::Mailboxes). This module only moves bytes between the
 //! socket and the session, and hands each event to the seam that answers it.
 //!
-//! Input is read only when the session asks for it ([`Event::NeedInput`](super::session::Event::NeedInput)):
-//! one read of at most 4 KiB (64 KiB while an APPEND literal streams; with COMPRESS, at most
+//! Input is read only when the session asks for it
+//! ([`Event::NeedInput`](super::session::Event::NeedInput)): one read of at most 4 KiB (64 KiB while an APPEND literal streams; with COMPRESS, at most
 //! 4 KiB inflated per step), so however much a client pipelines, what the server holds of it is
 //! bounded by the session's framer limits; output is bounded by the session's back-pressure
 //! ([`ServerConfig::max_pending_output`]) and written within the write time-out.
