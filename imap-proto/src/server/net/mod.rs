@@ -12,9 +12,10 @@
 //! socket and the session, and hands each event to the seam that answers it.
 //!
 //! Input is read only when the session asks for it
-//! ([`Event::NeedInput`](super::session::Event::NeedInput)): one read of at most 4 KiB (64 KiB while an APPEND literal streams; with COMPRESS, at most
-//! 4 KiB inflated per step), so however much a client pipelines, what the server holds of it is
-//! bounded by the session's framer limits; output is bounded by the session's back-pressure
+//! ([`Event::NeedInput`](super::session::Event::NeedInput)): one read of at most 4 KiB (64 KiB
+//! while an APPEND literal streams; with COMPRESS, at most 4 KiB inflated per step), so however
+//! much a client pipelines, what the server holds of it is bounded by the session's framer
+//! limits; output is bounded by the session's back-pressure
 //! ([`ServerConfig::max_pending_output`]) and written within the write time-out.
 //!
 //! Memory per connection, as designed: a 4 KiB read buffer between commands (a 64 KiB one only
