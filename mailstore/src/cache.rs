@@ -31,6 +31,8 @@
 //!   when superseded records and records of expunged messages make up more than half the file;
 //!   expunged messages are looked for each time the file has doubled since the last look. A
 //!   record another process appends to the old file during a compaction is lost (time only).
+//! - A temporary file of a compaction whose writer died is removed by a later compaction once
+//!   it is an hour old.
 //! - A file written for another UIDVALIDITY (the index was lost and UIDs given out again) is
 //!   ignored by readers and replaced by the next writer.
 
@@ -437,6 +439,7 @@ impl CacheFile {
         uid_validity: u32,
         keep: &BTreeMap<u32, Slot>,
     ) -> std::io::Result<()> {
+        self.remove_stale_temps();
         let tmp = self.temp_path();
         let result = (|| {
             // This descriptor is kept: it refers to the file laid out below even if another
@@ -494,6 +497,30 @@ impl CacheFile {
             let _ = std::fs::remove_file(&tmp);
         }
         result
+    }
+
+    /// Removes temporary files of this cache that a writer which died left over an hour ago.
+    fn remove_stale_temps(&self) {
+        let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) else {
+            return;
+        };
+        let mut prefix = name.to_os_string();
+        prefix.push(".tmp.");
+        let prefix = prefix.as_encoded_bytes().to_vec();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let stale = e.file_name().as_encoded_bytes().starts_with(&prefix)
+                && e.metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| SystemTime::now().duration_since(t).ok())
+                    .is_some_and(|age| age > Duration::from_secs(3600));
+            if stale {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
     }
 
     fn temp_path(&self) -> PathBuf {
@@ -823,6 +850,32 @@ mod tests {
             CacheFile::new(path.clone()).get(1, &wanted(1..10)),
             vec![(2, Bytes::from(vec![5u8; 102]))]
         );
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_by_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        let stale = dir.path().join("c.tmp.1700000000.M1P1.dead");
+        let recent = dir.path().join("c.tmp.1700000000.M2P2.busy");
+        let other = dir.path().join("d.tmp.1700000000.M3P3.other");
+        for p in [&stale, &recent, &other] {
+            std::fs::write(p, b"left over").unwrap();
+        }
+        let hour_ago = SystemTime::now() - Duration::from_secs(3700);
+        for p in [&stale, &other] {
+            File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        std::fs::write(&path, b"damaged").unwrap();
+        CacheFile::new(path.clone()).put(1, &entries(1..2, 1), &all_live(10));
+        assert!(!stale.exists(), "a dead writer's temporary file is removed");
+        assert!(recent.exists(), "a recent one may be in use");
+        assert!(other.exists(), "another cache's file is left alone");
     }
 
     #[test]
