@@ -5,7 +5,7 @@
 //!
 //! File layout (integers little-endian):
 //! ```text
-//! header   "MSCACHE1" <uidvalidity u32> <crc32 of the 12 octets before u32>     16 octets
+//! header   "MSCACHE1" <uidvalidity u32> <file id u64> <crc32 of the 20 octets before> 24 octets
 //! record   <uid u32> <len u32> <key u64> <crc32 u32> <len octets of data>        20 + len
 //! ```
 //! `key` is what the backend says identifies the message's content (its `RFC822.SIZE`): an
@@ -18,9 +18,12 @@
 //!   one. The file is created whole (header written to a temporary file, then `link`ed into
 //!   place, which fails if another process was first).
 //! - Each [`CacheFile`] keeps a UID → offset map, loaded on first use and brought up to date at
-//!   every call from one `stat` of the path: a longer file has its new tail parsed; another
-//!   inode (a compaction by another process, a deleted and re-created mailbox) is read again.
-//!   Reads gather the wanted records by offset and read neighbouring ones with one `pread`.
+//!   every call, which opens the file (no descriptor is kept between calls: an account may
+//!   touch many mailboxes) and reads its header: the same file id and a longer file → the new
+//!   tail is parsed; another id (a compaction by another process, a deleted and re-created
+//!   mailbox; each file gets a random id when written, so a reused inode number cannot fool
+//!   it) → the file is read again. Reads gather the wanted records by offset and read
+//!   neighbouring ones with one `pread`.
 //! - A tail too short for the record it starts is a write in progress (or a torn write of a
 //!   writer that died): it is left for the next call; one that is still there after
 //!   [`TORN_AFTER`] is cut by the next writer's compaction. A record whose CRC fails, or a
@@ -39,7 +42,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -47,7 +50,7 @@ use std::time::{Duration, SystemTime};
 use bytes::{Bytes, BytesMut};
 
 const MAGIC: &[u8; 8] = b"MSCACHE1";
-const HEADER: u64 = 16;
+const HEADER: u64 = 24;
 const RECORD_HEADER: usize = 20;
 /// The largest blob kept; larger ones are not cached (derived data is a few KB).
 pub(crate) const MAX_ENTRY: usize = 1 << 20;
@@ -112,13 +115,35 @@ fn crc32_update(crc: u32, data: &[u8]) -> u32 {
     !crc
 }
 
-fn header_bytes(uid_validity: u32) -> [u8; HEADER as usize] {
+fn header_bytes(uid_validity: u32, id: u64) -> [u8; HEADER as usize] {
     let mut h = [0u8; HEADER as usize];
     h[..8].copy_from_slice(MAGIC);
     h[8..12].copy_from_slice(&uid_validity.to_le_bytes());
-    let crc = crc32_update(0, &h[..12]);
-    h[12..].copy_from_slice(&crc.to_le_bytes());
+    h[12..20].copy_from_slice(&id.to_le_bytes());
+    let crc = crc32_update(0, &h[..20]);
+    h[20..].copy_from_slice(&crc.to_le_bytes());
     h
+}
+
+/// UIDVALIDITY and file id of a header, if it is one of ours.
+fn parse_header(h: &[u8; HEADER as usize]) -> Option<(u32, u64)> {
+    if &h[..8] != MAGIC || crc32_update(0, &h[..20]).to_le_bytes() != h[20..] {
+        return None;
+    }
+    let mut id = [0u8; 8];
+    id.copy_from_slice(&h[12..20]);
+    Some((
+        u32::from_le_bytes([h[8], h[9], h[10], h[11]]),
+        u64::from_le_bytes(id),
+    ))
+}
+
+/// A fresh file id: tells a file from the one it replaced even if it got the same inode.
+fn new_file_id() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    getrandom::u64().unwrap_or(nanos ^ u64::from(std::process::id()).rotate_left(32))
 }
 
 /// Appends one record to `out`.
@@ -182,11 +207,11 @@ impl Slot {
     }
 }
 
-/// The open file and what is known of it.
-struct Loaded {
-    file: File,
-    dev: u64,
-    ino: u64,
+/// What is known of a cache file, kept between calls (without a descriptor: an account may
+/// touch many mailboxes).
+struct Known {
+    /// The file id in its header: the same id is the same file.
+    id: u64,
     uid_validity: u32,
     /// Everything before this offset has been parsed.
     end: u64,
@@ -197,6 +222,39 @@ struct Loaded {
     dead: u64,
     /// File length when records of expunged messages were last looked for.
     checked_len: u64,
+}
+
+impl Known {
+    fn new(id: u64, uid_validity: u32, corrupt: bool) -> Known {
+        Known {
+            id,
+            uid_validity,
+            end: HEADER,
+            corrupt,
+            map: BTreeMap::new(),
+            dead: 0,
+            checked_len: HEADER,
+        }
+    }
+}
+
+/// The file opened for one call, with what is known of it.
+struct Loaded {
+    file: File,
+    known: Known,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Known;
+    fn deref(&self) -> &Known {
+        &self.known
+    }
+}
+
+impl std::ops::DerefMut for Loaded {
+    fn deref_mut(&mut self) -> &mut Known {
+        &mut self.known
+    }
 }
 
 /// Counters of one cache file, for tests.
@@ -214,7 +272,7 @@ pub(crate) struct CacheStats {
 /// The cache file of one mailbox, as one account instance sees it.
 pub(crate) struct CacheFile {
     path: PathBuf,
-    state: Mutex<Option<Loaded>>,
+    state: Mutex<Option<Known>>,
 }
 
 fn warn(path: &Path, what: &str, err: impl std::fmt::Display) {
@@ -232,15 +290,26 @@ impl CacheFile {
     /// The entries of `wanted` (UID, key; ascending UIDs) that have one with the same key, in
     /// the same order. Never fails: problems are logged and what could be read is returned.
     pub fn get(&self, uid_validity: u32, wanted: &[(u32, u64)]) -> Vec<(u32, Bytes)> {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = self.refresh(&mut guard) {
+        let mut parked = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = None;
+        if let Err(e) = self.open(&mut guard, parked.take()) {
             warn(&self.path, "reading", e);
-            *guard = None;
             return Vec::new();
         }
         let Some(st) = guard.as_ref() else {
             return Vec::new();
         };
+        let out = Self::read_entries(&self.path, st, uid_validity, wanted);
+        *parked = guard.map(|l| l.known);
+        out
+    }
+
+    fn read_entries(
+        path: &Path,
+        st: &Loaded,
+        uid_validity: u32,
+        wanted: &[(u32, u64)],
+    ) -> Vec<(u32, Bytes)> {
         if st.uid_validity != uid_validity {
             return Vec::new();
         }
@@ -258,7 +327,7 @@ impl CacheFile {
                 out.into_iter().map(|(_, uid, b)| (uid, b)).collect()
             }
             Err(e) => {
-                warn(&self.path, "reading entries", e);
+                warn(path, "reading entries", e);
                 Vec::new()
             }
         }
@@ -273,37 +342,43 @@ impl CacheFile {
         entries: &[(u32, u64, Bytes)],
         live: &dyn Fn() -> Option<HashMap<u32, u64>>,
     ) {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = self.put_locked(&mut guard, uid_validity, entries, live) {
-            warn(&self.path, "writing", e);
-            *guard = None;
+        let mut parked = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = None;
+        let known = parked.take();
+        match self.put_locked(&mut guard, known, uid_validity, entries, live) {
+            Ok(()) => *parked = guard.map(|l| l.known),
+            Err(e) => warn(&self.path, "writing", e),
         }
     }
 
     /// Counters (after bringing the map up to date).
     #[cfg(test)]
     pub fn stats(&self) -> CacheStats {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if self.refresh(&mut guard).is_err() {
+        let mut parked = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = None;
+        if self.open(&mut guard, parked.take()).is_err() {
             return CacheStats::default();
         }
-        guard
+        let stats = guard
             .as_ref()
             .map_or(CacheStats::default(), |st| CacheStats {
                 entries: st.map.len(),
                 file_len: st.file.metadata().map(|m| m.len()).unwrap_or(0),
                 dead: st.dead,
-            })
+            });
+        *parked = guard.map(|l| l.known);
+        stats
     }
 
     fn put_locked(
         &self,
         guard: &mut Option<Loaded>,
+        known: Option<Known>,
         uid_validity: u32,
         entries: &[(u32, u64, Bytes)],
         live: &dyn Fn() -> Option<HashMap<u32, u64>>,
     ) -> std::io::Result<()> {
-        self.refresh(guard)?;
+        self.open(guard, known)?;
         if guard.is_none() {
             // No file yet: create it whole (another process may be first; its file is kept).
             create(&self.path, uid_validity)?;
@@ -442,15 +517,11 @@ impl CacheFile {
         self.remove_stale_temps();
         let tmp = self.temp_path();
         let result = (|| {
-            // This descriptor is kept: it refers to the file laid out below even if another
-            // writer's compaction replaces the path right after our rename.
-            let out = OpenOptions::new()
-                .read(true)
-                .append(true)
-                .create_new(true)
-                .open(&tmp)?;
+            let out = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             let mut w = std::io::BufWriter::with_capacity(READ_CHUNK, &out);
-            w.write_all(&header_bytes(uid_validity))?;
+            // A new id: readers holding a map of the old file see that this is another one.
+            let id = new_file_id();
+            w.write_all(&header_bytes(uid_validity, id))?;
             let mut map = BTreeMap::new();
             let mut at = HEADER;
             if let Some(st) = guard.as_ref()
@@ -476,22 +547,17 @@ impl CacheFile {
             }
             w.flush()?;
             drop(w);
-            let meta = out.metadata()?;
+            drop(out);
             std::fs::rename(&tmp, &self.path)?;
-            *guard = Some(Loaded {
-                file: out,
-                dev: meta.dev(),
-                ino: meta.ino(),
-                uid_validity,
+            let known = Known {
                 end: at,
-                corrupt: false,
                 map,
-                dead: 0,
                 checked_len: at,
-            });
-            // Records someone appended to the new file already are parsed now (and a file
-            // another compaction put in its place is loaded).
-            self.refresh(guard)
+                ..Known::new(id, uid_validity, false)
+            };
+            // The file at the path again: ours with what someone appended since (its id
+            // matches), or the file of another writer's compaction right after ours.
+            self.open(guard, Some(known))
         })();
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
@@ -529,56 +595,40 @@ impl CacheFile {
         PathBuf::from(name)
     }
 
-    /// Brings `guard` up to date with the file at the path (see the module comment); `None`
-    /// when there is no file.
-    fn refresh(&self, guard: &mut Option<Loaded>) -> std::io::Result<()> {
-        let meta = match std::fs::metadata(&self.path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                *guard = None;
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
-        let same = guard
-            .as_ref()
-            .is_some_and(|st| st.dev == meta.dev() && st.ino == meta.ino() && meta.len() >= st.end);
-        if !same {
-            *guard = self.load()?;
-        }
-        if let Some(st) = guard.as_mut()
-            && !st.corrupt
-            && meta.len() > st.end
-        {
-            parse_tail(st, meta.len())?;
-        }
-        Ok(())
-    }
-
-    /// Opens the file and reads its header (nothing parsed yet).
-    fn load(&self) -> std::io::Result<Option<Loaded>> {
+    /// Opens the file at the path into `guard` (`None` when there is none) and brings what is
+    /// known of it up to date: `known` is kept if the file has the same id (and is no shorter),
+    /// and its new tail parsed.
+    fn open(&self, guard: &mut Option<Loaded>, known: Option<Known>) -> std::io::Result<()> {
+        *guard = None;
         let (file, meta) = match open_append(&self.path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         };
         let mut head = [0u8; HEADER as usize];
-        let good = file.read_exact_at(&mut head, 0).is_ok()
-            && &head[..8] == MAGIC
-            && crc32_update(0, &head[..12]).to_le_bytes() == head[12..];
-        let uid_validity = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
-        Ok(Some(Loaded {
-            file,
-            dev: meta.dev(),
-            ino: meta.ino(),
+        let header = match file.read_exact_at(&mut head, 0) {
+            Ok(()) => parse_header(&head),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => None,
+            Err(e) => return Err(e),
+        };
+        let known = match (header, known) {
             // A bad header: nothing in the file is read; the next writer replaces it.
-            uid_validity: if good { uid_validity } else { 0 },
-            end: HEADER,
-            corrupt: !good,
-            map: BTreeMap::new(),
-            dead: 0,
-            checked_len: HEADER,
-        }))
+            (None, _) => Known::new(0, 0, true),
+            (Some((_, id)), Some(k)) if k.id == id && meta.len() >= k.end => k,
+            (Some((uid_validity, id)), _) => Known::new(id, uid_validity, false),
+        };
+        let mut st = Loaded { file, known };
+        if !st.corrupt && meta.len() > st.end {
+            parse_tail(&mut st, meta.len())?;
+        }
+        *guard = Some(st);
+        Ok(())
+    }
+
+    /// [`CacheFile::open`] again (another writer may have appended or replaced the file).
+    fn refresh(&self, guard: &mut Option<Loaded>) -> std::io::Result<()> {
+        let known = guard.take().map(|l| l.known);
+        self.open(guard, known)
     }
 }
 
@@ -683,7 +733,7 @@ pub(crate) fn create(path: &Path, uid_validity: u32) -> std::io::Result<()> {
     let mut tmp = path.to_path_buf().into_os_string();
     tmp.push(format!(".tmp.{}", crate::maildir::unique_base(0)));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, header_bytes(uid_validity))?;
+    std::fs::write(&tmp, header_bytes(uid_validity, new_file_id()))?;
     let r = match std::fs::hard_link(&tmp, path) {
         Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
         _ => Ok(()),
@@ -770,8 +820,12 @@ mod tests {
         cache.put(7, &entries(1..4, 1), &all_live(10));
         let first = std::fs::read(&path).unwrap();
         // Header, then one record per entry in the order given.
-        assert_eq!(&first[..16], &header_bytes(7));
-        let mut at = 16;
+        let mut head = [0u8; HEADER as usize];
+        head.copy_from_slice(&first[..HEADER as usize]);
+        let (uid_validity, id) = parse_header(&head).expect("our header");
+        assert_eq!(uid_validity, 7);
+        assert_eq!(&first[..HEADER as usize], &header_bytes(7, id));
+        let mut at = HEADER as usize;
         for (uid, key, data) in entries(1..4, 1) {
             let mut rec = Vec::new();
             encode_record(&mut rec, uid, key, &data);
@@ -780,6 +834,7 @@ mod tests {
         }
         assert_eq!(at, first.len(), "nothing else in the file");
         // A second batch is appended: the old bytes stay as they were, same inode.
+        use std::os::unix::fs::MetadataExt;
         let ino = std::fs::metadata(&path).unwrap().ino();
         cache.put(7, &entries(2..3, 2), &all_live(10));
         let second = std::fs::read(&path).unwrap();
@@ -793,6 +848,34 @@ mod tests {
         assert_eq!(cache.stats().dead, (RECORD_HEADER + 102) as u64);
     }
 
+    /// Whether this process has `path` open.
+    fn is_open(path: &Path) -> bool {
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .flatten()
+            .any(|e| std::fs::read_link(e.path()).is_ok_and(|p| p == path))
+    }
+
+    #[test]
+    fn no_descriptor_kept_between_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        let cache = CacheFile::new(path.clone());
+        cache.put(1, &entries(1..4, 1), &all_live(10));
+        assert!(path.is_file());
+        assert!(!is_open(&path), "closed after put");
+        assert_eq!(cache.get(1, &wanted(1..4)).len(), 3);
+        assert!(!is_open(&path), "closed after get");
+        // The map is kept: a replaced file (another id) is read again, not misread.
+        let other = CacheFile::new(path.clone());
+        std::fs::remove_file(&path).unwrap();
+        other.put(1, &entries(2..3, 7), &all_live(10));
+        assert_eq!(
+            cache.get(1, &wanted(1..4)),
+            vec![(2, Bytes::from(vec![7u8; 102]))]
+        );
+    }
+
     #[test]
     fn other_uidvalidity_is_ignored_then_replaced() {
         let dir = tempfile::tempdir().unwrap();
@@ -803,7 +886,9 @@ mod tests {
         cache.put(8, &entries(1..2, 3), &all_live(10));
         assert_eq!(cache.get(8, &wanted(1..4)).len(), 1);
         assert!(cache.get(7, &wanted(1..4)).is_empty());
-        assert_eq!(&std::fs::read(&path).unwrap()[..16], &header_bytes(8));
+        let mut head = [0u8; HEADER as usize];
+        head.copy_from_slice(&std::fs::read(&path).unwrap()[..HEADER as usize]);
+        assert_eq!(parse_header(&head).map(|h| h.0), Some(8));
     }
 
     #[test]
