@@ -21,15 +21,13 @@ mod event;
 use std::sync::Arc;
 
 pub use config::ServerConfig;
-pub use event::{
-    AccountError, AppendMessage, AuthOutcome, AuthStep, CloseReason, Event, Request,
-};
+pub use event::{AccountError, AppendMessage, AuthOutcome, AuthStep, CloseReason, Event, Request};
 
 use crate::encode::Encoder;
-use crate::response::{Code, Response, Status, StatusKind};
-use crate::token::Tag;
 #[allow(unused_imports)]
 use crate::response::Capability;
+use crate::response::{Code, Response, Status, StatusKind};
+use crate::token::Tag;
 
 /// A call the session cannot take in its current state: a bug in the driver or the glue,
 /// never caused by the peer.
@@ -184,6 +182,13 @@ impl ServerSession {
     /// (CONDSTORE), FETCH MODSEQ, SEARCH MODSEQ, STORE UNCHANGEDSINCE...).
     pub fn enable_condstore(&mut self) {
         self.enabled.condstore = true;
+    }
+
+    /// Sets the enabled extensions as ENABLE would (for the glue's unit tests, which run
+    /// commands without the input side).
+    #[cfg(test)]
+    pub(crate) fn set_enabled(&mut self, enabled: Enabled) {
+        self.enabled = enabled;
     }
 
     /// The authenticated user.

@@ -148,6 +148,13 @@ struct Streaming {
     end: u64,
     /// The last octet read was a CR.
     last_cr: bool,
+    /// Octets of the range read from the store but not yet written (a store chunk may be
+    /// larger than the room in the output).
+    buf: Vec<u8>,
+    /// How much of `buf` is written.
+    buf_pos: usize,
+    /// The store's stream ended (or failed) before `end`.
+    ended: bool,
 }
 
 /// A body literal of the message being answered, written after its other items.
@@ -225,7 +232,11 @@ fn narrow(start: u64, end: u64, partial: Option<Partial>) -> (u64, u64) {
 fn crlf_chunk(chunk: &[u8], last_cr: &mut bool, out: &mut Vec<u8>) {
     let mut from = 0;
     for i in memchr::memchr_iter(b'\n', chunk) {
-        let cr_before = if i == 0 { *last_cr } else { chunk[i - 1] == b'\r' };
+        let cr_before = if i == 0 {
+            *last_cr
+        } else {
+            chunk[i - 1] == b'\r'
+        };
         if !cr_before {
             out.extend_from_slice(&chunk[from..i]);
             out.extend_from_slice(b"\r\n");
@@ -251,7 +262,11 @@ impl Mailboxes {
     ) -> Progress {
         if modifiers.vanished && (!uid || modifiers.changed_since.is_none()) {
             // RFC 7162 §3.2.6: VANISHED only with UID FETCH and CHANGEDSINCE.
-            let _ = session.complete(StatusKind::Bad, None, "VANISHED needs UID FETCH CHANGEDSINCE");
+            let _ = session.complete(
+                StatusKind::Bad,
+                None,
+                "VANISHED needs UID FETCH CHANGEDSINCE",
+            );
             return Progress::Done;
         }
         if modifiers.vanished && !session.enabled().qresync {
@@ -492,7 +507,12 @@ impl Mailboxes {
     }
 
     /// Writes one message's response up to its literals, which are queued in `job`.
-    async fn write_message(&mut self, job: &mut FetchJob, p: Prepared, session: &mut ServerSession) {
+    async fn write_message(
+        &mut self,
+        job: &mut FetchJob,
+        p: Prepared,
+        session: &mut ServerSession,
+    ) {
         let (Some(account), Some(sel)) = (self.account.clone(), self.selected.as_ref()) else {
             return;
         };
@@ -679,28 +699,29 @@ impl Mailboxes {
                         Err(Cte::NoPart) => memory.push((label, Vec::new(), false)),
                     }
                 }
-                FetchAttr::BinarySize { section } => match decoded(&p, raw.as_deref(), &section.part)
-                {
-                    Ok(data) => item(
-                        e,
-                        MsgAtt::BinarySize {
-                            section: section.clone(),
-                            size: if section.part.is_empty() {
-                                size
-                            } else {
-                                data.len() as u64
+                FetchAttr::BinarySize { section } => {
+                    match decoded(&p, raw.as_deref(), &section.part) {
+                        Ok(data) => item(
+                            e,
+                            MsgAtt::BinarySize {
+                                section: section.clone(),
+                                size: if section.part.is_empty() {
+                                    size
+                                } else {
+                                    data.len() as u64
+                                },
                             },
-                        },
-                    ),
-                    Err(Cte::Unknown) => job.unknown_cte = true,
-                    Err(Cte::NoPart) => item(
-                        e,
-                        MsgAtt::BinarySize {
-                            section: section.clone(),
-                            size: 0,
-                        },
-                    ),
-                },
+                        ),
+                        Err(Cte::Unknown) => job.unknown_cte = true,
+                        Err(Cte::NoPart) => item(
+                            e,
+                            MsgAtt::BinarySize {
+                                section: section.clone(),
+                                size: 0,
+                            },
+                        ),
+                    }
+                }
             }
         }
         if p.seen_set && !flags_sent {
@@ -729,7 +750,9 @@ impl Mailboxes {
                 }
                 first = false;
                 e.raw(&lit.label);
-                let bytes = r.get(lit.start as usize..lit.end as usize).unwrap_or_default();
+                let bytes = r
+                    .get(lit.start as usize..lit.end as usize)
+                    .unwrap_or_default();
                 e.literal_header(lit.end - lit.start, false);
                 e.raw(bytes);
                 // A message shorter than its metadata says: keep the literal's length.
@@ -759,28 +782,29 @@ impl Mailboxes {
         if lit.end == lit.start {
             return;
         }
-        let (Some(account), Some(sel), Some(uid)) =
-            (self.account.clone(), self.selected.as_ref(), job.open_uid)
-        else {
-            pad(session.encoder(), lit.end - lit.start);
-            return;
+        let opened = match (self.account.clone(), self.selected.as_ref(), job.open_uid) {
+            (Some(account), Some(sel), Some(uid)) => account
+                .read_stream(&sel.name, uid)
+                .await
+                .map_err(|err| tracing::warn!(uid, error = %err, "FETCH: message not read")),
+            _ => Err(()),
         };
-        match account.read_stream(&sel.name, uid).await {
-            Ok(stream) => {
-                job.stream = Some(Streaming {
-                    stream,
-                    pos: 0,
-                    start: lit.start,
-                    end: lit.end,
-                    last_cr: false,
-                });
-            }
-            Err(err) => {
-                tracing::warn!(uid, error = %err, "FETCH: message not read");
-                job.read_failed = true;
-                pad(session.encoder(), lit.end - lit.start);
-            }
+        let ended = opened.is_err();
+        if ended {
+            // The literal is announced: it is filled with spaces and the FETCH ends NO.
+            job.read_failed = true;
         }
+        let stream: ByteStream = opened.unwrap_or_else(|()| Box::pin(futures::stream::empty()));
+        job.stream = Some(Streaming {
+            stream,
+            pos: 0,
+            start: lit.start,
+            end: lit.end,
+            last_cr: false,
+            buf: Vec::new(),
+            buf_pos: 0,
+            ended,
+        });
     }
 
     /// Copies the stream's octets into the output until the literal is complete
@@ -789,33 +813,58 @@ impl Mailboxes {
         let Some(st) = job.stream.as_mut() else {
             return Progress::Done;
         };
-        let mut buf = Vec::new();
-        while st.pos < st.end {
+        let limit = session.config().max_pending_output;
+        let mut converted = Vec::new();
+        loop {
+            if st.buf_pos < st.buf.len() {
+                // Write what fits in the room the output has left (at least a little).
+                let room = limit.saturating_sub(session.output().len()).max(512);
+                let to = (st.buf_pos + room).min(st.buf.len());
+                session.encoder().raw(&st.buf[st.buf_pos..to]);
+                st.buf_pos = to;
+                if session.should_flush() {
+                    return Progress::Paused;
+                }
+                continue;
+            }
+            if st.pos >= st.end {
+                break;
+            }
             if session.should_flush() {
                 return Progress::Paused;
             }
+            if st.ended {
+                // The source ended early: spaces keep the literal's announced length, a
+                // block at a time.
+                let at = st.pos.max(st.start);
+                let n = (st.end - at).min(64 * 1024);
+                st.buf.clear();
+                st.buf.resize(n as usize, b' ');
+                st.buf_pos = 0;
+                st.pos = at + n;
+                continue;
+            }
             match st.stream.next().await {
                 Some(Ok(chunk)) => {
-                    buf.clear();
-                    crlf_chunk(&chunk, &mut st.last_cr, &mut buf);
-                    let len = buf.len() as u64;
-                    let from = st.start.clamp(st.pos, st.pos + len) - st.pos;
-                    let to = st.end.clamp(st.pos, st.pos + len) - st.pos;
-                    session.encoder().raw(&buf[from as usize..to as usize]);
+                    converted.clear();
+                    crlf_chunk(&chunk, &mut st.last_cr, &mut converted);
+                    let len = converted.len() as u64;
+                    let from = (st.start.clamp(st.pos, st.pos + len) - st.pos) as usize;
+                    let to = (st.end.clamp(st.pos, st.pos + len) - st.pos) as usize;
+                    st.buf.clear();
+                    st.buf.extend_from_slice(&converted[from..to]);
+                    st.buf_pos = 0;
                     st.pos += len;
                 }
                 Some(Err(err)) => {
                     tracing::warn!(error = %err, "FETCH: reading the message failed");
                     job.read_failed = true;
-                    let missing = st.end - st.pos.max(st.start);
-                    pad(session.encoder(), missing);
-                    st.pos = st.end;
+                    st.ended = true;
                 }
                 None => {
-                    // Shorter than its size: the literal keeps its announced length.
-                    let missing = st.end - st.pos.max(st.start);
-                    pad(session.encoder(), missing);
-                    st.pos = st.end;
+                    tracing::warn!("FETCH: message shorter than its size");
+                    job.read_failed = true;
+                    st.ended = true;
                 }
             }
         }

@@ -65,7 +65,10 @@ impl Mailboxes {
                         set,
                         items,
                         modifiers,
-                    } => self.fetch(uid, &set, &items, modifiers, point, session).await,
+                    } => {
+                        self.fetch(uid, &set, &items, modifiers, point, session)
+                            .await
+                    }
                     C::Store {
                         uid,
                         set,
@@ -90,8 +93,16 @@ impl Mailboxes {
                         criteria,
                     } => {
                         let charset = charset.as_ref().map(|c| c.as_bytes());
-                        self.search(&request.tag, uid, return_opts.as_deref(), charset, &criteria, point, session)
-                            .await
+                        self.search(
+                            &request.tag,
+                            uid,
+                            return_opts.as_deref(),
+                            charset,
+                            &criteria,
+                            point,
+                            session,
+                        )
+                        .await
                     }
                     C::Sort {
                         uid,

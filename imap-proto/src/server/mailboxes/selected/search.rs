@@ -172,7 +172,11 @@ impl Mailboxes {
         }
         let hits = match self.matching(&program).await {
             Ok(h) => h,
-            Err(err) => return self.finish_store_error(session, point, "SEARCH", &err).await,
+            Err(err) => {
+                return self
+                    .finish_store_error(session, point, "SEARCH", &err)
+                    .await;
+            }
         };
         let nums: Vec<u32> = hits
             .iter()
@@ -199,7 +203,9 @@ impl Mailboxes {
                         .filter(|o| *o != SearchReturnOption::Save)
                         .collect();
                     session.untagged(&Response::Data(Data::Esearch(Esearch {
-                        tag: Some(IString::Quoted(Cow::Owned(tag.as_str().as_bytes().to_vec()))),
+                        tag: Some(IString::Quoted(Cow::Owned(
+                            tag.as_str().as_bytes().to_vec(),
+                        ))),
                         uid,
                         data: s::return_data(&opts, &nums, modseq),
                     })));
@@ -307,11 +313,19 @@ impl Mailboxes {
         };
         let hits = match self.matching(&program).await {
             Ok(h) => h,
-            Err(err) => return self.finish_store_error(session, point, "THREAD", &err).await,
+            Err(err) => {
+                return self
+                    .finish_store_error(session, point, "THREAD", &err)
+                    .await;
+            }
         };
         let summaries = match self.summaries(&hits, Needs::Header).await {
             Ok(s) => s,
-            Err(err) => return self.finish_store_error(session, point, "THREAD", &err).await,
+            Err(err) => {
+                return self
+                    .finish_store_error(session, point, "THREAD", &err)
+                    .await;
+            }
         };
         let items: Vec<SortItem<'_>> = hits
             .iter()

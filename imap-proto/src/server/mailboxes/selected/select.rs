@@ -117,10 +117,10 @@ impl Mailboxes {
             Vec::new()
         } else {
             [
+                Flag::Seen,
                 Flag::Answered,
                 Flag::Flagged,
                 Flag::Deleted,
-                Flag::Seen,
                 Flag::Draft,
             ]
             .into_iter()
@@ -144,10 +144,7 @@ impl Mailboxes {
         }
         session.untagged(&ok(Code::UidValidity(view.uid_validity()), "UIDs valid"));
         session.untagged(&ok(Code::UidNext(view.uid_next()), "Predicted next UID"));
-        session.untagged(&ok(
-            Code::HighestModSeq(view.synced_modseq()),
-            "Highest",
-        ));
+        session.untagged(&ok(Code::HighestModSeq(view.synced_modseq()), "Highest"));
         if enabled.imap4rev2 {
             // RFC 9051 §6.3.2: a LIST response with the mailbox name.
             session.untagged(&Response::Data(Data::List(ListItem {
