@@ -2,13 +2,13 @@
 //! STORE, SEARCH/SORT/THREAD, COPY/MOVE, EXPUNGE, CLOSE/UNSELECT, NOOP/CHECK, and the
 //! announcements of other sessions' changes (IDLE).
 //!
-//! - [`select`]: SELECT and EXAMINE; the view is built from the store's metadata in chunks.
-//! - [`fetch`]: FETCH, streamed and resumable ([`Job`]).
-//! - [`store`]: STORE.
-//! - [`search`]: SEARCH, SORT, THREAD.
-//! - [`copy`]: COPY and MOVE.
-//! - [`expunge`]: EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, NOOP, CHECK.
-//! - [`idle`]: waiting for changes and announcing them during IDLE.
+//! - `select`: SELECT and EXAMINE; the view is built from the store's metadata in chunks.
+//! - `fetch`: FETCH, streamed and resumable ([`Job`]).
+//! - `store`: STORE.
+//! - `search`: SEARCH, SORT, THREAD.
+//! - `copy`: COPY and MOVE.
+//! - `expunge`: EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, NOOP, CHECK.
+//! - `idle`: waiting for changes and announcing them during IDLE.
 //!
 //! Every command ends through [`Mailboxes::finish`]: the store's changes of the selected
 //! mailbox are fetched and announced as the command allows (RFC 9051 §7.4.1, §7.5.1), then
