@@ -699,17 +699,20 @@ impl Mailboxes {
                         Err(Cte::NoPart) => memory.push((label, Vec::new(), false)),
                     }
                 }
+                FetchAttr::BinarySize { section } if section.part.is_empty() => item(
+                    e,
+                    MsgAtt::BinarySize {
+                        section: section.clone(),
+                        size,
+                    },
+                ),
                 FetchAttr::BinarySize { section } => {
                     match decoded(&p, raw.as_deref(), &section.part) {
                         Ok(data) => item(
                             e,
                             MsgAtt::BinarySize {
                                 section: section.clone(),
-                                size: if section.part.is_empty() {
-                                    size
-                                } else {
-                                    data.len() as u64
-                                },
+                                size: data.len() as u64,
                             },
                         ),
                         Err(Cte::Unknown) => job.unknown_cte = true,

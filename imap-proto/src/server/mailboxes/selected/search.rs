@@ -61,6 +61,21 @@ fn refuse(session: &mut ServerSession, err: &SearchError) {
     }
 }
 
+/// The message as far as the keys read it: its first [`HEADER_LIMIT`] octets when only the
+/// header is searched, else all of it.
+async fn read_for(
+    account: &dyn mailstore::Account,
+    mailbox: &str,
+    uid: u32,
+    needs: Needs,
+) -> mailstore::Result<Vec<u8>> {
+    if needs == Needs::Header {
+        account.read_range(mailbox, uid, 0..HEADER_LIMIT).await
+    } else {
+        account.read(mailbox, uid).await
+    }
+}
+
 impl Mailboxes {
     /// The messages of the selected mailbox that `program` matches, ascending.
     async fn matching(
@@ -106,7 +121,7 @@ impl Mailboxes {
                 };
                 let matched = match program.matches_metadata(&meta, &ctx) {
                     Some(b) => b,
-                    None => match account.read(&sel.name, m.uid).await {
+                    None => match read_for(&*account, &sel.name, m.uid, program.needs()).await {
                         Ok(raw) => match program.matches(&meta, &ctx, &mut &raw[..]) {
                             Ok(b) => b,
                             Err(never) => match never {},

@@ -222,8 +222,11 @@ async fn body_parts_binary_and_lf_messages() {
     );
     // PEEK left \Seen alone.
     assert_eq!(
-        c.run("c fetch 2 flags").await,
-        "* 2 FETCH (FLAGS ())\r\nc OK FETCH completed\r\n"
+        c.run("c fetch 2 (flags binary.size[])").await,
+        format!(
+            "* 2 FETCH (FLAGS () BINARY.SIZE[] {})\r\nc OK FETCH completed\r\n",
+            M2.len()
+        )
     );
     // The LF-only message is served in CRLF form; RFC822.SIZE counts the CRs.
     let crlf = String::from_utf8(crate::server::mime::crlf_view(M3).into_owned()).unwrap();
@@ -799,4 +802,70 @@ async fn mime_structure_is_parsed_once_and_metadata_items_read_nothing() {
     other.run("b fetch 2 body.peek[1]").await;
     assert_eq!(puts.load(Ordering::SeqCst), 3);
     let _ = SystemTime::now();
+}
+
+#[tokio::test]
+async fn idle_sees_a_file_another_process_dropped_into_the_maildir() {
+    let (dir, store) = maildir(&[M1]).await;
+    let mut c = client(&store).await;
+    c.run("a select INBOX").await;
+    let user_dir = store.user_dir("alice").unwrap();
+    let started = std::time::Instant::now();
+    let drop_in = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        let tmp = user_dir.join("tmp").join("1700000000.outside.host");
+        std::fs::write(&tmp, M3).unwrap();
+        std::fs::rename(&tmp, user_dir.join("new").join("1700000000.outside.host")).unwrap();
+    });
+    tokio::time::timeout(Duration::from_secs(3), c.mb.changed())
+        .await
+        .expect("an outside delivery is seen");
+    drop_in.await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "seen within a second or so"
+    );
+    c.mb.idle_poll(&mut c.s).await;
+    assert_eq!(c.s.take_output(), b"* 2 EXISTS\r\n");
+    assert_eq!(
+        c.run("b fetch 2 (binary.size[] body.peek[text])").await,
+        format!(
+            "* 2 FETCH (BINARY.SIZE[] {} BODY[TEXT] {{13}}\r\nFish it is.\r\n)\r\nb OK FETCH completed\r\n",
+            crate::server::mime::crlf_view(M3).len()
+        )
+    );
+    drop(dir);
+}
+
+#[tokio::test]
+async fn modseq_search_and_utf8_names() {
+    let (_dir, store) = maildir(&[M1, M2]).await;
+    let account = store.account("alice").await.unwrap();
+    account.create("Entw&APw-rfe", None).await.unwrap();
+    let mut c = client(&store).await;
+    c.enable(Enabled {
+        utf8_accept: true,
+        imap4rev2: true,
+        ..Enabled::default()
+    });
+    let out = c.run("a select INBOX").await;
+    // IMAP4rev2: a LIST with the name, no RECENT or UNSEEN (RFC 9051 §6.3.2).
+    assert!(out.contains("* LIST () \".\" INBOX\r\n"), "{out}");
+    assert!(!out.contains("RECENT") && !out.contains("UNSEEN"), "{out}");
+    let st = status(&store, "INBOX").await;
+    c.run("b store 2 +flags.silent (\\Answered)").await;
+    // RFC 7162 §3.1.5: SEARCH MODSEQ answers with the highest MODSEQ of the matches.
+    assert_eq!(
+        c.run(&format!("c search modseq {}", st.highest_modseq))
+            .await,
+        format!(
+            "* SEARCH 2 (MODSEQ {})\r\nc OK SEARCH completed\r\n",
+            st.highest_modseq + 1
+        )
+    );
+    assert!(c.s.enabled().condstore);
+    // UTF-8 names reach the store in modified UTF-7, as Dovecot keeps them.
+    let out = c.run("d copy 1 \"Entwürfe\"").await;
+    assert!(out.starts_with("d OK [COPYUID "), "{out}");
+    assert_eq!(status(&store, "Entw&APw-rfe").await.messages, 1);
 }
