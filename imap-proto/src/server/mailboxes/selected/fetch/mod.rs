@@ -389,7 +389,10 @@ impl Mailboxes {
         if chunk.is_empty() {
             return Ok(());
         }
-        let uids: UidSet = chunk.iter().map(|&(_, u)| u).collect();
+        // One UID range per run of message numbers.
+        let uids = view.uid_set(&MessageSet::from_ranges(
+            chunk.iter().map(|&(seq, _)| (seq, seq)).collect(),
+        ));
         let mut seen_set: Vec<u32> = Vec::new();
         if job.needs.sets_seen {
             let unseen: UidSet = chunk

@@ -216,3 +216,41 @@ async fn mime_structure_is_parsed_once_and_metadata_items_read_nothing() {
     assert_eq!(puts.load(Ordering::SeqCst), 3);
     let _ = SystemTime::now();
 }
+
+#[tokio::test]
+async fn fetch_of_many_messages_pauses_and_answers_each_once() {
+    let (_dir, store) = maildir(&[]).await;
+    let account = store.account("alice").await.unwrap();
+    let n = 300u32;
+    for i in 0..n {
+        let m = format!("Subject: m{i}\r\n\r\nbody {i}\r\n");
+        append(&*account, "INBOX", m.as_bytes()).await;
+    }
+    let mut config = ServerConfig::new("test");
+    config.max_pending_output = 1024;
+    let mut c = Client::new(store.clone(), config).await;
+    let out = c.run("a select INBOX").await;
+    assert!(out.contains(&format!("* {n} EXISTS\r\n")), "{out}");
+    let (out, pauses) = c
+        .run_counting("b fetch 1:* (uid rfc822.size body.peek[header.fields (subject)])")
+        .await;
+    assert!(pauses > 20, "only {pauses} pauses");
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("* ")).collect();
+    assert_eq!(lines.len(), n as usize);
+    for (i, l) in lines.iter().enumerate() {
+        let seq = i + 1;
+        assert_eq!(
+            *l,
+            format!(
+                "* {seq} FETCH (UID {seq} RFC822.SIZE {} BODY[HEADER.FIELDS (subject)] {{{}}}",
+                format!("Subject: m{i}\r\n\r\nbody {i}\r\n").len(),
+                format!("Subject: m{i}\r\n\r\n").len()
+            )
+        );
+    }
+    assert!(out.ends_with("b OK FETCH completed\r\n"));
+    // The view holds 16 octets per message, nothing per FETCH.
+    let view = &c.mb.selected.as_ref().unwrap().view;
+    assert!(view.heap_size() < n as usize * 40, "{}", view.heap_size());
+    assert!(c.mb.job.is_none());
+}
