@@ -262,6 +262,10 @@ impl Mailboxes {
                 .collect();
             item(e, MsgAtt::Flags(flags));
         }
+        if p.seen_set && view.condstore() && !job.items.contains(&FetchAttr::ModSeq) {
+            // RFC 7162 §3.1.4: a flag change carries its MODSEQ under CONDSTORE.
+            item(e, MsgAtt::ModSeq(view.modseq(p.seq).unwrap_or(0)));
+        }
         for (label, data, binary) in memory {
             if !first {
                 e.sp();

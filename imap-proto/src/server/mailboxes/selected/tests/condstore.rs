@@ -50,6 +50,16 @@ async fn condstore_changedsince_and_unchangedsince() {
         "{out}"
     );
     assert_eq!(lines[3], "d OK FETCH completed");
+    // An implicit \Seen under CONDSTORE reports FLAGS and the new MODSEQ.
+    let out = c.run("d2 fetch 2 (body[1])").await;
+    let m3 = status(&store, "INBOX").await.highest_modseq;
+    assert_eq!(
+        out,
+        format!(
+            "* 2 FETCH (FLAGS (\\Seen \\Flagged) MODSEQ ({m3}) BODY[1] {{23}}\r\n\
+             Noon at the fish place?)\r\nd2 OK FETCH completed\r\n"
+        )
+    );
     // UID STORE's MODIFIED lists UIDs.
     let out = c
         .run(&format!(
@@ -73,7 +83,11 @@ async fn qresync_select_and_vanished_fetch() {
     c.run("b store 2 +flags.silent (\\Deleted)").await;
     let out = c.run("c expunge").await;
     // QRESYNC: VANISHED, not EXPUNGE (RFC 7162 §3.2.10).
-    assert_eq!(out, "* VANISHED 2\r\nc OK EXPUNGE completed\r\n");
+    let after = status(&store, "INBOX").await.highest_modseq;
+    assert_eq!(
+        out,
+        format!("* VANISHED 2\r\nc OK [HIGHESTMODSEQ {after}] EXPUNGE completed\r\n")
+    );
     c.run("d unselect").await;
 
     // RFC 7162 §3.2.5.1: the client knew everything up to the first snapshot.

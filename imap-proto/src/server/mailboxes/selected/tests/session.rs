@@ -163,7 +163,10 @@ async fn examine_is_read_only() {
     assert_eq!(c.s.state(), State::Authenticated);
     // Authenticated state: NOOP has nothing to announce; FETCH has no mailbox.
     assert_eq!(c.run("f noop").await, "f OK NOOP completed\r\n");
-    assert_eq!(c.run("g fetch 1 flags").await, "g BAD No mailbox selected\r\n");
+    assert_eq!(
+        c.run("g fetch 1 flags").await,
+        "g BAD No mailbox selected\r\n"
+    );
 }
 
 #[tokio::test]
