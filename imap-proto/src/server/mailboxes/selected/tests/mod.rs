@@ -143,6 +143,7 @@ mod condstore;
 mod search;
 mod session;
 mod stream;
+mod wire;
 
 /// A driver's futures hold `&Mailboxes` across awaits on a multi-threaded runtime.
 #[test]
