@@ -145,16 +145,22 @@ async fn modseq_search_and_utf8_names() {
     assert!(!out.contains("RECENT") && !out.contains("UNSEEN"), "{out}");
     let st = status(&store, "INBOX").await;
     c.run("b store 2 +flags.silent (\\Answered)").await;
-    // RFC 7162 §3.1.5: SEARCH MODSEQ answers with the highest MODSEQ of the matches.
+    // RFC 7162 §3.1.5: SEARCH MODSEQ answers with the highest MODSEQ of the matches (in
+    // ESEARCH for IMAP4rev2, RFC 7162 §3.1.5 / RFC 4731).
     assert_eq!(
         c.run(&format!("c search modseq {}", st.highest_modseq))
             .await,
         format!(
-            "* SEARCH 2 (MODSEQ {})\r\nc OK SEARCH completed\r\n",
+            "* ESEARCH (TAG \"c\") ALL 2 MODSEQ {}\r\nc OK SEARCH completed\r\n",
             st.highest_modseq + 1
         )
     );
     assert!(c.s.enabled().condstore);
+    // IMAP4rev2 answers SEARCH with ESEARCH (RFC 9051 §7.3.4).
+    assert_eq!(
+        c.run("c2 search subject lunch").await,
+        "* ESEARCH (TAG \"c2\") ALL 2\r\nc2 OK SEARCH completed\r\n"
+    );
     // UTF-8 names reach the store in modified UTF-7, as Dovecot keeps them.
     let out = c.run("d copy 1 \"Entwürfe\"").await;
     assert!(out.starts_with("d OK [COPYUID "), "{out}");
