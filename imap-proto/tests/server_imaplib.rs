@@ -50,16 +50,27 @@ print("LOGOUT", typ, data[0].decode())
     assert!(out.contains("SELECT OK 3\n"), "{out}");
     let stored = server.messages("alice", "INBOX").await;
     for (i, meta) in stored.iter().take(3).enumerate() {
-        let line = format!("FETCH {} (UID {} RFC822.SIZE {})", i + 1, meta.uid, meta.size);
+        let line = format!(
+            "FETCH {} (UID {} RFC822.SIZE {})",
+            i + 1,
+            meta.uid,
+            meta.size
+        );
         assert!(out.contains(&line), "{line} missing in {out}");
     }
-    assert!(out.contains(&format!("BODY2 {}\n", hex(&messages[1]))), "{out}");
+    assert!(
+        out.contains(&format!("BODY2 {}\n", hex(&messages[1]))),
+        "{out}"
+    );
     assert!(out.contains("STORE OK"), "{out}");
     assert!(out.contains("SEEN 1\n"), "{out}");
     assert!(out.contains("UNSEEN 2 3\n"), "{out}");
     // APPENDUID (RFC 4315): the UIDVALIDITY and the new message's UID.
     let validity = server.uid_validity("alice", "INBOX").await;
-    assert!(out.contains(&format!("APPEND OK [APPENDUID {validity} ")), "{out}");
+    assert!(
+        out.contains(&format!("APPEND OK [APPENDUID {validity} ")),
+        "{out}"
+    );
     assert!(out.contains("EXPUNGE OK [b'2']"), "{out}");
     assert!(out.contains("LOGOUT BYE"), "{out}");
     // The store: message 2 gone, message 1 \Seen, the appended one last with its octets.
@@ -103,13 +114,25 @@ M.logout()
 "#,
         )
         .await;
-    assert!(out.contains("STARTTLS") && out.contains("LOGINDISABLED"), "{out}");
+    assert!(
+        out.contains("STARTTLS") && out.contains("LOGINDISABLED"),
+        "{out}"
+    );
     assert!(out.contains("REFUSED"), "{out}");
     assert!(!out.contains("PLAIN LOGIN ACCEPTED"), "{out}");
     assert!(out.contains("STARTTLS OK"), "{out}");
-    let tls_caps = out.lines().find(|l| l.starts_with("TLSCAPS")).expect("caps after TLS");
-    assert!(!tls_caps.contains("LOGINDISABLED") && !tls_caps.contains("STARTTLS"), "{tls_caps}");
-    assert!(out.contains("LOGIN OK") && out.contains("SELECT 1\n"), "{out}");
+    let tls_caps = out
+        .lines()
+        .find(|l| l.starts_with("TLSCAPS"))
+        .expect("caps after TLS");
+    assert!(
+        !tls_caps.contains("LOGINDISABLED") && !tls_caps.contains("STARTTLS"),
+        "{tls_caps}"
+    );
+    assert!(
+        out.contains("LOGIN OK") && out.contains("SELECT 1\n"),
+        "{out}"
+    );
     server.stop().await;
 
     let server = TestServer::start(Options {
