@@ -15,6 +15,9 @@ use clients::{FIRST, PARTS, THIRD, contents, create, maildir_letters, put, run, 
 use mailstore::{Flag, FlagOp, UidSet};
 use server_support::TestServer;
 
+/// A local folder: its UIDVALIDITY, and by UID each message's octets and flags (sorted).
+type Local = (u32, BTreeMap<u32, (Vec<u8>, Vec<String>)>);
+
 /// A doveadm set-up of the test's own: its configuration (local Maildir, imapc pointing at
 /// our server) in a directory owned by the `dovecot` user (mail is never accessed as root).
 struct Doveadm {
@@ -82,7 +85,7 @@ impl Doveadm {
 
     /// `(uidvalidity, uid → (bytes, flags and keywords sorted))` of a local folder, from its
     /// `dovecot-uidlist`.
-    fn local(&self, mailbox: &str) -> (u32, BTreeMap<u32, (Vec<u8>, Vec<String>)>) {
+    fn local(&self, mailbox: &str) -> Local {
         let folder = self.folder(mailbox);
         let uidlist =
             std::fs::read_to_string(folder.join("dovecot-uidlist")).expect("dovecot-uidlist");

@@ -32,7 +32,7 @@ impl Tmux {
         let mutt = testkit::peer::require("mutt");
         let tmux = Tmux { socket };
         let line = format!(
-            "env HOME={} TERM=xterm {} -n -F {}",
+            "env HOME={} TERM=xterm LANG=C.UTF-8 LC_ALL=C.UTF-8 {} -n -F {}",
             home.display(),
             mutt.display(),
             rc.display()
