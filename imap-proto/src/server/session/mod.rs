@@ -24,7 +24,6 @@ pub use config::ServerConfig;
 pub use event::{AccountError, AppendMessage, AuthOutcome, AuthStep, CloseReason, Event, Request};
 
 use crate::encode::Encoder;
-#[allow(unused_imports)]
 use crate::response::Capability;
 use crate::response::{Code, Response, Status, StatusKind};
 use crate::token::Tag;
@@ -118,6 +117,8 @@ pub struct ServerSession {
     stats: SessionStats,
     /// The tag of the command the driver or glue must complete ([`ServerSession::complete`]).
     in_progress: Option<Tag<'static>>,
+    /// The input side: framing, phase, the answer awaited (session/input).
+    input: input::Input,
 }
 
 impl ServerSession {
@@ -146,6 +147,7 @@ impl ServerSession {
 
     fn blank(config: Arc<ServerConfig>, state: State, tls: bool) -> Self {
         ServerSession {
+            input: input::Input::new(&config),
             config,
             output: Encoder::server(),
             state,
@@ -277,3 +279,5 @@ impl ServerSession {
 }
 
 mod input;
+#[cfg(test)]
+mod tests;
