@@ -51,11 +51,7 @@ impl ServerSession {
     /// Refuses the APPEND message announced by [`Event::AppendMessage`]: the command completes
     /// with `NO [code] text` and the literal's octets (if the client sends them anyway, as after
     /// a non-synchronizing `{n+}`) are skipped.
-    pub fn append_refuse(
-        &mut self,
-        code: Option<Code<'_>>,
-        text: &str,
-    ) -> Result<(), SessionError> {
+    pub fn append_refuse(&mut self, code: Option<Code<'_>>, text: &str) -> Result<(), SessionError> {
         let _ = (code, text);
         unimplemented!("imap-session")
     }

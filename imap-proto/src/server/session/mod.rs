@@ -21,13 +21,15 @@ mod event;
 use std::sync::Arc;
 
 pub use config::ServerConfig;
-pub use event::{AccountError, AppendMessage, AuthOutcome, AuthStep, CloseReason, Event, Request};
+pub use event::{
+    AccountError, AppendMessage, AuthOutcome, AuthStep, CloseReason, Event, Request,
+};
 
 use crate::encode::Encoder;
-#[allow(unused_imports)]
-use crate::response::Capability;
 use crate::response::{Code, Response, Status, StatusKind};
 use crate::token::Tag;
+#[allow(unused_imports)]
+use crate::response::Capability;
 
 /// A call the session cannot take in its current state: a bug in the driver or the glue,
 /// never caused by the peer.
