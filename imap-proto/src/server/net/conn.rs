@@ -15,7 +15,7 @@ use super::limits::UserSlot;
 use super::{DriverError, Ending, Shared};
 use crate::response::{Code, Response, Status, StatusKind};
 use crate::server::mailboxes::{Mailboxes, Progress};
-use crate::server::session::{AuthOutcome, AuthStep, Event, ServerSession};
+use crate::server::session::{AuthOutcome, AuthStep, CloseReason, Event, ServerSession};
 use mail_net::Conn;
 
 /// The read buffer of a connection between commands (and while idling): small, as thousands of
@@ -25,6 +25,18 @@ const READ_CHUNK: usize = 4 * 1024;
 /// The read buffer while an APPEND literal streams: fewer, larger reads for big messages;
 /// dropped when the APPEND ends.
 const APPEND_CHUNK: usize = 64 * 1024;
+
+/// What ended a wait for input.
+enum Wake {
+    /// `n` octets were read.
+    Read(usize),
+    /// The autologout time-out (RFC 9051 §5.4) passed.
+    Timeout,
+    /// While idling: the selected mailbox may have changed.
+    Changed,
+    /// The server's grace period is over.
+    Stop,
+}
 
 /// What one connection holds besides the session.
 struct Connection<'a, IO> {
@@ -107,28 +119,31 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             };
             let deadline = last_input + session.autologout();
             let idling = self.idling;
-            tokio::select! {
+            let woke = tokio::select! {
                 read = tokio::time::timeout_at(deadline, self.conn.read(buf)) => match read {
-                    Err(_) => session.timeout(),
-                    Ok(Ok(0)) => return Ok(Ending::Closed(crate::server::session::CloseReason::PeerClosed)),
-                    Ok(Ok(n)) => {
-                        last_input = Instant::now();
-                        let input = buf.get(..n).unwrap_or_default();
-                        match self.deflate.as_mut() {
-                            Some(deflate) => deflate.push(input),
-                            None => session.feed(input),
-                        }
-                    }
+                    Err(_) => Wake::Timeout,
+                    Ok(Ok(0)) => return Ok(Ending::Closed(CloseReason::PeerClosed)),
+                    Ok(Ok(n)) => Wake::Read(n),
                     Ok(Err(e)) => return Err(DriverError::Io(e)),
                 },
                 // IDLE (RFC 2177): the store's change notifier (at once for changes in this
                 // process) or its poll interval (other processes).
-                () = self.mailboxes.changed(), if idling => {
-                    Box::pin(self.mailboxes.idle_poll(session)).await;
-                }
+                () = self.mailboxes.changed(), if idling => Wake::Changed,
                 // A closed channel (its sender dropped) never asks to stop.
-                // (The watch's read guard is dropped inside: it is not `Send`.)
-                true = async { self.stop.wait_for(|stop| *stop).await.is_ok() } => session.shutdown(),
+                Ok(_) = self.stop.wait_for(|stop| *stop) => Wake::Stop,
+            };
+            match woke {
+                Wake::Read(n) => {
+                    last_input = Instant::now();
+                    let input = buf.get(..n).unwrap_or_default();
+                    match self.deflate.as_mut() {
+                        Some(deflate) => deflate.push(input),
+                        None => session.feed(input),
+                    }
+                }
+                Wake::Timeout => session.timeout(),
+                Wake::Changed => Box::pin(self.mailboxes.idle_poll(session)).await,
+                Wake::Stop => session.shutdown(),
             }
         }
     }
