@@ -168,7 +168,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                         .credentials
                         .check_password(&user, &password)
                         .await;
-                    let outcome = self.outcome(result).await;
+                    let outcome = outcome(self.shared.failure_delay, result).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::Auth(step) => {
@@ -260,19 +260,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
         Ok(())
     }
 
-    /// Maps a credential check to the session's outcome; a failure is answered after the
-    /// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
-    async fn outcome(&self, result: Result<String, CredentialError>) -> AuthOutcome {
-        match result {
-            Ok(identity) => AuthOutcome::Success { identity },
-            Err(CredentialError::Rejected) => {
-                tokio::time::sleep(self.shared.failure_delay).await;
-                AuthOutcome::Failure
-            }
-            Err(_) => AuthOutcome::Temporary,
-        }
-    }
-
     /// Runs one SASL step with the shared `sasl` crate against the credential store.
     async fn sasl_step(&mut self, step: AuthStep) -> AuthOutcome {
         let store = &self.shared.credentials;
@@ -305,5 +292,19 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             .accept_tls_within(acceptor, timeout, &mut self.stop)
             .await
             .map_err(DriverError::Tls)
+    }
+}
+
+/// Maps a credential check to the session's outcome (a free function: a future holding
+/// `&Connection` across the sleep would need the connection to be `Sync`); a failure is answered after the
+/// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
+async fn outcome(failure_delay: Duration, result: Result<String, CredentialError>) -> AuthOutcome {
+    match result {
+        Ok(identity) => AuthOutcome::Success { identity },
+        Err(CredentialError::Rejected) => {
+            tokio::time::sleep(failure_delay).await;
+            AuthOutcome::Failure
+        }
+        Err(_) => AuthOutcome::Temporary,
     }
 }

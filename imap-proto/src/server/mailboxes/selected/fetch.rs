@@ -141,7 +141,9 @@ struct Prepared {
 
 /// A literal being streamed from the store: octets `start..end` of the message's CRLF form.
 struct Streaming {
-    stream: ByteStream,
+    /// In a mutex only to make `Mailboxes` `Sync` (the driver's futures hold `&Mailboxes`
+    /// across awaits; a store stream is only `Send`); only ever reached through `get_mut`.
+    stream: std::sync::Mutex<ByteStream>,
     /// Octets of the CRLF form read so far.
     pos: u64,
     start: u64,
@@ -796,7 +798,7 @@ impl Mailboxes {
         }
         let stream: ByteStream = opened.unwrap_or_else(|()| Box::pin(futures::stream::empty()));
         job.stream = Some(Streaming {
-            stream,
+            stream: std::sync::Mutex::new(stream),
             pos: 0,
             start: lit.start,
             end: lit.end,
@@ -844,7 +846,11 @@ impl Mailboxes {
                 st.pos = at + n;
                 continue;
             }
-            match st.stream.next().await {
+            let stream = st
+                .stream
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match stream.next().await {
                 Some(Ok(chunk)) => {
                     converted.clear();
                     crlf_chunk(&chunk, &mut st.last_cr, &mut converted);
