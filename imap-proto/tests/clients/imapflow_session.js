@@ -37,6 +37,8 @@ async function main() {
   }
 
   const box = await client.mailboxOpen("INBOX");
+  // (imapflow updates the mailbox object as untagged responses come: keep the value now.)
+  const selectedModseq = box.highestModseq;
   out("open", `${box.path} exists=${box.exists} uidValidity=${box.uidValidity} ` +
     `highestModseq=${box.highestModseq !== undefined}`);
   const uids = [];
@@ -57,7 +59,7 @@ async function main() {
   out("flagsAdd", await client.messageFlagsAdd({ uid: String(uids[0]) }, ["\\Flagged", "$Important"], { uid: true }));
   const flags = await client.fetchOne(String(uids[0]), { flags: true, modseq: true }, { uid: true });
   out("flags-after", [...flags.flags].filter((f) => f !== "\\Recent").sort().join(" "));
-  out("modseq-after", BigInt(flags.modseq) > BigInt(box.highestModseq));
+  out("modseq", `${selectedModseq} ${flags.modseq}`);
 
   const moved = await client.messageMove({ uid: String(uids[1]) }, "Archive", { uid: true });
   out("move", `${moved.destination} ${[...(moved.uidMap || new Map()).entries()].map(([a, b]) => `${a}->${b}`).join(",")}`);
