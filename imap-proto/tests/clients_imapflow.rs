@@ -100,7 +100,10 @@ async fn imapflow_session(server: TestServer, mode: &str) {
     let modseq: Vec<u64> = seen
         .get("modseq")
         .split(' ')
-        .map(|n| n.parse().unwrap_or_else(|_| panic!("MODSEQ {n:?}\n{}", seen.transcript)))
+        .map(|n| {
+            n.parse()
+                .unwrap_or_else(|_| panic!("MODSEQ {n:?}\n{}", seen.transcript))
+        })
         .collect();
     assert!(modseq[1] > modseq[0], "{modseq:?}\n{}", seen.transcript);
     seen.expect("move", "Archive 2->1");

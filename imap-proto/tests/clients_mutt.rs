@@ -108,7 +108,7 @@ async fn mutt_reads_flags_and_saves_to_another_folder() {
              set imap_passive=no\nset mail_check=2\nset timeout=2\nset header_cache=\"\"\n\
              set message_cachedir=\"\"\nset record=\"\"\nset postponed=\"\"\nset move=no\n\
              set delete=yes\nset confirmappend=no\nset confirmcreate=no\nset quit=yes\n\
-             set wait_key=no\nset sort=date\nset pager_stop=yes\nset charset=utf-8\n",
+             set wait_key=no\nset mark_old=no\nset sort=date\nset pager_stop=yes\nset charset=utf-8\n",
             server.addr.port()
         ),
     )
