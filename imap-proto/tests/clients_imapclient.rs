@@ -129,3 +129,72 @@ async fn imapclient_reads_searches_flags_moves_and_idles() {
     assert!(archive[0].1 == PARTS, "the moved message changed");
     server.stop().await;
 }
+
+/// Waits (up to 20 s) for the file `path`.
+async fn wait_for_file(path: &std::path::Path) {
+    let appeared = clients::eventually(Duration::from_secs(20), async || path.exists()).await;
+    assert!(appeared, "{} never appeared", path.display());
+}
+
+/// RFC 2177 IDLE as the issue asks it: a message delivered by the delivery agent (the store in
+/// this process) reaches an idling IMAPClient at once, and one written into the same Maildir
+/// by another process (a second `MaildirStore` over the same root, with its own notifier)
+/// within a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imapclient_idle_hears_the_delivery_agent_and_another_process() {
+    testkit::peer::require_python_module("imapclient");
+    let server = server_with_messages().await;
+    let markers = tempfile::tempdir().expect("tempdir");
+    let script = testkit::Python::script(include_str!("clients/imapclient_idle.py"))
+        .arg(server.addr.port().to_string())
+        .arg("alice")
+        .arg("wonderland")
+        .arg(markers.path().display().to_string())
+        .timeout(Duration::from_secs(60));
+    let client = tokio::spawn(async move { script.run().await });
+
+    wait_for_file(&markers.path().join("idling-1")).await;
+    clients::put(
+        &server,
+        "INBOX",
+        &clients::simple("lda@example.org", "by the LDA", "1"),
+        &[],
+    )
+    .await;
+    wait_for_file(&markers.path().join("idling-2")).await;
+    let other = mailstore::maildir::MaildirStore::new(&server.root);
+    use mailstore::MailStore as _;
+    other
+        .account("alice")
+        .await
+        .expect("account")
+        .append(
+            "INBOX",
+            mailstore::MessageSource::Bytes(
+                clients::simple("mda@example.org", "by another process", "2").into(),
+            ),
+            mailstore::AppendOptions::default(),
+        )
+        .await
+        .expect("append by another store");
+
+    let out = client.await.expect("script task");
+    let seen = Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+    seen.expect("exists", "3");
+    let seconds = |key: &str| -> f64 {
+        seen.get(key)
+            .parse()
+            .unwrap_or_else(|_| panic!("no EXISTS after {key}\n{}", seen.transcript))
+    };
+    // Both include the test's own polling for the marker (every 100 ms).
+    eprintln!(
+        "IDLE latency: delivery agent {} s, other process {} s",
+        seen.get("delivery-agent"),
+        seen.get("other-process")
+    );
+    assert!(seconds("delivery-agent") < 0.5, "{}", seen.transcript);
+    assert!(seconds("other-process") < 1.2, "{}", seen.transcript);
+    seen.expect("search", "[1, 2, 3, 4, 5]");
+    server.stop().await;
+}
