@@ -141,3 +141,97 @@ async fn imapflow_implicit_tls() {
     };
     imapflow_session(TestServer::start(options).await, "tls").await;
 }
+
+/// RFC822.SIZE is the exact size of the message as sent (CRLF line ends), also for a file
+/// with bare LF line ends written into the Maildir by other software (and one named with
+/// Dovecot's `,S=`/`,W=` sizes), and a 1 MB message comes whole: imapflow checks each literal
+/// against its length, the test each size against the octets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imapflow_sizes_of_lf_files_and_a_large_message() {
+    testkit::node::require_module("imapflow");
+    let server = TestServer::start(Options::default()).await;
+    put(&server, "INBOX", MESSAGES[0], &[]).await;
+    // Written by other software: LF line ends, one plain name, one with Dovecot's sizes.
+    let lf = clients::to_lf(&clients::simple("lf@example.org", "bare LF", "one\ntwo"));
+    let dovecot = clients::to_lf(&clients::simple("dc@example.org", "dovecot names", "three"));
+    let maildir = server.root.join("alice");
+    for (name, bytes) in [
+        ("1700000000.M1P1.other".to_owned(), &lf),
+        (
+            format!(
+                "1700000001.M2P2.other,S={},W={}:2,",
+                dovecot.len(),
+                clients::simple("dc@example.org", "dovecot names", "three").len()
+            ),
+            &dovecot,
+        ),
+    ] {
+        let sub = if name.contains(":2,") { "cur" } else { "new" };
+        std::fs::create_dir_all(maildir.join(sub)).expect("maildir");
+        std::fs::write(maildir.join(sub).join(name), bytes).expect("write a Maildir file");
+    }
+    // A large message (streamed by the server), with some lines starting with a dot.
+    let mut big = clients::simple("big@example.org", "big one", "").to_vec();
+    let mut n = 0;
+    while big.len() < 1 << 20 {
+        big.extend_from_slice(
+            format!(".line {n} of the big message, quick brown fox\r\n").as_bytes(),
+        );
+        n += 1;
+    }
+    let big_uid = put(&server, "INBOX", &big, &[]).await;
+
+    let out = testkit::node::Node::script(include_str!("clients/imapflow_sizes.js"))
+        .arg(server.addr.port().to_string())
+        .arg("alice")
+        .arg("wonderland")
+        .arg(big_uid.to_string())
+        .timeout(Duration::from_secs(90))
+        .run()
+        .await;
+    let seen = Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+    let meta = server.messages("alice", "INBOX").await;
+    assert_eq!(meta.len(), 4, "{}", seen.transcript);
+    let crlf = |m: &[u8]| -> Vec<u8> {
+        let lf = clients::to_lf(m);
+        let mut out = Vec::with_capacity(lf.len() * 2);
+        for &b in &lf {
+            if b == b'\n' {
+                out.push(b'\r');
+            }
+            out.push(b);
+        }
+        out
+    };
+    let mut subjects = Vec::new();
+    for m in &meta {
+        let uid = m.uid;
+        let source = unbase64(seen.get(&format!("{uid} source")));
+        let subject = seen.get(&format!("{uid} subject")).to_owned();
+        // What was sent, in CRLF form.
+        let sent = match subject.as_str() {
+            "first message" => MESSAGES[0].to_vec(),
+            "bare LF" => crlf(&lf),
+            "dovecot names" => crlf(&dovecot),
+            "big one" => big.clone(),
+            other => panic!("unexpected message {other:?}"),
+        };
+        assert!(source == sent, "UID {uid} ({subject}): the octets differ");
+        let n = sent.len();
+        seen.expect(&format!("{uid} size"), &format!("{n} {n}"));
+        assert_eq!(m.size, n as u64, "the store's size of UID {uid}");
+        subjects.push(subject);
+    }
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        vec!["bare LF", "big one", "dovecot names", "first message"]
+    );
+    // BODY[TEXT] of the big one: its body, every octet.
+    let text = big.len() - clients::simple("big@example.org", "big one", "").len() + 2;
+    seen.expect("download", &text.to_string());
+    assert!(unbase64(seen.get("download-ends")) == big[big.len() - 60..]);
+    seen.expect("done", "ok");
+    server.stop().await;
+}

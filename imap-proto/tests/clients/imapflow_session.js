@@ -76,7 +76,7 @@ async function main() {
   await other.connect();
   await other.append("INBOX", "From: idle@example.org\r\nSubject: during idle\r\n\r\nwake up\r\n");
   await other.logout();
-  const heard = await Promise.race([exists, new Promise((r) => setTimeout(() => r(null), 10000))]);
+  const heard = await Promise.race([exists, new Promise((r) => setTimeout(() => r(null), 10000).unref())]);
   out("idle-exists", heard ? `${heard.path} ${heard.prevCount}->${heard.count}` : "none");
   await client.logout();
   await idle.catch(() => {});
