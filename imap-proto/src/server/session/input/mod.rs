@@ -517,6 +517,12 @@ impl ServerSession {
         }
     }
 
+    /// Whether the session is in IDLE (between [`Event::Idle`] and [`Event::IdleDone`]): the
+    /// driver waits for mailbox changes as well as input (RFC 2177).
+    pub fn idling(&self) -> bool {
+        matches!(self.input.phase, Phase::Idle { .. })
+    }
+
     /// The autologout time-out fired (RFC 9051 §5.4): queues `* BYE Autologout` and closes.
     /// Ignored while an event waits for its answer (the driver is busy, not the peer).
     pub fn timeout(&mut self) {

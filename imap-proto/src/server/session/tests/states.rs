@@ -304,6 +304,12 @@ fn idle_until_done() {
          S: a5 OK IDLE terminated
          S: a6 OK done",
     );
+    assert!(!d.session.idling());
+    d.run("a7 IDLE\r\n");
+    assert!(d.session.idling());
+    assert_eq!(d.run("DONE\r\n"), "a7 OK IDLE terminated\r\n");
+    assert!(!d.session.idling());
+    d.log.truncate(8);
     assert_eq!(
         d.log,
         [
