@@ -458,3 +458,25 @@ fn idle_ended_by_a_literal_or_a_long_line() {
         ),
     );
 }
+
+#[test]
+fn bad_answers_of_the_glue_count_too() {
+    let mut config = config();
+    config.max_bad_commands = 1;
+    let mut d = Driver::with_config(config);
+    d.take();
+    d.run("a0 LOGIN alice wonderland\r\na1 FROB\r\n");
+    d.session.feed(b"a2 STATUS INBOX (MESSAGES)\r\na3 NOOP\r\n");
+    assert!(matches!(d.session.next_event(), Ok(Event::Command(_))));
+    d.session
+        .complete(StatusKind::Bad, None, "Invalid")
+        .unwrap();
+    assert_eq!(
+        d.session.next_event(),
+        Ok(Event::Close(CloseReason::TooManyErrors))
+    );
+    assert!(
+        d.take()
+            .ends_with("a2 BAD Invalid\r\n* BYE Too many bad commands\r\n")
+    );
+}
