@@ -254,6 +254,10 @@ impl ServerSession {
             }
             let got = self.input.next_frame();
             if let Got::NeedInput = got {
+                // An idle connection keeps no large scratch buffer (memory per IDLE session).
+                if self.input.line.capacity() > 8 * 1024 {
+                    self.input.line = Vec::new();
+                }
                 return Ok(Event::NeedInput);
             }
             let event = match self.input.phase {
