@@ -84,8 +84,6 @@ pub(super) struct Input {
     queued: Option<Event>,
     /// [`ServerSession::shutdown`] came while an answer was pending.
     shutdown_requested: bool,
-    /// Bad commands so far (closes past [`ServerConfig::max_bad_commands`]).
-    bad_commands: u32,
     /// Failed logins so far ([`sasl::AuthPolicy::failure_closes`]).
     auth_failures: u32,
     /// Scratch copy of the message being handled.
@@ -105,7 +103,6 @@ impl Input {
             awaiting: None,
             queued: None,
             shutdown_requested: false,
-            bad_commands: 0,
             auth_failures: 0,
             line: Vec::new(),
             literals: 0,
@@ -234,6 +231,10 @@ impl ServerSession {
         if self.in_progress.is_some() {
             return Err(SessionError::Unanswered("Command/AppendEnd"));
         }
+        // The glue's `BAD` answers count too.
+        if self.stats.bad_commands > self.config.max_bad_commands {
+            self.close(CloseReason::TooManyErrors);
+        }
         if self.input.shutdown_requested {
             self.input.shutdown_requested = false;
             self.close(CloseReason::Shutdown);
@@ -253,6 +254,10 @@ impl ServerSession {
             }
             let got = self.input.next_frame();
             if let Got::NeedInput = got {
+                // An idle connection keeps no large scratch buffer (memory per IDLE session).
+                if self.input.line.capacity() > 8 * 1024 {
+                    self.input.line = Vec::new();
+                }
                 return Ok(Event::NeedInput);
             }
             let event = match self.input.phase {
@@ -444,13 +449,12 @@ impl ServerSession {
     /// Answers a bad command with `tag BAD` (or `* BAD` without a tag); past
     /// [`ServerConfig::max_bad_commands`] of them, `* BYE` and close.
     fn bad(&mut self, tag: Option<Tag<'static>>, code: Option<Code<'_>>, text: &str) {
-        self.input.bad_commands += 1;
         self.stats.bad_commands += 1;
         match tag {
             Some(tag) => self.tagged(tag, StatusKind::Bad, code, text),
             None => self.untagged_status(StatusKind::Bad, code, text),
         }
-        if self.input.bad_commands > self.config.max_bad_commands {
+        if self.stats.bad_commands > self.config.max_bad_commands {
             self.close(CloseReason::TooManyErrors);
         }
     }
@@ -515,6 +519,12 @@ impl ServerSession {
             State::NotAuthenticated => self.config.autologout_unauthenticated,
             _ => self.config.autologout,
         }
+    }
+
+    /// Whether the session is in IDLE (between [`Event::Idle`] and [`Event::IdleDone`]): the
+    /// driver waits for mailbox changes as well as input (RFC 2177).
+    pub fn idling(&self) -> bool {
+        matches!(self.input.phase, Phase::Idle { .. })
     }
 
     /// The autologout time-out fired (RFC 9051 §5.4): queues `* BYE Autologout` and closes.
