@@ -204,7 +204,7 @@ impl Mailboxes {
         utf8: bool,
         append_limit: u64,
     ) -> Result<(), Answer> {
-        let Some(account) = self.account.clone() else {
+        let Some(account) = self.account().cloned() else {
             return Err(Answer::no(Code::Unavailable, "No mailboxes are open"));
         };
         if index == 0 {
@@ -335,7 +335,7 @@ impl Mailboxes {
     /// Answers [`Event::AppendEnd`](crate::server::session::Event::AppendEnd): stores the
     /// messages and completes the command (`OK [APPENDUID v uids]`).
     pub async fn append_end(&mut self, session: &mut ServerSession) {
-        let answer = match (self.append.take(), self.account.clone()) {
+        let answer = match (self.append.take(), self.account().cloned()) {
             (Some(spool), Some(account)) => store_all(&account, spool).await,
             _ => Answer::no(Code::ServerBug, "No APPEND in progress"),
         };
@@ -387,7 +387,7 @@ impl Mailboxes {
             self.append_data(&m.message.data).await;
             self.append_message_end().await;
         }
-        match (self.append.take(), self.account.clone()) {
+        match (self.append.take(), self.account().cloned()) {
             (Some(spool), Some(account)) => Ok(store_all(&account, spool).await),
             _ => Err(Answer::no(Code::ServerBug, "No APPEND in progress")),
         }
@@ -448,5 +448,227 @@ async fn undo(account: &Arc<dyn Account>, mailbox: &str, uids: &[u32]) {
     .await;
     if let Err(e) = result {
         tracing::warn!(error = %e, ?uids, "imap MULTIAPPEND could not remove the messages it stored");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::mailboxes::folders::tests::Harness;
+    use crate::token::Tag;
+
+    const LIMIT: u64 = 64 * 1024 * 1024;
+
+    fn big(len: usize) -> Vec<u8> {
+        let mut m = b"Subject: big\r\n\r\n".to_vec();
+        while m.len() < len {
+            m.extend_from_slice(
+                b"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrs\r\n",
+            );
+        }
+        m.truncate(len - 2);
+        m.extend_from_slice(b"\r\n");
+        m
+    }
+
+    /// Announces one message and streams it in `chunk`-sized pieces.
+    async fn stream(h: &mut Harness, index: u32, message: &[u8], chunk: usize) {
+        h.mailboxes
+            .admit(
+                &Mailbox::Inbox,
+                index,
+                message.len() as u64,
+                &[Flag::Seen],
+                None,
+                false,
+                LIMIT,
+            )
+            .await
+            .expect("admitted");
+        for piece in message.chunks(chunk) {
+            h.mailboxes.append_data(piece).await;
+        }
+        h.mailboxes.append_message_end().await;
+    }
+
+    fn spooled_in_files(h: &Harness) -> Vec<bool> {
+        let spool = h.mailboxes.append.as_ref().expect("spool");
+        spool
+            .messages
+            .iter()
+            .map(|m| matches!(m.body, Body::File(_)))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn streamed_multiappend_small_in_memory_large_in_a_file() {
+        let mut h = Harness::maildir().await;
+        let validity = h.account().status("INBOX").await.unwrap().uid_validity;
+        let small = b"Subject: small\r\n\r\nhi\r\n".to_vec();
+        let large = big(IN_MEMORY as usize * 3 + 17);
+        h.session.begin(Tag::new("A1").unwrap());
+        stream(&mut h, 0, &small, 5).await;
+        stream(&mut h, 1, &large, 4096).await;
+        assert_eq!(spooled_in_files(&h), [false, true]);
+        // Nothing is in the store before the command's end.
+        assert_eq!(h.account().status("INBOX").await.unwrap().messages, 0);
+        h.mailboxes.append_end(&mut h.session).await;
+        assert_eq!(
+            String::from_utf8(h.session.take_output()).unwrap(),
+            format!("A1 OK [APPENDUID {validity} 1:2] APPEND completed\r\n")
+        );
+        let account = h.account();
+        assert_eq!(account.read("INBOX", 1).await.unwrap(), small);
+        assert_eq!(account.read("INBOX", 2).await.unwrap(), large);
+        let metas = account.messages("INBOX", &UidSet::all()).await.unwrap();
+        assert!(
+            metas
+                .iter()
+                .all(|m| m.flags.contains(&mailstore::Flag::Seen))
+        );
+        assert!(h.mailboxes.append.is_none());
+    }
+
+    #[tokio::test]
+    async fn memory_budget_sends_later_messages_to_files() {
+        let mut h = Harness::maildir().await;
+        let m = big(IN_MEMORY as usize);
+        let n = (MEMORY_BUDGET / IN_MEMORY) as u32 + 2;
+        h.session.begin(Tag::new("A1").unwrap());
+        for i in 0..n {
+            stream(&mut h, i, &m, 65536).await;
+        }
+        let files = spooled_in_files(&h);
+        let in_memory = files.iter().filter(|f| !**f).count() as u64;
+        assert_eq!(in_memory, MEMORY_BUDGET / IN_MEMORY);
+        assert!(files[files.len() - 1]);
+        h.mailboxes.append_end(&mut h.session).await;
+        let out = String::from_utf8(h.session.take_output()).unwrap();
+        assert!(
+            out.starts_with("A1 OK [APPENDUID ") && out.contains(&format!(" 1:{n}]")),
+            "{out}"
+        );
+        assert_eq!(h.account().status("INBOX").await.unwrap().messages, n);
+    }
+
+    #[tokio::test]
+    async fn spool_files_have_no_name() {
+        let mut h = Harness::maildir().await;
+        let m = big(IN_MEMORY as usize + 1);
+        stream(&mut h, 0, &m, 1000).await;
+        let spool = h.mailboxes.append.as_ref().unwrap();
+        let Body::File(f) = &spool.messages[0].body else {
+            panic!("a large message is spooled in a file");
+        };
+        use std::os::unix::fs::MetadataExt;
+        let meta = f.metadata().await.unwrap();
+        assert_eq!((meta.nlink(), meta.len()), (0, m.len() as u64));
+    }
+
+    #[tokio::test]
+    async fn aborted_or_dropped_mid_literal_leaves_nothing() {
+        let mut h = Harness::maildir().await;
+        let m = big(IN_MEMORY as usize * 2);
+        // The command turns out malformed after its first message.
+        stream(&mut h, 0, &m, 8192).await;
+        h.mailboxes.append_aborted();
+        assert!(h.mailboxes.append.is_none());
+
+        // The connection drops halfway through a literal.
+        h.mailboxes
+            .admit(&Mailbox::Inbox, 0, m.len() as u64, &[], None, false, LIMIT)
+            .await
+            .unwrap();
+        h.mailboxes.append_data(&m[..m.len() / 2]).await;
+        let account = h.account();
+        drop(h.mailboxes);
+        let st = account.status("INBOX").await.unwrap();
+        assert_eq!((st.messages, st.uid_next), (0, 1));
+        let maildir = h.dir.path().join("mail/alice");
+        for sub in ["new", "cur", "tmp"] {
+            let entries = std::fs::read_dir(maildir.join(sub)).unwrap().count();
+            assert_eq!(entries, 0, "{sub}/ of the INBOX Maildir");
+        }
+    }
+
+    #[tokio::test]
+    async fn refusals_before_the_literal() {
+        let quota = mailstore::Quota {
+            max_bytes: Some(1000),
+            max_messages: None,
+        };
+        let mut h =
+            Harness::maildir_with(quota, crate::server::session::ServerConfig::new("t")).await;
+        let admit = |mailbox: Mailbox<'static>, index: u32, size: u64, limit: u64| {
+            (mailbox, index, size, limit)
+        };
+        let cases = [
+            (
+                admit(Mailbox::from("nowhere"), 0, 10, LIMIT),
+                Code::TryCreate,
+            ),
+            (admit(Mailbox::Inbox, 0, 101, 100), Code::TooBig),
+            (admit(Mailbox::Inbox, 0, 1001, LIMIT), Code::OverQuota),
+        ];
+        for ((mailbox, index, size, limit), code) in cases {
+            let refused = h
+                .mailboxes
+                .admit(&mailbox, index, size, &[], None, false, limit)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (refused.kind, refused.code),
+                (crate::response::StatusKind::No, Some(code))
+            );
+        }
+        // Two messages that fit the quota one by one, not together.
+        h.mailboxes
+            .admit(&Mailbox::Inbox, 0, 600, &[], None, false, LIMIT)
+            .await
+            .unwrap();
+        let refused = h
+            .mailboxes
+            .admit(&Mailbox::Inbox, 1, 600, &[], None, false, LIMIT)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, Some(Code::OverQuota));
+    }
+
+    #[test]
+    fn uid_sets_of_appenduid() {
+        let table: [(&[u32], &str); 4] = [
+            (&[7], "7"),
+            (&[1, 2, 3], "1:3"),
+            (&[5, 1, 2, 9, 10, 4], "1:2,4:5,9:10"),
+            (&[3, 3], "3"),
+        ];
+        for (uids, expected) in table {
+            let mut e = crate::Encoder::server();
+            uid_set(uids).encode(&mut e);
+            assert_eq!(String::from_utf8(e.take()).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn append_flags_and_dates() {
+        let flags = [
+            Flag::Seen,
+            Flag::Recent,
+            Flag::Keyword(crate::token::Atom::new("$Junk").unwrap()),
+            Flag::Extension(crate::token::Atom::new("Foo").unwrap()),
+        ];
+        assert_eq!(
+            store_flags(&flags),
+            mailstore::flags([
+                mailstore::Flag::Seen,
+                mailstore::Flag::Keyword("$Junk".into())
+            ])
+        );
+        let mut c = crate::Cursor::new(b"\"01-Jan-1960 00:00:00 +0000\"");
+        let before_epoch = DateTime::parse(&mut c).unwrap();
+        assert_eq!(
+            instant(&before_epoch),
+            SystemTime::UNIX_EPOCH.checked_sub(Duration::from_secs(315_619_200))
+        );
     }
 }

@@ -127,7 +127,7 @@ impl Mailboxes {
         session: &mut ServerSession,
     ) -> Progress {
         let point = AnnouncePoint::for_command(&request.command);
-        let answer = match self.account.clone() {
+        let answer = match self.account().cloned() {
             Some(account) => self
                 .folder_command(&account, request.command, session)
                 .await
