@@ -322,3 +322,6 @@ impl Mailboxes {
 
 #[cfg(test)]
 pub(super) mod tests;
+
+#[cfg(test)]
+mod interop;
