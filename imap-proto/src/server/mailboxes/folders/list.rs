@@ -201,6 +201,9 @@ impl Mailboxes {
         session: &mut ServerSession,
     ) -> Result<Answer, Answer> {
         let utf8 = super::utf8_names(session);
+        if let Some(items) = &request.return_status {
+            status::enables_condstore(items, session);
+        }
         let sep = account.separator();
         let done = if request.lsub {
             Answer::ok("LSUB completed")

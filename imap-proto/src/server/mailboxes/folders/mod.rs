@@ -249,6 +249,7 @@ impl Mailboxes {
             }
             C::Status { mailbox, items } => {
                 let store = store_name(&mailbox, utf8)?;
+                status::enables_condstore(&items, session);
                 let values = status::values(account, &store, &items, session.config())
                     .await
                     .map_err(|e| Answer::store(name, &e))?;
@@ -325,3 +326,6 @@ pub(super) mod tests;
 
 #[cfg(test)]
 mod interop;
+
+#[cfg(test)]
+mod wire;

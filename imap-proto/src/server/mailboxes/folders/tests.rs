@@ -391,6 +391,7 @@ async fn status_items() {
             .unwrap();
     }
     let st = account.status("INBOX").await.unwrap();
+    assert!(!h.session.enabled().condstore);
     let out = h
         .run("s1 STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT)")
         .await;
@@ -404,6 +405,8 @@ async fn status_items() {
         )
     );
     assert!(st.highest_modseq > 0);
+    // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE.
+    assert!(h.session.enabled().condstore);
     h.transcript(
         r#"
         C: s2 STATUS nowhere (MESSAGES)
