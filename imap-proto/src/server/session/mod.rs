@@ -186,6 +186,13 @@ impl ServerSession {
         self.enabled.condstore = true;
     }
 
+    /// Sets the enabled extensions as ENABLE would (for the glue's unit tests, which run
+    /// commands without the input side).
+    #[cfg(test)]
+    pub(crate) fn set_enabled(&mut self, enabled: Enabled) {
+        self.enabled = enabled;
+    }
+
     /// The authenticated user.
     pub fn user(&self) -> Option<&str> {
         self.stats.user.as_deref()
