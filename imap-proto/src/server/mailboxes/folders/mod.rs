@@ -2,9 +2,9 @@
 //! LIST-STATUS, SPECIAL-USE, CHILDREN), LSUB, NAMESPACE, STATUS, CREATE, DELETE, RENAME,
 //! SUBSCRIBE/UNSUBSCRIBE, GETQUOTA/GETQUOTAROOT/SETQUOTA.
 //!
-//! Each command computes an [`Answer`] (the tagged status); [`Mailboxes::finish`] announces the
-//! selected mailbox's changes first (RFC 9051 §7.4.1: EXISTS and EXPUNGE may follow any command
-//! but FETCH, STORE and SEARCH) and then completes the command.
+//! Each command computes an [`Answer`] (the tagged status); [`Mailboxes::complete_with`]
+//! announces the selected mailbox's changes first (RFC 9051 §7.4.1: EXISTS and EXPUNGE may
+//! follow any command but FETCH, STORE and SEARCH) and then completes the command.
 //!
 //! Layout: this module dispatches and holds CREATE, DELETE, RENAME, (UN)SUBSCRIBE and NAMESPACE;
 //! `list` LIST and LSUB; `status` STATUS (shared with LIST-STATUS); `quota` the QUOTA commands.
@@ -135,13 +135,13 @@ impl Mailboxes {
             // The session asks for no mailbox command before the account is open.
             None => Answer::no(Code::Unavailable, "No mailboxes are open"),
         };
-        self.finish(session, point, answer).await;
+        self.complete_with(session, point, answer).await;
         Progress::Done
     }
 
     /// Announces the selected mailbox's changes that `point` allows, then completes the
     /// command with `answer`.
-    pub(super) async fn finish(
+    pub(super) async fn complete_with(
         &mut self,
         session: &mut ServerSession,
         point: AnnouncePoint,

@@ -184,3 +184,68 @@ async fn names_follow_enable_utf8_accept() {
     );
     assert!(w.dir.path().join("mail/alice/.Entw&APw-rfe.Alt").is_dir());
 }
+
+#[tokio::test]
+async fn commands_on_the_selected_mailbox() {
+    let mut w = Wire::new(ServerConfig::new("imap.test")).await;
+    let out = w.send(b"a1 SELECT INBOX\r\n").await;
+    assert!(
+        out.contains("* 0 EXISTS\r\n") && out.contains("a1 OK [READ-WRITE]"),
+        "{out}"
+    );
+    // APPEND to the selected mailbox: the new message is announced before the tagged OK.
+    let validity = w.account().status("INBOX").await.unwrap().uid_validity;
+    assert_eq!(
+        w.send(b"a2 APPEND INBOX {8+}\r\nSubj: x\n\r\n").await,
+        format!("* 1 EXISTS\r\na2 OK [APPENDUID {validity} 1] APPEND completed\r\n")
+    );
+    // STATUS of the selected mailbox is allowed.
+    assert_eq!(
+        w.send(b"a3 STATUS INBOX (MESSAGES)\r\n").await,
+        "* STATUS INBOX (MESSAGES 1)\r\na3 OK STATUS completed\r\n"
+    );
+
+    // RENAME of the selected mailbox: it stays selected under its new name.
+    w.send(b"b1 CREATE Work.Old\r\n").await;
+    w.account()
+        .append(
+            "Work.Old",
+            b"Subject: w\r\n\r\n".as_slice().into(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let out = w.send(b"b2 SELECT Work.Old\r\n").await;
+    assert!(out.contains("* 1 EXISTS\r\n"), "{out}");
+    assert_eq!(
+        w.send(b"b3 RENAME Work Archive\r\n").await,
+        "b3 OK RENAME completed\r\n"
+    );
+    let out = w.send(b"b4 FETCH 1 (UID RFC822.SIZE)\r\n").await;
+    assert_eq!(
+        out,
+        "* 1 FETCH (UID 1 RFC822.SIZE 14)\r\nb4 OK FETCH completed\r\n"
+    );
+    w.account()
+        .append(
+            "Archive.Old",
+            b"Subject: v\r\n\r\n".as_slice().into(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let out = w.send(b"b5 NOOP\r\n").await;
+    assert!(out.starts_with("* 2 EXISTS\r\n"), "{out}");
+
+    // DELETE of the selected mailbox closes it.
+    assert_eq!(
+        w.send(b"c1 DELETE Archive.Old\r\n").await,
+        "* OK [CLOSED] Selected mailbox was deleted\r\nc1 OK DELETE completed\r\n"
+    );
+    assert_eq!(
+        w.session.state(),
+        crate::server::session::State::Authenticated
+    );
+    let out = w.send(b"c2 FETCH 1 UID\r\n").await;
+    assert!(out.starts_with("c2 BAD "), "{out}");
+}
