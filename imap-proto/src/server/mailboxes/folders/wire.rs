@@ -73,7 +73,7 @@ fn body(len: usize) -> Vec<u8> {
     let mut m = b"Subject: streamed\r\n\r\n".to_vec();
     while m.len() + 2 < len {
         m.push(b'a' + (m.len() % 26) as u8);
-        if m.len() % 70 == 0 {
+        if m.len().is_multiple_of(70) {
             m.extend_from_slice(b"\r\n");
         }
     }
