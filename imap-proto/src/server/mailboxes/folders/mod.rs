@@ -9,7 +9,7 @@
 //! Layout: this module dispatches and holds CREATE, DELETE, RENAME, (UN)SUBSCRIBE and NAMESPACE;
 //! `list` LIST and LSUB; `status` STATUS (shared with LIST-STATUS); `quota` the QUOTA commands.
 
-mod list;
+pub(super) mod list;
 mod quota;
 mod status;
 
@@ -127,13 +127,29 @@ impl Mailboxes {
         session: &mut ServerSession,
     ) -> Progress {
         let point = AnnouncePoint::for_command(&request.command);
-        let answer = match self.account().cloned() {
-            Some(account) => self
-                .folder_command(&account, request.command, session)
+        let answer = match (self.account().cloned(), request.command) {
+            (
+                Some(account),
+                CommandBody::List {
+                    selection,
+                    reference,
+                    patterns,
+                    return_opts,
+                },
+            ) => match list::ListRequest::list(selection, reference, patterns, return_opts) {
+                Ok(list) => return self.run_list(&account, list, point, session).await,
+                Err(answer) => answer,
+            },
+            (Some(account), CommandBody::Lsub { reference, pattern }) => {
+                let lsub = list::ListRequest::lsub(reference, pattern);
+                return self.run_list(&account, lsub, point, session).await;
+            }
+            (Some(account), command) => self
+                .folder_command(&account, command, session)
                 .await
                 .unwrap_or_else(|a| a),
             // The session asks for no mailbox command before the account is open.
-            None => Answer::no(Code::Unavailable, "No mailboxes are open"),
+            (None, _) => Answer::no(Code::Unavailable, "No mailboxes are open"),
         };
         self.complete_with(session, point, answer).await;
         Progress::Done
@@ -233,19 +249,6 @@ impl Mailboxes {
                     shared: Vec::new(),
                 })));
                 Ok(Answer::ok("NAMESPACE completed"))
-            }
-            C::List {
-                selection,
-                reference,
-                patterns,
-                return_opts,
-            } => {
-                let request = list::ListRequest::list(selection, reference, patterns, return_opts)?;
-                self.list(account, request, session).await
-            }
-            C::Lsub { reference, pattern } => {
-                let request = list::ListRequest::lsub(reference, pattern);
-                self.list(account, request, session).await
             }
             C::Status { mailbox, items } => {
                 let store = store_name(&mailbox, utf8)?;
