@@ -5,9 +5,10 @@
 //! Each announced message is checked first (the mailbox exists, else `[TRYCREATE]`; its size is
 //! within APPENDLIMIT, else `[TOOBIG]`; it and the messages before it fit the quota, else
 //! `[OVERQUOTA]`), before the client sends a single octet of it. Its octets are then spooled:
-//! small messages in memory (at most [`IN_MEMORY`] each, [`MEMORY_BUDGET`] per command), larger
-//! ones in an unnamed temporary file under [`std::env::temp_dir`] (created, then unlinked at
-//! once, so it disappears with its handle, whatever happens to the session). Nothing reaches
+//! small messages in memory (at most [`IN_MEMORY`] each, [`MEMORY_BUDGET`] per command), the
+//! others one after the other in one unnamed temporary file per command under
+//! [`std::env::temp_dir`] (created, then unlinked at once, so it disappears with its handle,
+//! whatever happens to the session); at most [`MAX_MESSAGES`] per command. Nothing reaches
 //! the store before the command's end ([`Mailboxes::append_end`]): a MULTIAPPEND must store all
 //! its messages or none (RFC 3502 §6.3.11), and its syntax is only known complete at its end.
 //! A pipe straight into [`Account::append`] would store the first message before the second
@@ -24,7 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use mailstore::{Account, AppendOptions, FlagOp, MessageSource, StoreError, UidSet};
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::Mailboxes;
 use super::folders::{Answer, store_name, utf8_names};
@@ -36,16 +37,22 @@ use crate::token::{DateTime, Flag, Mailbox, SeqNo, SeqRange, SequenceSet};
 
 /// A message up to this size is spooled in memory.
 pub(crate) const IN_MEMORY: u64 = 64 * 1024;
-/// At most this many octets of one APPEND command are spooled in memory; the rest in files.
+/// At most this many octets of one APPEND command are spooled in memory; the rest in its file.
 pub(crate) const MEMORY_BUDGET: u64 = 1024 * 1024;
+/// At most this many messages in one MULTIAPPEND (RFC 3502); more are refused with `[LIMIT]`
+/// (RFC 5530), as the command's messages are all held until its end.
+pub(crate) const MAX_MESSAGES: usize = 1000;
 
 /// Where one message's octets wait.
 #[derive(Debug)]
 enum Body {
     /// In memory.
     Memory(Vec<u8>),
-    /// In an unnamed temporary file.
-    File(tokio::fs::File),
+    /// In the spool's file, from this offset (its length is the message's size).
+    File {
+        /// Where the message starts in the file.
+        offset: u64,
+    },
 }
 
 /// One message of the command.
@@ -70,6 +77,13 @@ pub(crate) struct Spool {
     messages: Vec<Spooled>,
     /// Octets held in memory.
     in_memory: u64,
+    /// The unnamed file holding the messages not kept in memory, one after the other (one
+    /// descriptor per command, whatever the number of messages).
+    file: Option<tokio::fs::File>,
+    /// The octets announced for the file so far.
+    file_len: u64,
+    /// The account's quota use when the command began.
+    usage: mailstore::QuotaUsage,
     /// A spooling failure: the command ends with it.
     failed: Option<Answer>,
 }
@@ -216,10 +230,17 @@ impl Mailboxes {
                 }
                 Err(e) => return Err(Answer::store("APPEND", &e)),
             }
+            let usage = account
+                .quota()
+                .await
+                .map_err(|e| Answer::store("APPEND", &e))?;
             self.append = Some(Spool {
                 mailbox: name,
                 messages: Vec::new(),
                 in_memory: 0,
+                file: None,
+                file_len: 0,
+                usage,
                 failed: None,
             });
         }
@@ -233,10 +254,10 @@ impl Mailboxes {
                 "Message is larger than APPENDLIMIT",
             ));
         }
-        let usage = account
-            .quota()
-            .await
-            .map_err(|e| Answer::store("APPEND", &e))?;
+        if spool.messages.len() >= MAX_MESSAGES {
+            return Err(Answer::no(Code::Limit, "Too many messages in one APPEND"));
+        }
+        let usage = spool.usage;
         let pending: u64 = spool.messages.iter().map(|m| m.size).sum::<u64>() + size;
         let count = spool.messages.len() as u64 + 1;
         let over_bytes = usage
@@ -254,11 +275,16 @@ impl Mailboxes {
             spool.in_memory += size;
             Body::Memory(Vec::with_capacity(size as usize))
         } else {
-            let file = unnamed_file().await.map_err(|e| {
-                tracing::warn!(error = %e, "imap APPEND could not create a spool file");
-                Answer::no(Code::Unavailable, "Cannot receive the message now")
-            })?;
-            Body::File(file)
+            if spool.file.is_none() {
+                let file = unnamed_file().await.map_err(|e| {
+                    tracing::warn!(error = %e, "imap APPEND could not create a spool file");
+                    Answer::no(Code::Unavailable, "Cannot receive the message now")
+                })?;
+                spool.file = Some(file);
+            }
+            let offset = spool.file_len;
+            spool.file_len += size;
+            Body::File { offset }
         };
         spool.messages.push(Spooled {
             options: AppendOptions {
@@ -283,12 +309,14 @@ impl Mailboxes {
         let room = message.size.saturating_sub(message.received);
         let data = &data[..data.len().min(usize::try_from(room).unwrap_or(usize::MAX))];
         message.received += data.len() as u64;
-        let written = match &mut message.body {
-            Body::Memory(v) => {
+        // Messages arrive in order: the file's end is where the last one's octets go.
+        let written = match (&mut message.body, spool.file.as_mut()) {
+            (Body::Memory(v), _) => {
                 v.extend_from_slice(data);
                 Ok(())
             }
-            Body::File(f) => f.write_all(data).await,
+            (Body::File { .. }, Some(f)) => f.write_all(data).await,
+            (Body::File { .. }, None) => Err(std::io::Error::other("no spool file")),
         };
         if let Err(e) = written {
             tracing::warn!(error = %e, "imap APPEND could not spool the message");
@@ -314,21 +342,6 @@ impl Mailboxes {
                 "imap APPEND literal of the wrong length"
             );
             spool.fail(Answer::no(Code::ServerBug, "Message length mismatch"));
-            return;
-        }
-        if let Body::File(f) = &mut message.body {
-            let rewound = async {
-                f.flush().await?;
-                f.rewind().await
-            }
-            .await;
-            if let Err(e) = rewound {
-                tracing::warn!(error = %e, "imap APPEND could not spool the message");
-                spool.fail(Answer::no(
-                    Code::Unavailable,
-                    "Cannot receive the message now",
-                ));
-            }
         }
     }
 
@@ -395,15 +408,29 @@ impl Mailboxes {
 }
 
 /// Stores the spooled messages in order; on a failure, removes those already stored.
-async fn store_all(account: &Arc<dyn Account>, spool: Spool) -> Answer {
+async fn store_all(account: &Arc<dyn Account>, mut spool: Spool) -> Answer {
     if let Some(answer) = spool.failed {
         return answer;
+    }
+    if let Some(f) = spool.file.as_mut()
+        && let Err(e) = f.flush().await
+    {
+        tracing::warn!(error = %e, "imap APPEND could not spool the message");
+        return Answer::no(Code::Unavailable, "Cannot receive the message now");
     }
     let mut uids = Vec::with_capacity(spool.messages.len());
     for message in spool.messages {
         let source = match message.body {
             Body::Memory(v) => MessageSource::Bytes(v.into()),
-            Body::File(f) => MessageSource::Reader(Box::new(f)),
+            Body::File { offset } => match segment(spool.file.as_ref(), offset, message.size).await
+            {
+                Ok(reader) => MessageSource::Reader(reader),
+                Err(e) => {
+                    tracing::warn!(error = %e, "imap APPEND could not read its spool file");
+                    undo(account, &spool.mailbox, &uids).await;
+                    return Answer::no(Code::Unavailable, "Cannot store the message now");
+                }
+            },
         };
         match account
             .append(&spool.mailbox, source, message.options)
@@ -429,6 +456,19 @@ async fn store_all(account: &Arc<dyn Account>, spool: Spool) -> Answer {
         ),
         _ => Answer::ok("APPEND completed"),
     }
+}
+
+/// `len` octets of the spool file from `offset`, as a reader of its own (a duplicate of the
+/// file's descriptor, read to its end before the next one is made).
+async fn segment(
+    file: Option<&tokio::fs::File>,
+    offset: u64,
+    len: u64,
+) -> std::io::Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>> {
+    let file = file.ok_or_else(|| std::io::Error::other("no spool file"))?;
+    let mut reader = file.try_clone().await?;
+    reader.seek(std::io::SeekFrom::Start(offset)).await?;
+    Ok(Box::new(reader.take(len)))
 }
 
 /// Removes the messages of a failed MULTIAPPEND that were stored (RFC 3502 §6.3.11: none of
@@ -496,7 +536,7 @@ mod tests {
         spool
             .messages
             .iter()
-            .map(|m| matches!(m.body, Body::File(_)))
+            .map(|m| matches!(m.body, Body::File { .. }))
             .collect()
     }
 
@@ -532,37 +572,74 @@ mod tests {
     #[tokio::test]
     async fn memory_budget_sends_later_messages_to_files() {
         let mut h = Harness::maildir().await;
-        let m = big(IN_MEMORY as usize);
-        let n = (MEMORY_BUDGET / IN_MEMORY) as u32 + 2;
+        let n = (MEMORY_BUDGET / IN_MEMORY) as u32 + 3;
+        // Each message different, the file-spooled ones of different sizes.
+        let messages: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                let mut m = big(IN_MEMORY as usize - 100 + i as usize * 7);
+                m.splice(0..0, format!("X-Index: {i}\r\n").into_bytes());
+                m.truncate(IN_MEMORY as usize - 100 + i as usize * 7);
+                m
+            })
+            .collect();
         h.session.begin(Tag::new("A1").unwrap());
-        for i in 0..n {
-            stream(&mut h, i, &m, 65536).await;
+        for (i, m) in messages.iter().enumerate() {
+            stream(&mut h, i as u32, m, 65536).await;
         }
         let files = spooled_in_files(&h);
         let in_memory = files.iter().filter(|f| !**f).count() as u64;
-        assert_eq!(in_memory, MEMORY_BUDGET / IN_MEMORY);
-        assert!(files[files.len() - 1]);
+        let in_memory_octets: usize = (0..files.len())
+            .filter(|&i| !files[i])
+            .map(|i| messages[i].len())
+            .sum();
+        assert!(in_memory >= 14 && in_memory_octets as u64 <= MEMORY_BUDGET);
+        assert!(files.iter().filter(|f| **f).count() >= 3);
         h.mailboxes.append_end(&mut h.session).await;
         let out = String::from_utf8(h.session.take_output()).unwrap();
         assert!(
             out.starts_with("A1 OK [APPENDUID ") && out.contains(&format!(" 1:{n}]")),
             "{out}"
         );
-        assert_eq!(h.account().status("INBOX").await.unwrap().messages, n);
+        let account = h.account();
+        for (uid, m) in (1..).zip(&messages) {
+            assert_eq!(&account.read("INBOX", uid).await.unwrap(), m, "UID {uid}");
+        }
     }
 
     #[tokio::test]
-    async fn spool_files_have_no_name() {
+    async fn multiappend_of_too_many_messages_is_refused() {
+        let mut h = Harness::maildir().await;
+        for i in 0..MAX_MESSAGES as u32 {
+            stream(&mut h, i, b"x\r\n", 10).await;
+        }
+        let refused = h
+            .mailboxes
+            .admit(
+                &Mailbox::Inbox,
+                MAX_MESSAGES as u32,
+                3,
+                &[],
+                None,
+                false,
+                LIMIT,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, Some(Code::Limit));
+    }
+
+    #[tokio::test]
+    async fn one_spool_file_without_a_name() {
         let mut h = Harness::maildir().await;
         let m = big(IN_MEMORY as usize + 1);
         stream(&mut h, 0, &m, 1000).await;
+        stream(&mut h, 1, &m, 1000).await;
+        assert_eq!(spooled_in_files(&h), [true, true]);
         let spool = h.mailboxes.append.as_ref().unwrap();
-        let Body::File(f) = &spool.messages[0].body else {
-            panic!("a large message is spooled in a file");
-        };
+        let f = spool.file.as_ref().expect("one file for both");
         use std::os::unix::fs::MetadataExt;
         let meta = f.metadata().await.unwrap();
-        assert_eq!((meta.nlink(), meta.len()), (0, m.len() as u64));
+        assert_eq!((meta.nlink(), meta.len()), (0, 2 * m.len() as u64));
     }
 
     #[tokio::test]
