@@ -84,12 +84,6 @@ impl Answer {
     }
 }
 
-impl From<StoreError> for Answer {
-    fn from(err: StoreError) -> Self {
-        Answer::store("", &err)
-    }
-}
-
 /// Whether mailbox names travel as UTF-8 (RFC 6855 §3 UTF8=ACCEPT, RFC 9051 §5.1 IMAP4rev2)
 /// rather than modified UTF-7 (RFC 3501 §5.1.3). The session's encoder is switched to UTF-8 on
 /// the same condition, so either says it.
