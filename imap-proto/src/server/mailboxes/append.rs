@@ -96,7 +96,7 @@ impl Spool {
 
 /// The store's flags of an APPEND's flag list: `\Recent` and unknown `\`-flags are ignored
 /// (RFC 9051 §6.3.12 sets only the flags a message can have).
-fn store_flags(flags: &[Flag<'_>]) -> mailstore::Flags {
+fn append_flags(flags: &[Flag<'_>]) -> mailstore::Flags {
     flags
         .iter()
         .filter_map(|f| match f {
@@ -288,7 +288,7 @@ impl Mailboxes {
         };
         spool.messages.push(Spooled {
             options: AppendOptions {
-                flags: store_flags(flags),
+                flags: append_flags(flags),
                 internal_date: date_time.and_then(instant),
             },
             body,
@@ -735,7 +735,7 @@ mod tests {
             Flag::Extension(crate::token::Atom::new("Foo").unwrap()),
         ];
         assert_eq!(
-            store_flags(&flags),
+            append_flags(&flags),
             mailstore::flags([
                 mailstore::Flag::Seen,
                 mailstore::Flag::Keyword("$Junk".into())

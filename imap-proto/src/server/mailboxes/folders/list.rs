@@ -279,13 +279,17 @@ impl Mailboxes {
             }
         }
         if delimiter_query {
-            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name.
+            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name: the
+            // reference up to its first delimiter (`#news.` of `#news.comp.mail.misc`), or "".
+            let root = reference
+                .find(sep)
+                .map_or("", |at| &reference[..at + sep.len_utf8()]);
             write_list(
                 session,
                 &request,
                 vec![MailboxAttribute::NoSelect],
                 sep,
-                Mailbox::Other("".into()),
+                Mailbox::from_name(root, utf8),
                 Vec::new(),
             );
         }

@@ -118,6 +118,12 @@ async fn delimiter_query_and_wildcards_rfc_9051_6_3_9() {
         C: a1 LIST "" ""
         S: * LIST (\Noselect) "." ""
         S: a1 OK LIST completed
+        C: A102 LIST #news.comp.mail.misc ""
+        S: * LIST (\Noselect) "." #news.
+        S: A102 OK LIST completed
+        C: a1c LIST nohierarchy ""
+        S: * LIST (\Noselect) "." ""
+        S: a1c OK LIST completed
         C: a2 CREATE foo.bar
         S: a2 OK CREATE completed
         C: a3 CREATE meetings
@@ -185,6 +191,9 @@ async fn mbox_store_uses_slash() {
         C: a1 LIST "" ""
         S: * LIST (\Noselect) "/" ""
         S: a1 OK LIST completed
+        C: A103 LIST /usr/staff/jones ""
+        S: * LIST (\Noselect) "/" /
+        S: A103 OK LIST completed
         C: a2 CREATE Archive/2026
         S: a2 OK CREATE completed
         C: a3 LIST "" %
