@@ -635,8 +635,10 @@ mod tests {
         stream(&mut h, 0, &m, 1000).await;
         stream(&mut h, 1, &m, 1000).await;
         assert_eq!(spooled_in_files(&h), [true, true]);
-        let spool = h.mailboxes.append.as_ref().unwrap();
-        let f = spool.file.as_ref().expect("one file for both");
+        let spool = h.mailboxes.append.as_mut().unwrap();
+        let f = spool.file.as_mut().expect("one file for both");
+        // (tokio hands writes to a thread: the file has them all once flushed.)
+        f.flush().await.unwrap();
         use std::os::unix::fs::MetadataExt;
         let meta = f.metadata().await.unwrap();
         assert_eq!((meta.nlink(), meta.len()), (0, 2 * m.len() as u64));
