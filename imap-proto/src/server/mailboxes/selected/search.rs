@@ -201,6 +201,12 @@ impl Mailboxes {
             .has_mod_seq()
             .then(|| hits.iter().map(|h| h.modseq).max())
             .flatten();
+        // RFC 9051 §6.4.4, §7.3.4: an IMAP4rev2 client always gets ESEARCH (no RETURN is
+        // RETURN (ALL)); an IMAP4rev1 client without RETURN gets SEARCH.
+        let return_opts = match return_opts {
+            None if session.enabled().imap4rev2 => Some(&[][..]),
+            other => other,
+        };
         match return_opts {
             None => session.untagged(&Response::Data(Data::Search { nums, modseq })),
             Some(opts) => {

@@ -90,6 +90,10 @@ pub(super) struct Input {
     auth_failures: u32,
     /// Scratch copy of the message being handled.
     line: Vec<u8>,
+    /// Literals announced so far in the command being assembled: only the first two (an
+    /// APPEND's mailbox and message) are checked against the command's start, so that a
+    /// command of many literals costs no more than its length.
+    literals: u32,
 }
 
 impl Input {
@@ -104,6 +108,7 @@ impl Input {
             bad_commands: 0,
             auth_failures: 0,
             line: Vec::new(),
+            literals: 0,
         }
     }
 }
@@ -128,7 +133,14 @@ enum Got {
 }
 
 impl Input {
+    /// The next step of the assembler; the prefix of an announcement is copied only when it
+    /// will be looked at (never more than twice per command).
     fn next_frame(&mut self) -> Got {
+        let want_prefix = match self.phase {
+            Phase::Commands => self.literals < 2,
+            Phase::Append(_) => true,
+            _ => false,
+        };
         let line = &mut self.line;
         let mut keep = |bytes: &[u8]| {
             line.clear();
@@ -146,7 +158,9 @@ impl Input {
                 continued,
                 fits_inline,
             } => {
-                keep(prefix);
+                if want_prefix {
+                    keep(prefix);
+                }
                 Got::Announced {
                     header,
                     continued,
@@ -261,6 +275,7 @@ impl ServerSession {
     fn commands_frame(&mut self, got: Got) -> Option<Event> {
         match got {
             Got::Message => {
+                self.input.literals = 0;
                 let line = std::mem::take(&mut self.input.line);
                 let event = self.command_message(&line);
                 self.input.line = line;
@@ -270,8 +285,17 @@ impl ServerSession {
                 header,
                 continued: false,
                 fits_inline,
-            } => self.literal_announced(header, fits_inline),
+            } => {
+                self.input.literals += 1;
+                if self.input.literals > 2 {
+                    // The command's start was checked at the first two.
+                    self.take_inline(header, fits_inline);
+                    return None;
+                }
+                self.literal_announced(header, fits_inline)
+            }
             Got::TooBig { tag, what } => {
+                self.input.literals = 0;
                 self.too_big(tag, what);
                 None
             }
@@ -302,11 +326,13 @@ impl ServerSession {
         if let Ok((head, used)) = crate::command::AppendHead::parse(prefix)
             && used == prefix.len()
         {
+            self.input.literals = 0;
             return self.append_head(head);
         }
         match Command::parse(prefix) {
             Err(ParseError::Incomplete) => {}
             Err(error) => {
+                self.input.literals = 0;
                 let _ = self.input.asm.refuse();
                 self.parse_failed(prefix, error);
                 return None;
@@ -314,20 +340,24 @@ impl ServerSession {
             // A whole command before the literal's octets cannot be: the prefix ends with
             // the announcement.
             Ok(_) => {
+                self.input.literals = 0;
                 let _ = self.input.asm.refuse();
                 self.bad(owned_tag_of(prefix), None, "Syntax error");
                 return None;
             }
         }
-        if !fits_inline {
-            // The assembler reports it as too big next.
-            let _ = self.input.asm.accept();
-            return None;
-        }
-        if self.input.asm.accept().is_ok() && header.is_synchronizing() {
+        self.take_inline(header, fits_inline);
+        None
+    }
+
+    /// Takes a literal into the command (`+ Ready` first for a synchronizing one, RFC 9051
+    /// §7.5); one that does not fit the command limit is refused and reported by the
+    /// assembler as [`Got::TooBig`] next.
+    fn take_inline(&mut self, header: LiteralHeader, fits_inline: bool) {
+        let accepted = self.input.asm.accept().is_ok();
+        if fits_inline && accepted && header.is_synchronizing() {
             self.continuation("Ready");
         }
-        None
     }
 
     /// A message over a framer limit (RFC 9051 §7.1 `TOOBIG`; RFC 7889 for a literal over

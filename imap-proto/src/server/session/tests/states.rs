@@ -427,3 +427,28 @@ fn answers_nobody_asked_for_are_errors() {
         Err(Unexpected("compression_started"))
     );
 }
+
+#[test]
+fn idle_ended_by_a_literal_or_a_long_line() {
+    let mut config = config();
+    config.limits.max_line = 40;
+    let mut d = Driver::with_config(config);
+    d.take();
+    d.run("a0 LOGIN alice wonderland\r\n");
+    let long = "D".repeat(60);
+    transcript(
+        &mut d,
+        &format!(
+            "C: a1 IDLE
+             S: + idling
+             C: DONE {{3}}
+             S: a1 BAD Expected DONE; IDLE terminated
+             C: a2 IDLE
+             S: + idling
+             C: {long}
+             S: a2 BAD [TOOBIG] Expected DONE; IDLE terminated
+             C: a3 NOOP
+             S: a3 OK NOOP completed"
+        ),
+    );
+}

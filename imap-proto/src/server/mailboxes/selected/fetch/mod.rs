@@ -144,7 +144,9 @@ struct Prepared {
 
 /// A literal being streamed from the store: octets `start..end` of the message's CRLF form.
 struct Streaming {
-    stream: ByteStream,
+    /// In a mutex only to make `Mailboxes` `Sync` (a driver's futures hold `&Mailboxes` across
+    /// awaits; a store stream is only `Send`); only ever reached through `get_mut`.
+    stream: std::sync::Mutex<ByteStream>,
     /// Octets of the CRLF form read so far.
     pos: u64,
     start: u64,

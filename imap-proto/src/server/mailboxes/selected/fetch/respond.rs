@@ -54,27 +54,61 @@ impl Mailboxes {
         }
         // The message itself, when an item needs it in memory (or it is small).
         let size = p.meta.as_ref().map_or(0, |m| m.size);
-        let wants_raw = job.items.iter().any(|i| match i {
+        let whole = job.items.iter().any(|i| match i {
             FetchAttr::Binary { .. } => true,
             FetchAttr::BinarySize { section } => !section.part.is_empty(),
-            FetchAttr::BodySection { section, .. } => matches!(
-                section.text,
-                Some(SectionText::HeaderFields(_) | SectionText::HeaderFieldsNot(_))
-            ),
             _ => false,
         }) || (size <= STREAM_THRESHOLD && needs_literal(&job.items));
-        let raw: Option<Vec<u8>> = if wants_raw && !gone {
-            match account.read(&sel.name, p.uid).await {
+        // HEADER.FIELDS of a big message stored with CRLFs: only the octets up to the end of
+        // the last header asked for (offsets of the stored form are those of the CRLF form).
+        let header_end = job
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                FetchAttr::BodySection { section, .. }
+                    if matches!(
+                        section.text,
+                        Some(SectionText::HeaderFields(_) | SectionText::HeaderFieldsNot(_))
+                    ) =>
+                {
+                    Some(
+                        p.structure
+                            .as_ref()
+                            .and_then(|s| s.section_range(section))
+                            .map_or(0, |r| u64::from(r.end)),
+                    )
+                }
+                _ => None,
+            })
+            .max();
+        let prefix = match (&p.structure, header_end) {
+            (Some(s), Some(end)) if !whole && !s.converted => Some(end),
+            (_, Some(_)) => None,
+            (_, None) if whole => None,
+            (_, None) => Some(0),
+        };
+        // `raw` is the CRLF form: all of it, or the prefix the header fields need.
+        let raw: Option<Vec<u8>> = match prefix {
+            _ if gone => None,
+            Some(0) => None,
+            Some(end) => match account.read_range(&sel.name, p.uid, 0..end).await {
+                Ok(r) => Some(r),
+                Err(err) => {
+                    tracing::warn!(uid = p.uid, error = %err, "FETCH: message not read");
+                    job.read_failed = true;
+                    return;
+                }
+            },
+            None => match account.read(&sel.name, p.uid).await {
                 Ok(r) => Some(crlf_view(&r).into_owned()),
                 Err(err) => {
                     tracing::warn!(uid = p.uid, error = %err, "FETCH: message not read");
                     job.read_failed = true;
                     return;
                 }
-            }
-        } else {
-            None
+            },
         };
+        let raw_is_whole = raw.is_some() && prefix.is_none();
 
         let e = session.encoder();
         e.raw(b"* ").number(u64::from(seq.get())).raw(b" FETCH (");
@@ -206,11 +240,9 @@ impl Mailboxes {
                     section, partial, ..
                 } => {
                     let mut label_e = Encoder::server();
+                    // RFC 9051 §9 `msg-att-static`: BINARY answers carry no `<origin>`.
                     label_e.raw(b"BINARY");
                     section.encode(&mut label_e);
-                    if let Some(p) = partial {
-                        label_e.byte(b'<').number(p.offset).byte(b'>');
-                    }
                     label_e.sp();
                     let label = label_e.take();
                     match decoded(&p, raw.as_deref(), &section.part) {
@@ -262,6 +294,10 @@ impl Mailboxes {
                 .collect();
             item(e, MsgAtt::Flags(flags));
         }
+        if p.seen_set && view.condstore() && !job.items.contains(&FetchAttr::ModSeq) {
+            // RFC 7162 §3.1.4: a flag change carries its MODSEQ under CONDSTORE.
+            item(e, MsgAtt::ModSeq(view.modseq(p.seq).unwrap_or(0)));
+        }
         for (label, data, binary) in memory {
             if !first {
                 e.sp();
@@ -271,7 +307,7 @@ impl Mailboxes {
             e.literal(&data, binary);
         }
         for lit in literals {
-            if let Some(r) = raw.as_deref() {
+            if let (true, Some(r)) = (raw_is_whole, raw.as_deref()) {
                 // The message is in memory: write the literal now.
                 if !first {
                     e.sp();

@@ -52,7 +52,7 @@ impl Mailboxes {
         }
         let stream: ByteStream = opened.unwrap_or_else(|()| Box::pin(futures::stream::empty()));
         job.stream = Some(Streaming {
-            stream,
+            stream: std::sync::Mutex::new(stream),
             pos: 0,
             start: lit.start,
             end: lit.end,
@@ -104,7 +104,11 @@ impl Mailboxes {
                 st.pos = at + n;
                 continue;
             }
-            match st.stream.next().await {
+            let stream = st
+                .stream
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match stream.next().await {
                 Some(Ok(chunk)) => {
                     converted.clear();
                     crlf_chunk(&chunk, &mut st.last_cr, &mut converted);

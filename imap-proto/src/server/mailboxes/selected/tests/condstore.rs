@@ -50,6 +50,16 @@ async fn condstore_changedsince_and_unchangedsince() {
         "{out}"
     );
     assert_eq!(lines[3], "d OK FETCH completed");
+    // An implicit \Seen under CONDSTORE reports FLAGS and the new MODSEQ.
+    let out = c.run("d2 fetch 2 (body[1])").await;
+    let m3 = status(&store, "INBOX").await.highest_modseq;
+    assert_eq!(
+        out,
+        format!(
+            "* 2 FETCH (FLAGS (\\Seen \\Flagged) MODSEQ ({m3}) BODY[1] {{23}}\r\n\
+             Noon at the fish place?)\r\nd2 OK FETCH completed\r\n"
+        )
+    );
     // UID STORE's MODIFIED lists UIDs.
     let out = c
         .run(&format!(
@@ -73,7 +83,11 @@ async fn qresync_select_and_vanished_fetch() {
     c.run("b store 2 +flags.silent (\\Deleted)").await;
     let out = c.run("c expunge").await;
     // QRESYNC: VANISHED, not EXPUNGE (RFC 7162 §3.2.10).
-    assert_eq!(out, "* VANISHED 2\r\nc OK EXPUNGE completed\r\n");
+    let after = status(&store, "INBOX").await.highest_modseq;
+    assert_eq!(
+        out,
+        format!("* VANISHED 2\r\nc OK [HIGHESTMODSEQ {after}] EXPUNGE completed\r\n")
+    );
     c.run("d unselect").await;
 
     // RFC 7162 §3.2.5.1: the client knew everything up to the first snapshot.
@@ -105,6 +119,11 @@ async fn qresync_select_and_vanished_fetch() {
     // A wrong UIDVALIDITY gets no resync data.
     let out = c.run("g select INBOX (QRESYNC (1 1))").await;
     assert!(!out.contains("VANISHED"), "{out}");
+    // RFC 7162 §3.2.11: the previous mailbox's closing comes first.
+    assert!(
+        out.starts_with("* OK [CLOSED] Previous mailbox closed\r\n"),
+        "{out}"
+    );
     // VANISHED without QRESYNC enabled is BAD.
     c.enable(Enabled::default());
     assert_eq!(
@@ -131,16 +150,22 @@ async fn modseq_search_and_utf8_names() {
     assert!(!out.contains("RECENT") && !out.contains("UNSEEN"), "{out}");
     let st = status(&store, "INBOX").await;
     c.run("b store 2 +flags.silent (\\Answered)").await;
-    // RFC 7162 §3.1.5: SEARCH MODSEQ answers with the highest MODSEQ of the matches.
+    // RFC 7162 §3.1.5: SEARCH MODSEQ answers with the highest MODSEQ of the matches (in
+    // ESEARCH for IMAP4rev2, RFC 7162 §3.1.5 / RFC 4731).
     assert_eq!(
         c.run(&format!("c search modseq {}", st.highest_modseq))
             .await,
         format!(
-            "* SEARCH 2 (MODSEQ {})\r\nc OK SEARCH completed\r\n",
+            "* ESEARCH (TAG \"c\") ALL 2 MODSEQ {}\r\nc OK SEARCH completed\r\n",
             st.highest_modseq + 1
         )
     );
     assert!(c.s.enabled().condstore);
+    // IMAP4rev2 answers SEARCH with ESEARCH (RFC 9051 §7.3.4).
+    assert_eq!(
+        c.run("c2 search subject lunch").await,
+        "* ESEARCH (TAG \"c2\") ALL 2\r\nc2 OK SEARCH completed\r\n"
+    );
     // UTF-8 names reach the store in modified UTF-7, as Dovecot keeps them.
     let out = c.run("d copy 1 \"Entwürfe\"").await;
     assert!(out.starts_with("d OK [COPYUID "), "{out}");

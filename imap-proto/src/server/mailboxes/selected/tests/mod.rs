@@ -143,3 +143,11 @@ mod condstore;
 mod search;
 mod session;
 mod stream;
+mod wire;
+
+/// A driver's futures hold `&Mailboxes` across awaits on a multi-threaded runtime.
+#[test]
+fn mailboxes_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Mailboxes>();
+}

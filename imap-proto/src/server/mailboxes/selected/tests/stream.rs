@@ -7,12 +7,15 @@ struct CachingStore {
     inner: MaildirStore,
     cache: Arc<Mutex<HashMap<u32, Bytes>>>,
     puts: Arc<AtomicUsize>,
+    whole_reads: Arc<AtomicUsize>,
 }
 
 struct CachingAccount {
     inner: Arc<dyn Account>,
     cache: Arc<Mutex<HashMap<u32, Bytes>>>,
     puts: Arc<AtomicUsize>,
+    /// Calls of `read` (the whole message) and `read_stream`.
+    whole_reads: Arc<AtomicUsize>,
 }
 
 #[async_trait]
@@ -22,6 +25,7 @@ impl MailStore for CachingStore {
             inner: self.inner.account(user).await?,
             cache: self.cache.clone(),
             puts: self.puts.clone(),
+            whole_reads: self.whole_reads.clone(),
         }))
     }
 }
@@ -67,7 +71,12 @@ impl Account for CachingAccount {
         self.inner.append(mailbox, message, options).await
     }
     async fn read_stream(&self, mailbox: &str, uid: u32) -> mailstore::Result<ByteStream> {
+        self.whole_reads.fetch_add(1, Ordering::SeqCst);
         self.inner.read_stream(mailbox, uid).await
+    }
+    async fn read(&self, mailbox: &str, uid: u32) -> mailstore::Result<Vec<u8>> {
+        self.whole_reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.read(mailbox, uid).await
     }
     async fn read_range(
         &self,
@@ -189,6 +198,7 @@ async fn mime_structure_is_parsed_once_and_metadata_items_read_nothing() {
         inner: MaildirStore::new(dir.path()),
         cache: Arc::new(Mutex::new(HashMap::new())),
         puts: puts.clone(),
+        whole_reads: Arc::new(AtomicUsize::new(0)),
     });
     let mut c = Client::new(store.clone(), ServerConfig::new("test")).await;
     c.run("a select INBOX").await;
@@ -253,4 +263,37 @@ async fn fetch_of_many_messages_pauses_and_answers_each_once() {
     let view = &c.mb.selected.as_ref().unwrap().view;
     assert!(view.heap_size() < n as usize * 40, "{}", view.heap_size());
     assert!(c.mb.job.is_none());
+}
+
+#[tokio::test]
+async fn header_fields_of_a_big_message_read_only_its_header() {
+    let mut big = b"Subject: big\r\nX-Tag: one\r\n\r\n".to_vec();
+    big.resize(500_000, b'x');
+    big.extend_from_slice(b"\r\n");
+    let (dir, _) = maildir(&[&big]).await;
+    let whole_reads = Arc::new(AtomicUsize::new(0));
+    let store = Arc::new(CachingStore {
+        inner: MaildirStore::new(dir.path()),
+        cache: Arc::new(Mutex::new(HashMap::new())),
+        puts: Arc::new(AtomicUsize::new(0)),
+        whole_reads: whole_reads.clone(),
+    });
+    let mut c = Client::new(store, ServerConfig::new("test")).await;
+    c.run("a select INBOX").await;
+    // The first FETCH that needs the structure reads the message once to parse it.
+    c.run("b fetch 1 bodystructure").await;
+    assert_eq!(whole_reads.load(Ordering::SeqCst), 1);
+    let out = c
+        .run("c fetch 1 (body.peek[header.fields (x-tag)] body.peek[header.fields.not (x-tag)])")
+        .await;
+    assert_eq!(
+        out,
+        "* 1 FETCH (BODY[HEADER.FIELDS (x-tag)] {14}\r\nX-Tag: one\r\n\r\n \
+         BODY[HEADER.FIELDS.NOT (x-tag)] {16}\r\nSubject: big\r\n\r\n)\r\nc OK FETCH completed\r\n"
+    );
+    assert_eq!(
+        whole_reads.load(Ordering::SeqCst),
+        1,
+        "only the header was read"
+    );
 }
