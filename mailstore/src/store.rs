@@ -87,6 +87,19 @@ pub trait Account: Send + Sync {
     /// Subscribes to (`true`) or unsubscribes from a mailbox name (the name need not exist).
     async fn set_subscribed(&self, name: &str, subscribed: bool) -> Result<()>;
 
+    /// The subscribed names (RFC 9051 §6.3.7), in name order, including those of mailboxes that
+    /// no longer exist or never did (IMAP lists them `\NonExistent`, RFC 5258 §3.1). The default
+    /// gives the subscribed mailboxes that exist.
+    async fn subscriptions(&self) -> Result<Vec<String>> {
+        Ok(self
+            .list()
+            .await?
+            .into_iter()
+            .filter(|m| m.subscribed)
+            .map(|m| m.name)
+            .collect())
+    }
+
     /// Sets or clears the special-use attribute of a mailbox (RFC 6154 `CREATE ... USE`, METADATA).
     async fn set_special_use(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()>;
 
@@ -185,8 +198,14 @@ pub trait Account: Send + Sync {
 
     /// Keeps `entries` (UID, blob) as the messages' cached derived data (see
     /// [`Account::cached`]), replacing older entries. An entry for a message that no longer exists
-    /// is ignored; an entry goes away with its message (expunge, mailbox deletion). Losing the
-    /// cache loses nothing but time: it need not be written durably. The default keeps nothing.
+    /// is ignored; an entry goes away with its message (expunge, mailbox deletion). A renamed
+    /// mailbox keeps its entries (its UIDs are kept); renaming INBOX, which moves its messages
+    /// to a new mailbox under new UIDs, leaves them behind. An entry is also dropped when the
+    /// backend sees the message's content change under the same UID (an mbox message another
+    /// program rewrote). Losing the cache loses nothing but time: it need not be written
+    /// durably, and the backends never fail a call because of a damaged cache file. The
+    /// default keeps nothing; both backends keep one append-only file per mailbox (see
+    /// [`crate::maildir`] and [`crate::mbox`]).
     async fn put_cached(&self, mailbox: &str, entries: Vec<(u32, Bytes)>) -> Result<()> {
         let _ = (mailbox, entries);
         Ok(())
