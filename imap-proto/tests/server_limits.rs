@@ -1,6 +1,7 @@
 //! The operator's limits of the tokio IMAP server, over real sockets on 127.0.0.1: connections
 //! per address (`* BYE [UNAVAILABLE]`), per user (`* BYE [LIMIT]` at login), the autologout
-//! time-outs of RFC 9051 §5.4 before and after login, and the `* BYE` of a graceful shutdown.
+//! time-outs of RFC 9051 §5.4 before and after login, the `* BYE` of a graceful shutdown, and
+//! the write time-out and shutdown with a client that never reads.
 
 mod server_support;
 
@@ -222,8 +223,10 @@ async fn shutdown_says_bye_to_open_sessions() {
     });
     let started = Instant::now();
     server.stop().await;
-    // The test server's grace period is 2 s; then the sessions are told to close.
-    assert!(started.elapsed() < Duration::from_secs(10));
+    // Sessions waiting for a command (or idling) are told BYE as shutdown begins, not when
+    // the test server's grace period (2 s) ends: the server is done well before that.
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1500), "shutdown took {took:?}");
     for reader in readers {
         let lines = reader.await.expect("reader");
         assert!(

@@ -58,6 +58,8 @@ struct Connection<'a, IO> {
     idling: bool,
     /// Turns true when the server's grace period is over.
     stop: watch::Receiver<bool>,
+    /// Turns true when the server's shutdown begins.
+    draining: Option<watch::Receiver<bool>>,
 }
 
 /// Drives `session` over `io` until it closes; returns why.
@@ -80,6 +82,7 @@ where
         appending: false,
         idling: false,
         stop,
+        draining: shared.draining.clone(),
     };
     let result = c.run(session).await;
     if c.appending {
@@ -125,7 +128,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                 small.get_or_insert_with(|| vec![0u8; READ_CHUNK])
             };
             let deadline = last_input + session.autologout();
-            let idling = self.idling;
+            let (idling, appending) = (self.idling, self.appending);
             let woke = tokio::select! {
                 read = tokio::time::timeout_at(deadline, self.conn.read(buf)) => match read {
                     Err(_) => Wake::Timeout,
@@ -138,6 +141,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                 () = self.mailboxes.changed(), if idling => Wake::Changed,
                 // A closed channel (its sender dropped) never asks to stop.
                 Ok(_) = self.stop.wait_for(|stop| *stop) => Wake::Stop,
+                // Shutdown began: between commands is a safe point (not inside an APPEND).
+                () = turned(self.draining.as_mut()), if !appending => Wake::Stop,
             };
             match woke {
                 Wake::Read(n) => {
@@ -314,5 +319,15 @@ async fn outcome(failure_delay: Duration, result: Result<String, CredentialError
             AuthOutcome::Failure
         }
         Err(_) => AuthOutcome::Temporary,
+    }
+}
+
+/// Resolves when `flag` turns true; never if there is none or its sender is gone.
+async fn turned(flag: Option<&mut watch::Receiver<bool>>) {
+    let Some(flag) = flag else {
+        return std::future::pending().await;
+    };
+    if flag.wait_for(|on| *on).await.is_err() {
+        std::future::pending::<()>().await;
     }
 }

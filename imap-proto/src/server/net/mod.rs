@@ -106,6 +106,9 @@ pub(crate) struct Shared {
     pub(crate) write_timeout: Duration,
     pub(crate) handshake_timeout: Duration,
     pub(crate) failure_delay: Duration,
+    /// Turns true when the server's shutdown begins (before the grace period): sessions waiting
+    /// for a command say `* BYE` at once; a command in progress finishes first.
+    pub(crate) draining: Option<watch::Receiver<bool>>,
 }
 
 /// A tokio IMAP server: a [`ServerConfig`] plus TLS, time-outs and limits.
@@ -206,6 +209,7 @@ impl Server {
         &self,
         store: Arc<dyn MailStore>,
         credentials: Arc<dyn CredentialStore>,
+        draining: Option<watch::Receiver<bool>>,
     ) -> Arc<Shared> {
         Arc::new(Shared {
             store,
@@ -216,12 +220,15 @@ impl Server {
             write_timeout: self.write_timeout,
             handshake_timeout: self.handshake_timeout,
             failure_delay: self.config.auth.failure_delay,
+            draining,
         })
     }
 
-    /// Accepts connections until `shutdown` resolves; then stops accepting, lets sessions
-    /// finish for the grace period, closes the rest with `* BYE` at their next safe point,
-    /// aborts what still runs [`mail_net::Limits::abort_after`] later, and returns.
+    /// Accepts connections until `shutdown` resolves; then stops accepting, tells the sessions
+    /// waiting for a command `* BYE [UNAVAILABLE]` at once (those in a command or an APPEND
+    /// finish it first, for up to the grace period), closes the rest with `* BYE` when the
+    /// grace period ends, aborts what still runs [`mail_net::Limits::abort_after`] later, and
+    /// returns.
     pub async fn serve(
         &self,
         listener: TcpListener,
@@ -229,7 +236,14 @@ impl Server {
         credentials: Arc<dyn CredentialStore>,
         shutdown: impl Future<Output = ()>,
     ) -> io::Result<()> {
-        let shared = self.shared(store, credentials);
+        // Shutdown begins: sessions between commands (idle, or in IDLE, which never ends by
+        // itself) are told `* BYE` at once rather than after the grace period.
+        let (draining_tx, draining) = watch::channel(false);
+        let shutdown = async move {
+            shutdown.await;
+            let _ = draining_tx.send(true);
+        };
+        let shared = self.shared(store, credentials, Some(draining));
         let mut refusal = Encoder::server();
         Response::Status(Status {
             tag: None,
@@ -261,7 +275,7 @@ impl Server {
     ) where
         IO: AsyncRead + AsyncWrite + Unpin + Send,
     {
-        let shared = self.shared(store, credentials);
+        let shared = self.shared(store, credentials, None);
         self.serve_shared(io, peer, &shared, stop).await;
     }
 
