@@ -186,8 +186,9 @@ impl Server {
     }
 
     /// Connection limits and shutdown deadlines ([`mail_net::Limits`]): connections over a limit
-    /// are answered `* BYE [UNAVAILABLE]` and closed; after the grace period the sessions still
-    /// open are closed with `* BYE [UNAVAILABLE]` at their next safe point.
+    /// are answered `* BYE [UNAVAILABLE]` and closed; at shutdown, sessions get `* BYE` once
+    /// their command in progress is done, and at the latest when the grace period ends (see
+    /// [`Server::serve`]).
     pub fn limits(mut self, limits: mail_net::Limits) -> Self {
         self.limits = limits;
         self
