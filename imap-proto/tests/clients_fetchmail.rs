@@ -11,7 +11,8 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use clients::{MESSAGES, contents, eventually, server_with_messages, simple, to_lf};
+use clients::{MESSAGES, contents, eventually, server_with_messages_and, simple, to_lf};
+use server_support::Options;
 
 /// The line the test MDA writes before each message.
 const SEPARATOR: &str = "From fetchmail-test ";
@@ -65,8 +66,31 @@ fn assert_delivered(got: &[u8], sent: &[u8]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fetchmail_fetches_then_idles_and_gets_new_mail_at_once() {
+    fetchmail_idle(false).await;
+}
+
+/// The same after STARTTLS (RFC 9051 §6.2.1), fetchmail checking the certificate, the server
+/// refusing LOGIN without TLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetchmail_over_starttls() {
+    fetchmail_idle(true).await;
+}
+
+async fn fetchmail_idle(tls: bool) {
     let fetchmail = testkit::peer::require("fetchmail");
-    let server = server_with_messages().await;
+    let options = Options {
+        tls,
+        allow_plaintext: !tls,
+        ..Options::default()
+    };
+    let server = server_with_messages_and(options).await;
+    let tls_options = match server.certs.as_ref() {
+        Some(certs) => format!(
+            "sslproto tls1.2+ sslcertck sslcertfile \"{}\" sslcommonname \"localhost\"",
+            certs.ca_file().display()
+        ),
+        None => "sslproto ''".to_owned(),
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let mbox_path = dir.path().join("mbox");
     let mda = dir.path().join("mda.sh");
@@ -85,7 +109,7 @@ async fn fetchmail_fetches_then_idles_and_gets_new_mail_at_once() {
             "set no syslog\nset postmaster \"root\"\n\
              poll 127.0.0.1 proto imap port {} auth password timeout 30\n\
              user \"alice\" there with password \"wonderland\" is \"root\" here\n\
-             no rewrite keep idle sslproto '' mda \"/bin/sh {}\"\n",
+             no rewrite keep idle {tls_options} mda \"/bin/sh {}\"\n",
             server.addr.port(),
             mda.display()
         ),
@@ -131,14 +155,22 @@ async fn fetchmail_fetches_then_idles_and_gets_new_mail_at_once() {
     // Another client appends; fetchmail, idling, fetches it within a few seconds.
     let late = simple("late@example.org", "late arrival", "arrived while idling");
     let out = testkit::Python::script(
-        "import imaplib, sys\n\
+        "import imaplib, ssl, sys\n\
          c = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))\n\
+         if sys.argv[3]:\n    c.starttls(ssl.create_default_context(cafile=sys.argv[3]))\n\
          c.login('alice', 'wonderland')\n\
          print(c.append('INBOX', None, None, sys.argv[2].encode().replace(b'\\n', b'\\r\\n')))\n\
          c.logout()\n",
     )
     .arg(server.addr.port().to_string())
     .arg(String::from_utf8_lossy(&to_lf(&late)).into_owned())
+    .arg(
+        server
+            .certs
+            .as_ref()
+            .map(|c| c.ca_file().display().to_string())
+            .unwrap_or_default(),
+    )
     .run()
     .await;
     out.assert_success();

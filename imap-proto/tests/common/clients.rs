@@ -72,7 +72,12 @@ pub async fn create(server: &TestServer, name: &str) {
 
 /// A server whose alice has [`MESSAGES`] in INBOX (none seen) and an empty `Archive`.
 pub async fn server_with_messages() -> TestServer {
-    let server = TestServer::start(Default::default()).await;
+    server_with_messages_and(Default::default()).await
+}
+
+/// As [`server_with_messages`], set up with `options`.
+pub async fn server_with_messages_and(options: crate::server_support::Options) -> TestServer {
+    let server = TestServer::start(options).await;
     for m in MESSAGES {
         put(&server, "INBOX", m, &[]).await;
     }
