@@ -14,30 +14,23 @@ use std::time::{Duration, Instant};
 use clients::{MESSAGES, contents, eventually, server_with_messages_and, simple, to_lf};
 use server_support::Options;
 
-/// The line the test MDA writes before each message.
-const SEPARATOR: &str = "From fetchmail-test ";
-
-/// The messages in the MDA's mbox so far (LF line ends, as the MDA got them).
-fn mbox(path: &Path) -> Vec<Vec<u8>> {
-    let text = std::fs::read(path).unwrap_or_default();
-    let mut messages: Vec<Vec<u8>> = Vec::new();
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(SEPARATOR.as_bytes()) {
-            messages.push(Vec::new());
-        } else if let Some(m) = messages.last_mut() {
-            m.extend_from_slice(line);
-        }
-    }
-    for m in &mut messages {
-        // The empty line the MDA wrote after the message.
-        if m.ends_with(b"\n\n") {
-            m.pop();
-        }
-    }
-    messages
+/// The messages the test MDA delivered so far, in order (LF line ends, as the MDA got them).
+/// The MDA writes each into a file of its own and renames it into `dir/new` when complete.
+fn delivered(dir: &Path) -> Vec<Vec<u8>> {
+    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("new"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|p| std::fs::read(p).expect("read a delivered message"))
+        .collect()
 }
 
-/// Asserts that `got` (from the mbox) is `sent` as an MDA receives it: every header line of
+/// Asserts that `got` (as the MDA got it) is `sent` as an MDA receives it: every header line of
 /// `sent` (fetchmail adds its own `Received:`) and the body exactly.
 #[track_caller]
 fn assert_delivered(got: &[u8], sent: &[u8]) {
@@ -92,13 +85,14 @@ async fn fetchmail_idle(tls: bool) {
         None => "sslproto ''".to_owned(),
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let mbox_path = dir.path().join("mbox");
+    let out_dir = dir.path().join("delivered");
+    std::fs::create_dir_all(out_dir.join("new")).expect("delivery directory");
     let mda = dir.path().join("mda.sh");
     std::fs::write(
         &mda,
         format!(
-            "#!/bin/sh\n{{ printf '{SEPARATOR}%s\\n' \"$(date)\"; cat; printf '\\n'; }} >> {}\n",
-            mbox_path.display()
+            "#!/bin/sh\nt={d}/tmp.$$\ncat > \"$t\" && mv \"$t\" {d}/new/$(date +%s%N).$$\n",
+            d = out_dir.display()
         ),
     )
     .expect("mda");
@@ -140,7 +134,7 @@ async fn fetchmail_idle(tls: bool) {
 
     // The three unseen messages, then IDLE.
     let idling = eventually(Duration::from_secs(30), async || {
-        mbox(&mbox_path).len() == 3 && transcript().contains(" IDLE\n")
+        delivered(&out_dir).len() == 3 && transcript().contains(" IDLE\n")
     })
     .await;
     assert!(
@@ -148,7 +142,7 @@ async fn fetchmail_idle(tls: bool) {
         "fetchmail did not fetch and idle:\n{}",
         transcript()
     );
-    for (got, sent) in mbox(&mbox_path).iter().zip(MESSAGES) {
+    for (got, sent) in delivered(&out_dir).iter().zip(MESSAGES) {
         assert_delivered(got, sent);
     }
 
@@ -175,7 +169,10 @@ async fn fetchmail_idle(tls: bool) {
     .await;
     out.assert_success();
     let start = Instant::now();
-    let fetched = eventually(Duration::from_secs(5), async || mbox(&mbox_path).len() == 4).await;
+    let fetched = eventually(Duration::from_secs(5), async || {
+        delivered(&out_dir).len() == 4
+    })
+    .await;
     let latency = start.elapsed();
     let _ = child.kill().await;
     let log = transcript();
@@ -183,7 +180,7 @@ async fn fetchmail_idle(tls: bool) {
         fetched,
         "the new message was not fetched within 5 s:\n{log}"
     );
-    assert_delivered(&mbox(&mbox_path)[3], &late);
+    assert_delivered(&delivered(&out_dir)[3], &late);
     assert!(latency < Duration::from_secs(5), "{latency:?}");
 
     // fetchmail marked everything it fetched as seen (`keep`: nothing deleted).
