@@ -174,6 +174,12 @@ async fn fetchmail_idle(tls: bool) {
     })
     .await;
     let latency = start.elapsed();
+    // fetchmail marks a message seen after its MDA returned: wait for that before stopping it.
+    let all_seen = async || {
+        let inbox = contents(&server, "INBOX").await;
+        inbox.len() == 4 && inbox.iter().all(|m| m.2.contains(&"\\Seen".to_owned()))
+    };
+    eventually(Duration::from_secs(5), all_seen).await;
     let _ = child.kill().await;
     let log = transcript();
     assert!(
