@@ -54,6 +54,11 @@ impl Mailboxes {
         match request.command {
             C::Select { mailbox, params } => self.select(&mailbox, &params, false, session).await,
             C::Examine { mailbox, params } => self.select(&mailbox, &params, true, session).await,
+            C::Noop | C::Check if self.selected.is_none() => {
+                // Nothing selected: nothing to announce (RFC 9051 §6.1.2).
+                let _ = session.complete(StatusKind::Ok, None, "NOOP completed");
+                Progress::Done
+            }
             command => {
                 if self.selected.is_none() {
                     let _ = session.complete(StatusKind::Bad, None, "No mailbox selected");
