@@ -8,7 +8,7 @@ use mailstore::maildir::MaildirStore;
 use mailstore::mbox::MboxStore;
 use mailstore::{MailStore, Quota};
 
-use super::super::Mailboxes;
+use super::super::{Mailboxes, Progress};
 use crate::command::Command;
 use crate::server::session::{Request, ServerConfig, ServerSession};
 
@@ -57,13 +57,12 @@ impl Harness {
         self.session.encoder().set_utf8(true);
     }
 
-    /// Runs one command line (CRLF added; literals inline) and returns what the session wrote.
-    pub(in super::super) async fn run(&mut self, line: &str) -> String {
+    /// Starts one command line (CRLF added; literals inline): done, or paused by back-pressure.
+    pub(in super::super) async fn start(&mut self, line: &str) -> Progress {
         let input: &'static [u8] = Box::leak(format!("{line}\r\n").into_bytes().into_boxed_slice());
         let (command, _) = Command::parse(input).unwrap_or_else(|e| panic!("{line:?}: {e:?}"));
         self.session.begin(command.tag.clone().into_owned());
-        let progress = self
-            .mailboxes
+        self.mailboxes
             .run(
                 Request {
                     tag: command.tag.into_owned(),
@@ -71,8 +70,12 @@ impl Harness {
                 },
                 &mut self.session,
             )
-            .await;
-        assert_eq!(progress, super::super::Progress::Done);
+            .await
+    }
+
+    /// Runs one command line to its end and returns what the session wrote.
+    pub(in super::super) async fn run(&mut self, line: &str) -> String {
+        assert_eq!(self.start(line).await, Progress::Done, "{line}");
         String::from_utf8_lossy(&self.session.take_output()).into_owned()
     }
 
@@ -391,6 +394,7 @@ async fn status_items() {
             .unwrap();
     }
     let st = account.status("INBOX").await.unwrap();
+    assert!(!h.session.enabled().condstore);
     let out = h
         .run("s1 STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT)")
         .await;
@@ -404,6 +408,8 @@ async fn status_items() {
         )
     );
     assert!(st.highest_modseq > 0);
+    // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE.
+    assert!(h.session.enabled().condstore);
     h.transcript(
         r#"
         C: s2 STATUS nowhere (MESSAGES)
@@ -693,4 +699,35 @@ async fn multiappend_failing_late_stores_nothing() {
         (0, 2),
         "stored and removed again"
     );
+}
+
+#[tokio::test]
+async fn list_of_many_folders_pauses_when_the_output_is_full() {
+    let mut config = ServerConfig::new("imap.test");
+    config.max_pending_output = 512;
+    let mut h = Harness::maildir_with(Quota::default(), config).await;
+    let account = h.account();
+    let mut expected =
+        String::from("* LIST (\\HasNoChildren) \".\" INBOX\r\n* STATUS INBOX (MESSAGES 0)\r\n");
+    for i in 0..80 {
+        account.create(&format!("F{i:03}.Sub"), None).await.unwrap();
+        expected += &format!(
+            "* LIST (\\HasChildren) \".\" F{i:03}\r\n* STATUS F{i:03} (MESSAGES 0)\r\n\
+             * LIST (\\HasNoChildren) \".\" F{i:03}.Sub\r\n* STATUS F{i:03}.Sub (MESSAGES 0)\r\n"
+        );
+    }
+    expected += "l1 OK LIST completed\r\n";
+    let mut progress = h.start("l1 LIST \"\" * RETURN (STATUS (MESSAGES))").await;
+    let (mut out, mut pauses) = (Vec::new(), 0);
+    while progress == Progress::Paused {
+        pauses += 1;
+        let chunk = h.session.take_output();
+        // At most the limit and the last LIST line with its STATUS line.
+        assert!(chunk.len() <= 512 + 100, "{} octets waited", chunk.len());
+        out.extend(chunk);
+        progress = h.mailboxes.resume(&mut h.session).await;
+    }
+    out.extend(h.session.take_output());
+    assert!(pauses >= expected.len() / (512 + 100), "{pauses} pauses");
+    assert_eq!(String::from_utf8(out).unwrap(), expected);
 }
