@@ -18,6 +18,7 @@ async fn login_select_fetch_store_search_append_expunge_logout() {
         server.deliver("alice", m).await;
     }
     let appended = message(9, 1500);
+    let stored = server.messages("alice", "INBOX").await;
     let out = server
         .python(&format!(
             r#"
@@ -48,7 +49,6 @@ print("LOGOUT", typ, data[0].decode())
     assert!(out.contains("GREETING * OK"), "{out}");
     assert!(out.contains("LOGIN OK"), "{out}");
     assert!(out.contains("SELECT OK 3\n"), "{out}");
-    let stored = server.messages("alice", "INBOX").await;
     for (i, meta) in stored.iter().take(3).enumerate() {
         let line = format!(
             "FETCH {} (UID {} RFC822.SIZE {})",
@@ -323,5 +323,45 @@ print("DONE", c.wait(b"b")[-1].decode())
         .await;
     assert!(out.contains("DONE b OK"), "{out}");
     assert_eq!(server.messages("alice", "INBOX").await.len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn authenticate_plain_and_a_delayed_failure() {
+    let server = TestServer::start(Options {
+        config: |c| c.auth.failure_delay = Duration::from_millis(400),
+        ..Options::default()
+    })
+    .await;
+    let out = server
+        .python(
+            r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+print("AUTH", M.authenticate("PLAIN", lambda _: b"\0alice\0wonderland")[0])
+M.logout()
+M = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+t0 = time.monotonic()
+try:
+    M.login("alice", "wrong")
+except imaplib.IMAP4.error as e:
+    print("FAILED", e)
+print("DELAY_MS", int((time.monotonic() - t0) * 1000))
+print("RETRY", M.login("alice", "wonderland")[0])
+M.logout()
+"#,
+        )
+        .await;
+    assert!(out.contains("AUTH OK"), "{out}");
+    assert!(
+        out.contains("FAILED") && out.contains("AUTHENTICATIONFAILED"),
+        "{out}"
+    );
+    let delay: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("DELAY_MS "))
+        .and_then(|v| v.parse().ok())
+        .expect("delay");
+    assert!(delay >= 400, "the failure was answered after {delay} ms");
+    assert!(out.contains("RETRY OK"), "{out}");
     server.stop().await;
 }

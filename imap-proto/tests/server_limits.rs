@@ -220,3 +220,54 @@ async fn shutdown_says_bye_to_open_sessions() {
         "no BYE before the close: {lines:?}"
     );
 }
+
+/// A client that pipelines NOOP and never reads its responses is dropped once a write has
+/// waited for the write time-out (the session's back-pressure stops taking commands meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_that_never_reads_is_dropped_within_the_write_timeout() {
+    let server = TestServer::start(Options {
+        server: |s| s.write_timeout(Duration::from_millis(500)),
+        ..Options::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    testkit::jam::assert_dropped(
+        "imap NOOP",
+        &mut stream,
+        b"a NOOP\r\n",
+        Duration::from_millis(500),
+    )
+    .await;
+    server.stop().await;
+}
+
+/// With the default (long) write time-out, a jammed client does not hold the shutdown: the
+/// write is given up when the grace period ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_with_a_jammed_client() {
+    let server = TestServer::start(Options {
+        server: |s| {
+            s.limits(
+                imap_proto::server::Limits::default()
+                    .with_grace(Duration::from_millis(300))
+                    .with_abort_after(Duration::from_secs(3)),
+            )
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    let jam = testkit::jam::jammed(&mut stream, b"a NOOP\r\n").await;
+    let jammer = testkit::jam::keep_jamming(stream, b"a NOOP\r\n");
+    let started = Instant::now();
+    server.stop().await;
+    let took = started.elapsed();
+    testkit::jam::assert_shutdown_cut(
+        "imap (NOOP)",
+        took,
+        Duration::from_millis(300),
+        &jam,
+        jammer,
+    )
+    .await;
+}

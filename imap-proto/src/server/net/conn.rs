@@ -90,7 +90,7 @@ where
 impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
     async fn run(&mut self, session: &mut ServerSession) -> Result<Ending, DriverError> {
         if session.is_tls() {
-            self.handshake().await?;
+            Box::pin(self.handshake()).await?;
         }
         let mut small = vec![0u8; READ_CHUNK];
         let mut big: Option<Vec<u8>> = None;
@@ -163,16 +163,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                     return Ok(Some(Ending::Closed(reason)));
                 }
                 Event::Login { user, password } => {
+                    // Rare and large futures are boxed: the connection's task stays small.
                     let result = self
                         .shared
                         .credentials
                         .check_password(&user, &password)
                         .await;
-                    let outcome = outcome(self.shared.failure_delay, result).await;
+                    let outcome = Box::pin(outcome(result, self.shared.failure_delay)).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::Auth(step) => {
-                    let outcome = self.sasl_step(step).await;
+                    let outcome = Box::pin(self.sasl_step(step)).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::OpenAccount { user } => {
@@ -220,7 +221,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                 Event::IdleDone => self.idling = false,
                 Event::StartTls => {
                     self.write_out(session).await?;
-                    self.handshake().await?;
+                    Box::pin(self.handshake()).await?;
                     session.tls_started()?;
                 }
                 Event::Compress => {
@@ -295,14 +296,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
     }
 }
 
-/// Maps a credential check to the session's outcome (a free function: a future holding
-/// `&Connection` across the sleep would need the connection to be `Sync`); a failure is answered after the
-/// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
-async fn outcome(failure_delay: Duration, result: Result<String, CredentialError>) -> AuthOutcome {
+/// Maps a credential check to the session's outcome; a failure is answered after the policy's
+/// `delay` ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
+async fn outcome(result: Result<String, CredentialError>, delay: Duration) -> AuthOutcome {
     match result {
         Ok(identity) => AuthOutcome::Success { identity },
         Err(CredentialError::Rejected) => {
-            tokio::time::sleep(failure_delay).await;
+            tokio::time::sleep(delay).await;
             AuthOutcome::Failure
         }
         Err(_) => AuthOutcome::Temporary,

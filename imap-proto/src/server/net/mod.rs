@@ -289,3 +289,32 @@ impl Server {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The task of a connection is its future: all its state between awaits, for as long as the
+    /// connection lives (an idle IDLE connection included). The glue's futures are boxed only
+    /// while a command runs, so the task stays small whatever the glue does.
+    #[test]
+    fn a_connection_task_is_small() {
+        let server = Server::new(ServerConfig::new("imap.test"));
+        let store: Arc<dyn MailStore> = Arc::new(mailstore::maildir::MaildirStore::new(
+            std::env::temp_dir().join("imap-net-size-test-unused"),
+        ));
+        let credentials: Arc<dyn CredentialStore> = Arc::new(sasl::MemoryStore::new());
+        let (io, _peer) = tokio::io::duplex(64);
+        let (_tx, stop) = watch::channel(false);
+        let peer = SocketAddr::from(([127, 0, 0, 1], 1));
+        let future = server.serve_connection(io, peer, store, credentials, stop);
+        let size = std::mem::size_of_val(&future);
+        // The session (whose size is the session's business) plus about 2.5 KiB of driver
+        // state (debug build) in one allocation per connection.
+        let session = std::mem::size_of::<ServerSession>();
+        assert!(
+            size <= session + 3 * 1024,
+            "a connection's future holds {size} octets (the session {session})"
+        );
+    }
+}
