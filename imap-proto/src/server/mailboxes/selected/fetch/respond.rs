@@ -240,11 +240,9 @@ impl Mailboxes {
                     section, partial, ..
                 } => {
                     let mut label_e = Encoder::server();
+                    // RFC 9051 §9 `msg-att-static`: BINARY answers carry no `<origin>`.
                     label_e.raw(b"BINARY");
                     section.encode(&mut label_e);
-                    if let Some(p) = partial {
-                        label_e.byte(b'<').number(p.offset).byte(b'>');
-                    }
                     label_e.sp();
                     let label = label_e.take();
                     match decoded(&p, raw.as_deref(), &section.part) {
