@@ -2,7 +2,8 @@
 //! and with implicit TLS (testkit certificates, not verified by the client): it enables
 //! CONDSTORE and QRESYNC (RFC 7162), lists, opens INBOX, fetches envelope, body structure and
 //! source, adds flags (MODSEQ moves on), moves (UIDPLUS's COPYUID), appends (APPENDUID), and
-//! idles while another connection appends. The script (`clients/imapflow_session.js`) prints
+//! idles while another connection appends, all over COMPRESS=DEFLATE (RFC 4978), which
+//! imapflow turns on when offered. The script (`clients/imapflow_session.js`) prints
 //! what the client saw; the test compares it with the messages and with the store afterwards.
 
 #[path = "common/clients.rs"]
@@ -34,6 +35,8 @@ async fn imapflow_session(server: TestServer, mode: &str) {
     assert!(seen.all("error").is_empty(), "{}", seen.transcript);
 
     seen.expect("secure", if mode == "tls" { "true" } else { "false" });
+    // All of it ran over COMPRESS=DEFLATE, which imapflow turns on when offered.
+    seen.expect("compressed", "true");
     let capabilities: Vec<&str> = seen.get("capabilities").split(' ').collect();
     for needed in ["IDLE", "MOVE", "UIDPLUS", "ENABLE", "CONDSTORE", "QRESYNC"] {
         assert!(capabilities.contains(&needed), "{needed}: {capabilities:?}");
@@ -191,6 +194,8 @@ async fn imapflow_sizes_of_lf_files_and_a_large_message() {
         .await;
     let seen = Seen::parse(&out.stdout, &out.stderr);
     out.assert_success();
+    // The 1 MB literal came through COMPRESS=DEFLATE.
+    seen.expect("compressed", "true");
     let meta = server.messages("alice", "INBOX").await;
     assert_eq!(meta.len(), 4, "{}", seen.transcript);
     let crlf = |m: &[u8]| -> Vec<u8> {
