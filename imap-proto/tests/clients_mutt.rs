@@ -260,3 +260,59 @@ async fn mutt_resyncs_its_header_cache_with_qresync() {
     assert!(log.contains("< * VANISHED (EARLIER) 3\n"), "{log}");
     server.stop().await;
 }
+
+/// mutt (which enables UTF8=ACCEPT, RFC 6855) saves a message to a new folder with a
+/// non-ASCII name; an IMAP4rev1 client without UTF8=ACCEPT (Python's imaplib) then sees the
+/// name in modified UTF-7 (RFC 3501 §5.1.3) and finds the message in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutt_saves_to_a_new_folder_with_a_non_ascii_name() {
+    testkit::peer::require("tmux");
+    let server = server_with_messages().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rc = dir.path().join("muttrc");
+    std::fs::write(&rc, muttrc(server.addr.port(), "")).expect("muttrc");
+    let socket = format!("imap-clients-mutt-{}", server.addr.port());
+    let tmux = Tmux::start_mutt(socket, dir.path(), &rc, "-d 5");
+    tmux.wait_for(&["third one", "Msgs:3"]).await;
+    tmux.keys(&["3", "Enter", "s"]);
+    tmux.wait_for(&["Save to mailbox"]).await;
+    tmux.keys(&["C-u", "=Entwürfe", "Enter"]);
+    tmux.wait_for(&["Del:1"]).await;
+    tmux.keys(&["$"]);
+    tmux.wait_for(&["Msgs:2"]).await;
+    tmux.keys(&["q"]);
+    wait_until_quit(&tmux).await;
+    let log =
+        String::from_utf8_lossy(&std::fs::read(dir.path().join(".muttdebug0")).unwrap_or_default())
+            .into_owned();
+    assert!(log.contains("* ENABLED UTF8=ACCEPT"), "{log}");
+
+    let out = testkit::Python::script(
+        "import imaplib, sys\n\
+         c = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))\n\
+         c.login('alice', 'wonderland')\n\
+         for line in c.list()[1]: print('list\\t' + line.decode())\n\
+         typ, data = c.select('Entw&APw-rfe')\n\
+         print('select\\t' + typ + ' ' + data[0].decode())\n\
+         typ, data = c.fetch('1', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')\n\
+         print('subject\\t' + data[0][1].decode().strip())\n\
+         c.logout()\n",
+    )
+    .arg(server.addr.port().to_string())
+    .run()
+    .await;
+    let seen = clients::Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+    assert!(
+        seen.all("list")
+            .iter()
+            .any(|l| l.ends_with("\"Entw&APw-rfe\"") || l.ends_with(" Entw&APw-rfe")),
+        "{}",
+        seen.transcript
+    );
+    seen.expect("select", "OK 1");
+    seen.expect("subject", "Subject: third one");
+    let inbox = contents(&server, "INBOX").await;
+    assert_eq!(inbox.len(), 2);
+    server.stop().await;
+}
