@@ -240,3 +240,48 @@ async fn imapflow_sizes_of_lf_files_and_a_large_message() {
     seen.expect("done", "ok");
     server.stop().await;
 }
+
+/// imapflow's mailbox management (CREATE with a non-ASCII child, RENAME with children,
+/// DELETE), LIST-STATUS (RFC 5819), QUOTA (RFC 9208) and SEARCH: OR, LARGER, HEADER, BODY and
+/// TEXT of a quoted-printable UTF-8 part (the server searches decoded text, RFC 9051 §6.4.4),
+/// NOT, SENTBEFORE; then a UID EXPUNGE of one message (`messageDelete`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imapflow_manages_mailboxes_and_searches() {
+    testkit::node::require_module("imapflow");
+    let server = TestServer::start(Options::default()).await;
+    for m in MESSAGES {
+        put(&server, "INBOX", m, &[]).await;
+    }
+    create(&server, "Archive").await;
+    let out = testkit::node::Node::script(include_str!("clients/imapflow_more.js"))
+        .arg(server.addr.port().to_string())
+        .arg("alice")
+        .arg("wonderland")
+        .run()
+        .await;
+    let seen = Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+    seen.expect("status INBOX", "3 3 4");
+    seen.expect("status Archive", "0 0 1");
+    seen.expect("created", "Projekte.Übersicht true");
+    seen.expect("renamed", "Projekte -> Alt");
+    seen.expect("after-rename", "Alt Alt.Übersicht");
+    assert!(seen.get("quota").starts_with("INBOX") || seen.get("quota") == "none");
+    // UIDs: 1 FIRST (208 octets), 2 PARTS (521), 3 THIRD (144).
+    seen.expect("search-or", "[2,3]");
+    seen.expect("search-larger", "[1,2]");
+    seen.expect("search-header", "[1]");
+    seen.expect("search-body-qp", "[2]");
+    seen.expect("search-body-utf8", "[2]");
+    seen.expect("search-text-utf8", "[2]");
+    // NOT SUBJECT "message": all but "first message" (a substring match).
+    seen.expect("search-not", "[2,3]");
+    // Sent before 9 Feb 1994: the first two (RFC 9051 §6.4.4: the Date header's date).
+    seen.expect("search-before", "[1,2]");
+    seen.expect("delete", "true");
+    seen.expect("after-delete", "[1,2]");
+    seen.expect("mailbox-delete", "Alt.Übersicht");
+    seen.expect("done", "ok");
+    assert_eq!(contents(&server, "INBOX").await.len(), 2);
+    server.stop().await;
+}
