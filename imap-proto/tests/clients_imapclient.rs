@@ -274,3 +274,38 @@ async fn imapclient_uses_the_extensions() {
     assert!(archive.len() == 1 && archive[0].1 == FIRST);
     server.stop().await;
 }
+
+/// Two IMAPClient sessions on one INBOX (RFC 9051 §7): while A idles, B flags a message and
+/// expunges another; A hears the FETCH of the new flags and the EXPUNGE, and both end with
+/// the same view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imapclient_two_sessions_stay_consistent() {
+    testkit::peer::require_python_module("imapclient");
+    let server = server_with_messages().await;
+    let out = testkit::Python::script(include_str!("clients/imapclient_two_sessions.py"))
+        .arg(server.addr.port().to_string())
+        .arg("alice")
+        .arg("wonderland")
+        .timeout(Duration::from_secs(60))
+        .run()
+        .await;
+    let seen = Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+    let heard = seen.all("heard");
+    assert!(
+        heard
+            .iter()
+            .any(|h| h.starts_with("1:FETCH:") && h.contains("\\Flagged")),
+        "{}",
+        seen.transcript
+    );
+    assert!(heard.contains(&"3:EXPUNGE:"), "{}", seen.transcript);
+    seen.expect("a-search", "[1, 2]");
+    seen.expect("b-search", "[1, 2]");
+    assert!(
+        seen.get("a-flags").contains("\\\\Flagged"),
+        "{}",
+        seen.transcript
+    );
+    server.stop().await;
+}
