@@ -43,11 +43,14 @@ impl Mailboxes {
         let command = if read_only { "EXAMINE" } else { "SELECT" };
         let enabled = session.enabled();
         // A SELECT while selected closes the mailbox first, without expunging (RFC 9051
-        // §6.3.2), and says so (RFC 7162 §3.2.11, RFC 9051 §7.1 CLOSED).
+        // §6.3.2), and says so to the clients that know the code (RFC 7162 §3.2.11 under
+        // QRESYNC, RFC 9051 §7.1 CLOSED for IMAP4rev2), as Dovecot does.
         if self.selected.take().is_some() {
             self.job = None;
             session.set_selected(None);
-            session.untagged(&ok(Code::Closed, "Previous mailbox closed"));
+            if enabled.qresync || enabled.imap4rev2 {
+                session.untagged(&ok(Code::Closed, "Previous mailbox closed"));
+            }
         }
         let qresync = params.iter().find_map(|p| match p {
             SelectParam::QResync(q) => Some(q),

@@ -119,6 +119,11 @@ async fn qresync_select_and_vanished_fetch() {
     // A wrong UIDVALIDITY gets no resync data.
     let out = c.run("g select INBOX (QRESYNC (1 1))").await;
     assert!(!out.contains("VANISHED"), "{out}");
+    // RFC 7162 §3.2.11: the previous mailbox's closing comes first.
+    assert!(
+        out.starts_with("* OK [CLOSED] Previous mailbox closed\r\n"),
+        "{out}"
+    );
     // VANISHED without QRESYNC enabled is BAD.
     c.enable(Enabled::default());
     assert_eq!(
