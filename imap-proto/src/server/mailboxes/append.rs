@@ -96,7 +96,7 @@ impl Spool {
 
 /// The store's flags of an APPEND's flag list: `\Recent` and unknown `\`-flags are ignored
 /// (RFC 9051 §6.3.12 sets only the flags a message can have).
-fn store_flags(flags: &[Flag<'_>]) -> mailstore::Flags {
+fn append_flags(flags: &[Flag<'_>]) -> mailstore::Flags {
     flags
         .iter()
         .filter_map(|f| match f {
@@ -288,7 +288,7 @@ impl Mailboxes {
         };
         spool.messages.push(Spooled {
             options: AppendOptions {
-                flags: store_flags(flags),
+                flags: append_flags(flags),
                 internal_date: date_time.and_then(instant),
             },
             body,
@@ -635,8 +635,10 @@ mod tests {
         stream(&mut h, 0, &m, 1000).await;
         stream(&mut h, 1, &m, 1000).await;
         assert_eq!(spooled_in_files(&h), [true, true]);
-        let spool = h.mailboxes.append.as_ref().unwrap();
-        let f = spool.file.as_ref().expect("one file for both");
+        let spool = h.mailboxes.append.as_mut().unwrap();
+        let f = spool.file.as_mut().expect("one file for both");
+        // (tokio hands writes to a thread: the file has them all once flushed.)
+        f.flush().await.unwrap();
         use std::os::unix::fs::MetadataExt;
         let meta = f.metadata().await.unwrap();
         assert_eq!((meta.nlink(), meta.len()), (0, 2 * m.len() as u64));
@@ -735,7 +737,7 @@ mod tests {
             Flag::Extension(crate::token::Atom::new("Foo").unwrap()),
         ];
         assert_eq!(
-            store_flags(&flags),
+            append_flags(&flags),
             mailstore::flags([
                 mailstore::Flag::Seen,
                 mailstore::Flag::Keyword("$Junk".into())

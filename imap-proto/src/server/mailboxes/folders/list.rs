@@ -14,8 +14,8 @@
 //! meets the selection but not the pattern is listed with `CHILDINFO` (RFC 5258 §3.5); LSUB
 //! lists such a name as `\Noselect` (RFC 3501 §6.3.9).
 //!
-//! Not listed: subscriptions to names that no longer exist (RFC 5258 `\NonExistent`), as the
-//! store lists existing names only.
+//! With the SUBSCRIBED selection option (and LSUB), subscribed names that name no mailbox are
+//! listed too, `\NonExistent` (RFC 5258 §3.1; as `()` by LSUB).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -192,15 +192,25 @@ fn special_use_attribute(u: SpecialUse) -> MailboxAttribute<'static> {
     }
 }
 
+/// One name a LIST or LSUB writes.
+#[derive(Debug)]
+struct Entry {
+    info: MailboxInfo,
+    /// Listed (also) for CHILDINFO: a parent of names that meet the selection but not the
+    /// pattern (RFC 5258 §3.5).
+    child_info: bool,
+    /// A subscription without a mailbox (`\NonExistent`).
+    nonexistent: bool,
+}
+
 /// A LIST or LSUB whose lines are being written: paused when the output is full
 /// ([`Progress::Paused`]), resumed by [`Mailboxes::resume`], so that a user with thousands of
 /// folders never needs one huge output buffer.
 pub(crate) struct ListJob {
     request: ListRequest,
     account: Arc<dyn Account>,
-    /// The names still to write, and whether each is listed for CHILDINFO (a parent of names
-    /// that meet the selection but not the pattern).
-    entries: std::vec::IntoIter<(MailboxInfo, bool)>,
+    /// The names still to write.
+    entries: std::vec::IntoIter<Entry>,
     sep: char,
     utf8: bool,
     /// Where the command's completion announces changes of the selected mailbox.
@@ -269,24 +279,63 @@ impl Mailboxes {
             }
         }
         if delimiter_query {
-            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name.
+            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name: the
+            // reference up to its first delimiter (`#news.` of `#news.comp.mail.misc`), or "".
+            let root = reference
+                .find(sep)
+                .map_or("", |at| &reference[..at + sep.len_utf8()]);
             write_list(
                 session,
                 &request,
                 vec![MailboxAttribute::NoSelect],
                 sep,
-                Mailbox::Other("".into()),
+                Mailbox::from_name(root, utf8),
                 Vec::new(),
             );
         }
-        let infos = if patterns.is_empty() {
+        let command = if request.lsub { "LSUB" } else { "LIST" };
+        let mut infos = if patterns.is_empty() {
             Vec::new()
         } else {
             account
                 .list()
                 .await
-                .map_err(|e| Answer::store(if request.lsub { "LSUB" } else { "LIST" }, &e))?
+                .map_err(|e| Answer::store(command, &e))?
         };
+        // Subscriptions whose mailbox does not exist (RFC 5258 §3.1 `\NonExistent`).
+        let mut nonexistent: HashSet<String> = HashSet::new();
+        if request.subscribed_only && !patterns.is_empty() {
+            let existing: HashSet<&str> = infos.iter().map(|i| i.name.as_str()).collect();
+            let missing: Vec<String> = account
+                .subscriptions()
+                .await
+                .map_err(|e| Answer::store(command, &e))?
+                .into_iter()
+                .filter(|n| !existing.contains(n.as_str()))
+                .collect();
+            if !missing.is_empty() {
+                for name in missing {
+                    infos.push(MailboxInfo {
+                        name: name.clone(),
+                        special_use: None,
+                        subscribed: true,
+                        has_children: false,
+                        selectable: false,
+                    });
+                    nonexistent.insert(name);
+                }
+                // The store's order: INBOX first, then by hierarchy components.
+                infos.sort_by(|a, b| {
+                    let key = |n: &str| {
+                        (
+                            n != "INBOX",
+                            n.split(sep).map(str::to_string).collect::<Vec<_>>(),
+                        )
+                    };
+                    key(&a.name).cmp(&key(&b.name))
+                });
+            }
+        }
         let matched: Vec<bool> = infos
             .iter()
             .map(|i| {
@@ -311,13 +360,18 @@ impl Mailboxes {
                 }
             }
         }
-        let entries: Vec<(MailboxInfo, bool)> = infos
+        let entries: Vec<Entry> = infos
             .into_iter()
             .zip(matched)
             .filter(|(_, m)| *m)
             .filter_map(|(info, _)| {
                 let child_info = parents_of_unmatched.contains(&info.name);
-                (request.selects(&info) || child_info).then_some((info, child_info))
+                let nonexistent = nonexistent.contains(&info.name);
+                (request.selects(&info) || child_info).then_some(Entry {
+                    info,
+                    child_info,
+                    nonexistent,
+                })
             })
             .collect();
         Ok(Box::new(ListJob {
@@ -337,25 +391,36 @@ impl Mailboxes {
         session: &mut ServerSession,
     ) -> Progress {
         let (sep, utf8) = (job.sep, job.utf8);
-        while let Some((info, child_info)) = job.entries.next() {
+        while let Some(Entry {
+            info,
+            child_info,
+            nonexistent,
+        }) = job.entries.next()
+        {
             let request = &job.request;
             let selected = request.selects(&info);
             let wire = names::to_wire(&info.name, utf8);
             let mut attributes = Vec::new();
             if request.lsub {
-                if !selected || !info.selectable {
+                // RFC 3501 §6.3.9: `\Noselect` marks a name listed for its subscribed children.
+                if !selected || (!info.selectable && !nonexistent) {
                     attributes.push(MailboxAttribute::NoSelect);
                 }
                 write_list(session, request, attributes, sep, wire, Vec::new());
             } else {
-                if !info.selectable {
-                    attributes.push(MailboxAttribute::NoSelect);
-                }
-                attributes.push(if info.has_children {
-                    MailboxAttribute::HasChildren
+                if nonexistent {
+                    // Implies `\Noselect`; nothing is known of children (RFC 5258 §3.1, §4).
+                    attributes.push(MailboxAttribute::NonExistent);
                 } else {
-                    MailboxAttribute::HasNoChildren
-                });
+                    if !info.selectable {
+                        attributes.push(MailboxAttribute::NoSelect);
+                    }
+                    attributes.push(if info.has_children {
+                        MailboxAttribute::HasChildren
+                    } else {
+                        MailboxAttribute::HasNoChildren
+                    });
+                }
                 if let Some(u) = info.special_use {
                     attributes.push(special_use_attribute(u));
                 }

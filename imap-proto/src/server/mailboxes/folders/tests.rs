@@ -118,6 +118,12 @@ async fn delimiter_query_and_wildcards_rfc_9051_6_3_9() {
         C: a1 LIST "" ""
         S: * LIST (\Noselect) "." ""
         S: a1 OK LIST completed
+        C: A102 LIST #news.comp.mail.misc ""
+        S: * LIST (\Noselect) "." #news.
+        S: A102 OK LIST completed
+        C: a1c LIST nohierarchy ""
+        S: * LIST (\Noselect) "." ""
+        S: a1c OK LIST completed
         C: a2 CREATE foo.bar
         S: a2 OK CREATE completed
         C: a3 CREATE meetings
@@ -185,6 +191,9 @@ async fn mbox_store_uses_slash() {
         C: a1 LIST "" ""
         S: * LIST (\Noselect) "/" ""
         S: a1 OK LIST completed
+        C: A103 LIST /usr/staff/jones ""
+        S: * LIST (\Noselect) "/" /
+        S: A103 OK LIST completed
         C: a2 CREATE Archive/2026
         S: a2 OK CREATE completed
         C: a3 LIST "" %
@@ -202,8 +211,7 @@ async fn mbox_store_uses_slash() {
     .await;
 }
 
-/// RFC 5258 §5, examples adapted to a store that lists existing mailboxes only (so no
-/// `\NonExistent` subscriptions) with `.` as delimiter.
+/// RFC 5258 §5, examples adapted: `.` as delimiter, `\HasChildren`/`\HasNoChildren` always.
 #[tokio::test]
 async fn list_extended_rfc_5258_examples() {
     let mut h = Harness::maildir().await;
@@ -217,7 +225,13 @@ async fn list_extended_rfc_5258_examples() {
         let out = h.run(&format!("c CREATE {name}")).await;
         assert!(out.ends_with("c OK CREATE completed\r\n"), "{out}");
     }
-    for name in ["INBOX", "Fruit.Banana", "Vegetable", "Vegetable.Broccoli"] {
+    for name in [
+        "INBOX",
+        "Fruit.Banana",
+        "Fruit.Peach",
+        "Vegetable",
+        "Vegetable.Broccoli",
+    ] {
         let out = h.run(&format!("s SUBSCRIBE {name}")).await;
         assert_eq!(out, "s OK SUBSCRIBE completed\r\n");
     }
@@ -232,6 +246,7 @@ async fn list_extended_rfc_5258_examples() {
         C: A02 LIST (SUBSCRIBED) "" *
         S: * LIST (\HasNoChildren \Subscribed) "." INBOX
         S: * LIST (\HasNoChildren \Subscribed) "." Fruit.Banana
+        S: * LIST (\NonExistent \Subscribed) "." Fruit.Peach
         S: * LIST (\HasChildren \Subscribed) "." Vegetable
         S: * LIST (\HasNoChildren \Subscribed) "." Vegetable.Broccoli
         S: A02 OK LIST completed
@@ -252,6 +267,14 @@ async fn list_extended_rfc_5258_examples() {
         S: * LIST (\HasChildren) "." Fruit (CHILDINFO ("SUBSCRIBED"))
         S: * LIST (\HasChildren \Subscribed) "." Vegetable (CHILDINFO ("SUBSCRIBED"))
         S: A05 OK LIST completed
+        C: A05b LIST "" Fruit.*
+        S: * LIST (\HasNoChildren) "." Fruit.Apple
+        S: * LIST (\HasNoChildren) "." Fruit.Banana
+        S: A05b OK LIST completed
+        C: A05c LSUB "" Fruit.*
+        S: * LSUB () "." Fruit.Banana
+        S: * LSUB () "." Fruit.Peach
+        S: A05c OK LSUB completed
         C: A06 LIST (SUBSCRIBED REMOTE) "" %
         S: * LIST (\HasNoChildren \Subscribed) "." INBOX
         S: * LIST (\HasChildren \Subscribed) "." Vegetable
@@ -435,6 +458,8 @@ async fn create_delete_with_children() {
         S: c3 NO [ALREADYEXISTS] Mailbox already exists
         C: c4 CREATE inbox
         S: c4 NO [ALREADYEXISTS] INBOX always exists
+        C: c4b SUBSCRIBE owatagusiam.blurdybloop
+        S: c4b OK SUBSCRIBE completed
         C: c5 DELETE owatagusiam
         S: c5 NO [HASCHILDREN] Mailbox has children, delete them first
         C: c6 DELETE owatagusiam.blurdybloop
@@ -448,6 +473,9 @@ async fn create_delete_with_children() {
         C: c10 LIST "" *
         S: * LIST (\HasNoChildren) "." INBOX
         S: c10 OK LIST completed
+        C: c10b LIST (SUBSCRIBED) "" *
+        S: * LIST (\NonExistent \Subscribed) "." owatagusiam.blurdybloop
+        S: c10b OK LIST completed
         C: c11 CREATE "a..b"
         S: c11 NO [CANNOT] empty hierarchy component
         "#,

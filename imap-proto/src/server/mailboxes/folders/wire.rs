@@ -249,3 +249,12 @@ async fn commands_on_the_selected_mailbox() {
     let out = w.send(b"c2 FETCH 1 UID\r\n").await;
     assert!(out.starts_with("c2 BAD "), "{out}");
 }
+
+/// The driver keeps [`Mailboxes`] across awaits in a spawned task: the glue's own state (the
+/// APPEND spool, a paused LIST) must be `Send + Sync`.
+#[test]
+fn folder_state_is_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<super::super::append::Spool>();
+    send_sync::<super::list::ListJob>();
+}
