@@ -203,22 +203,34 @@ async fn shutdown_says_bye_to_open_sessions() {
         select.last().is_some_and(|l| l.starts_with("a2 OK")),
         "{select:?}"
     );
-    let reader = tokio::spawn(async move {
-        let mut lines = Vec::new();
-        while let Some(line) = a.line().await {
-            lines.push(line);
-        }
-        lines
+    // A second session idles (RFC 2177): the BYE reaches it too.
+    let mut b = Client::connect(&server).await;
+    b.line().await;
+    b.cmd("b1", "LOGIN alice wonderland").await;
+    b.cmd("b2", "SELECT INBOX").await;
+    b.write.write_all(b"b3 IDLE\r\n").await.expect("write");
+    let idling = b.line().await.expect("continuation");
+    assert!(idling.starts_with('+'), "{idling}");
+    let readers = [a, b].map(|mut c| {
+        tokio::spawn(async move {
+            let mut lines = Vec::new();
+            while let Some(line) = c.line().await {
+                lines.push(line);
+            }
+            lines
+        })
     });
     let started = Instant::now();
     server.stop().await;
-    // The test server's grace period is 2 s; then the session is told to close.
+    // The test server's grace period is 2 s; then the sessions are told to close.
     assert!(started.elapsed() < Duration::from_secs(10));
-    let lines = reader.await.expect("reader");
-    assert!(
-        lines.iter().any(|l| l.starts_with("* BYE")),
-        "no BYE before the close: {lines:?}"
-    );
+    for reader in readers {
+        let lines = reader.await.expect("reader");
+        assert!(
+            lines.iter().any(|l| l.starts_with("* BYE")),
+            "no BYE before the close: {lines:?}"
+        );
+    }
 }
 
 /// A client that pipelines NOOP and never reads its responses is dropped once a write has

@@ -18,9 +18,12 @@ use crate::server::mailboxes::{Mailboxes, Progress};
 use crate::server::session::{AuthOutcome, AuthStep, CloseReason, Event, ServerSession};
 use mail_net::Conn;
 
-/// The read buffer of a connection between commands (and while idling): small, as thousands of
-/// IDLE connections each hold one.
+/// The read buffer of a connection between commands: allocated when needed.
 const READ_CHUNK: usize = 4 * 1024;
+
+/// The read buffer while idling (RFC 2177 §3: the client sends only `DONE`), part of the
+/// connection's task: thousands of IDLE connections hold no other read buffer.
+const IDLE_CHUNK: usize = 64;
 
 /// The read buffer while an APPEND literal streams: fewer, larger reads for big messages;
 /// dropped when the APPEND ends.
@@ -92,7 +95,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
         if session.is_tls() {
             Box::pin(self.handshake()).await?;
         }
-        let mut small = vec![0u8; READ_CHUNK];
+        let mut tiny = [0u8; IDLE_CHUNK];
+        let mut small: Option<Vec<u8>> = None;
         let mut big: Option<Vec<u8>> = None;
         let mut plain = Vec::new();
         let mut last_input = Instant::now();
@@ -114,8 +118,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             }
             let buf: &mut [u8] = if self.appending {
                 big.get_or_insert_with(|| vec![0u8; APPEND_CHUNK])
+            } else if self.idling {
+                small = None;
+                &mut tiny
             } else {
-                &mut small
+                small.get_or_insert_with(|| vec![0u8; READ_CHUNK])
             };
             let deadline = last_input + session.autologout();
             let idling = self.idling;
@@ -163,16 +170,16 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                     return Ok(Some(Ending::Closed(reason)));
                 }
                 Event::Login { user, password } => {
-                    // Rare and large futures are boxed: the connection's task stays small.
                     let result = self
                         .shared
                         .credentials
                         .check_password(&user, &password)
                         .await;
-                    let outcome = Box::pin(outcome(result, self.shared.failure_delay)).await;
+                    let outcome = outcome(self.shared.failure_delay, result).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::Auth(step) => {
+                    // Rare and large futures are boxed: the connection's task stays small.
                     let outcome = Box::pin(self.sasl_step(step)).await;
                     session.auth_outcome(outcome)?;
                 }
@@ -296,13 +303,14 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
     }
 }
 
-/// Maps a credential check to the session's outcome; a failure is answered after the policy's
-/// `delay` ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
-async fn outcome(result: Result<String, CredentialError>, delay: Duration) -> AuthOutcome {
+/// Maps a credential check to the session's outcome (a free function: a future holding
+/// `&Connection` across the sleep would need the connection to be `Sync`); a failure is answered after the
+/// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
+async fn outcome(failure_delay: Duration, result: Result<String, CredentialError>) -> AuthOutcome {
     match result {
         Ok(identity) => AuthOutcome::Success { identity },
         Err(CredentialError::Rejected) => {
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(failure_delay).await;
             AuthOutcome::Failure
         }
         Err(_) => AuthOutcome::Temporary,
