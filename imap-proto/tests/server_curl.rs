@@ -66,6 +66,12 @@ async fn list_fetch_by_uid_and_upload() {
     let body = message(1, 3000);
     let uid = server.deliver("alice", &body).await;
     server
+        .account("alice")
+        .await
+        .create("Archive", None)
+        .await
+        .expect("create Archive");
+    server
         .deliver_to("alice", "Archive", &message(2, 100))
         .await;
     let port = server.addr.port();

@@ -203,20 +203,83 @@ async fn shutdown_says_bye_to_open_sessions() {
         select.last().is_some_and(|l| l.starts_with("a2 OK")),
         "{select:?}"
     );
-    let reader = tokio::spawn(async move {
-        let mut lines = Vec::new();
-        while let Some(line) = a.line().await {
-            lines.push(line);
-        }
-        lines
+    // A second session idles (RFC 2177): the BYE reaches it too.
+    let mut b = Client::connect(&server).await;
+    b.line().await;
+    b.cmd("b1", "LOGIN alice wonderland").await;
+    b.cmd("b2", "SELECT INBOX").await;
+    b.write.write_all(b"b3 IDLE\r\n").await.expect("write");
+    let idling = b.line().await.expect("continuation");
+    assert!(idling.starts_with('+'), "{idling}");
+    let readers = [a, b].map(|mut c| {
+        tokio::spawn(async move {
+            let mut lines = Vec::new();
+            while let Some(line) = c.line().await {
+                lines.push(line);
+            }
+            lines
+        })
     });
     let started = Instant::now();
     server.stop().await;
-    // The test server's grace period is 2 s; then the session is told to close.
+    // The test server's grace period is 2 s; then the sessions are told to close.
     assert!(started.elapsed() < Duration::from_secs(10));
-    let lines = reader.await.expect("reader");
-    assert!(
-        lines.iter().any(|l| l.starts_with("* BYE")),
-        "no BYE before the close: {lines:?}"
-    );
+    for reader in readers {
+        let lines = reader.await.expect("reader");
+        assert!(
+            lines.iter().any(|l| l.starts_with("* BYE")),
+            "no BYE before the close: {lines:?}"
+        );
+    }
+}
+
+/// A client that pipelines NOOP and never reads its responses is dropped once a write has
+/// waited for the write time-out (the session's back-pressure stops taking commands meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_that_never_reads_is_dropped_within_the_write_timeout() {
+    let server = TestServer::start(Options {
+        server: |s| s.write_timeout(Duration::from_millis(500)),
+        ..Options::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    testkit::jam::assert_dropped(
+        "imap NOOP",
+        &mut stream,
+        b"a NOOP\r\n",
+        Duration::from_millis(500),
+    )
+    .await;
+    server.stop().await;
+}
+
+/// With the default (long) write time-out, a jammed client does not hold the shutdown: the
+/// write is given up when the grace period ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_with_a_jammed_client() {
+    let server = TestServer::start(Options {
+        server: |s| {
+            s.limits(
+                imap_proto::server::Limits::default()
+                    .with_grace(Duration::from_millis(300))
+                    .with_abort_after(Duration::from_secs(3)),
+            )
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    let jam = testkit::jam::jammed(&mut stream, b"a NOOP\r\n").await;
+    let jammer = testkit::jam::keep_jamming(stream, b"a NOOP\r\n");
+    let started = Instant::now();
+    server.stop().await;
+    let took = started.elapsed();
+    testkit::jam::assert_shutdown_cut(
+        "imap (NOOP)",
+        took,
+        Duration::from_millis(300),
+        &jam,
+        jammer,
+    )
+    .await;
 }

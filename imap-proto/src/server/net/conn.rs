@@ -18,9 +18,12 @@ use crate::server::mailboxes::{Mailboxes, Progress};
 use crate::server::session::{AuthOutcome, AuthStep, CloseReason, Event, ServerSession};
 use mail_net::Conn;
 
-/// The read buffer of a connection between commands (and while idling): small, as thousands of
-/// IDLE connections each hold one.
+/// The read buffer of a connection between commands: allocated when needed.
 const READ_CHUNK: usize = 4 * 1024;
+
+/// The read buffer while idling (RFC 2177 §3: the client sends only `DONE`), part of the
+/// connection's task: thousands of IDLE connections hold no other read buffer.
+const IDLE_CHUNK: usize = 64;
 
 /// The read buffer while an APPEND literal streams: fewer, larger reads for big messages;
 /// dropped when the APPEND ends.
@@ -90,9 +93,10 @@ where
 impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
     async fn run(&mut self, session: &mut ServerSession) -> Result<Ending, DriverError> {
         if session.is_tls() {
-            self.handshake().await?;
+            Box::pin(self.handshake()).await?;
         }
-        let mut small = vec![0u8; READ_CHUNK];
+        let mut tiny = [0u8; IDLE_CHUNK];
+        let mut small: Option<Vec<u8>> = None;
         let mut big: Option<Vec<u8>> = None;
         let mut plain = Vec::new();
         let mut last_input = Instant::now();
@@ -114,8 +118,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             }
             let buf: &mut [u8] = if self.appending {
                 big.get_or_insert_with(|| vec![0u8; APPEND_CHUNK])
+            } else if self.idling {
+                small = None;
+                &mut tiny
             } else {
-                &mut small
+                small.get_or_insert_with(|| vec![0u8; READ_CHUNK])
             };
             let deadline = last_input + session.autologout();
             let idling = self.idling;
@@ -172,7 +179,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                     session.auth_outcome(outcome)?;
                 }
                 Event::Auth(step) => {
-                    let outcome = self.sasl_step(step).await;
+                    // Rare and large futures are boxed: the connection's task stays small.
+                    let outcome = Box::pin(self.sasl_step(step)).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::OpenAccount { user } => {
@@ -220,7 +228,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                 Event::IdleDone => self.idling = false,
                 Event::StartTls => {
                     self.write_out(session).await?;
-                    self.handshake().await?;
+                    Box::pin(self.handshake()).await?;
                     session.tls_started()?;
                 }
                 Event::Compress => {
