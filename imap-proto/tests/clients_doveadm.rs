@@ -86,7 +86,11 @@ impl Doveadm {
     /// `(uidvalidity, uid → (bytes, flags and keywords sorted))` of a local folder, from its
     /// `dovecot-uidlist`.
     fn local(&self, mailbox: &str) -> Local {
-        let folder = self.folder(mailbox);
+        self.local_at(&self.folder(mailbox))
+    }
+
+    /// As [`Doveadm::local`], for a local folder given by its path.
+    fn local_at(&self, folder: &Path) -> Local {
         let uidlist =
             std::fs::read_to_string(folder.join("dovecot-uidlist")).expect("dovecot-uidlist");
         let mut lines = uidlist.lines();
@@ -179,11 +183,59 @@ async fn doveadm_backup_over_imapc_copies_every_message_and_flag() {
     )
     .await;
 
+    // A folder with a non-ASCII name, created by a client (modified UTF-7 on the wire), and
+    // a folder of many messages with varied flags (FETCH in batches, back-pressure).
+    let out = testkit::Python::script(
+        "import imaplib, sys\n\
+         c = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))\n\
+         c.login('alice', 'wonderland')\n\
+         print(c.create('Entw&APw-rfe'))\n\
+         print(c.append('Entw&APw-rfe', '(\\\\Draft)', None, b'Subject: draft\\r\\n\\r\\nwip\\r\\n'))\n\
+         c.logout()\n",
+    )
+    .arg(server.addr.port().to_string())
+    .run()
+    .await;
+    out.assert_success();
+    create(&server, "Bulk").await;
+    let cycle = [
+        Flag::Seen,
+        Flag::Answered,
+        Flag::Flagged,
+        Flag::Deleted,
+        Flag::Draft,
+    ];
+    for n in 0..200 {
+        let message = simple(&format!("bulk{n}@example.org"), &format!("bulk {n}"), "x");
+        let flags: Vec<Flag> = cycle.iter().take(n % 6).cloned().collect();
+        put(&server, "Bulk", &message, &flags).await;
+    }
+    // The store's name of the non-ASCII folder, whatever its spelling.
+    let mailboxes = server.account("alice").await.list().await.expect("list");
+    let drafts = mailboxes
+        .iter()
+        .map(|m| m.name.clone())
+        .find(|n| n.starts_with("Entw"))
+        .expect("the folder created over IMAP");
+
     let doveadm = Doveadm::new(server.addr.port());
     let log = doveadm.backup().await;
     assert_eq!(doveadm.local("INBOX").1.len(), 3, "{log}");
     assert_same(&server, &doveadm, "INBOX", &log).await;
     assert_same(&server, &doveadm, "Work", &log).await;
+    assert_same(&server, &doveadm, "Bulk", &log).await;
+    // Dovecot names the local folder by the mailbox's modified UTF-7 name (RFC 3501 §5.1.3),
+    // as it received it from our LIST.
+    assert!(
+        doveadm.folder("Entw&APw-rfe").is_dir(),
+        "no local folder for Entwürfe\n{log}"
+    );
+    let (_, local) = doveadm.local_at(&doveadm.folder("Entw&APw-rfe"));
+    let far = contents(&server, &drafts).await;
+    assert_eq!(local.len(), 1, "{log}");
+    assert_eq!(far.len(), 1);
+    assert!(local[&far[0].0].0 == to_lf(&far[0].1));
+    assert_eq!(local[&far[0].0].1, vec!["\\Draft"]);
 
     // Changes on the server: THIRD expunged, FIRST flagged, a new delivery; synced again.
     let account = server.account("alice").await;

@@ -11,32 +11,26 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use clients::{MESSAGES, contents, eventually, server_with_messages, simple, to_lf};
+use clients::{MESSAGES, contents, eventually, server_with_messages_and, simple, to_lf};
+use server_support::Options;
 
-/// The line the test MDA writes before each message.
-const SEPARATOR: &str = "From fetchmail-test ";
-
-/// The messages in the MDA's mbox so far (LF line ends, as the MDA got them).
-fn mbox(path: &Path) -> Vec<Vec<u8>> {
-    let text = std::fs::read(path).unwrap_or_default();
-    let mut messages: Vec<Vec<u8>> = Vec::new();
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(SEPARATOR.as_bytes()) {
-            messages.push(Vec::new());
-        } else if let Some(m) = messages.last_mut() {
-            m.extend_from_slice(line);
-        }
-    }
-    for m in &mut messages {
-        // The empty line the MDA wrote after the message.
-        if m.ends_with(b"\n\n") {
-            m.pop();
-        }
-    }
-    messages
+/// The messages the test MDA delivered so far, in order (LF line ends, as the MDA got them).
+/// The MDA writes each into a file of its own and renames it into `dir/new` when complete.
+fn delivered(dir: &Path) -> Vec<Vec<u8>> {
+    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("new"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|p| std::fs::read(p).expect("read a delivered message"))
+        .collect()
 }
 
-/// Asserts that `got` (from the mbox) is `sent` as an MDA receives it: every header line of
+/// Asserts that `got` (as the MDA got it) is `sent` as an MDA receives it: every header line of
 /// `sent` (fetchmail adds its own `Received:`) and the body exactly.
 #[track_caller]
 fn assert_delivered(got: &[u8], sent: &[u8]) {
@@ -65,16 +59,40 @@ fn assert_delivered(got: &[u8], sent: &[u8]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fetchmail_fetches_then_idles_and_gets_new_mail_at_once() {
+    fetchmail_idle(false).await;
+}
+
+/// The same after STARTTLS (RFC 9051 §6.2.1), fetchmail checking the certificate, the server
+/// refusing LOGIN without TLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetchmail_over_starttls() {
+    fetchmail_idle(true).await;
+}
+
+async fn fetchmail_idle(tls: bool) {
     let fetchmail = testkit::peer::require("fetchmail");
-    let server = server_with_messages().await;
+    let options = Options {
+        tls,
+        allow_plaintext: !tls,
+        ..Options::default()
+    };
+    let server = server_with_messages_and(options).await;
+    let tls_options = match server.certs.as_ref() {
+        Some(certs) => format!(
+            "sslproto tls1.2+ sslcertck sslcertfile \"{}\" sslcommonname \"localhost\"",
+            certs.ca_file().display()
+        ),
+        None => "sslproto ''".to_owned(),
+    };
     let dir = tempfile::tempdir().expect("tempdir");
-    let mbox_path = dir.path().join("mbox");
+    let out_dir = dir.path().join("delivered");
+    std::fs::create_dir_all(out_dir.join("new")).expect("delivery directory");
     let mda = dir.path().join("mda.sh");
     std::fs::write(
         &mda,
         format!(
-            "#!/bin/sh\n{{ printf '{SEPARATOR}%s\\n' \"$(date)\"; cat; printf '\\n'; }} >> {}\n",
-            mbox_path.display()
+            "#!/bin/sh\nt={d}/tmp.$$\ncat > \"$t\" && mv \"$t\" {d}/new/$(date +%s%N).$$\n",
+            d = out_dir.display()
         ),
     )
     .expect("mda");
@@ -85,7 +103,7 @@ async fn fetchmail_fetches_then_idles_and_gets_new_mail_at_once() {
             "set no syslog\nset postmaster \"root\"\n\
              poll 127.0.0.1 proto imap port {} auth password timeout 30\n\
              user \"alice\" there with password \"wonderland\" is \"root\" here\n\
-             no rewrite keep idle sslproto '' mda \"/bin/sh {}\"\n",
+             no rewrite keep idle {tls_options} mda \"/bin/sh {}\"\n",
             server.addr.port(),
             mda.display()
         ),
@@ -116,7 +134,7 @@ async fn fetchmail_fetches_then_idles_and_gets_new_mail_at_once() {
 
     // The three unseen messages, then IDLE.
     let idling = eventually(Duration::from_secs(30), async || {
-        mbox(&mbox_path).len() == 3 && transcript().contains(" IDLE\n")
+        delivered(&out_dir).len() == 3 && transcript().contains(" IDLE\n")
     })
     .await;
     assert!(
@@ -124,34 +142,51 @@ async fn fetchmail_fetches_then_idles_and_gets_new_mail_at_once() {
         "fetchmail did not fetch and idle:\n{}",
         transcript()
     );
-    for (got, sent) in mbox(&mbox_path).iter().zip(MESSAGES) {
+    for (got, sent) in delivered(&out_dir).iter().zip(MESSAGES) {
         assert_delivered(got, sent);
     }
 
     // Another client appends; fetchmail, idling, fetches it within a few seconds.
     let late = simple("late@example.org", "late arrival", "arrived while idling");
     let out = testkit::Python::script(
-        "import imaplib, sys\n\
+        "import imaplib, ssl, sys\n\
          c = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))\n\
+         if sys.argv[3]:\n    c.starttls(ssl.create_default_context(cafile=sys.argv[3]))\n\
          c.login('alice', 'wonderland')\n\
          print(c.append('INBOX', None, None, sys.argv[2].encode().replace(b'\\n', b'\\r\\n')))\n\
          c.logout()\n",
     )
     .arg(server.addr.port().to_string())
     .arg(String::from_utf8_lossy(&to_lf(&late)).into_owned())
+    .arg(
+        server
+            .certs
+            .as_ref()
+            .map(|c| c.ca_file().display().to_string())
+            .unwrap_or_default(),
+    )
     .run()
     .await;
     out.assert_success();
     let start = Instant::now();
-    let fetched = eventually(Duration::from_secs(5), async || mbox(&mbox_path).len() == 4).await;
+    let fetched = eventually(Duration::from_secs(5), async || {
+        delivered(&out_dir).len() == 4
+    })
+    .await;
     let latency = start.elapsed();
+    // fetchmail marks a message seen after its MDA returned: wait for that before stopping it.
+    let all_seen = async || {
+        let inbox = contents(&server, "INBOX").await;
+        inbox.len() == 4 && inbox.iter().all(|m| m.2.contains(&"\\Seen".to_owned()))
+    };
+    eventually(Duration::from_secs(5), all_seen).await;
     let _ = child.kill().await;
     let log = transcript();
     assert!(
         fetched,
         "the new message was not fetched within 5 s:\n{log}"
     );
-    assert_delivered(&mbox(&mbox_path)[3], &late);
+    assert_delivered(&delivered(&out_dir)[3], &late);
     assert!(latency < Duration::from_secs(5), "{latency:?}");
 
     // fetchmail marked everything it fetched as seen (`keep`: nothing deleted).

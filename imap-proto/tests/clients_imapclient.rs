@@ -198,3 +198,114 @@ async fn imapclient_idle_hears_the_delivery_agent_and_another_process() {
     seen.expect("search", "[1, 2, 3, 4, 5]");
     server.stop().await;
 }
+
+/// IMAPClient using the extensions: NAMESPACE, ID, ENABLE CONDSTORE, STATUS with SIZE and
+/// HIGHESTMODSEQ, SORT, THREAD, FETCH CHANGEDSINCE, APPEND with flags and INTERNALDATE,
+/// COPY, UID EXPUNGE, UNSELECT, CREATE with a hierarchy, RENAME with children, SUBSCRIBE,
+/// LSUB, DELETE. The script is `clients/imapclient_extensions.py`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imapclient_uses_the_extensions() {
+    testkit::peer::require_python_module("imapclient");
+    let server = server_with_messages().await;
+    let out = testkit::Python::script(include_str!("clients/imapclient_extensions.py"))
+        .arg(server.addr.port().to_string())
+        .arg("alice")
+        .arg("wonderland")
+        .timeout(Duration::from_secs(60))
+        .run()
+        .await;
+    let seen = Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+
+    seen.expect("namespace", "|.");
+    seen.expect("id-name", "imap-proto");
+    seen.expect("enable", "CONDSTORE");
+    let modseq = seen.get("select-highestmodseq");
+    let size: usize = MESSAGES.iter().map(|m| m.len()).sum();
+    seen.expect(
+        "status",
+        &format!("HIGHESTMODSEQ={modseq} MESSAGES=3 SIZE={size} UIDNEXT=4 UNSEEN=3"),
+    );
+    // SORT (RFC 5256): subjects and senders are in UID order, dates too; sizes 208, 521, 144.
+    seen.expect("sort-subject", "[1, 2, 3]");
+    seen.expect("sort-reverse-date", "[3, 2, 1]");
+    seen.expect("sort-from", "[1, 2, 3]");
+    assert!(THIRD.len() < FIRST.len() && FIRST.len() < PARTS.len());
+    seen.expect("sort-size", "[3, 1, 2]");
+    seen.expect("thread", "((1,), (2,), (3,))");
+    // CONDSTORE (RFC 7162 §3.1.4): only the message changed since the SELECT.
+    seen.expect("changedsince", "[2]");
+    assert_eq!(
+        seen.get("changed-flags").replace(" \\Recent", ""),
+        "$Work",
+        "{}",
+        seen.transcript
+    );
+    let uid_validity = server.uid_validity("alice", "INBOX").await;
+    assert!(
+        seen.get("append")
+            .contains(&format!("[APPENDUID {uid_validity} 4]")),
+        "{}",
+        seen.transcript
+    );
+    // 2020-02-29 12:34:56 UTC, as given with APPEND.
+    seen.expect("internaldate", "1582979696");
+    seen.expect("appended-flags", "\\Seen");
+    seen.expect("archive-messages", "1");
+    // UID EXPUNGE (RFC 4315) removes only the UID named, not every \Deleted message.
+    seen.expect("after-uid-expunge", "[1, 2, 4]");
+    seen.expect("deleted-left", "[1]");
+    seen.expect("list-projects", "Projects.2026:leaf Projects:children");
+    seen.expect("after-rename", "Done Done.2026");
+    seen.expect("subscribed", "Archive");
+    assert!(
+        !seen.get("after-delete").contains("Done.2026"),
+        "{}",
+        seen.transcript
+    );
+    // LOGOUT: IMAPClient returns the text of the server's BYE.
+    assert!(!seen.get("logout").is_empty(), "{}", seen.transcript);
+
+    let inbox = contents(&server, "INBOX").await;
+    assert_eq!(inbox.iter().map(|m| m.0).collect::<Vec<_>>(), vec![1, 2, 4]);
+    assert_eq!(inbox[0].2, vec!["\\Deleted"]);
+    assert_eq!(inbox[1].2, vec!["$Work"]);
+    let archive = contents(&server, "Archive").await;
+    assert!(archive.len() == 1 && archive[0].1 == FIRST);
+    server.stop().await;
+}
+
+/// Two IMAPClient sessions on one INBOX (RFC 9051 §7): while A idles, B flags a message and
+/// expunges another; A hears the FETCH of the new flags and the EXPUNGE, and both end with
+/// the same view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imapclient_two_sessions_stay_consistent() {
+    testkit::peer::require_python_module("imapclient");
+    let server = server_with_messages().await;
+    let out = testkit::Python::script(include_str!("clients/imapclient_two_sessions.py"))
+        .arg(server.addr.port().to_string())
+        .arg("alice")
+        .arg("wonderland")
+        .timeout(Duration::from_secs(60))
+        .run()
+        .await;
+    let seen = Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+    let heard = seen.all("heard");
+    assert!(
+        heard
+            .iter()
+            .any(|h| h.starts_with("1:FETCH:") && h.contains("\\Flagged")),
+        "{}",
+        seen.transcript
+    );
+    assert!(heard.contains(&"3:EXPUNGE:"), "{}", seen.transcript);
+    seen.expect("a-search", "[1, 2]");
+    seen.expect("b-search", "[1, 2]");
+    assert!(
+        seen.get("a-flags").contains("\\\\Flagged"),
+        "{}",
+        seen.transcript
+    );
+    server.stop().await;
+}

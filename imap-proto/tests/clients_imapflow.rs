@@ -2,7 +2,8 @@
 //! and with implicit TLS (testkit certificates, not verified by the client): it enables
 //! CONDSTORE and QRESYNC (RFC 7162), lists, opens INBOX, fetches envelope, body structure and
 //! source, adds flags (MODSEQ moves on), moves (UIDPLUS's COPYUID), appends (APPENDUID), and
-//! idles while another connection appends. The script (`clients/imapflow_session.js`) prints
+//! idles while another connection appends, all over COMPRESS=DEFLATE (RFC 4978), which
+//! imapflow turns on when offered. The script (`clients/imapflow_session.js`) prints
 //! what the client saw; the test compares it with the messages and with the store afterwards.
 
 #[path = "common/clients.rs"]
@@ -34,6 +35,8 @@ async fn imapflow_session(server: TestServer, mode: &str) {
     assert!(seen.all("error").is_empty(), "{}", seen.transcript);
 
     seen.expect("secure", if mode == "tls" { "true" } else { "false" });
+    // All of it ran over COMPRESS=DEFLATE, which imapflow turns on when offered.
+    seen.expect("compressed", "true");
     let capabilities: Vec<&str> = seen.get("capabilities").split(' ').collect();
     for needed in ["IDLE", "MOVE", "UIDPLUS", "ENABLE", "CONDSTORE", "QRESYNC"] {
         assert!(capabilities.contains(&needed), "{needed}: {capabilities:?}");
@@ -191,6 +194,8 @@ async fn imapflow_sizes_of_lf_files_and_a_large_message() {
         .await;
     let seen = Seen::parse(&out.stdout, &out.stderr);
     out.assert_success();
+    // The 1 MB literal came through COMPRESS=DEFLATE.
+    seen.expect("compressed", "true");
     let meta = server.messages("alice", "INBOX").await;
     assert_eq!(meta.len(), 4, "{}", seen.transcript);
     let crlf = |m: &[u8]| -> Vec<u8> {
@@ -233,5 +238,50 @@ async fn imapflow_sizes_of_lf_files_and_a_large_message() {
     seen.expect("download", &text.to_string());
     assert!(unbase64(seen.get("download-ends")) == big[big.len() - 60..]);
     seen.expect("done", "ok");
+    server.stop().await;
+}
+
+/// imapflow's mailbox management (CREATE with a non-ASCII child, RENAME with children,
+/// DELETE), LIST-STATUS (RFC 5819), QUOTA (RFC 9208) and SEARCH: OR, LARGER, HEADER, BODY and
+/// TEXT of a quoted-printable UTF-8 part (the server searches decoded text, RFC 9051 §6.4.4),
+/// NOT, SENTBEFORE; then a UID EXPUNGE of one message (`messageDelete`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imapflow_manages_mailboxes_and_searches() {
+    testkit::node::require_module("imapflow");
+    let server = TestServer::start(Options::default()).await;
+    for m in MESSAGES {
+        put(&server, "INBOX", m, &[]).await;
+    }
+    create(&server, "Archive").await;
+    let out = testkit::node::Node::script(include_str!("clients/imapflow_more.js"))
+        .arg(server.addr.port().to_string())
+        .arg("alice")
+        .arg("wonderland")
+        .run()
+        .await;
+    let seen = Seen::parse(&out.stdout, &out.stderr);
+    out.assert_success();
+    seen.expect("status INBOX", "3 3 4");
+    seen.expect("status Archive", "0 0 1");
+    seen.expect("created", "Projekte.Übersicht true");
+    seen.expect("renamed", "Projekte -> Alt");
+    seen.expect("after-rename", "Alt Alt.Übersicht");
+    assert!(seen.get("quota").starts_with("INBOX") || seen.get("quota") == "none");
+    // UIDs: 1 FIRST (208 octets), 2 PARTS (521), 3 THIRD (144).
+    seen.expect("search-or", "[2,3]");
+    seen.expect("search-larger", "[1,2]");
+    seen.expect("search-header", "[1]");
+    seen.expect("search-body-qp", "[2]");
+    seen.expect("search-body-utf8", "[2]");
+    seen.expect("search-text-utf8", "[2]");
+    // NOT SUBJECT "message": all but "first message" (a substring match).
+    seen.expect("search-not", "[2,3]");
+    // Sent before 9 Feb 1994: the first two (RFC 9051 §6.4.4: the Date header's date).
+    seen.expect("search-before", "[1,2]");
+    seen.expect("delete", "true");
+    seen.expect("after-delete", "[1,2]");
+    seen.expect("mailbox-delete", "Alt.Übersicht");
+    seen.expect("done", "ok");
+    assert_eq!(contents(&server, "INBOX").await.len(), 2);
     server.stop().await;
 }

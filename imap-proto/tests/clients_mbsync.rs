@@ -18,12 +18,16 @@ use mailstore::{Flag, FlagOp, UidSet};
 use server_support::TestServer;
 
 /// The mbsync configuration: every mailbox (`Patterns *`), created, expunged and flagged both
-/// ways, plain LOGIN on loopback.
-fn config(port: u16, near: &Path) -> String {
+/// ways, LOGIN on loopback; with `ca`, after STARTTLS, verifying the server's certificate.
+fn config(port: u16, near: &Path, ca: Option<&Path>) -> String {
     let near = near.display();
+    let tls = match ca {
+        Some(ca) => format!("SSLType STARTTLS\nCertificateFile {}", ca.display()),
+        None => "SSLType None".to_owned(),
+    };
     format!(
         "IMAPAccount far\nHost 127.0.0.1\nPort {port}\nUser alice\nPass wonderland\n\
-         SSLType None\nAuthMechs LOGIN\n\n\
+         {tls}\nAuthMechs LOGIN\n\n\
          IMAPStore far\nAccount far\n\n\
          MaildirStore near\nPath {near}/\nInbox {near}/INBOX\nSubFolders Verbatim\n\n\
          Channel all\nFar :far:\nNear :near:\nPatterns *\nCreate Both\nRemove None\n\
@@ -78,8 +82,24 @@ fn strings(items: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mbsync_syncs_down_and_back_with_flags_and_deletions() {
+    mbsync_down_and_back(false).await;
+}
+
+/// The same over STARTTLS (RFC 9051 §6.2.1), the server refusing LOGIN before it and mbsync
+/// verifying the test certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbsync_over_starttls() {
+    mbsync_down_and_back(true).await;
+}
+
+async fn mbsync_down_and_back(tls: bool) {
     testkit::peer::require("mbsync");
-    let server = TestServer::start(Default::default()).await;
+    let options = server_support::Options {
+        tls,
+        allow_plaintext: !tls,
+        ..Default::default()
+    };
+    let server = TestServer::start(options).await;
     put(&server, "INBOX", FIRST, &[Flag::Seen]).await;
     put(&server, "INBOX", PARTS, &[]).await;
     put(&server, "INBOX", THIRD, &[]).await;
@@ -91,7 +111,8 @@ async fn mbsync_syncs_down_and_back_with_flags_and_deletions() {
     let near = dir.path().join("near");
     std::fs::create_dir(&near).expect("near dir");
     let rc = dir.path().join("mbsyncrc");
-    std::fs::write(&rc, config(server.addr.port(), &near)).expect("mbsyncrc");
+    let ca = server.certs.as_ref().map(|c| c.ca_file());
+    std::fs::write(&rc, config(server.addr.port(), &near, ca.as_deref())).expect("mbsyncrc");
     let rc = rc.display().to_string();
     let sync = || async {
         let run = run(
@@ -107,6 +128,13 @@ async fn mbsync_syncs_down_and_back_with_flags_and_deletions() {
 
     // Down: every message, byte for byte (mbsync stores LF line ends), with its flags.
     let first = sync().await;
+    // Without TLS mbsync warns of the password in the clear; with it, it does not.
+    assert_eq!(
+        first.output.contains("Password is being sent in the clear"),
+        !tls,
+        "{}",
+        first.output
+    );
     let inbox = near.join("INBOX");
     let mut got: Vec<Vec<u8>> = maildir_messages(&inbox)
         .into_iter()

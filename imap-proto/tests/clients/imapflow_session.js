@@ -30,6 +30,8 @@ async function main() {
   client.on("error", (e) => out("error", e.message));
   await client.connect();
   out("secure", client.secureConnection);
+  // imapflow turns on COMPRESS=DEFLATE (RFC 4978) by itself when offered (an internal field).
+  out("compressed", Boolean(client._deflate));
   out("capabilities", [...client.capabilities.keys()].sort().join(" "));
   out("enabled", [...client.enabled].sort().join(" "));
   for (const box of await client.list()) {

@@ -12,6 +12,7 @@ async function main() {
     auth: { user, pass }, logger: false, connectionTimeout: 20000, socketTimeout: 60000,
   });
   await client.connect();
+  out("compressed", Boolean(client._deflate));
   await client.mailboxOpen("INBOX");
   for await (const m of client.fetch("1:*", { uid: true, size: true, source: true, envelope: true })) {
     out(`${m.uid} size`, `${m.size} ${m.source.length}`);

@@ -5,7 +5,6 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -43,7 +42,7 @@ pub fn simple(from: &str, subject: &str, body: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-/// Stores `message` in `user`'s `mailbox` with `flags` (as the delivery agent would); its UID.
+/// Stores `message` in alice's `mailbox` with `flags` (as the delivery agent would); its UID.
 pub async fn put(server: &TestServer, mailbox: &str, message: &[u8], flags: &[Flag]) -> u32 {
     server
         .account("alice")
@@ -72,7 +71,12 @@ pub async fn create(server: &TestServer, name: &str) {
 
 /// A server whose alice has [`MESSAGES`] in INBOX (none seen) and an empty `Archive`.
 pub async fn server_with_messages() -> TestServer {
-    let server = TestServer::start(Default::default()).await;
+    server_with_messages_and(Default::default()).await
+}
+
+/// As [`server_with_messages`], set up with `options`.
+pub async fn server_with_messages_and(options: crate::server_support::Options) -> TestServer {
+    let server = TestServer::start(options).await;
     for m in MESSAGES {
         put(&server, "INBOX", m, &[]).await;
     }
@@ -80,7 +84,7 @@ pub async fn server_with_messages() -> TestServer {
     server
 }
 
-/// What `user`'s mailbox holds: `(uid, message bytes, flags in IMAP spelling, sorted)`.
+/// What alice's `mailbox` holds: `(uid, message bytes, flags in IMAP spelling, sorted)`.
 pub async fn contents(server: &TestServer, mailbox: &str) -> Vec<(u32, Vec<u8>, Vec<String>)> {
     let account = server.account("alice").await;
     let mut out = Vec::new();
@@ -264,11 +268,6 @@ pub fn maildir_messages(folder: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out.sort_by(|a, b| a.1.cmp(&b.1));
     out
-}
-
-/// A map from subject to value, for comparing per-message facts regardless of order.
-pub fn by_subject<T>(items: impl IntoIterator<Item = (String, T)>) -> BTreeMap<String, T> {
-    items.into_iter().collect()
 }
 
 /// The `Subject:` of a message, or empty.
