@@ -70,12 +70,13 @@ service pop3 {
 /// and why:
 /// - `service imap-login`: `service_count = 0` (a login process serves many connections, and
 ///   proxies TLS for all of them, instead of one process per connection), `process_min_avail
-///   = 2` (one per core here, ready before the first client), `client_limit = 20000` (the
-///   default 1000 per process would cap a few thousand TLS connections);
+///   = 2` (one per core here, ready before the first client), `client_limit = 10000` (the
+///   default 1000 per process would cap a few thousand TLS connections), `vsz_limit = 2G`
+///   (the default 256M would kill a process holding thousands of connections);
 /// - `service imap`: `service_count = 0` (mail processes reused across sessions, all users
-///   share the `dovecot` uid), `process_min_avail = 2`, `client_limit = 20000` (one imap
-///   process holds many sessions instead of one process each; Dovecot allows it for imap), and
-///   `process_limit = 64`;
+///   share the `dovecot` uid), `process_min_avail = 2`, `client_limit = 10000` (one imap
+///   process holds many sessions instead of one process each; Dovecot allows it for imap),
+///   `process_limit = 64` and `vsz_limit = 2G`;
 /// - `mail_fsync = never`: no fsync on writes (APPEND, flag changes, index updates);
 /// - `maildir_very_dirty_syncs = yes`: trust the index, scan `cur/` only when its mtime moved
 ///   (Dovecot is the only writer of these Maildirs' `cur/`);
@@ -93,13 +94,15 @@ mail_max_userip_connections = 20000
 service imap-login {
   service_count = 0
   process_min_avail = 2
-  client_limit = 20000
+  client_limit = 10000
+  vsz_limit = 2G
 }
 service imap {
   service_count = 0
   process_min_avail = 2
-  client_limit = 20000
+  client_limit = 10000
   process_limit = 64
+  vsz_limit = 2G
 }
 "#;
 
