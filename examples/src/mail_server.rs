@@ -1,11 +1,15 @@
-//! The one-binary mail server: SMTP in (local delivery into Maildir), POP3 out.
+//! The one-binary mail server: SMTP in (local delivery into Maildir), POP3 and IMAP out.
 //!
 //! ```text
-//! MUA/MTA ──SMTP──▶ smtp_proto::server + LocalDelivery ──▶ mailstore (Maildir) ──▶ pop3_proto::server ──▶ MUA
+//!                                                                      ┌▶ pop3_proto::server ──▶ MUA
+//! MUA/MTA ──SMTP──▶ smtp_proto::server + LocalDelivery ──▶ mailstore (Maildir)
+//!                                                                      └▶ imap_proto::server ──▶ MUA
 //! ```
 //! [`Config::default`] is the built-in configuration: loopback only, SMTP on 127.0.0.1:2525, POP3
-//! on 127.0.0.1:1110, domain `localhost`, users `alice`/`alice` and `bob`/`bob`, mail under
-//! `./mail-data`. Plaintext logins are allowed because it listens on loopback only.
+//! on 127.0.0.1:1110, IMAP on 127.0.0.1:1143, domain `localhost`, users `alice`/`alice` and
+//! `bob`/`bob`, mail under `./mail-data`. Plaintext logins are allowed because it listens on
+//! loopback only. POP3 and IMAP serve the same Maildir: a message's POP3 `UIDL` is its IMAP
+//! `<UIDVALIDITY>.<UID>`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,16 +37,19 @@ pub struct Config {
     pub smtp: SocketAddr,
     /// Where POP3 listens.
     pub pop3: SocketAddr,
+    /// Where IMAP listens.
+    pub imap: SocketAddr,
     /// The Maildir root (`DIR/<user>/`) and the spool for messages being received.
     pub data_dir: PathBuf,
     /// Users: name and password.
     pub users: Vec<(String, String)>,
-    /// Connection limits and shutdown deadlines of both servers.
+    /// Connection limits and shutdown deadlines of the three servers.
     pub limits: Limits,
 }
 
 impl Default for Config {
-    /// Loopback only: SMTP 127.0.0.1:2525, POP3 127.0.0.1:1110, domain `localhost`, users
+    /// Loopback only: SMTP 127.0.0.1:2525, POP3 127.0.0.1:1110, IMAP 127.0.0.1:1143, domain
+    /// `localhost`, users
     /// alice/alice and bob/bob, data in `./mail-data`, the default [`Limits`] (1000
     /// connections, 50 per address; shutdown: 10 s of grace, sessions aborted 5 s later).
     fn default() -> Self {
@@ -51,6 +58,7 @@ impl Default for Config {
             domain: "localhost".into(),
             smtp: SocketAddr::from(([127, 0, 0, 1], 2525)),
             pop3: SocketAddr::from(([127, 0, 0, 1], 1110)),
+            imap: SocketAddr::from(([127, 0, 0, 1], 1143)),
             data_dir: PathBuf::from("mail-data"),
             users: vec![
                 ("alice".into(), "alice".into()),
@@ -68,9 +76,11 @@ pub struct Bound {
     pub smtp: SocketAddr,
     /// POP3's address.
     pub pop3: SocketAddr,
+    /// IMAP's address.
+    pub imap: SocketAddr,
 }
 
-/// Binds both listeners, then serves until `shutdown` resolves. `on_bound` is told the
+/// Binds the three listeners, then serves until `shutdown` resolves. `on_bound` is told the
 /// addresses once listening.
 pub async fn run(
     config: Config,
@@ -88,9 +98,11 @@ pub async fn run(
 
     let smtp_listener = TcpListener::bind(config.smtp).await?;
     let pop3_listener = TcpListener::bind(config.pop3).await?;
+    let imap_listener = TcpListener::bind(config.imap).await?;
     on_bound(Bound {
         smtp: smtp_listener.local_addr()?,
         pop3: pop3_listener.local_addr()?,
+        imap: imap_listener.local_addr()?,
     });
 
     let delivery = Arc::new(LocalDelivery(Arc::new(Shared {
@@ -105,6 +117,9 @@ pub async fn run(
     pop3_config.auth.allow_plaintext = true; // loopback only
     pop3_config.implementation = Some("mail-crates example".into());
     let pop3 = pop3_proto::server::Server::new(pop3_config).limits(config.limits);
+    let mut imap_config = imap_proto::server::session::ServerConfig::new(config.hostname.clone());
+    imap_config.auth.allow_plaintext = true; // loopback only
+    let imap = imap_proto::server::Server::new(imap_config).limits(config.limits);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -115,9 +130,15 @@ pub async fn run(
         let _ = rx.wait_for(|s| *s).await;
     };
     let smtp_task = smtp.serve(smtp_listener, delivery, stopped(stop_rx.clone()));
-    let pop3_task = pop3.serve(pop3_listener, store, users, stopped(stop_rx));
-    let (a, b) = tokio::join!(smtp_task, pop3_task);
-    a.and(b)
+    let pop3_task = pop3.serve(
+        pop3_listener,
+        store.clone(),
+        users.clone(),
+        stopped(stop_rx.clone()),
+    );
+    let imap_task = imap.serve(imap_listener, store, users, stopped(stop_rx));
+    let (a, b, c) = tokio::join!(smtp_task, pop3_task, imap_task);
+    a.and(b).and(c)
 }
 
 /// Local delivery: accepts mail for `user@domain` of known users and appends it to their INBOX

@@ -44,7 +44,7 @@ async fn smtp_250_comes_after_the_maildir_fsyncs() {
     let data = std::fs::canonicalize(dir.path())
         .expect("canonical")
         .join("data");
-    let (smtp, pop3) = (free_addr(), free_addr());
+    let (smtp, pop3, imap) = (free_addr(), free_addr(), free_addr());
     let mut st = Strace::new(
         env!("CARGO_BIN_EXE_mail-server"),
         dir.path().join("strace.log"),
@@ -52,6 +52,7 @@ async fn smtp_250_comes_after_the_maildir_fsyncs() {
     st.command()
         .env("MAIL_SERVER_SMTP", smtp.to_string())
         .env("MAIL_SERVER_POP3", pop3.to_string())
+        .env("MAIL_SERVER_IMAP", imap.to_string())
         .env("MAIL_SERVER_DATA", &data)
         .env("RUST_LOG", "warn");
     let server = st.spawn().expect("strace starts");

@@ -1,5 +1,6 @@
 //! The example mail server end to end over real sockets: Python's smtplib delivers, poplib
-//! retrieves and deletes; unknown users and other domains are refused.
+//! retrieves and deletes, imaplib reads the same Maildir; unknown users and other domains are
+//! refused.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -12,6 +13,7 @@ async fn start() -> (Bound, tempfile::TempDir, tokio::sync::oneshot::Sender<()>)
     let config = Config {
         smtp: SocketAddr::from(([127, 0, 0, 1], 0)),
         pop3: SocketAddr::from(([127, 0, 0, 1], 0)),
+        imap: SocketAddr::from(([127, 0, 0, 1], 0)),
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
@@ -91,6 +93,63 @@ p.quit()
     let _ = stop.send(());
 }
 
+#[tokio::test]
+async fn smtp_in_imap_out_same_maildir_as_pop3() {
+    let (bound, _dir, stop) = start().await;
+    let out = Python::script(
+        r#"
+import smtplib, poplib, imaplib, sys
+smtp_port, pop_port, imap_port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+body = "Subject: over imap\r\n\r\nhello imap\r\n"
+with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as s:
+    s.sendmail("carol@example.org", ["alice@localhost"], body)
+M = imaplib.IMAP4("127.0.0.1", imap_port, timeout=10)
+M.login("alice", "alice")
+typ, data = M.select("INBOX")
+print("EXISTS", data[0].decode())
+typ, data = M.status("INBOX", "(UIDVALIDITY)")
+print("STATUS", data[0].decode())
+typ, data = M.fetch("1", "(UID)")
+print("FETCH", data[0].decode())
+typ, data = M.fetch("1", "(BODY.PEEK[TEXT])")
+print("TEXT", data[0][1].decode().strip())
+M.logout()
+p = poplib.POP3("127.0.0.1", pop_port, timeout=10)
+p.user("alice"); p.pass_("alice")
+print("UIDL", p.uidl(1).decode())
+p.quit()
+"#,
+    )
+    .arg(bound.smtp.port().to_string())
+    .arg(bound.pop3.port().to_string())
+    .arg(bound.imap.port().to_string())
+    .timeout(Duration::from_secs(60))
+    .run()
+    .await;
+    out.assert_success();
+    let text = &out.stdout;
+    assert!(text.contains("EXISTS 1\n"), "{text}");
+    assert!(text.contains("hello imap"), "{text}");
+    // POP3's UIDL of message 1 is IMAP's "<UIDVALIDITY>.<UID>" of the same message.
+    let validity = text
+        .lines()
+        .find_map(|l| l.strip_prefix("STATUS "))
+        .and_then(|l| l.split("UIDVALIDITY ").nth(1))
+        .map(|v| v.trim_end_matches(')').to_owned())
+        .expect("UIDVALIDITY");
+    let uid = text
+        .lines()
+        .find_map(|l| l.strip_prefix("FETCH "))
+        .and_then(|l| l.split("UID ").nth(1))
+        .map(|l| l.trim_end_matches(')').to_owned())
+        .expect("UID");
+    assert!(
+        text.contains(&format!("UIDL +OK 1 {validity}.{uid}\n")),
+        "{text}"
+    );
+    let _ = stop.send(());
+}
+
 /// Clients that pipeline commands and never read their replies, one on each server, do not hold
 /// the shutdown past the grace period (the blocked writes give up when it ends).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,6 +160,7 @@ async fn shutdown_finishes_with_jammed_clients() {
     let config = Config {
         smtp: SocketAddr::from(([127, 0, 0, 1], 0)),
         pop3: SocketAddr::from(([127, 0, 0, 1], 0)),
+        imap: SocketAddr::from(([127, 0, 0, 1], 0)),
         data_dir: dir.path().to_path_buf(),
         limits: smtp_proto::server::Limits::default()
             .with_grace(grace)

@@ -1,9 +1,9 @@
 //! The example mail server with its built-in configuration: SMTP on 127.0.0.1:2525 delivering
-//! to Maildir under `./mail-data`, POP3 on 127.0.0.1:1110; users alice/alice and bob/bob at
-//! `localhost`. Stops on Ctrl-C (SIGINT). Log level from `RUST_LOG` (default `info`).
+//! to Maildir under `./mail-data`, POP3 on 127.0.0.1:1110, IMAP on 127.0.0.1:1143 (the same
+//! Maildir); users alice/alice and bob/bob at `localhost`. Stops on Ctrl-C (SIGINT). Log level from `RUST_LOG` (default `info`).
 //!
-//! Environment overrides (for tests and trials): `MAIL_SERVER_SMTP` and `MAIL_SERVER_POP3`
-//! (listen addresses, e.g. `127.0.0.1:0`), `MAIL_SERVER_DATA` (the data directory).
+//! Environment overrides (for tests and trials): `MAIL_SERVER_SMTP`, `MAIL_SERVER_POP3` and
+//! `MAIL_SERVER_IMAP` (listen addresses, e.g. `127.0.0.1:0`), `MAIL_SERVER_DATA` (the data directory).
 
 use examples::mail_server::{Config, run};
 
@@ -23,6 +23,9 @@ fn config() -> std::io::Result<Config> {
     }
     if let Some(a) = addr("MAIL_SERVER_POP3")? {
         config.pop3 = a;
+    }
+    if let Some(a) = addr("MAIL_SERVER_IMAP")? {
+        config.imap = a;
     }
     if let Some(dir) = std::env::var_os("MAIL_SERVER_DATA") {
         config.data_dir = dir.into();
@@ -46,7 +49,7 @@ async fn main() -> std::io::Result<()> {
         config,
         |bound| {
             tracing::info!(
-                smtp = %bound.smtp, pop3 = %bound.pop3, %data, %domain, ?users,
+                smtp = %bound.smtp, pop3 = %bound.pop3, imap = %bound.imap, %data, %domain, ?users,
                 "mail server listening (Ctrl-C stops)"
             );
         },

@@ -1,13 +1,165 @@
 //! APPEND and MULTIAPPEND (RFC 9051 §6.3.12, RFC 3502, RFC 4315 APPENDUID, RFC 7889
 //! APPENDLIMIT), streamed into the store: all the messages of one command are stored, or none.
-//! (helper `imap-folders`)
+//!
+//! # The spool
+//! Each announced message is checked first (the mailbox exists, else `[TRYCREATE]`; its size is
+//! within APPENDLIMIT, else `[TOOBIG]`; it and the messages before it fit the quota, else
+//! `[OVERQUOTA]`), before the client sends a single octet of it. Its octets are then spooled:
+//! small messages in memory (at most [`IN_MEMORY`] each, [`MEMORY_BUDGET`] per command), larger
+//! ones in an unnamed temporary file under [`std::env::temp_dir`] (created, then unlinked at
+//! once, so it disappears with its handle, whatever happens to the session). Nothing reaches
+//! the store before the command's end ([`Mailboxes::append_end`]): a MULTIAPPEND must store all
+//! its messages or none (RFC 3502 §6.3.11), and its syntax is only known complete at its end.
+//! A pipe straight into [`Account::append`] would store the first message before the second
+//! arrives and would have to undo it on a disconnect; the spool costs one extra write of a
+//! large message and never leaves a half-written message in the store.
+//!
+//! At the end the messages are stored one after the other, each streamed from its spool
+//! ([`MessageSource::Reader`]); if storing message *k* fails, the *k − 1* already stored are
+//! flagged `\Deleted` and expunged by UID, and the command answers `NO`. A disconnect
+//! mid-literal drops [`Mailboxes`] (or calls [`Mailboxes::append_aborted`]): the spool goes and
+//! the store never saw a thing.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use mailstore::{Account, AppendOptions, FlagOp, MessageSource, StoreError, UidSet};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use super::Mailboxes;
+use super::folders::{Answer, store_name, utf8_names};
+use crate::command::AppendMessage as WholeMessage;
+use crate::response::Code;
 use crate::server::session::{AppendMessage, ServerSession};
+use crate::server::view::AnnouncePoint;
+use crate::token::{DateTime, Flag, Mailbox, SeqNo, SeqRange, SequenceSet};
+
+/// A message up to this size is spooled in memory.
+pub(crate) const IN_MEMORY: u64 = 64 * 1024;
+/// At most this many octets of one APPEND command are spooled in memory; the rest in files.
+pub(crate) const MEMORY_BUDGET: u64 = 1024 * 1024;
+
+/// Where one message's octets wait.
+#[derive(Debug)]
+enum Body {
+    /// In memory.
+    Memory(Vec<u8>),
+    /// In an unnamed temporary file.
+    File(tokio::fs::File),
+}
+
+/// One message of the command.
+#[derive(Debug)]
+struct Spooled {
+    /// Flags and INTERNALDATE.
+    options: AppendOptions,
+    /// Its octets.
+    body: Body,
+    /// The size announced.
+    size: u64,
+    /// The octets received so far.
+    received: u64,
+}
 
 /// The messages of an APPEND being received.
 #[derive(Debug)]
-pub(crate) struct Spool {}
+pub(crate) struct Spool {
+    /// The store's name of the target mailbox.
+    mailbox: String,
+    /// The messages, the last one possibly still being received.
+    messages: Vec<Spooled>,
+    /// Octets held in memory.
+    in_memory: u64,
+    /// A spooling failure: the command ends with it.
+    failed: Option<Answer>,
+}
+
+impl Spool {
+    fn fail(&mut self, answer: Answer) {
+        self.failed.get_or_insert(answer);
+    }
+}
+
+/// The store's flags of an APPEND's flag list: `\Recent` and unknown `\`-flags are ignored
+/// (RFC 9051 §6.3.12 sets only the flags a message can have).
+fn store_flags(flags: &[Flag<'_>]) -> mailstore::Flags {
+    flags
+        .iter()
+        .filter_map(|f| match f {
+            Flag::Seen => Some(mailstore::Flag::Seen),
+            Flag::Answered => Some(mailstore::Flag::Answered),
+            Flag::Flagged => Some(mailstore::Flag::Flagged),
+            Flag::Deleted => Some(mailstore::Flag::Deleted),
+            Flag::Draft => Some(mailstore::Flag::Draft),
+            Flag::Keyword(k) => mailstore::Flag::parse(k.as_str()),
+            Flag::Recent | Flag::Extension(_) => None,
+        })
+        .collect()
+}
+
+/// The instant of a `date-time`.
+fn instant(date_time: &DateTime) -> Option<SystemTime> {
+    let secs = date_time.unix_timestamp();
+    let offset = Duration::from_secs(secs.unsigned_abs());
+    if secs >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(offset)
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(offset)
+    }
+}
+
+/// An unnamed file for a message's octets: created under the temporary directory (readable by
+/// its owner only) and unlinked at once.
+async fn unnamed_file() -> std::io::Result<tokio::fs::File> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir();
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!(".imap-append-{}-{n}-{nanos}", std::process::id()));
+        let mut options = tokio::fs::OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        match options.open(&path).await {
+            Ok(file) => {
+                tokio::fs::remove_file(&path).await?;
+                return Ok(file);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The UIDs as a sequence set, consecutive ones as ranges (RFC 4315 §3 `uid-set`).
+fn uid_set(uids: &[u32]) -> SequenceSet {
+    let mut sorted: Vec<u32> = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
+            j += 1;
+        }
+        let (Some(a), Some(b)) = (SeqNo::new(sorted[i]), SeqNo::new(sorted[j])) else {
+            i = j + 1;
+            continue;
+        };
+        ranges.push(if i == j {
+            SeqRange::Single(a)
+        } else {
+            SeqRange::Range(a, b)
+        });
+        i = j + 1;
+    }
+    SequenceSet::Ranges(ranges)
+}
 
 impl Mailboxes {
     /// Answers [`Event::AppendMessage`](crate::server::session::Event::AppendMessage): accepts
@@ -15,31 +167,286 @@ impl Mailboxes {
     /// ([`ServerSession::append_refuse`]: no such mailbox `[TRYCREATE]`, over APPENDLIMIT
     /// `[TOOBIG]`, over quota `[OVERQUOTA]`).
     pub async fn append_message(&mut self, message: AppendMessage, session: &mut ServerSession) {
-        let _ = (message, session, &self.append);
-        unimplemented!("imap-folders")
+        let utf8 = utf8_names(session);
+        let admitted = self
+            .admit(
+                &message.mailbox,
+                message.index,
+                message.size,
+                &message.flags,
+                message.date_time.as_ref(),
+                utf8,
+                session.config().append_limit,
+            )
+            .await;
+        let result = match admitted {
+            Ok(()) => session.append_accept(),
+            Err(answer) => {
+                self.append = None;
+                session.append_refuse(answer.code, &answer.text)
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "imap glue answered an APPEND message nobody announced");
+        }
+    }
+
+    /// Checks one announced message and starts its spool entry (the first message starts the
+    /// spool).
+    #[allow(clippy::too_many_arguments)]
+    async fn admit(
+        &mut self,
+        mailbox: &Mailbox<'_>,
+        index: u32,
+        size: u64,
+        flags: &[Flag<'_>],
+        date_time: Option<&DateTime>,
+        utf8: bool,
+        append_limit: u64,
+    ) -> Result<(), Answer> {
+        let Some(account) = self.account.clone() else {
+            return Err(Answer::no(Code::Unavailable, "No mailboxes are open"));
+        };
+        if index == 0 {
+            let name = store_name(mailbox, utf8)?;
+            match account.status(&name).await {
+                Ok(_) => {}
+                Err(StoreError::NoSuchMailbox(_) | StoreError::InvalidName { .. }) => {
+                    return Err(Answer::no(Code::TryCreate, "No such mailbox"));
+                }
+                Err(e) => return Err(Answer::store("APPEND", &e)),
+            }
+            self.append = Some(Spool {
+                mailbox: name,
+                messages: Vec::new(),
+                in_memory: 0,
+                failed: None,
+            });
+        }
+        let Some(spool) = self.append.as_mut() else {
+            tracing::warn!(index, "imap APPEND message without its first message");
+            return Err(Answer::no(Code::ServerBug, "APPEND out of order"));
+        };
+        if size > append_limit {
+            return Err(Answer::no(
+                Code::TooBig,
+                "Message is larger than APPENDLIMIT",
+            ));
+        }
+        let usage = account
+            .quota()
+            .await
+            .map_err(|e| Answer::store("APPEND", &e))?;
+        let pending: u64 = spool.messages.iter().map(|m| m.size).sum::<u64>() + size;
+        let count = spool.messages.len() as u64 + 1;
+        let over_bytes = usage
+            .limit
+            .max_bytes
+            .is_some_and(|max| usage.bytes.saturating_add(pending) > max);
+        let over_count = usage
+            .limit
+            .max_messages
+            .is_some_and(|max| usage.messages.saturating_add(count) > max);
+        if over_bytes || over_count {
+            return Err(Answer::no(Code::OverQuota, "Quota exceeded"));
+        }
+        let body = if size <= IN_MEMORY && spool.in_memory + size <= MEMORY_BUDGET {
+            spool.in_memory += size;
+            Body::Memory(Vec::with_capacity(size as usize))
+        } else {
+            let file = unnamed_file().await.map_err(|e| {
+                tracing::warn!(error = %e, "imap APPEND could not create a spool file");
+                Answer::no(Code::Unavailable, "Cannot receive the message now")
+            })?;
+            Body::File(file)
+        };
+        spool.messages.push(Spooled {
+            options: AppendOptions {
+                flags: store_flags(flags),
+                internal_date: date_time.and_then(instant),
+            },
+            body,
+            size,
+            received: 0,
+        });
+        Ok(())
     }
 
     /// [`Event::AppendData`](crate::server::session::Event::AppendData).
     pub async fn append_data(&mut self, data: &[u8]) {
-        let _ = data;
-        unimplemented!("imap-folders")
+        let Some(spool) = self.append.as_mut() else {
+            return;
+        };
+        let Some(message) = spool.messages.last_mut() else {
+            return;
+        };
+        let room = message.size.saturating_sub(message.received);
+        let data = &data[..data.len().min(usize::try_from(room).unwrap_or(usize::MAX))];
+        message.received += data.len() as u64;
+        let written = match &mut message.body {
+            Body::Memory(v) => {
+                v.extend_from_slice(data);
+                Ok(())
+            }
+            Body::File(f) => f.write_all(data).await,
+        };
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "imap APPEND could not spool the message");
+            spool.fail(Answer::no(
+                Code::Unavailable,
+                "Cannot receive the message now",
+            ));
+        }
     }
 
     /// [`Event::AppendMessageEnd`](crate::server::session::Event::AppendMessageEnd).
     pub async fn append_message_end(&mut self) {
-        unimplemented!("imap-folders")
+        let Some(spool) = self.append.as_mut() else {
+            return;
+        };
+        let Some(message) = spool.messages.last_mut() else {
+            return;
+        };
+        if message.received != message.size {
+            tracing::warn!(
+                announced = message.size,
+                received = message.received,
+                "imap APPEND literal of the wrong length"
+            );
+            spool.fail(Answer::no(Code::ServerBug, "Message length mismatch"));
+            return;
+        }
+        if let Body::File(f) = &mut message.body {
+            let rewound = async {
+                f.flush().await?;
+                f.rewind().await
+            }
+            .await;
+            if let Err(e) = rewound {
+                tracing::warn!(error = %e, "imap APPEND could not spool the message");
+                spool.fail(Answer::no(
+                    Code::Unavailable,
+                    "Cannot receive the message now",
+                ));
+            }
+        }
     }
 
     /// Answers [`Event::AppendEnd`](crate::server::session::Event::AppendEnd): stores the
     /// messages and completes the command (`OK [APPENDUID v uids]`).
     pub async fn append_end(&mut self, session: &mut ServerSession) {
-        let _ = session;
-        unimplemented!("imap-folders")
+        let answer = match (self.append.take(), self.account.clone()) {
+            (Some(spool), Some(account)) => store_all(&account, spool).await,
+            _ => Answer::no(Code::ServerBug, "No APPEND in progress"),
+        };
+        // APPEND to the selected mailbox: the new messages are announced (EXISTS) here.
+        self.finish(
+            session,
+            AnnouncePoint::Command {
+                allows_expunge: true,
+            },
+            answer,
+        )
+        .await;
     }
 
     /// [`Event::AppendAborted`](crate::server::session::Event::AppendAborted), or the connection
     /// ended mid-APPEND: discards what was received.
     pub fn append_aborted(&mut self) {
-        unimplemented!("imap-folders")
+        self.append = None;
+    }
+
+    /// An APPEND that the session parsed whole (its literals in memory): the same checks and
+    /// the same all-or-none storing as the streamed form.
+    pub(super) async fn append_whole(
+        &mut self,
+        mailbox: &Mailbox<'_>,
+        messages: Vec<WholeMessage<'static>>,
+        session: &mut ServerSession,
+    ) -> Result<Answer, Answer> {
+        let utf8 = utf8_names(session);
+        let limit = session.config().append_limit;
+        for (index, m) in messages.iter().enumerate() {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            let size = m.message.data.len() as u64;
+            if let Err(answer) = self
+                .admit(
+                    mailbox,
+                    index,
+                    size,
+                    &m.flags,
+                    m.date_time.as_ref(),
+                    utf8,
+                    limit,
+                )
+                .await
+            {
+                self.append = None;
+                return Err(answer);
+            }
+            self.append_data(&m.message.data).await;
+            self.append_message_end().await;
+        }
+        match (self.append.take(), self.account.clone()) {
+            (Some(spool), Some(account)) => Ok(store_all(&account, spool).await),
+            _ => Err(Answer::no(Code::ServerBug, "No APPEND in progress")),
+        }
+    }
+}
+
+/// Stores the spooled messages in order; on a failure, removes those already stored.
+async fn store_all(account: &Arc<dyn Account>, spool: Spool) -> Answer {
+    if let Some(answer) = spool.failed {
+        return answer;
+    }
+    let mut uids = Vec::with_capacity(spool.messages.len());
+    for message in spool.messages {
+        let source = match message.body {
+            Body::Memory(v) => MessageSource::Bytes(v.into()),
+            Body::File(f) => MessageSource::Reader(Box::new(f)),
+        };
+        match account
+            .append(&spool.mailbox, source, message.options)
+            .await
+        {
+            Ok(uid) => uids.push(uid),
+            Err(e) => {
+                undo(account, &spool.mailbox, &uids).await;
+                return match e {
+                    StoreError::NoSuchMailbox(_) => Answer::no(Code::TryCreate, "No such mailbox"),
+                    e => Answer::store("APPEND", &e),
+                };
+            }
+        }
+    }
+    match account.status(&spool.mailbox).await {
+        Ok(status) if !uids.is_empty() => Answer::ok_with(
+            Code::AppendUid {
+                uid_validity: status.uid_validity,
+                uids: uid_set(&uids),
+            },
+            "APPEND completed",
+        ),
+        _ => Answer::ok("APPEND completed"),
+    }
+}
+
+/// Removes the messages of a failed MULTIAPPEND that were stored (RFC 3502 §6.3.11: none of
+/// them may stay): `\Deleted`, then UID EXPUNGE of exactly those.
+async fn undo(account: &Arc<dyn Account>, mailbox: &str, uids: &[u32]) {
+    if uids.is_empty() {
+        return;
+    }
+    let set: UidSet = uids.iter().copied().collect();
+    let deleted = mailstore::flags([mailstore::Flag::Deleted]);
+    let result = async {
+        account
+            .store_flags(mailbox, &set, FlagOp::Add, &deleted, None)
+            .await?;
+        account.expunge(mailbox, Some(&set)).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, ?uids, "imap MULTIAPPEND could not remove the messages it stored");
     }
 }

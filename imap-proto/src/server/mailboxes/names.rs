@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn rev1_names_are_stored_as_sent_modified_utf7() {
-        assert_eq!(to_store(&other("Entw&APw-rfe"), false).unwrap(), "Entw&APw-rfe");
+        assert_eq!(
+            to_store(&other("Entw&APw-rfe"), false).unwrap(),
+            "Entw&APw-rfe"
+        );
         assert_eq!(to_store(&other("a.b"), false).unwrap(), "a.b");
         assert_eq!(to_store(&other("inbox"), false).unwrap(), "INBOX");
     }
@@ -62,7 +65,10 @@ mod tests {
     #[test]
     fn utf8_names_are_stored_as_modified_utf7() {
         assert_eq!(to_store(&other("Entwürfe"), true).unwrap(), "Entw&APw-rfe");
-        assert_eq!(to_wire("Entw&APw-rfe", true).as_bytes(), "Entwürfe".as_bytes());
+        assert_eq!(
+            to_wire("Entw&APw-rfe", true).as_bytes(),
+            "Entwürfe".as_bytes()
+        );
         assert_eq!(to_wire("Entw&APw-rfe", false).as_bytes(), b"Entw&APw-rfe");
     }
 
@@ -75,7 +81,9 @@ mod tests {
 
     #[test]
     fn non_utf8_octets_are_refused() {
-        let bad = Mailbox::Other(AString::String(IString::Quoted(Cow::Owned(b"a\xff".to_vec()))));
+        let bad = Mailbox::Other(AString::String(IString::Quoted(Cow::Owned(
+            b"a\xff".to_vec(),
+        ))));
         assert_eq!(to_store(&bad, true), None);
         assert_eq!(to_store(&bad, false), None);
     }
