@@ -390,6 +390,211 @@ impl<'a> Command<'a> {
     pub fn name(&self) -> &'static str {
         self.body.name()
     }
+
+    /// An owned copy, independent of the input buffer it was parsed from (what a server
+    /// session hands to the code that runs it).
+    pub fn into_owned(self) -> Command<'static> {
+        Command {
+            tag: self.tag.into_owned(),
+            body: self.body.into_owned(),
+        }
+    }
+}
+
+impl QuotaLimit<'_> {
+    /// An owned copy.
+    pub fn into_owned(self) -> QuotaLimit<'static> {
+        QuotaLimit {
+            resource: self.resource.into_owned(),
+            limit: self.limit,
+        }
+    }
+}
+
+impl CommandBody<'_> {
+    /// An owned copy, independent of the input buffer it was parsed from.
+    pub fn into_owned(self) -> CommandBody<'static> {
+        use CommandBody as B;
+        fn atoms(v: Vec<Atom<'_>>) -> Vec<Atom<'static>> {
+            v.into_iter().map(Atom::into_owned).collect()
+        }
+        fn keys(v: Vec<SearchKey<'_>>) -> Vec<SearchKey<'static>> {
+            v.into_iter().map(SearchKey::into_owned).collect()
+        }
+        match self {
+            B::Capability => B::Capability,
+            B::Noop => B::Noop,
+            B::Logout => B::Logout,
+            B::StartTls => B::StartTls,
+            B::Authenticate {
+                mechanism,
+                initial_response,
+            } => B::Authenticate {
+                mechanism: mechanism.into_owned(),
+                initial_response,
+            },
+            B::Login { username, password } => B::Login {
+                username: username.into_owned(),
+                password: Secret::new(password.into_inner().into_owned()),
+            },
+            B::Enable { capabilities } => B::Enable {
+                capabilities: atoms(capabilities),
+            },
+            B::Select { mailbox, params } => B::Select {
+                mailbox: mailbox.into_owned(),
+                params,
+            },
+            B::Examine { mailbox, params } => B::Examine {
+                mailbox: mailbox.into_owned(),
+                params,
+            },
+            B::Create {
+                mailbox,
+                special_use,
+            } => B::Create {
+                mailbox: mailbox.into_owned(),
+                special_use: atoms(special_use),
+            },
+            B::Delete { mailbox } => B::Delete {
+                mailbox: mailbox.into_owned(),
+            },
+            B::Rename { from, to } => B::Rename {
+                from: from.into_owned(),
+                to: to.into_owned(),
+            },
+            B::Subscribe { mailbox } => B::Subscribe {
+                mailbox: mailbox.into_owned(),
+            },
+            B::Unsubscribe { mailbox } => B::Unsubscribe {
+                mailbox: mailbox.into_owned(),
+            },
+            B::List {
+                selection,
+                reference,
+                patterns,
+                return_opts,
+            } => B::List {
+                selection,
+                reference: reference.into_owned(),
+                patterns: patterns
+                    .into_iter()
+                    .map(|p| ListMailbox(p.0.into_owned()))
+                    .collect(),
+                return_opts,
+            },
+            B::Lsub { reference, pattern } => B::Lsub {
+                reference: reference.into_owned(),
+                pattern: ListMailbox(pattern.0.into_owned()),
+            },
+            B::Namespace => B::Namespace,
+            B::Status { mailbox, items } => B::Status {
+                mailbox: mailbox.into_owned(),
+                items,
+            },
+            B::Append { mailbox, messages } => B::Append {
+                mailbox: mailbox.into_owned(),
+                messages: messages
+                    .into_iter()
+                    .map(AppendMessage::into_owned)
+                    .collect(),
+            },
+            B::Idle => B::Idle,
+            B::Check => B::Check,
+            B::Close => B::Close,
+            B::Unselect => B::Unselect,
+            B::Expunge => B::Expunge,
+            B::UidExpunge { uids } => B::UidExpunge { uids },
+            B::Search {
+                uid,
+                return_opts,
+                charset,
+                criteria,
+            } => B::Search {
+                uid,
+                return_opts,
+                charset: charset.map(AString::into_owned),
+                criteria: keys(criteria),
+            },
+            B::Fetch {
+                uid,
+                set,
+                items,
+                modifiers,
+            } => B::Fetch {
+                uid,
+                set,
+                items: items.into_owned(),
+                modifiers,
+            },
+            B::Store {
+                uid,
+                set,
+                unchanged_since,
+                kind,
+                silent,
+                flags,
+            } => B::Store {
+                uid,
+                set,
+                unchanged_since,
+                kind,
+                silent,
+                flags: flags.into_iter().map(Flag::into_owned).collect(),
+            },
+            B::Copy { uid, set, mailbox } => B::Copy {
+                uid,
+                set,
+                mailbox: mailbox.into_owned(),
+            },
+            B::Move { uid, set, mailbox } => B::Move {
+                uid,
+                set,
+                mailbox: mailbox.into_owned(),
+            },
+            B::Sort {
+                uid,
+                criteria,
+                charset,
+                keys: k,
+            } => B::Sort {
+                uid,
+                criteria,
+                charset: charset.into_owned(),
+                keys: keys(k),
+            },
+            B::Thread {
+                uid,
+                algorithm,
+                charset,
+                keys: k,
+            } => B::Thread {
+                uid,
+                algorithm: algorithm.into_owned(),
+                charset: charset.into_owned(),
+                keys: keys(k),
+            },
+            B::Id { params } => B::Id {
+                params: params.map(|p| {
+                    p.into_iter()
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect()
+                }),
+            },
+            B::GetQuota { root } => B::GetQuota {
+                root: root.into_owned(),
+            },
+            B::GetQuotaRoot { mailbox } => B::GetQuotaRoot {
+                mailbox: mailbox.into_owned(),
+            },
+            B::SetQuota { root, limits } => B::SetQuota {
+                root: root.into_owned(),
+                limits: limits.into_iter().map(QuotaLimit::into_owned).collect(),
+            },
+            B::Compress { algorithm } => B::Compress {
+                algorithm: algorithm.into_owned(),
+            },
+        }
+    }
 }
 
 impl CommandBody<'_> {

@@ -21,15 +21,12 @@ mod event;
 use std::sync::Arc;
 
 pub use config::ServerConfig;
-pub use event::{
-    AccountError, AppendMessage, AuthOutcome, AuthStep, CloseReason, Event, Request,
-};
+pub use event::{AccountError, AppendMessage, AuthOutcome, AuthStep, CloseReason, Event, Request};
 
 use crate::encode::Encoder;
+use crate::response::Capability;
 use crate::response::{Code, Response, Status, StatusKind};
 use crate::token::Tag;
-#[allow(unused_imports)]
-use crate::response::Capability;
 
 /// A call the session cannot take in its current state: a bug in the driver or the glue,
 /// never caused by the peer.
@@ -120,6 +117,8 @@ pub struct ServerSession {
     stats: SessionStats,
     /// The tag of the command the driver or glue must complete ([`ServerSession::complete`]).
     in_progress: Option<Tag<'static>>,
+    /// The input side: framing, phase, the answer awaited (session/input).
+    input: input::Input,
 }
 
 impl ServerSession {
@@ -148,6 +147,7 @@ impl ServerSession {
 
     fn blank(config: Arc<ServerConfig>, state: State, tls: bool) -> Self {
         ServerSession {
+            input: input::Input::new(&config),
             config,
             output: Encoder::server(),
             state,
@@ -279,3 +279,5 @@ impl ServerSession {
 }
 
 mod input;
+#[cfg(test)]
+mod tests;
