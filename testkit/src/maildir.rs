@@ -175,7 +175,8 @@ pub fn message(i: usize) -> Vec<u8> {
              Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
         );
         m.extend_from_slice(h.as_bytes());
-        fill(&mut m, m.len() + 600, seed);
+        let text_end = m.len() + 600;
+        fill(&mut m, text_end, seed);
         let _ = write!(
             m,
             "\r\n--{b}\r\nContent-Type: application/pdf; name=\"report-{i}.pdf\"\r\n\

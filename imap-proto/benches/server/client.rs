@@ -4,7 +4,6 @@
 //! error by the workloads.
 
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -241,9 +240,4 @@ impl Client {
             }
         }
     }
-}
-
-/// `n` as a message number.
-pub fn nz(n: u32) -> NonZeroU32 {
-    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
 }

@@ -340,7 +340,7 @@ impl Mailboxes {
             _ => Answer::no(Code::ServerBug, "No APPEND in progress"),
         };
         // APPEND to the selected mailbox: the new messages are announced (EXISTS) here.
-        self.finish(
+        self.finish_answer(
             session,
             AnnouncePoint::Command {
                 allows_expunge: true,

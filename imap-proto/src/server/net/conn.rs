@@ -127,7 +127,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                     Box::pin(self.mailboxes.idle_poll(session)).await;
                 }
                 // A closed channel (its sender dropped) never asks to stop.
-                Ok(_) = self.stop.wait_for(|stop| *stop) => session.shutdown(),
+                true = async { self.stop.wait_for(|stop| *stop).await.is_ok() } => session.shutdown(),
             }
         }
     }

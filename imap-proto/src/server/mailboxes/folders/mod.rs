@@ -135,13 +135,13 @@ impl Mailboxes {
             // The session asks for no mailbox command before the account is open.
             None => Answer::no(Code::Unavailable, "No mailboxes are open"),
         };
-        self.finish(session, point, answer).await;
+        self.finish_answer(session, point, answer).await;
         Progress::Done
     }
 
     /// Announces the selected mailbox's changes that `point` allows, then completes the
     /// command with `answer`.
-    pub(super) async fn finish(
+    pub(super) async fn finish_answer(
         &mut self,
         session: &mut ServerSession,
         point: AnnouncePoint,

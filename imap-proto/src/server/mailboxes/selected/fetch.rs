@@ -141,7 +141,9 @@ struct Prepared {
 
 /// A literal being streamed from the store: octets `start..end` of the message's CRLF form.
 struct Streaming {
-    stream: ByteStream,
+    /// In a mutex only so that the job is `Sync` (the stream is `Send` only); never locked,
+    /// reached through `get_mut`.
+    stream: std::sync::Mutex<ByteStream>,
     /// Octets of the CRLF form read so far.
     pos: u64,
     start: u64,
@@ -768,7 +770,7 @@ impl Mailboxes {
         match account.read_stream(&sel.name, uid).await {
             Ok(stream) => {
                 job.stream = Some(Streaming {
-                    stream,
+                    stream: std::sync::Mutex::new(stream),
                     pos: 0,
                     start: lit.start,
                     end: lit.end,
@@ -794,7 +796,11 @@ impl Mailboxes {
             if session.should_flush() {
                 return Progress::Paused;
             }
-            match st.stream.next().await {
+            let stream = st
+                .stream
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match stream.next().await {
                 Some(Ok(chunk)) => {
                     buf.clear();
                     crlf_chunk(&chunk, &mut st.last_cr, &mut buf);
