@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::cache::Caches;
 use crate::error::{Result, StoreError};
 use crate::meta::Meta;
 use crate::name::MailboxName;
@@ -100,6 +101,14 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn expunge(&self, name: &MailboxName, uids: Option<&UidSet>) -> Result<Vec<u32>>;
     fn changes_since(&self, name: &MailboxName, modseq: u64) -> Result<ChangeSet>;
     fn notifier(&self, name: &MailboxName) -> Option<Arc<tokio::sync::Notify>>;
+    /// The file of `name`'s cache of derived data (see the cache module); it goes away with
+    /// the mailbox and moves with it on rename.
+    fn cache_path(&self, name: &MailboxName) -> PathBuf;
+    /// This account instance's open cache files.
+    fn caches(&self) -> &Caches;
+    /// UIDVALIDITY and, for each message in `uids` (ascending), its UID and the key that
+    /// identifies its content for the cache (its `RFC822.SIZE`).
+    fn cache_keys(&self, name: &MailboxName, uids: &UidSet) -> Result<(u32, Vec<(u32, u64)>)>;
 }
 
 /// Implements [`Account`] for a [`Backend`].
@@ -631,6 +640,49 @@ impl<B: Backend> Account for Adapter<B> {
     async fn changes_since(&self, mailbox: &str, modseq: u64) -> Result<ChangeSet> {
         let n = self.existing(mailbox).await?;
         self.run(move |b| b.changes_since(&n, modseq)).await
+    }
+
+    async fn cached(&self, mailbox: &str, uids: &UidSet) -> Result<Vec<(u32, Bytes)>> {
+        let n = self.existing(mailbox).await?;
+        let uids = uids.clone();
+        self.run(move |b| {
+            let (uid_validity, keys) = b.cache_keys(&n, &uids)?;
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok(b.caches().at(b.cache_path(&n)).get(uid_validity, &keys))
+        })
+        .await
+    }
+
+    async fn put_cached(&self, mailbox: &str, entries: Vec<(u32, Bytes)>) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let n = self.existing(mailbox).await?;
+        self.run(move |b| {
+            let uids: UidSet = entries.iter().map(|(uid, _)| *uid).collect();
+            let (uid_validity, keys) = b.cache_keys(&n, &uids)?;
+            let keys: std::collections::HashMap<u32, u64> = keys.into_iter().collect();
+            // Entries of messages that do not exist (any more) are dropped here.
+            let entries: Vec<(u32, u64, Bytes)> = entries
+                .into_iter()
+                .filter_map(|(uid, data)| keys.get(&uid).map(|key| (uid, *key, data)))
+                .collect();
+            if entries.is_empty() {
+                return Ok(());
+            }
+            let live = || {
+                b.cache_keys(&n, &UidSet::all())
+                    .ok()
+                    .map(|(_, keys)| keys.into_iter().collect())
+            };
+            b.caches()
+                .at(b.cache_path(&n))
+                .put(uid_validity, &entries, &live);
+            Ok(())
+        })
+        .await
     }
 
     async fn quota(&self) -> Result<QuotaUsage> {

@@ -26,6 +26,7 @@
 //! ```
 
 mod blocking;
+mod cache;
 mod error;
 mod index;
 mod meta;

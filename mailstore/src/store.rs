@@ -185,8 +185,14 @@ pub trait Account: Send + Sync {
 
     /// Keeps `entries` (UID, blob) as the messages' cached derived data (see
     /// [`Account::cached`]), replacing older entries. An entry for a message that no longer exists
-    /// is ignored; an entry goes away with its message (expunge, mailbox deletion). Losing the
-    /// cache loses nothing but time: it need not be written durably. The default keeps nothing.
+    /// is ignored; an entry goes away with its message (expunge, mailbox deletion). A renamed
+    /// mailbox keeps its entries (its UIDs are kept); renaming INBOX, which moves its messages
+    /// to a new mailbox under new UIDs, leaves them behind. An entry is also dropped when the
+    /// backend sees the message's content change under the same UID (an mbox message another
+    /// program rewrote). Losing the cache loses nothing but time: it need not be written
+    /// durably, and the backends never fail a call because of a damaged cache file. The
+    /// default keeps nothing; both backends keep one append-only file per mailbox (see
+    /// [`crate::maildir`] and [`crate::mbox`]).
     async fn put_cached(&self, mailbox: &str, entries: Vec<(u32, Bytes)>) -> Result<()> {
         let _ = (mailbox, entries);
         Ok(())

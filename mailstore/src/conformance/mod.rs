@@ -10,17 +10,20 @@
 //!     mailstore::conformance::run_all(store).await;
 //! }
 //! ```
-//! Checks that need more than one store value ([`persistence`], [`change_feed_across_instances`])
+//! Checks that need more than one store value ([`persistence`], [`change_feed_across_instances`],
+//! [`cached_across_instances`])
 //! or a configured quota
 //! ([`quota`]) are separate, as are the helpers for the multi-process test
 //! ([`deliver_tagged`], [`assert_each_once`]).
 
 use std::sync::Arc;
 
+mod cache;
 mod concurrency;
 mod mailboxes;
 mod messages;
 
+pub use cache::{cached_across_instances, cached_data};
 pub use concurrency::{
     assert_each_once, change_feed, change_feed_across_instances, concurrent_tasks, deliver_tagged,
     persistence, quota, session_lock,
@@ -94,6 +97,7 @@ pub async fn run_all(store: Arc<dyn MailStore>) {
     expunge_rules(store.as_ref()).await;
     copy_and_move(store.as_ref()).await;
     rfc822_sizes(store.as_ref()).await;
+    cached_data(store.as_ref()).await;
     change_feed(store.as_ref()).await;
     concurrent_tasks(store.clone()).await;
 }

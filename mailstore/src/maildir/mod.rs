@@ -5,7 +5,9 @@
 //! Layout under the store's root: `<root>/<user>/` is the user's INBOX Maildir, and mailbox
 //! `A.B` is `<root>/<user>/.A.B/`. Hierarchy separator: `.`. Each folder holds, besides the
 //! messages, `mailstore-index` (UIDs, flags, MODSEQs; see the crate's index module) and
-//! `mailstore-lock`; the account holds `mailstore-meta` (subscriptions, special use).
+//! `mailstore-lock`; the account holds `mailstore-meta` (subscriptions, special use). The cache
+//! of derived data ([`Account::cached`]) is `mailstore-cache` in the folder: one append-only
+//! file of (UID, blob) records, described in the crate's cache module.
 //!
 //! Delivery: the message is written to `tmp/` and fsynced, linked into `new/` (or `cur/` when it
 //! has flags), the directory fsynced, the index record written and fsynced, and only then is
@@ -27,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 use crate::blocking::{Adapter, Backend, ChunkReader};
+use crate::cache::Caches;
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::sync_dir;
 use crate::meta::Meta;
@@ -143,6 +146,7 @@ pub(crate) struct MaildirAccount {
     quota: Quota,
     meta: Meta,
     folders: Mutex<HashMap<MailboxName, Arc<Folder>>>,
+    caches: Caches,
 }
 
 impl MaildirAccount {
@@ -157,6 +161,7 @@ impl MaildirAccount {
             user,
             quota,
             folders: Mutex::new(HashMap::new()),
+            caches: Caches::default(),
         })
     }
 
@@ -367,5 +372,20 @@ impl Backend for MaildirAccount {
 
     fn notifier(&self, name: &MailboxName) -> Option<Arc<tokio::sync::Notify>> {
         Some(self.folder(name).notify.clone())
+    }
+
+    fn cache_path(&self, name: &MailboxName) -> PathBuf {
+        self.dir_of(name).join("mailstore-cache")
+    }
+
+    fn caches(&self) -> &Caches {
+        &self.caches
+    }
+
+    fn cache_keys(&self, name: &MailboxName, uids: &UidSet) -> Result<(u32, Vec<(u32, u64)>)> {
+        self.folder(name).with_index(|i| {
+            let keys = i.select(uids).map(|e| (e.uid, e.size)).collect();
+            (i.uid_validity, keys)
+        })
     }
 }

@@ -5,7 +5,9 @@
 //!
 //! Layout under the store's root, for user `u`: `<root>/u/INBOX` is the inbox; mailbox `A/B` is
 //! `<root>/u/A.sbd/B` (Thunderbird's convention, so that `A` can hold messages and children);
-//! `<root>/u/.mailstore/` holds the indexes, the account's metadata and temporary files.
+//! `<root>/u/.mailstore/` holds the indexes, the account's metadata and temporary files, and
+//! each mailbox's cache of derived data ([`Account::cached`](crate::Account::cached)) as
+//! `<name>.cache` beside its index (moved on rename, removed on delete).
 //! Hierarchy separator: `/`. Components may not end in `.sbd` or `.lock`, and INBOX has no
 //! children here.
 //!
@@ -49,6 +51,7 @@ use async_trait::async_trait;
 use std::collections::HashMap;
 
 use crate::blocking::{Adapter, Backend, ChunkReader};
+use crate::cache::Caches;
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::{escape, sync_dir};
 use crate::meta::Meta;
@@ -140,6 +143,7 @@ pub(crate) struct MboxAccount {
     quota: Quota,
     lock_timeout: Duration,
     meta: Meta,
+    caches: Caches,
 }
 
 impl MboxAccount {
@@ -167,6 +171,7 @@ impl MboxAccount {
             user,
             quota,
             lock_timeout,
+            caches: Caches::default(),
         })
     }
 
@@ -345,6 +350,7 @@ impl Backend for MboxAccount {
         let idx = self.index_of(name);
         let _ = std::fs::remove_file(&idx);
         let _ = std::fs::remove_file(idx.with_extension("journal"));
+        let _ = std::fs::remove_file(idx.with_extension("cache"));
         let _ = std::fs::remove_dir(self.sbd_of(name));
         if let Some(dir) = path.parent() {
             sync_dir(dir)?;
@@ -379,7 +385,8 @@ impl Backend for MboxAccount {
                 if a.exists() {
                     std::fs::rename(&a, &b).at(&a)?;
                 }
-                for ext in ["uidvalidity", "journal"] {
+                // The cache moves along: UIDs and contents are unchanged by a rename.
+                for ext in ["uidvalidity", "journal", "cache"] {
                     let (a, b) = (a.with_extension(ext), b.with_extension(ext));
                     if a.exists() {
                         std::fs::rename(&a, &b).at(&a)?;
@@ -498,5 +505,20 @@ impl Backend for MboxAccount {
 
     fn notifier(&self, name: &MailboxName) -> Option<Arc<tokio::sync::Notify>> {
         Some(self.mbox(name).notify.clone())
+    }
+
+    fn cache_path(&self, name: &MailboxName) -> PathBuf {
+        self.index_of(name).with_extension("cache")
+    }
+
+    fn caches(&self) -> &Caches {
+        &self.caches
+    }
+
+    fn cache_keys(&self, name: &MailboxName, uids: &UidSet) -> Result<(u32, Vec<(u32, u64)>)> {
+        self.mbox(name).with_index(|i| {
+            let keys = i.select(uids).map(|e| (e.uid, e.size)).collect();
+            (i.uid_validity, keys)
+        })
     }
 }
