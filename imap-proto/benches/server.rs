@@ -231,7 +231,10 @@ async fn select_and_fetch_all(side: &Side, s: &Settings) -> Result<(), Fail> {
         let done = c.command("UID FETCH 1:* (UID FLAGS RFC822.SIZE)").await?;
         record(&format!("uid-fetch-all/{}", side.name), t.elapsed(), 1);
         if fetches(&done) != s.messages {
-            return Err(format!("UID FETCH 1:* answered {} messages", fetches(&done)));
+            return Err(format!(
+                "UID FETCH 1:* answered {} messages",
+                fetches(&done)
+            ));
         }
         c.logout().await?;
     }
@@ -588,7 +591,10 @@ fn main() {
             }
         }
         if wants("2") {
-            eprintln!("\n2. FETCH 1:{} ENVELOPE BODYSTRUCTURE / HEADER.FIELDS", s.fetch);
+            eprintln!(
+                "\n2. FETCH 1:{} ENVELOPE BODYSTRUCTURE / HEADER.FIELDS",
+                s.fetch
+            );
             for side in &sides {
                 if let Err(e) = fetch_10000(side, &s).await {
                     failures.push(format!("{} workload 2: {e}", side.name));
@@ -602,7 +608,11 @@ fn main() {
                 for e in errors.iter().take(5) {
                     eprintln!("    {e}");
                 }
-                failures.extend(errors.into_iter().map(|e| format!("{} mixed: {e}", side.name)));
+                failures.extend(
+                    errors
+                        .into_iter()
+                        .map(|e| format!("{} mixed: {e}", side.name)),
+                );
             }
         }
         if wants("4") {
@@ -661,8 +671,16 @@ fn per_sec(mean: Option<f64>) -> Option<f64> {
 fn summary(sides: &[Arc<Side>], s: &Settings, lat: &Latencies, mem: &Memory) {
     eprintln!("\n== IMAP server: ours vs Dovecot 2.3, same run, same Maildir ==");
     let workloads = [
-        ("select", format!("SELECT ({} msgs)", s.messages), "SELECT/s"),
-        ("uid-fetch-all", "UID FETCH 1:* (UID FLAGS SIZE)".to_owned(), "cmd/s"),
+        (
+            "select",
+            format!("SELECT ({} msgs)", s.messages),
+            "SELECT/s",
+        ),
+        (
+            "uid-fetch-all",
+            "UID FETCH 1:* (UID FLAGS SIZE)".to_owned(),
+            "cmd/s",
+        ),
         (
             "fetch-envelope-bodystructure",
             format!("FETCH 1:{} (ENVELOPE BODYSTRUCTURE)", s.fetch),
@@ -697,7 +715,10 @@ fn summary(sides: &[Arc<Side>], s: &Settings, lat: &Latencies, mem: &Memory) {
             .map(|x| x.2);
         let ratio = match ours {
             Some(o) if side != "ours" && !o.is_zero() => {
-                format!("  {side}/ours (median): {:.2}x", median.as_secs_f64() / o.as_secs_f64())
+                format!(
+                    "  {side}/ours (median): {:.2}x",
+                    median.as_secs_f64() / o.as_secs_f64()
+                )
             }
             _ => String::new(),
         };

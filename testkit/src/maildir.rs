@@ -147,7 +147,12 @@ pub fn message(i: usize) -> Vec<u8> {
         r = i % 250 + 1,
     );
     if i % 4 == 0 {
-        let _ = write!(h, "Cc: {}, {}\r\n", address(next(&mut seed)), address(i as u32));
+        let _ = write!(
+            h,
+            "Cc: {}, {}\r\n",
+            address(next(&mut seed)),
+            address(i as u32)
+        );
     }
     let _ = write!(
         h,
@@ -396,9 +401,15 @@ mod tests {
         assert_eq!(before, after);
         let copy = tmp.path().join("copy");
         link_copy(&src, &copy).expect("copy");
-        assert_eq!(std::fs::read_dir(copy.join("cur")).expect("cur").count(), 30);
+        assert_eq!(
+            std::fs::read_dir(copy.join("cur")).expect("cur").count(),
+            30
+        );
         let small = tmp.path().join("small");
         link_first(&src, &small, 10).expect("first 10");
-        assert_eq!(std::fs::read_dir(small.join("cur")).expect("cur").count(), 10);
+        assert_eq!(
+            std::fs::read_dir(small.join("cur")).expect("cur").count(),
+            10
+        );
     }
 }

@@ -27,7 +27,13 @@ pub struct Ours {
 impl Ours {
     /// Starts our server on `mail_root` (Maildirs `<root>/<user>`) for `users`, all with
     /// password `password`, with the PEM certificate and key for TLS.
-    pub fn start(mail_root: &Path, users: &[String], password: &str, cert: &Path, key: &Path) -> Ours {
+    pub fn start(
+        mail_root: &Path,
+        users: &[String],
+        password: &str,
+        cert: &Path,
+        key: &Path,
+    ) -> Ours {
         let exe = std::env::current_exe().expect("the bench binary's path");
         let mut child = Command::new(exe)
             .env(SERVE_VAR, "1")
@@ -47,7 +53,8 @@ impl Ours {
             .read_line(&mut line)
             .expect("our server's address line");
         let mut words = line.split_whitespace();
-        let (Some("LISTENING"), Some(plain), Some(tls)) = (words.next(), words.next(), words.next())
+        let (Some("LISTENING"), Some(plain), Some(tls)) =
+            (words.next(), words.next(), words.next())
         else {
             panic!("our server did not start: {line:?}");
         };
@@ -89,9 +96,8 @@ pub fn serve_main() {
         panic!("usage: {SERVE_VAR}=1 server ROOT CERT KEY PASSWORD USER...");
     };
     use rustls::pki_types::pem::PemObject;
-    let certs = vec![
-        rustls::pki_types::CertificateDer::from_pem_file(cert).expect("read the certificate"),
-    ];
+    let certs =
+        vec![rustls::pki_types::CertificateDer::from_pem_file(cert).expect("read the certificate")];
     let key = rustls::pki_types::PrivateKeyDer::from_pem_file(key).expect("read the key");
     let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -126,8 +132,12 @@ pub fn serve_main() {
             .implicit_tls(true)
             .limits(limits)
             .max_per_user(100_000);
-        let l1 = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let l2 = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let l1 = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let l2 = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         println!(
             "LISTENING {} {}",
             l1.local_addr().expect("address"),
@@ -145,7 +155,12 @@ pub fn serve_main() {
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|v| *v).await;
         };
-        let a = plain.serve(l1, store.clone(), credentials.clone(), stopped(stop_rx.clone()));
+        let a = plain.serve(
+            l1,
+            store.clone(),
+            credentials.clone(),
+            stopped(stop_rx.clone()),
+        );
         let b = implicit.serve(l2, store, credentials, stopped(stop_rx));
         let (a, b) = tokio::join!(a, b);
         a.expect("plain listener");

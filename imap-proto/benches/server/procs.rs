@@ -40,12 +40,7 @@ pub fn tree(root: u32) -> Vec<u32> {
     let mut i = 0;
     while i < out.len() {
         let p = out[i];
-        out.extend(
-            parents
-                .iter()
-                .filter(|&(_, &pp)| pp == p)
-                .map(|(&c, _)| c),
-        );
+        out.extend(parents.iter().filter(|&(_, &pp)| pp == p).map(|(&c, _)| c));
         i += 1;
     }
     out
