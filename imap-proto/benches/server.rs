@@ -313,7 +313,7 @@ async fn mixed_session(side: &Side, user: &str, k: u64, ops: &AtomicU64) -> Resu
         return Err(format!("FETCH of 10 answered {seqs:?}"));
     }
     ops.fetch_add(1, Ordering::Relaxed);
-    let sign = if k % 2 == 0 { '+' } else { '-' };
+    let sign = if k.is_multiple_of(2) { '+' } else { '-' };
     c.command(&format!("STORE {first} {sign}FLAGS (\\Seen)"))
         .await?;
     ops.fetch_add(1, Ordering::Relaxed);
@@ -654,7 +654,11 @@ fn main() {
                 .filter(|l| l.contains("Error:") || l.contains("Fatal:") || l.contains("Panic:"))
                 .partition(|l| l.contains("stats-writer"));
             if let Some(first) = notes.first() {
-                eprintln!("{} log: {} stats-writer errors, first: {first}", side.name, notes.len());
+                eprintln!(
+                    "{} log: {} stats-writer errors, first: {first}",
+                    side.name,
+                    notes.len()
+                );
             }
             for e in errors.iter().take(10) {
                 eprintln!("{} log: {e}", side.name);

@@ -146,7 +146,7 @@ pub fn message(i: usize) -> Vec<u8> {
         domain = DOMAINS[i % DOMAINS.len()],
         r = i % 250 + 1,
     );
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         let _ = write!(
             h,
             "Cc: {}, {}\r\n",
@@ -245,7 +245,11 @@ fn civil(days: u64) -> String {
 
 /// The flags (Maildir info letters, sorted) of message `i`.
 pub fn flags(i: usize) -> &'static str {
-    match (i % 3 == 0, i % 10 == 0, i % 25 == 0) {
+    match (
+        i.is_multiple_of(3),
+        i.is_multiple_of(10),
+        i.is_multiple_of(25),
+    ) {
         (_, true, true) => "FRS",
         (_, true, false) => "FS",
         (true, false, true) => "RS",
