@@ -280,13 +280,51 @@ async fn fetch_10000(side: &Side, s: &Settings) -> Result<(), Fail> {
 // ---------------------------------------------------------------------------------------------
 // Workload 3: mixed load.
 
-/// One session of the mixed load; returns the commands completed.
+/// The commands of the mixed load, in the order of a session.
+const MIXED_COMMANDS: [&str; 9] = [
+    "LOGIN",
+    "SELECT",
+    "FETCH",
+    "STORE",
+    "APPEND",
+    "UID STORE",
+    "EXPUNGE",
+    "IDLE",
+    "LOGOUT",
+];
+
+/// Counts the mixed load's commands and the time each took (`mixed-cmd/<side>/<command>`;
+/// LOGIN includes the connection and the greeting, IDLE the `+` and DONE's completion).
+struct Meter<'a> {
+    side: &'a str,
+    ops: &'a AtomicU64,
+    since: Instant,
+}
+
+impl Meter<'_> {
+    fn done(&mut self, command: &str) {
+        record(
+            &format!("mixed-cmd/{}/{command}", self.side),
+            self.since.elapsed(),
+            1,
+        );
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        self.since = Instant::now();
+    }
+}
+
+/// One session of the mixed load.
 async fn mixed_session(side: &Side, user: &str, k: u64, ops: &AtomicU64) -> Result<(), Fail> {
+    let mut meter = Meter {
+        side: &side.name,
+        ops,
+        since: Instant::now(),
+    };
     let mut c = Client::connect(side.plain, None, READ_BUFFER).await?;
     c.login(user, PASSWORD).await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("LOGIN");
     let n = c.select("INBOX").await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("SELECT");
     if (n as usize) < MIX_MESSAGES {
         return Err(format!("{user}: SELECT says {n} messages"));
     }
@@ -312,27 +350,27 @@ async fn mixed_session(side: &Side, user: &str, k: u64, ops: &AtomicU64) -> Resu
     if seqs.len() != 10 {
         return Err(format!("FETCH of 10 answered {seqs:?}"));
     }
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("FETCH");
     let sign = if k.is_multiple_of(2) { '+' } else { '-' };
     c.command(&format!("STORE {first} {sign}FLAGS (\\Seen)"))
         .await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("STORE");
     let message = testkit::maildir::message((k % 997) as usize);
     let uid = c.append("INBOX", &[Flag::Seen], &message).await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("APPEND");
     let Some(uid) = uid else {
         return Err("APPEND without APPENDUID".to_owned());
     };
     c.command(&format!("UID STORE {uid} +FLAGS.SILENT (\\Deleted)"))
         .await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("UID STORE");
     c.command("EXPUNGE").await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("EXPUNGE");
     let tag = c.idle().await?;
     c.done(&tag).await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("IDLE");
     c.logout().await?;
-    ops.fetch_add(1, Ordering::Relaxed);
+    meter.done("LOGOUT");
     Ok(())
 }
 
@@ -380,6 +418,13 @@ async fn mixed(side: &Arc<Side>, s: &Settings) -> Vec<Fail> {
         sessions.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64(),
         errors.len()
     );
+    let mut line = String::from("              mean ms per command:");
+    for cmd in MIXED_COMMANDS {
+        if let Some(m) = mean(&format!("mixed-cmd/{}/{cmd}", side.name)) {
+            line.push_str(&format!(" {cmd} {:.1}", m * 1e3));
+        }
+    }
+    eprintln!("{line}");
     errors
 }
 
