@@ -203,13 +203,18 @@ async fn shutdown_finishes_with_jammed_clients() {
         assert!(n > 0, "POP3 closed: {:?}", String::from_utf8_lossy(&seen));
         seen.extend_from_slice(&buf[..n]);
     }
-    let (a, b) = tokio::join!(
+    let mut imap = tokio::net::TcpStream::connect(bound.imap)
+        .await
+        .expect("connect");
+    let (a, b, c) = tokio::join!(
         testkit::jam::jammed(&mut smtp, b"NOOP\r\n"),
         testkit::jam::jammed(&mut pop3, b"NOOP\r\n"),
+        testkit::jam::jammed(&mut imap, b"a NOOP\r\n"),
     );
     let jammers = [
         testkit::jam::keep_jamming(smtp, b"NOOP\r\n"),
         testkit::jam::keep_jamming(pop3, b"NOOP\r\n"),
+        testkit::jam::keep_jamming(imap, b"a NOOP\r\n"),
     ];
     let started = std::time::Instant::now();
     let _ = stop_tx.send(());
@@ -219,9 +224,10 @@ async fn shutdown_finishes_with_jammed_clients() {
     let took = started.elapsed();
     assert!(matches!(result, Ok(Ok(()))), "{result:?}");
     println!(
-        "example server: shutdown with jammed SMTP ({} MB) and POP3 ({} MB) clients took {took:?}",
+        "example server: shutdown with jammed SMTP ({} MB), POP3 ({} MB) and IMAP ({} MB) clients took {took:?}",
         a.written >> 20,
-        b.written >> 20
+        b.written >> 20,
+        c.written >> 20
     );
     assert!(took < grace + Duration::from_secs(2), "{took:?}");
     for jammer in jammers {

@@ -34,7 +34,10 @@ impl Run {
 
     /// The commands curl sent (`> ` lines of `-v`).
     fn sent(&self) -> Vec<&str> {
-        self.stderr.lines().filter_map(|l| l.strip_prefix("> ")).collect()
+        self.stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("> "))
+            .collect()
     }
 }
 
@@ -62,20 +65,35 @@ async fn list_fetch_by_uid_and_upload() {
     let server = TestServer::start(Options::default()).await;
     let body = message(1, 3000);
     let uid = server.deliver("alice", &body).await;
-    server.deliver_to("alice", "Archive", &message(2, 100)).await;
+    server
+        .account("alice")
+        .await
+        .create("Archive", None)
+        .await
+        .expect("create Archive");
+    server
+        .deliver_to("alice", "Archive", &message(2, 100))
+        .await;
     let port = server.addr.port();
     let base = format!("imap://127.0.0.1:{port}");
 
     let run = curl(&["-u", "alice:wonderland", &format!("{base}/")]).await;
     run.assert_success("curl LIST");
     let listing = run.text();
-    assert!(listing.contains("* LIST") && listing.contains("INBOX"), "{listing}");
+    assert!(
+        listing.contains("* LIST") && listing.contains("INBOX"),
+        "{listing}"
+    );
     assert!(listing.contains("Archive"), "{listing}");
 
     let run = curl(&["-u", "alice:wonderland", &format!("{base}/INBOX;UID={uid}")]).await;
     run.assert_success("curl UID FETCH");
     assert!(run.stdout == body, "fetched octets differ: {}", run.text());
-    assert!(run.sent().iter().any(|l| l.contains("FETCH")), "{}", run.stderr);
+    assert!(
+        run.sent().iter().any(|l| l.contains("FETCH")),
+        "{}",
+        run.stderr
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let upload = message(3, 2500);
@@ -90,7 +108,11 @@ async fn list_fetch_by_uid_and_upload() {
     ])
     .await;
     run.assert_success("curl APPEND");
-    assert!(run.sent().iter().any(|l| l.contains("APPEND INBOX")), "{}", run.stderr);
+    assert!(
+        run.sent().iter().any(|l| l.contains("APPEND INBOX")),
+        "{}",
+        run.stderr
+    );
     let stored = server.messages("alice", "INBOX").await;
     assert_eq!(stored.len(), 2, "{stored:?}");
     let account = server.account("alice").await;
@@ -116,10 +138,22 @@ async fn starttls_required_and_imaps() {
     let ca = server.certs.as_ref().expect("certs").ca_file();
     let ca = ca.display().to_string();
     let url = format!("imap://localhost:{}/INBOX;UID={uid}", server.addr.port());
-    let run = curl(&["--ssl-reqd", "--cacert", &ca, "-u", "alice:wonderland", &url]).await;
+    let run = curl(&[
+        "--ssl-reqd",
+        "--cacert",
+        &ca,
+        "-u",
+        "alice:wonderland",
+        &url,
+    ])
+    .await;
     run.assert_success("curl STARTTLS");
     assert!(run.stdout == body, "{}", run.text());
-    assert!(run.sent().contains(&"A001 STARTTLS") || run.stderr.contains("STARTTLS"), "{}", run.stderr);
+    assert!(
+        run.sent().contains(&"A001 STARTTLS") || run.stderr.contains("STARTTLS"),
+        "{}",
+        run.stderr
+    );
     server.stop().await;
 
     let server = TestServer::start(Options {

@@ -18,6 +18,7 @@ async fn login_select_fetch_store_search_append_expunge_logout() {
         server.deliver("alice", m).await;
     }
     let appended = message(9, 1500);
+    let stored = server.messages("alice", "INBOX").await;
     let out = server
         .python(&format!(
             r#"
@@ -48,18 +49,28 @@ print("LOGOUT", typ, data[0].decode())
     assert!(out.contains("GREETING * OK"), "{out}");
     assert!(out.contains("LOGIN OK"), "{out}");
     assert!(out.contains("SELECT OK 3\n"), "{out}");
-    let stored = server.messages("alice", "INBOX").await;
     for (i, meta) in stored.iter().take(3).enumerate() {
-        let line = format!("FETCH {} (UID {} RFC822.SIZE {})", i + 1, meta.uid, meta.size);
+        let line = format!(
+            "FETCH {} (UID {} RFC822.SIZE {})",
+            i + 1,
+            meta.uid,
+            meta.size
+        );
         assert!(out.contains(&line), "{line} missing in {out}");
     }
-    assert!(out.contains(&format!("BODY2 {}\n", hex(&messages[1]))), "{out}");
+    assert!(
+        out.contains(&format!("BODY2 {}\n", hex(&messages[1]))),
+        "{out}"
+    );
     assert!(out.contains("STORE OK"), "{out}");
     assert!(out.contains("SEEN 1\n"), "{out}");
     assert!(out.contains("UNSEEN 2 3\n"), "{out}");
     // APPENDUID (RFC 4315): the UIDVALIDITY and the new message's UID.
     let validity = server.uid_validity("alice", "INBOX").await;
-    assert!(out.contains(&format!("APPEND OK [APPENDUID {validity} ")), "{out}");
+    assert!(
+        out.contains(&format!("APPEND OK [APPENDUID {validity} ")),
+        "{out}"
+    );
     assert!(out.contains("EXPUNGE OK [b'2']"), "{out}");
     assert!(out.contains("LOGOUT BYE"), "{out}");
     // The store: message 2 gone, message 1 \Seen, the appended one last with its octets.
@@ -103,13 +114,25 @@ M.logout()
 "#,
         )
         .await;
-    assert!(out.contains("STARTTLS") && out.contains("LOGINDISABLED"), "{out}");
+    assert!(
+        out.contains("STARTTLS") && out.contains("LOGINDISABLED"),
+        "{out}"
+    );
     assert!(out.contains("REFUSED"), "{out}");
     assert!(!out.contains("PLAIN LOGIN ACCEPTED"), "{out}");
     assert!(out.contains("STARTTLS OK"), "{out}");
-    let tls_caps = out.lines().find(|l| l.starts_with("TLSCAPS")).expect("caps after TLS");
-    assert!(!tls_caps.contains("LOGINDISABLED") && !tls_caps.contains("STARTTLS"), "{tls_caps}");
-    assert!(out.contains("LOGIN OK") && out.contains("SELECT 1\n"), "{out}");
+    let tls_caps = out
+        .lines()
+        .find(|l| l.starts_with("TLSCAPS"))
+        .expect("caps after TLS");
+    assert!(
+        !tls_caps.contains("LOGINDISABLED") && !tls_caps.contains("STARTTLS"),
+        "{tls_caps}"
+    );
+    assert!(
+        out.contains("LOGIN OK") && out.contains("SELECT 1\n"),
+        "{out}"
+    );
     server.stop().await;
 
     let server = TestServer::start(Options {
@@ -251,6 +274,7 @@ M.logout()
         .find_map(|l| l.strip_prefix("LATENCY_MS "))
         .and_then(|v| v.parse().ok())
         .expect("latency");
+    println!("imap server: IDLE pushed EXISTS {latency} ms after another session's APPEND began");
     // APPEND and the push together, in process: well under the store's poll interval.
     assert!(latency < 1000, "IDLE pushed after {latency} ms");
     assert!(out.contains("DONE a3 OK"), "{out}");
@@ -300,5 +324,115 @@ print("DONE", c.wait(b"b")[-1].decode())
         .await;
     assert!(out.contains("DONE b OK"), "{out}");
     assert_eq!(server.messages("alice", "INBOX").await.len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn authenticate_plain_and_a_delayed_failure() {
+    let server = TestServer::start(Options {
+        config: |c| c.auth.failure_delay = Duration::from_millis(400),
+        ..Options::default()
+    })
+    .await;
+    let out = server
+        .python(
+            r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+print("AUTH", M.authenticate("PLAIN", lambda _: b"\0alice\0wonderland")[0])
+M.logout()
+M = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+t0 = time.monotonic()
+try:
+    M.login("alice", "wrong")
+except imaplib.IMAP4.error as e:
+    print("FAILED", e)
+print("DELAY_MS", int((time.monotonic() - t0) * 1000))
+print("RETRY", M.login("alice", "wonderland")[0])
+M.logout()
+"#,
+        )
+        .await;
+    assert!(out.contains("AUTH OK"), "{out}");
+    assert!(
+        out.contains("FAILED") && out.contains("AUTHENTICATIONFAILED"),
+        "{out}"
+    );
+    let delay: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("DELAY_MS "))
+        .and_then(|v| v.parse().ok())
+        .expect("delay");
+    assert!(delay >= 400, "the failure was answered after {delay} ms");
+    assert!(out.contains("RETRY OK"), "{out}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn large_append_and_fetch_round_trip() {
+    let server = TestServer::start(Options::default()).await;
+    // 6 MiB: many reads of the APPEND buffer, and a FETCH answer many times the session's
+    // output limit (written as it is produced).
+    let big = message(7, 6 << 20);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("big.eml");
+    std::fs::write(&file, &big).expect("write");
+    let out = server
+        .python(&format!(
+            r#"
+body = open({file:?}, "rb").read()
+M = imaplib.IMAP4("127.0.0.1", port, timeout=30)
+M.login("alice", "wonderland")
+typ, data = M.append("INBOX", None, None, body)
+print("APPEND", typ)
+M.select("INBOX")
+typ, data = M.fetch("1", "(RFC822.SIZE BODY.PEEK[])")
+got = data[0][1]
+print("SAME", got == body, len(got))
+M.logout()
+"#,
+            file = file.display().to_string()
+        ))
+        .await;
+    assert!(out.contains("APPEND OK"), "{out}");
+    assert!(out.contains(&format!("SAME True {}", big.len())), "{out}");
+    let stored = server.messages("alice", "INBOX").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].size, big.len() as u64);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn compress_deflate_over_implicit_tls() {
+    let server = TestServer::start(Options {
+        tls: true,
+        implicit_tls: true,
+        ..Options::default()
+    })
+    .await;
+    let body = message(5, 20_000);
+    server.deliver("alice", &body).await;
+    let out = server
+        .python(&format!(
+            r#"{RAW_CLIENT}
+class RawTls(Raw):
+    def __init__(self):
+        ctx = ssl.create_default_context(cafile=ca)
+        self.s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost")
+        self.buf = b""
+        self.z = None
+        self.line()
+c = RawTls()
+print("LOGIN", c.cmd(b"a", b"LOGIN alice wonderland")[-1].decode())
+print("COMPRESS", c.compress()[-1].decode())
+c.cmd(b"b", b"SELECT INBOX")
+r = c.cmd(b"c", b"FETCH 1 (BODY.PEEK[])")
+print("BODY", r[0][r[0].index(b"}}\r\n") + 3:-1].hex())
+print("LOGOUT", c.cmd(b"d", b"LOGOUT")[-1].decode())
+"#
+        ))
+        .await;
+    assert!(out.contains("COMPRESS z OK"), "{out}");
+    assert!(out.contains(&format!("BODY {}\n", hex(&body))), "{out}");
+    assert!(out.contains("LOGOUT d OK"), "{out}");
     server.stop().await;
 }

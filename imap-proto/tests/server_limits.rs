@@ -104,7 +104,10 @@ async fn connections_per_user_are_limited_at_login() {
     let mut a = Client::connect(&server).await;
     a.line().await;
     let login = a.cmd("a1", "LOGIN alice wonderland").await;
-    assert!(login.last().is_some_and(|l| l.starts_with("a1 OK")), "{login:?}");
+    assert!(
+        login.last().is_some_and(|l| l.starts_with("a1 OK")),
+        "{login:?}"
+    );
     let mut b = Client::connect(&server).await;
     b.line().await;
     let refused = b.cmd("b1", "LOGIN alice wonderland").await;
@@ -117,15 +120,24 @@ async fn connections_per_user_are_limited_at_login() {
     let mut c = Client::connect(&server).await;
     c.line().await;
     let bob = c.cmd("c1", "LOGIN bob builder").await;
-    assert!(bob.last().is_some_and(|l| l.starts_with("c1 OK")), "{bob:?}");
+    assert!(
+        bob.last().is_some_and(|l| l.starts_with("c1 OK")),
+        "{bob:?}"
+    );
     // Once alice's first session logs out, she may log in again.
     let bye = a.cmd("a2", "LOGOUT").await;
-    assert!(bye.last().is_some_and(|l| l.starts_with("a2 OK")), "{bye:?}");
+    assert!(
+        bye.last().is_some_and(|l| l.starts_with("a2 OK")),
+        "{bye:?}"
+    );
     a.assert_closed().await;
     let mut d = Client::connect(&server).await;
     d.line().await;
     let again = d.cmd("d1", "LOGIN alice wonderland").await;
-    assert!(again.last().is_some_and(|l| l.starts_with("d1 OK")), "{again:?}");
+    assert!(
+        again.last().is_some_and(|l| l.starts_with("d1 OK")),
+        "{again:?}"
+    );
     server.stop().await;
 }
 
@@ -145,22 +157,34 @@ async fn autologout_before_and_after_login() {
     let bye = a.line().await.expect("BYE");
     assert!(bye.starts_with("* BYE"), "{bye}");
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(300) && took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
     a.assert_closed().await;
 
     let mut b = Client::connect(&server).await;
     b.line().await;
     let login = b.cmd("b1", "LOGIN alice wonderland").await;
-    assert!(login.last().is_some_and(|l| l.starts_with("b1 OK")), "{login:?}");
+    assert!(
+        login.last().is_some_and(|l| l.starts_with("b1 OK")),
+        "{login:?}"
+    );
     let logged_in = Instant::now();
     // Activity resets the clock.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let noop = b.cmd("b2", "NOOP").await;
-    assert!(noop.last().is_some_and(|l| l.starts_with("b2 OK")), "{noop:?}");
+    assert!(
+        noop.last().is_some_and(|l| l.starts_with("b2 OK")),
+        "{noop:?}"
+    );
     let bye = b.line().await.expect("BYE");
     assert!(bye.starts_with("* BYE"), "{bye}");
     let took = logged_in.elapsed();
-    assert!(took >= Duration::from_millis(1300), "autologout after {took:?}");
+    assert!(
+        took >= Duration::from_millis(1300),
+        "autologout after {took:?}"
+    );
     b.assert_closed().await;
     server.stop().await;
 }
@@ -168,26 +192,94 @@ async fn autologout_before_and_after_login() {
 #[tokio::test]
 async fn shutdown_says_bye_to_open_sessions() {
     let server = TestServer::start(Options::default()).await;
-    server.deliver("alice", &server_support::message(1, 200)).await;
+    server
+        .deliver("alice", &server_support::message(1, 200))
+        .await;
     let mut a = Client::connect(&server).await;
     a.line().await;
     a.cmd("a1", "LOGIN alice wonderland").await;
     let select = a.cmd("a2", "SELECT INBOX").await;
-    assert!(select.last().is_some_and(|l| l.starts_with("a2 OK")), "{select:?}");
-    let reader = tokio::spawn(async move {
-        let mut lines = Vec::new();
-        while let Some(line) = a.line().await {
-            lines.push(line);
-        }
-        lines
+    assert!(
+        select.last().is_some_and(|l| l.starts_with("a2 OK")),
+        "{select:?}"
+    );
+    // A second session idles (RFC 2177): the BYE reaches it too.
+    let mut b = Client::connect(&server).await;
+    b.line().await;
+    b.cmd("b1", "LOGIN alice wonderland").await;
+    b.cmd("b2", "SELECT INBOX").await;
+    b.write.write_all(b"b3 IDLE\r\n").await.expect("write");
+    let idling = b.line().await.expect("continuation");
+    assert!(idling.starts_with('+'), "{idling}");
+    let readers = [a, b].map(|mut c| {
+        tokio::spawn(async move {
+            let mut lines = Vec::new();
+            while let Some(line) = c.line().await {
+                lines.push(line);
+            }
+            lines
+        })
     });
     let started = Instant::now();
     server.stop().await;
-    // The test server's grace period is 2 s; then the session is told to close.
+    // The test server's grace period is 2 s; then the sessions are told to close.
     assert!(started.elapsed() < Duration::from_secs(10));
-    let lines = reader.await.expect("reader");
-    assert!(
-        lines.iter().any(|l| l.starts_with("* BYE")),
-        "no BYE before the close: {lines:?}"
-    );
+    for reader in readers {
+        let lines = reader.await.expect("reader");
+        assert!(
+            lines.iter().any(|l| l.starts_with("* BYE")),
+            "no BYE before the close: {lines:?}"
+        );
+    }
+}
+
+/// A client that pipelines NOOP and never reads its responses is dropped once a write has
+/// waited for the write time-out (the session's back-pressure stops taking commands meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_that_never_reads_is_dropped_within_the_write_timeout() {
+    let server = TestServer::start(Options {
+        server: |s| s.write_timeout(Duration::from_millis(500)),
+        ..Options::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    testkit::jam::assert_dropped(
+        "imap NOOP",
+        &mut stream,
+        b"a NOOP\r\n",
+        Duration::from_millis(500),
+    )
+    .await;
+    server.stop().await;
+}
+
+/// With the default (long) write time-out, a jammed client does not hold the shutdown: the
+/// write is given up when the grace period ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_with_a_jammed_client() {
+    let server = TestServer::start(Options {
+        server: |s| {
+            s.limits(
+                imap_proto::server::Limits::default()
+                    .with_grace(Duration::from_millis(300))
+                    .with_abort_after(Duration::from_secs(3)),
+            )
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    let jam = testkit::jam::jammed(&mut stream, b"a NOOP\r\n").await;
+    let jammer = testkit::jam::keep_jamming(stream, b"a NOOP\r\n");
+    let started = Instant::now();
+    server.stop().await;
+    let took = started.elapsed();
+    testkit::jam::assert_shutdown_cut(
+        "imap (NOOP)",
+        took,
+        Duration::from_millis(300),
+        &jam,
+        jammer,
+    )
+    .await;
 }

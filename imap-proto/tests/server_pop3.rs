@@ -95,10 +95,15 @@ M.logout()
         let (v, uid) = uidl.split_once('.').expect("<uidvalidity>.<uid>");
         assert_eq!(v.parse::<u32>().ok(), Some(validity), "{uidl}");
         let uid: u32 = uid.parse().expect("uid");
-        let imap_body = by_uid.get(&uid).unwrap_or_else(|| panic!("IMAP has no UID {uid}"));
+        let imap_body = by_uid
+            .get(&uid)
+            .unwrap_or_else(|| panic!("IMAP has no UID {uid}"));
         // poplib strips the last CRLF: compare without it.
         let pop3_body = pop3_body.unwrap_or_default();
-        assert!(imap_body.starts_with(pop3_body), "UID {uid} differs between servers");
+        assert!(
+            imap_body.starts_with(pop3_body),
+            "UID {uid} differs between servers"
+        );
         assert!(messages.iter().any(|m| hex(m) == *imap_body));
         seen += 1;
     }

@@ -465,6 +465,11 @@ impl<B: Backend> Account for Adapter<B> {
         .await
     }
 
+    async fn subscriptions(&self) -> Result<Vec<String>> {
+        self.run(|b| Ok(b.meta().read()?.subscribed.into_iter().collect()))
+            .await
+    }
+
     async fn set_special_use(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()> {
         let n = self.existing(name).await?;
         self.run(move |b| {

@@ -87,6 +87,19 @@ pub trait Account: Send + Sync {
     /// Subscribes to (`true`) or unsubscribes from a mailbox name (the name need not exist).
     async fn set_subscribed(&self, name: &str, subscribed: bool) -> Result<()>;
 
+    /// The subscribed names (RFC 9051 §6.3.7), in name order, including those of mailboxes that
+    /// no longer exist or never did (IMAP lists them `\NonExistent`, RFC 5258 §3.1). The default
+    /// gives the subscribed mailboxes that exist.
+    async fn subscriptions(&self) -> Result<Vec<String>> {
+        Ok(self
+            .list()
+            .await?
+            .into_iter()
+            .filter(|m| m.subscribed)
+            .map(|m| m.name)
+            .collect())
+    }
+
     /// Sets or clears the special-use attribute of a mailbox (RFC 6154 `CREATE ... USE`, METADATA).
     async fn set_special_use(&self, name: &str, special_use: Option<SpecialUse>) -> Result<()>;
 

@@ -19,6 +19,7 @@ pub mod credentials;
 pub mod dovecot;
 pub mod jam;
 pub mod maildir;
+pub mod node;
 pub mod peer;
 pub mod redaction;
 pub mod strace;

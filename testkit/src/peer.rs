@@ -28,6 +28,8 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("mutt", "mutt"),
     ("tmux", "tmux"),
     ("strace", "strace"),
+    ("node", "nodejs"),
+    ("npm", "npm"),
 ];
 
 /// Perl modules a peer needs, and their Debian packages (swaks's `--tls`).
@@ -38,7 +40,8 @@ pub const PERL_MODULES: &[(&str, &str)] = &[
 
 /// Python modules a test imports beyond the standard library, and their PyPI names
 /// (`scripts/requirements.txt`).
-pub const PYTHON_MODULES: &[(&str, &str)] = &[("aiosmtpd", "aiosmtpd")];
+pub const PYTHON_MODULES: &[(&str, &str)] =
+    &[("aiosmtpd", "aiosmtpd"), ("imapclient", "imapclient")];
 
 fn package_of(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
     table.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)

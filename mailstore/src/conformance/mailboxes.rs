@@ -67,6 +67,20 @@ pub async fn mailboxes(store: &dyn MailStore) {
             .iter()
             .any(|m| m.name == "Sent" && !m.subscribed)
     );
+    // A subscription outlives its mailbox, and may name none (RFC 9051 §6.3.7).
+    acc.set_subscribed("Gone", true).await.expect("subscribe");
+    acc.set_subscribed("Sent", true).await.expect("subscribe");
+    assert_eq!(
+        acc.subscriptions().await.expect("subscriptions"),
+        ["Gone", "Sent"]
+    );
+    acc.set_subscribed("Gone", false)
+        .await
+        .expect("unsubscribe");
+    acc.set_subscribed("Sent", false)
+        .await
+        .expect("unsubscribe");
+    assert!(acc.subscriptions().await.expect("subscriptions").is_empty());
     acc.set_special_use("Archive", Some(SpecialUse::Archive))
         .await
         .expect("set use");

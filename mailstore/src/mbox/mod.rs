@@ -6,7 +6,7 @@
 //! Layout under the store's root, for user `u`: `<root>/u/INBOX` is the inbox; mailbox `A/B` is
 //! `<root>/u/A.sbd/B` (Thunderbird's convention, so that `A` can hold messages and children);
 //! `<root>/u/.mailstore/` holds the indexes, the account's metadata and temporary files, and
-//! each mailbox's cache of derived data ([`Account::cached`](crate::Account::cached)) as
+//! each mailbox's cache of derived data ([`Account::cached`]) as
 //! `<name>.cache` beside its index (moved on rename, removed on delete).
 //! Hierarchy separator: `/`. Components may not end in `.sbd` or `.lock`, and INBOX has no
 //! children here.

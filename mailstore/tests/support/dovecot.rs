@@ -27,6 +27,25 @@ impl Dovecot {
         Dovecot(testkit::dovecot::Dovecot::start(dir, &users).expect("dovecot starts"))
     }
 
+    /// [`Dovecot::start`] plus Dovecot's LMTP server (package `dovecot-lmtpd`).
+    pub fn start_with_lmtp(dir: &Path) -> Dovecot {
+        let users = [("alice", "secret"), ("bench", "secret")];
+        Dovecot(
+            testkit::dovecot::Dovecot::start_with_lmtp(dir, &users, "")
+                .expect("dovecot starts with LMTP"),
+        )
+    }
+
+    /// The LMTP listener of [`Dovecot::start_with_lmtp`].
+    pub fn lmtp_addr(&self) -> std::net::SocketAddr {
+        self.0.lmtp_addr().expect("started with LMTP")
+    }
+
+    /// The Maildir of `user`.
+    pub fn maildir(&self, user: &str) -> std::path::PathBuf {
+        self.0.maildir(user)
+    }
+
     pub fn log(&self) -> String {
         self.0.log()
     }

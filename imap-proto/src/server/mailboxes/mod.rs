@@ -64,6 +64,8 @@ pub struct Mailboxes {
     job: Option<selected::Job>,
     /// An APPEND being received.
     append: Option<append::Spool>,
+    /// A LIST paused by back-pressure.
+    list_job: Option<Box<folders::list::ListJob>>,
 }
 
 impl std::fmt::Debug for Mailboxes {
@@ -84,6 +86,7 @@ impl Mailboxes {
             selected: None,
             job: None,
             append: None,
+            list_job: None,
         }
     }
 
@@ -125,6 +128,9 @@ impl Mailboxes {
 
     /// Continues a command that returned [`Progress::Paused`], once the output was written.
     pub async fn resume(&mut self, session: &mut ServerSession) -> Progress {
+        if let Some(job) = self.list_job.take() {
+            return self.resume_list(job, session).await;
+        }
         self.resume_selected(session).await
     }
 

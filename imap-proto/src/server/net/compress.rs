@@ -162,10 +162,15 @@ mod tests {
     #[test]
     fn each_batch_is_readable_on_its_own_after_the_sync_flush() {
         let mut d = Deflate::new();
-        let first = d.compress(b"* OK [CAPABILITY IMAP4rev2] ready\r\n").expect("first");
+        let first = d
+            .compress(b"* OK [CAPABILITY IMAP4rev2] ready\r\n")
+            .expect("first");
         // RFC 1951 §3.2.4 / RFC 4978 §4: a sync flush ends with an empty stored block.
         assert!(first.ends_with(&[0, 0, 0xff, 0xff]), "{first:02x?}");
-        assert_eq!(peer_inflate(&first), b"* OK [CAPABILITY IMAP4rev2] ready\r\n");
+        assert_eq!(
+            peer_inflate(&first),
+            b"* OK [CAPABILITY IMAP4rev2] ready\r\n"
+        );
         let second = d.compress(b"a1 OK done\r\n").expect("second");
         let mut both = first.clone();
         both.extend_from_slice(&second);
@@ -182,7 +187,12 @@ mod tests {
             .collect();
         let mut d = Deflate::new();
         let packed = d.compress(&plain).expect("compress");
-        assert!(packed.len() < plain.len() / 5, "{} of {}", packed.len(), plain.len());
+        assert!(
+            packed.len() < plain.len() / 5,
+            "{} of {}",
+            packed.len(),
+            plain.len()
+        );
         assert_eq!(peer_inflate(&packed), plain);
     }
 
@@ -210,7 +220,8 @@ mod tests {
     #[test]
     fn a_bomb_is_inflated_one_chunk_at_a_time() {
         // 8 MiB of zeros compress to a few KiB: one read's worth.
-        let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         encoder.write_all(&vec![0u8; 8 << 20]).expect("write");
         encoder.flush().expect("flush");
         let packed = encoder.get_ref().clone();

@@ -15,16 +15,31 @@ use super::limits::UserSlot;
 use super::{DriverError, Ending, Shared};
 use crate::response::{Code, Response, Status, StatusKind};
 use crate::server::mailboxes::{Mailboxes, Progress};
-use crate::server::session::{AuthOutcome, AuthStep, Event, ServerSession};
+use crate::server::session::{AuthOutcome, AuthStep, CloseReason, Event, ServerSession};
 use mail_net::Conn;
 
-/// The read buffer of a connection between commands (and while idling): small, as thousands of
-/// IDLE connections each hold one.
+/// The read buffer of a connection between commands: allocated when needed.
 const READ_CHUNK: usize = 4 * 1024;
+
+/// The read buffer while idling (RFC 2177 §3: the client sends only `DONE`), part of the
+/// connection's task: thousands of IDLE connections hold no other read buffer.
+const IDLE_CHUNK: usize = 64;
 
 /// The read buffer while an APPEND literal streams: fewer, larger reads for big messages;
 /// dropped when the APPEND ends.
 const APPEND_CHUNK: usize = 64 * 1024;
+
+/// What ended a wait for input.
+enum Wake {
+    /// `n` octets were read.
+    Read(usize),
+    /// The autologout time-out (RFC 9051 §5.4) passed.
+    Timeout,
+    /// While idling: the selected mailbox may have changed.
+    Changed,
+    /// The server's grace period is over.
+    Stop,
+}
 
 /// What one connection holds besides the session.
 struct Connection<'a, IO> {
@@ -78,9 +93,10 @@ where
 impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
     async fn run(&mut self, session: &mut ServerSession) -> Result<Ending, DriverError> {
         if session.is_tls() {
-            self.handshake().await?;
+            Box::pin(self.handshake()).await?;
         }
-        let mut small = vec![0u8; READ_CHUNK];
+        let mut tiny = [0u8; IDLE_CHUNK];
+        let mut small: Option<Vec<u8>> = None;
         let mut big: Option<Vec<u8>> = None;
         let mut plain = Vec::new();
         let mut last_input = Instant::now();
@@ -102,32 +118,39 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             }
             let buf: &mut [u8] = if self.appending {
                 big.get_or_insert_with(|| vec![0u8; APPEND_CHUNK])
+            } else if self.idling {
+                small = None;
+                &mut tiny
             } else {
-                &mut small
+                small.get_or_insert_with(|| vec![0u8; READ_CHUNK])
             };
             let deadline = last_input + session.autologout();
             let idling = self.idling;
-            tokio::select! {
+            let woke = tokio::select! {
                 read = tokio::time::timeout_at(deadline, self.conn.read(buf)) => match read {
-                    Err(_) => session.timeout(),
-                    Ok(Ok(0)) => return Ok(Ending::Closed(crate::server::session::CloseReason::PeerClosed)),
-                    Ok(Ok(n)) => {
-                        last_input = Instant::now();
-                        let input = buf.get(..n).unwrap_or_default();
-                        match self.deflate.as_mut() {
-                            Some(deflate) => deflate.push(input),
-                            None => session.feed(input),
-                        }
-                    }
+                    Err(_) => Wake::Timeout,
+                    Ok(Ok(0)) => return Ok(Ending::Closed(CloseReason::PeerClosed)),
+                    Ok(Ok(n)) => Wake::Read(n),
                     Ok(Err(e)) => return Err(DriverError::Io(e)),
                 },
                 // IDLE (RFC 2177): the store's change notifier (at once for changes in this
                 // process) or its poll interval (other processes).
-                () = self.mailboxes.changed(), if idling => {
-                    Box::pin(self.mailboxes.idle_poll(session)).await;
-                }
+                () = self.mailboxes.changed(), if idling => Wake::Changed,
                 // A closed channel (its sender dropped) never asks to stop.
-                true = async { self.stop.wait_for(|stop| *stop).await.is_ok() } => session.shutdown(),
+                Ok(_) = self.stop.wait_for(|stop| *stop) => Wake::Stop,
+            };
+            match woke {
+                Wake::Read(n) => {
+                    last_input = Instant::now();
+                    let input = buf.get(..n).unwrap_or_default();
+                    match self.deflate.as_mut() {
+                        Some(deflate) => deflate.push(input),
+                        None => session.feed(input),
+                    }
+                }
+                Wake::Timeout => session.timeout(),
+                Wake::Changed => Box::pin(self.mailboxes.idle_poll(session)).await,
+                Wake::Stop => session.shutdown(),
             }
         }
     }
@@ -152,11 +175,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                         .credentials
                         .check_password(&user, &password)
                         .await;
-                    let outcome = self.outcome(result).await;
+                    let outcome = outcome(self.shared.failure_delay, result).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::Auth(step) => {
-                    let outcome = self.sasl_step(step).await;
+                    // Rare and large futures are boxed: the connection's task stays small.
+                    let outcome = Box::pin(self.sasl_step(step)).await;
                     session.auth_outcome(outcome)?;
                 }
                 Event::OpenAccount { user } => {
@@ -204,7 +228,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
                 Event::IdleDone => self.idling = false,
                 Event::StartTls => {
                     self.write_out(session).await?;
-                    self.handshake().await?;
+                    Box::pin(self.handshake()).await?;
                     session.tls_started()?;
                 }
                 Event::Compress => {
@@ -244,19 +268,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
         Ok(())
     }
 
-    /// Maps a credential check to the session's outcome; a failure is answered after the
-    /// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
-    async fn outcome(&self, result: Result<String, CredentialError>) -> AuthOutcome {
-        match result {
-            Ok(identity) => AuthOutcome::Success { identity },
-            Err(CredentialError::Rejected) => {
-                tokio::time::sleep(self.shared.failure_delay).await;
-                AuthOutcome::Failure
-            }
-            Err(_) => AuthOutcome::Temporary,
-        }
-    }
-
     /// Runs one SASL step with the shared `sasl` crate against the credential store.
     async fn sasl_step(&mut self, step: AuthStep) -> AuthOutcome {
         let store = &self.shared.credentials;
@@ -289,5 +300,19 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Connection<'_, IO> {
             .accept_tls_within(acceptor, timeout, &mut self.stop)
             .await
             .map_err(DriverError::Tls)
+    }
+}
+
+/// Maps a credential check to the session's outcome (a free function: a future holding
+/// `&Connection` across the sleep would need the connection to be `Sync`); a failure is answered after the
+/// policy's delay ([`sasl::AuthPolicy::failure_delay`]: slows password guessing).
+async fn outcome(failure_delay: Duration, result: Result<String, CredentialError>) -> AuthOutcome {
+    match result {
+        Ok(identity) => AuthOutcome::Success { identity },
+        Err(CredentialError::Rejected) => {
+            tokio::time::sleep(failure_delay).await;
+            AuthOutcome::Failure
+        }
+        Err(_) => AuthOutcome::Temporary,
     }
 }

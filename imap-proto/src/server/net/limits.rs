@@ -70,7 +70,10 @@ mod tests {
         let a = users.try_acquire("alice", 2).expect("first");
         let b = users.try_acquire("alice", 2).expect("second");
         assert!(users.try_acquire("alice", 2).is_none());
-        assert!(users.try_acquire("bob", 2).is_some(), "other users are not counted");
+        assert!(
+            users.try_acquire("bob", 2).is_some(),
+            "other users are not counted"
+        );
         drop(a);
         assert_eq!(users.count("alice"), 1);
         let c = users.try_acquire("alice", 2).expect("a freed slot");

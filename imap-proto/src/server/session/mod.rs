@@ -108,6 +108,43 @@ pub struct SessionStats {
 ///
 /// Malformed and out-of-place commands never reach the driver: the session answers them with
 /// `BAD` and closes after [`ServerConfig::max_bad_commands`] of them.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use imap_proto::response::StatusKind;
+/// use imap_proto::server::session::{AuthOutcome, Event, ServerConfig, ServerSession};
+///
+/// let mut config = ServerConfig::new("imap.example.org");
+/// config.auth.allow_plaintext = true; // a test without TLS
+/// let mut session = ServerSession::new(Arc::new(config));
+/// session.feed(b"a1 LOGIN alice secret\r\na2 SELECT INBOX\r\na3 APPEND INBOX {2+}\r\nhi\r\n");
+/// let mut appended = Vec::new();
+/// loop {
+///     match session.next_event().unwrap() {
+///         Event::NeedInput | Event::Close(_) => break,
+///         Event::Flush => {} // a real driver writes `session.output()` here
+///         Event::Login { user, .. } => session
+///             .auth_outcome(AuthOutcome::Success { identity: user })
+///             .unwrap(),
+///         Event::OpenAccount { .. } => session.account_opened(Ok(())).unwrap(),
+///         // The mailbox glue (`Mailboxes::run`) answers these.
+///         Event::Command(_) => {
+///             session.set_selected(Some(false));
+///             session.complete(StatusKind::Ok, None, "[READ-WRITE] SELECT completed").unwrap();
+///         }
+///         Event::AppendMessage(_) => session.append_accept().unwrap(),
+///         Event::AppendData(bytes) => appended.extend(bytes),
+///         Event::AppendMessageEnd => {}
+///         Event::AppendEnd => session.complete(StatusKind::Ok, None, "APPEND completed").unwrap(),
+///         other => panic!("unexpected {other:?}"),
+///     }
+/// }
+/// assert_eq!(appended, b"hi");
+/// let out = String::from_utf8(session.take_output()).unwrap();
+/// assert!(out.contains("a1 OK [CAPABILITY IMAP4rev2 "));
+/// assert!(out.ends_with("a2 OK [READ-WRITE] SELECT completed\r\na3 OK APPEND completed\r\n"));
+/// ```
 #[derive(Debug)]
 pub struct ServerSession {
     config: Arc<ServerConfig>,
@@ -184,6 +221,13 @@ impl ServerSession {
     /// (CONDSTORE), FETCH MODSEQ, SEARCH MODSEQ, STORE UNCHANGEDSINCE...).
     pub fn enable_condstore(&mut self) {
         self.enabled.condstore = true;
+    }
+
+    /// Sets the enabled extensions as ENABLE would (for the glue's unit tests, which run
+    /// commands without the input side).
+    #[cfg(test)]
+    pub(crate) fn set_enabled(&mut self, enabled: Enabled) {
+        self.enabled = enabled;
     }
 
     /// The authenticated user.

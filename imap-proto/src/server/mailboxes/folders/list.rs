@@ -14,19 +14,20 @@
 //! meets the selection but not the pattern is listed with `CHILDINFO` (RFC 5258 §3.5); LSUB
 //! lists such a name as `\Noselect` (RFC 3501 §6.3.9).
 //!
-//! Not listed: subscriptions to names that no longer exist (RFC 5258 `\NonExistent`), as the
-//! store lists existing names only.
+//! With the SUBSCRIBED selection option (and LSUB), subscribed names that name no mailbox are
+//! listed too, `\NonExistent` (RFC 5258 §3.1; as `()` by LSUB).
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use mailstore::{Account, MailboxInfo, SpecialUse};
 
-use super::super::{Mailboxes, names};
+use super::super::{Mailboxes, Progress, names};
 use super::{Answer, status};
 use crate::command::{ListReturnOption, ListSelectOption};
 use crate::response::{Data, ListExtendedItem, ListItem, MailboxAttribute, Response};
 use crate::server::session::ServerSession;
+use crate::server::view::AnnouncePoint;
 use crate::status::StatusItem;
 use crate::token::{IString, ListMailbox, Mailbox};
 use crate::utf7;
@@ -191,22 +192,81 @@ fn special_use_attribute(u: SpecialUse) -> MailboxAttribute<'static> {
     }
 }
 
+/// One name a LIST or LSUB writes.
+#[derive(Debug)]
+struct Entry {
+    info: MailboxInfo,
+    /// Listed (also) for CHILDINFO: a parent of names that meet the selection but not the
+    /// pattern (RFC 5258 §3.5).
+    child_info: bool,
+    /// A subscription without a mailbox (`\NonExistent`).
+    nonexistent: bool,
+}
+
+/// A LIST or LSUB whose lines are being written: paused when the output is full
+/// ([`Progress::Paused`]), resumed by [`Mailboxes::resume`], so that a user with thousands of
+/// folders never needs one huge output buffer.
+pub(crate) struct ListJob {
+    request: ListRequest,
+    account: Arc<dyn Account>,
+    /// The names still to write.
+    entries: std::vec::IntoIter<Entry>,
+    sep: char,
+    utf8: bool,
+    /// Where the command's completion announces changes of the selected mailbox.
+    point: AnnouncePoint,
+}
+
+impl std::fmt::Debug for ListJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListJob")
+            .field("lsub", &self.request.lsub)
+            .field("left", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Mailboxes {
     /// Runs LIST or LSUB: one line per name, with `* STATUS` after each selectable one when
-    /// asked (RFC 5819).
-    pub(super) async fn list(
+    /// asked (RFC 5819); pauses when the output is full.
+    pub(super) async fn run_list(
         &mut self,
         account: &Arc<dyn Account>,
         request: ListRequest,
+        point: AnnouncePoint,
         session: &mut ServerSession,
-    ) -> Result<Answer, Answer> {
+    ) -> Progress {
+        match self.start_list(account, request, point, session).await {
+            Ok(job) => self.write_list_job(job, session).await,
+            Err(answer) => {
+                self.complete_with(session, point, answer).await;
+                Progress::Done
+            }
+        }
+    }
+
+    /// Continues a LIST paused by back-pressure.
+    pub(in super::super) async fn resume_list(
+        &mut self,
+        job: Box<ListJob>,
+        session: &mut ServerSession,
+    ) -> Progress {
+        self.write_list_job(job, session).await
+    }
+
+    /// Answers the delimiter query and finds the names to list.
+    async fn start_list(
+        &mut self,
+        account: &Arc<dyn Account>,
+        request: ListRequest,
+        point: AnnouncePoint,
+        session: &mut ServerSession,
+    ) -> Result<Box<ListJob>, Answer> {
         let utf8 = super::utf8_names(session);
+        if let Some(items) = &request.return_status {
+            status::enables_condstore(items, session);
+        }
         let sep = account.separator();
-        let done = if request.lsub {
-            Answer::ok("LSUB completed")
-        } else {
-            Answer::ok("LIST completed")
-        };
         let reference = decode(request.reference.as_bytes(), utf8);
         let mut patterns: Vec<Vec<char>> = Vec::new();
         let mut delimiter_query = false;
@@ -219,33 +279,72 @@ impl Mailboxes {
             }
         }
         if delimiter_query {
-            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name.
-            self.write_list(
+            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name: the
+            // reference up to its first delimiter (`#news.` of `#news.comp.mail.misc`), or "".
+            let root = reference
+                .find(sep)
+                .map_or("", |at| &reference[..at + sep.len_utf8()]);
+            write_list(
                 session,
                 &request,
                 vec![MailboxAttribute::NoSelect],
                 sep,
-                Mailbox::Other("".into()),
+                Mailbox::from_name(root, utf8),
                 Vec::new(),
             );
         }
-        if patterns.is_empty() {
-            return Ok(done);
+        let command = if request.lsub { "LSUB" } else { "LIST" };
+        let mut infos = if patterns.is_empty() {
+            Vec::new()
+        } else {
+            account
+                .list()
+                .await
+                .map_err(|e| Answer::store(command, &e))?
+        };
+        // Subscriptions whose mailbox does not exist (RFC 5258 §3.1 `\NonExistent`).
+        let mut nonexistent: HashSet<String> = HashSet::new();
+        if request.subscribed_only && !patterns.is_empty() {
+            let existing: HashSet<&str> = infos.iter().map(|i| i.name.as_str()).collect();
+            let missing: Vec<String> = account
+                .subscriptions()
+                .await
+                .map_err(|e| Answer::store(command, &e))?
+                .into_iter()
+                .filter(|n| !existing.contains(n.as_str()))
+                .collect();
+            if !missing.is_empty() {
+                for name in missing {
+                    infos.push(MailboxInfo {
+                        name: name.clone(),
+                        special_use: None,
+                        subscribed: true,
+                        has_children: false,
+                        selectable: false,
+                    });
+                    nonexistent.insert(name);
+                }
+                // The store's order: INBOX first, then by hierarchy components.
+                infos.sort_by(|a, b| {
+                    let key = |n: &str| {
+                        (
+                            n != "INBOX",
+                            n.split(sep).map(str::to_string).collect::<Vec<_>>(),
+                        )
+                    };
+                    key(&a.name).cmp(&key(&b.name))
+                });
+            }
         }
-        let infos = account
-            .list()
-            .await
-            .map_err(|e| Answer::store(if request.lsub { "LSUB" } else { "LIST" }, &e))?;
-        let unicode: Vec<Vec<char>> = infos
+        let matched: Vec<bool> = infos
             .iter()
-            .map(|i| names::unicode(&i.name).chars().collect())
-            .collect();
-        let matched: Vec<bool> = unicode
-            .iter()
-            .map(|n| patterns.iter().any(|p| matches(p, n, sep)))
+            .map(|i| {
+                let name: Vec<char> = names::unicode(&i.name).chars().collect();
+                patterns.iter().any(|p| matches(p, &name, sep))
+            })
             .collect();
         // The parents of the names that meet the selection but that no pattern matches.
-        let mut parents_of_unmatched: HashSet<&str> = HashSet::new();
+        let mut parents_of_unmatched: HashSet<String> = HashSet::new();
         if request.recursive {
             for (info, _) in infos
                 .iter()
@@ -255,88 +354,137 @@ impl Mailboxes {
                 let mut name = info.name.as_str();
                 while let Some(at) = name.rfind(sep) {
                     name = &name[..at];
-                    if !parents_of_unmatched.insert(name) {
+                    if !parents_of_unmatched.insert(name.to_string()) {
                         break;
                     }
                 }
             }
         }
-        for (info, _) in infos.iter().zip(&matched).filter(|(_, m)| **m) {
-            let selected = request.selects(info);
-            let child_info = parents_of_unmatched.contains(info.name.as_str());
-            if !selected && !child_info {
-                continue;
-            }
+        let entries: Vec<Entry> = infos
+            .into_iter()
+            .zip(matched)
+            .filter(|(_, m)| *m)
+            .filter_map(|(info, _)| {
+                let child_info = parents_of_unmatched.contains(&info.name);
+                let nonexistent = nonexistent.contains(&info.name);
+                (request.selects(&info) || child_info).then_some(Entry {
+                    info,
+                    child_info,
+                    nonexistent,
+                })
+            })
+            .collect();
+        Ok(Box::new(ListJob {
+            request,
+            account: account.clone(),
+            entries: entries.into_iter(),
+            sep,
+            utf8,
+            point,
+        }))
+    }
+
+    /// Writes the job's lines until the output is full (paused) or all are written (done).
+    async fn write_list_job(
+        &mut self,
+        mut job: Box<ListJob>,
+        session: &mut ServerSession,
+    ) -> Progress {
+        let (sep, utf8) = (job.sep, job.utf8);
+        while let Some(Entry {
+            info,
+            child_info,
+            nonexistent,
+        }) = job.entries.next()
+        {
+            let request = &job.request;
+            let selected = request.selects(&info);
             let wire = names::to_wire(&info.name, utf8);
             let mut attributes = Vec::new();
             if request.lsub {
-                if !selected || !info.selectable {
+                // RFC 3501 §6.3.9: `\Noselect` marks a name listed for its subscribed children.
+                if !selected || (!info.selectable && !nonexistent) {
                     attributes.push(MailboxAttribute::NoSelect);
                 }
-                self.write_list(session, &request, attributes, sep, wire, Vec::new());
-                continue;
-            }
-            if !info.selectable {
-                attributes.push(MailboxAttribute::NoSelect);
-            }
-            attributes.push(if info.has_children {
-                MailboxAttribute::HasChildren
+                write_list(session, request, attributes, sep, wire, Vec::new());
             } else {
-                MailboxAttribute::HasNoChildren
-            });
-            if let Some(u) = info.special_use {
-                attributes.push(special_use_attribute(u));
-            }
-            if request.return_subscribed && info.subscribed {
-                attributes.push(MailboxAttribute::Subscribed);
-            }
-            let mut extended = Vec::new();
-            if child_info {
-                let mut why = Vec::new();
-                if request.subscribed_only {
-                    why.push(IString::from("SUBSCRIBED"));
+                if nonexistent {
+                    // Implies `\Noselect`; nothing is known of children (RFC 5258 §3.1, §4).
+                    attributes.push(MailboxAttribute::NonExistent);
+                } else {
+                    if !info.selectable {
+                        attributes.push(MailboxAttribute::NoSelect);
+                    }
+                    attributes.push(if info.has_children {
+                        MailboxAttribute::HasChildren
+                    } else {
+                        MailboxAttribute::HasNoChildren
+                    });
                 }
-                if request.special_use_only {
-                    why.push(IString::from("SPECIAL-USE"));
+                if let Some(u) = info.special_use {
+                    attributes.push(special_use_attribute(u));
                 }
-                extended.push(ListExtendedItem::ChildInfo(why));
-            }
-            self.write_list(session, &request, attributes, sep, wire, extended);
-            if let Some(items) = &request.return_status
-                && info.selectable
-            {
-                // A mailbox deleted meanwhile gets no STATUS line; the LIST goes on.
-                if let Ok(values) =
-                    status::values(account, &info.name, items, session.config()).await
+                if request.return_subscribed && info.subscribed {
+                    attributes.push(MailboxAttribute::Subscribed);
+                }
+                let mut extended = Vec::new();
+                if child_info {
+                    let mut why = Vec::new();
+                    if request.subscribed_only {
+                        why.push(IString::from("SUBSCRIBED"));
+                    }
+                    if request.special_use_only {
+                        why.push(IString::from("SPECIAL-USE"));
+                    }
+                    extended.push(ListExtendedItem::ChildInfo(why));
+                }
+                write_list(session, request, attributes, sep, wire, extended);
+                if let Some(items) = &request.return_status
+                    && info.selectable
                 {
-                    status::write(session, &info.name, values, utf8);
+                    // A mailbox deleted meanwhile gets no STATUS line; the LIST goes on.
+                    if let Ok(values) =
+                        status::values(&job.account, &info.name, items, session.config()).await
+                    {
+                        status::write(session, &info.name, values, utf8);
+                    }
                 }
+            }
+            if session.should_flush() && job.entries.len() > 0 {
+                self.list_job = Some(job);
+                return Progress::Paused;
             }
         }
-        Ok(done)
-    }
-
-    fn write_list(
-        &self,
-        session: &mut ServerSession,
-        request: &ListRequest,
-        attributes: Vec<MailboxAttribute<'static>>,
-        sep: char,
-        mailbox: Mailbox<'static>,
-        extended: Vec<ListExtendedItem<'static>>,
-    ) {
-        let item = ListItem {
-            attributes,
-            delimiter: Some(sep),
-            mailbox,
-            extended,
-        };
-        session.untagged(&Response::Data(if request.lsub {
-            Data::Lsub(item)
+        let answer = if job.request.lsub {
+            Answer::ok("LSUB completed")
         } else {
-            Data::List(item)
-        }));
+            Answer::ok("LIST completed")
+        };
+        self.complete_with(session, job.point, answer).await;
+        Progress::Done
     }
+}
+
+/// Writes one `* LIST` (or `* LSUB`) line.
+fn write_list(
+    session: &mut ServerSession,
+    request: &ListRequest,
+    attributes: Vec<MailboxAttribute<'static>>,
+    sep: char,
+    mailbox: Mailbox<'static>,
+    extended: Vec<ListExtendedItem<'static>>,
+) {
+    let item = ListItem {
+        attributes,
+        delimiter: Some(sep),
+        mailbox,
+        extended,
+    };
+    session.untagged(&Response::Data(if request.lsub {
+        Data::Lsub(item)
+    } else {
+        Data::List(item)
+    }));
 }
 
 #[cfg(test)]

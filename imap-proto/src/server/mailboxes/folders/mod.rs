@@ -2,14 +2,14 @@
 //! LIST-STATUS, SPECIAL-USE, CHILDREN), LSUB, NAMESPACE, STATUS, CREATE, DELETE, RENAME,
 //! SUBSCRIBE/UNSUBSCRIBE, GETQUOTA/GETQUOTAROOT/SETQUOTA.
 //!
-//! Each command computes an [`Answer`] (the tagged status); [`Mailboxes::finish`] announces the
-//! selected mailbox's changes first (RFC 9051 §7.4.1: EXISTS and EXPUNGE may follow any command
-//! but FETCH, STORE and SEARCH) and then completes the command.
+//! Each command computes an [`Answer`] (the tagged status); [`Mailboxes::complete_with`]
+//! announces the selected mailbox's changes first (RFC 9051 §7.4.1: EXISTS and EXPUNGE may
+//! follow any command but FETCH, STORE and SEARCH) and then completes the command.
 //!
 //! Layout: this module dispatches and holds CREATE, DELETE, RENAME, (UN)SUBSCRIBE and NAMESPACE;
 //! `list` LIST and LSUB; `status` STATUS (shared with LIST-STATUS); `quota` the QUOTA commands.
 
-mod list;
+pub(super) mod list;
 mod quota;
 mod status;
 
@@ -84,12 +84,6 @@ impl Answer {
     }
 }
 
-impl From<StoreError> for Answer {
-    fn from(err: StoreError) -> Self {
-        Answer::store("", &err)
-    }
-}
-
 /// Whether mailbox names travel as UTF-8 (RFC 6855 §3 UTF8=ACCEPT, RFC 9051 §5.1 IMAP4rev2)
 /// rather than modified UTF-7 (RFC 3501 §5.1.3). The session's encoder is switched to UTF-8 on
 /// the same condition, so either says it.
@@ -127,21 +121,37 @@ impl Mailboxes {
         session: &mut ServerSession,
     ) -> Progress {
         let point = AnnouncePoint::for_command(&request.command);
-        let answer = match self.account.clone() {
-            Some(account) => self
-                .folder_command(&account, request.command, session)
+        let answer = match (self.account().cloned(), request.command) {
+            (
+                Some(account),
+                CommandBody::List {
+                    selection,
+                    reference,
+                    patterns,
+                    return_opts,
+                },
+            ) => match list::ListRequest::list(selection, reference, patterns, return_opts) {
+                Ok(list) => return self.run_list(&account, list, point, session).await,
+                Err(answer) => answer,
+            },
+            (Some(account), CommandBody::Lsub { reference, pattern }) => {
+                let lsub = list::ListRequest::lsub(reference, pattern);
+                return self.run_list(&account, lsub, point, session).await;
+            }
+            (Some(account), command) => self
+                .folder_command(&account, command, session)
                 .await
                 .unwrap_or_else(|a| a),
             // The session asks for no mailbox command before the account is open.
-            None => Answer::no(Code::Unavailable, "No mailboxes are open"),
+            (None, _) => Answer::no(Code::Unavailable, "No mailboxes are open"),
         };
-        self.finish_answer(session, point, answer).await;
+        self.complete_with(session, point, answer).await;
         Progress::Done
     }
 
     /// Announces the selected mailbox's changes that `point` allows, then completes the
     /// command with `answer`.
-    pub(super) async fn finish_answer(
+    pub(super) async fn complete_with(
         &mut self,
         session: &mut ServerSession,
         point: AnnouncePoint,
@@ -234,21 +244,9 @@ impl Mailboxes {
                 })));
                 Ok(Answer::ok("NAMESPACE completed"))
             }
-            C::List {
-                selection,
-                reference,
-                patterns,
-                return_opts,
-            } => {
-                let request = list::ListRequest::list(selection, reference, patterns, return_opts)?;
-                self.list(account, request, session).await
-            }
-            C::Lsub { reference, pattern } => {
-                let request = list::ListRequest::lsub(reference, pattern);
-                self.list(account, request, session).await
-            }
             C::Status { mailbox, items } => {
                 let store = store_name(&mailbox, utf8)?;
+                status::enables_condstore(&items, session);
                 let values = status::values(account, &store, &items, session.config())
                     .await
                     .map_err(|e| Answer::store(name, &e))?;
@@ -322,3 +320,9 @@ impl Mailboxes {
 
 #[cfg(test)]
 pub(super) mod tests;
+
+#[cfg(test)]
+mod interop;
+
+#[cfg(test)]
+mod wire;

@@ -39,6 +39,14 @@ pub(super) fn from_status(
     out
 }
 
+/// STATUS with HIGHESTMODSEQ (also in LIST-STATUS) is a CONDSTORE enabling command (RFC 7162
+/// §3.1).
+pub(super) fn enables_condstore(items: &[StatusItem], session: &mut ServerSession) {
+    if items.contains(&StatusItem::HighestModSeq) {
+        session.enable_condstore();
+    }
+}
+
 /// The values of `items` for `mailbox` (its store name).
 pub(super) async fn values(
     account: &Arc<dyn Account>,

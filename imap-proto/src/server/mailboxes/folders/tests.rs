@@ -8,7 +8,7 @@ use mailstore::maildir::MaildirStore;
 use mailstore::mbox::MboxStore;
 use mailstore::{MailStore, Quota};
 
-use super::super::Mailboxes;
+use super::super::{Mailboxes, Progress};
 use crate::command::Command;
 use crate::server::session::{Request, ServerConfig, ServerSession};
 
@@ -57,13 +57,12 @@ impl Harness {
         self.session.encoder().set_utf8(true);
     }
 
-    /// Runs one command line (CRLF added; literals inline) and returns what the session wrote.
-    pub(in super::super) async fn run(&mut self, line: &str) -> String {
+    /// Starts one command line (CRLF added; literals inline): done, or paused by back-pressure.
+    pub(in super::super) async fn start(&mut self, line: &str) -> Progress {
         let input: &'static [u8] = Box::leak(format!("{line}\r\n").into_bytes().into_boxed_slice());
         let (command, _) = Command::parse(input).unwrap_or_else(|e| panic!("{line:?}: {e:?}"));
         self.session.begin(command.tag.clone().into_owned());
-        let progress = self
-            .mailboxes
+        self.mailboxes
             .run(
                 Request {
                     tag: command.tag.into_owned(),
@@ -71,8 +70,12 @@ impl Harness {
                 },
                 &mut self.session,
             )
-            .await;
-        assert_eq!(progress, super::super::Progress::Done);
+            .await
+    }
+
+    /// Runs one command line to its end and returns what the session wrote.
+    pub(in super::super) async fn run(&mut self, line: &str) -> String {
+        assert_eq!(self.start(line).await, Progress::Done, "{line}");
         String::from_utf8_lossy(&self.session.take_output()).into_owned()
     }
 
@@ -115,6 +118,12 @@ async fn delimiter_query_and_wildcards_rfc_9051_6_3_9() {
         C: a1 LIST "" ""
         S: * LIST (\Noselect) "." ""
         S: a1 OK LIST completed
+        C: A102 LIST #news.comp.mail.misc ""
+        S: * LIST (\Noselect) "." #news.
+        S: A102 OK LIST completed
+        C: a1c LIST nohierarchy ""
+        S: * LIST (\Noselect) "." ""
+        S: a1c OK LIST completed
         C: a2 CREATE foo.bar
         S: a2 OK CREATE completed
         C: a3 CREATE meetings
@@ -182,6 +191,9 @@ async fn mbox_store_uses_slash() {
         C: a1 LIST "" ""
         S: * LIST (\Noselect) "/" ""
         S: a1 OK LIST completed
+        C: A103 LIST /usr/staff/jones ""
+        S: * LIST (\Noselect) "/" /
+        S: A103 OK LIST completed
         C: a2 CREATE Archive/2026
         S: a2 OK CREATE completed
         C: a3 LIST "" %
@@ -199,8 +211,7 @@ async fn mbox_store_uses_slash() {
     .await;
 }
 
-/// RFC 5258 §5, examples adapted to a store that lists existing mailboxes only (so no
-/// `\NonExistent` subscriptions) with `.` as delimiter.
+/// RFC 5258 §5, examples adapted: `.` as delimiter, `\HasChildren`/`\HasNoChildren` always.
 #[tokio::test]
 async fn list_extended_rfc_5258_examples() {
     let mut h = Harness::maildir().await;
@@ -214,7 +225,13 @@ async fn list_extended_rfc_5258_examples() {
         let out = h.run(&format!("c CREATE {name}")).await;
         assert!(out.ends_with("c OK CREATE completed\r\n"), "{out}");
     }
-    for name in ["INBOX", "Fruit.Banana", "Vegetable", "Vegetable.Broccoli"] {
+    for name in [
+        "INBOX",
+        "Fruit.Banana",
+        "Fruit.Peach",
+        "Vegetable",
+        "Vegetable.Broccoli",
+    ] {
         let out = h.run(&format!("s SUBSCRIBE {name}")).await;
         assert_eq!(out, "s OK SUBSCRIBE completed\r\n");
     }
@@ -229,6 +246,7 @@ async fn list_extended_rfc_5258_examples() {
         C: A02 LIST (SUBSCRIBED) "" *
         S: * LIST (\HasNoChildren \Subscribed) "." INBOX
         S: * LIST (\HasNoChildren \Subscribed) "." Fruit.Banana
+        S: * LIST (\NonExistent \Subscribed) "." Fruit.Peach
         S: * LIST (\HasChildren \Subscribed) "." Vegetable
         S: * LIST (\HasNoChildren \Subscribed) "." Vegetable.Broccoli
         S: A02 OK LIST completed
@@ -249,6 +267,14 @@ async fn list_extended_rfc_5258_examples() {
         S: * LIST (\HasChildren) "." Fruit (CHILDINFO ("SUBSCRIBED"))
         S: * LIST (\HasChildren \Subscribed) "." Vegetable (CHILDINFO ("SUBSCRIBED"))
         S: A05 OK LIST completed
+        C: A05b LIST "" Fruit.*
+        S: * LIST (\HasNoChildren) "." Fruit.Apple
+        S: * LIST (\HasNoChildren) "." Fruit.Banana
+        S: A05b OK LIST completed
+        C: A05c LSUB "" Fruit.*
+        S: * LSUB () "." Fruit.Banana
+        S: * LSUB () "." Fruit.Peach
+        S: A05c OK LSUB completed
         C: A06 LIST (SUBSCRIBED REMOTE) "" %
         S: * LIST (\HasNoChildren \Subscribed) "." INBOX
         S: * LIST (\HasChildren \Subscribed) "." Vegetable
@@ -391,6 +417,7 @@ async fn status_items() {
             .unwrap();
     }
     let st = account.status("INBOX").await.unwrap();
+    assert!(!h.session.enabled().condstore);
     let out = h
         .run("s1 STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT)")
         .await;
@@ -404,6 +431,8 @@ async fn status_items() {
         )
     );
     assert!(st.highest_modseq > 0);
+    // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE.
+    assert!(h.session.enabled().condstore);
     h.transcript(
         r#"
         C: s2 STATUS nowhere (MESSAGES)
@@ -429,6 +458,8 @@ async fn create_delete_with_children() {
         S: c3 NO [ALREADYEXISTS] Mailbox already exists
         C: c4 CREATE inbox
         S: c4 NO [ALREADYEXISTS] INBOX always exists
+        C: c4b SUBSCRIBE owatagusiam.blurdybloop
+        S: c4b OK SUBSCRIBE completed
         C: c5 DELETE owatagusiam
         S: c5 NO [HASCHILDREN] Mailbox has children, delete them first
         C: c6 DELETE owatagusiam.blurdybloop
@@ -442,6 +473,9 @@ async fn create_delete_with_children() {
         C: c10 LIST "" *
         S: * LIST (\HasNoChildren) "." INBOX
         S: c10 OK LIST completed
+        C: c10b LIST (SUBSCRIBED) "" *
+        S: * LIST (\NonExistent \Subscribed) "." owatagusiam.blurdybloop
+        S: c10b OK LIST completed
         C: c11 CREATE "a..b"
         S: c11 NO [CANNOT] empty hierarchy component
         "#,
@@ -693,4 +727,35 @@ async fn multiappend_failing_late_stores_nothing() {
         (0, 2),
         "stored and removed again"
     );
+}
+
+#[tokio::test]
+async fn list_of_many_folders_pauses_when_the_output_is_full() {
+    let mut config = ServerConfig::new("imap.test");
+    config.max_pending_output = 512;
+    let mut h = Harness::maildir_with(Quota::default(), config).await;
+    let account = h.account();
+    let mut expected =
+        String::from("* LIST (\\HasNoChildren) \".\" INBOX\r\n* STATUS INBOX (MESSAGES 0)\r\n");
+    for i in 0..80 {
+        account.create(&format!("F{i:03}.Sub"), None).await.unwrap();
+        expected += &format!(
+            "* LIST (\\HasChildren) \".\" F{i:03}\r\n* STATUS F{i:03} (MESSAGES 0)\r\n\
+             * LIST (\\HasNoChildren) \".\" F{i:03}.Sub\r\n* STATUS F{i:03}.Sub (MESSAGES 0)\r\n"
+        );
+    }
+    expected += "l1 OK LIST completed\r\n";
+    let mut progress = h.start("l1 LIST \"\" * RETURN (STATUS (MESSAGES))").await;
+    let (mut out, mut pauses) = (Vec::new(), 0);
+    while progress == Progress::Paused {
+        pauses += 1;
+        let chunk = h.session.take_output();
+        // At most the limit and the last LIST line with its STATUS line.
+        assert!(chunk.len() <= 512 + 100, "{} octets waited", chunk.len());
+        out.extend(chunk);
+        progress = h.mailboxes.resume(&mut h.session).await;
+    }
+    out.extend(h.session.take_output());
+    assert!(pauses >= expected.len() / (512 + 100), "{pauses} pauses");
+    assert_eq!(String::from_utf8(out).unwrap(), expected);
 }

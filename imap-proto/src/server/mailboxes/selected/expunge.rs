@@ -69,7 +69,13 @@ impl Mailboxes {
         } else {
             "EXPUNGE completed"
         };
-        self.finish(session, ANY, text).await
+        // RFC 7162 §3.2.7: under QRESYNC the tagged OK carries the new HIGHESTMODSEQ.
+        let code = sel
+            .view
+            .qresync_enabled()
+            .then(|| Code::HighestModSeq(sel.view.synced_modseq()));
+        self.finish_with(session, ANY, StatusKind::Ok, code, text)
+            .await
     }
 
     /// CLOSE (`expunge`: removes the `\Deleted` messages without a word, unless read-only) or
@@ -80,20 +86,33 @@ impl Mailboxes {
         };
         self.job = None;
         session.set_selected(None);
+        let mut code = None;
         if expunge
             && !sel.read_only
             && let Some(account) = self.account.as_ref()
-            && let Err(err) = account.expunge(&sel.name, None).await
         {
-            // RFC 9051 §6.4.1: the mailbox is closed even so.
-            tracing::warn!(mailbox = %sel.name, error = %err, "CLOSE: expunge failed");
+            match account.expunge(&sel.name, None).await {
+                // RFC 7162 §3.2.7: under QRESYNC the tagged OK carries the new HIGHESTMODSEQ.
+                Ok(_) if sel.view.qresync_enabled() => {
+                    code = account
+                        .status(&sel.name)
+                        .await
+                        .ok()
+                        .map(|st| Code::HighestModSeq(st.highest_modseq));
+                }
+                Ok(_) => {}
+                // RFC 9051 §6.4.1: the mailbox is closed even so.
+                Err(err) => {
+                    tracing::warn!(mailbox = %sel.name, error = %err, "CLOSE: expunge failed")
+                }
+            }
         }
         let text = if expunge {
             "CLOSE completed"
         } else {
             "UNSELECT completed"
         };
-        let _ = session.complete(StatusKind::Ok, None, text);
+        let _ = session.complete(StatusKind::Ok, code, text);
         Progress::Done
     }
 }

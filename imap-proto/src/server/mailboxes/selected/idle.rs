@@ -10,7 +10,7 @@ impl Mailboxes {
     /// notifier, or its poll interval for other processes). Cancel-safe: the driver races it
     /// against reading the client's `DONE`. With no mailbox selected it never returns.
     pub async fn changed(&mut self) {
-        let (Some(account), Some(sel)) = (self.account.clone(), self.selected.as_ref()) else {
+        let (Some(account), Some(sel)) = (self.account().cloned(), self.selected.as_ref()) else {
             return std::future::pending().await;
         };
         if sel.view.has_pending() {

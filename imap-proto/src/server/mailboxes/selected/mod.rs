@@ -2,13 +2,13 @@
 //! STORE, SEARCH/SORT/THREAD, COPY/MOVE, EXPUNGE, CLOSE/UNSELECT, NOOP/CHECK, and the
 //! announcements of other sessions' changes (IDLE).
 //!
-//! - [`select`]: SELECT and EXAMINE; the view is built from the store's metadata in chunks.
-//! - [`fetch`]: FETCH, streamed and resumable ([`Job`]).
-//! - [`store`]: STORE.
-//! - [`search`]: SEARCH, SORT, THREAD.
-//! - [`copy`]: COPY and MOVE.
-//! - [`expunge`]: EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, NOOP, CHECK.
-//! - [`idle`]: waiting for changes and announcing them during IDLE.
+//! - `select`: SELECT and EXAMINE; the view is built from the store's metadata in chunks.
+//! - `fetch`: FETCH, streamed and resumable ([`Job`]).
+//! - `store`: STORE.
+//! - `search`: SEARCH, SORT, THREAD.
+//! - `copy`: COPY and MOVE.
+//! - `expunge`: EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, NOOP, CHECK.
+//! - `idle`: waiting for changes and announcing them during IDLE.
 //!
 //! Every command ends through [`Mailboxes::finish`]: the store's changes of the selected
 //! mailbox are fetched and announced as the command allows (RFC 9051 §7.4.1, §7.5.1), then
@@ -54,6 +54,11 @@ impl Mailboxes {
         match request.command {
             C::Select { mailbox, params } => self.select(&mailbox, &params, false, session).await,
             C::Examine { mailbox, params } => self.select(&mailbox, &params, true, session).await,
+            C::Noop | C::Check if self.selected.is_none() => {
+                // Nothing selected: nothing to announce (RFC 9051 §6.1.2).
+                let _ = session.complete(StatusKind::Ok, None, "NOOP completed");
+                Progress::Done
+            }
             command => {
                 if self.selected.is_none() {
                     let _ = session.complete(StatusKind::Bad, None, "No mailbox selected");
@@ -65,7 +70,10 @@ impl Mailboxes {
                         set,
                         items,
                         modifiers,
-                    } => self.fetch(uid, &set, &items, modifiers, point, session).await,
+                    } => {
+                        self.fetch(uid, &set, &items, modifiers, point, session)
+                            .await
+                    }
                     C::Store {
                         uid,
                         set,
@@ -90,8 +98,16 @@ impl Mailboxes {
                         criteria,
                     } => {
                         let charset = charset.as_ref().map(|c| c.as_bytes());
-                        self.search(&request.tag, uid, return_opts.as_deref(), charset, &criteria, point, session)
-                            .await
+                        self.search(
+                            &request.tag,
+                            uid,
+                            return_opts.as_deref(),
+                            charset,
+                            &criteria,
+                            point,
+                            session,
+                        )
+                        .await
                     }
                     C::Sort {
                         uid,

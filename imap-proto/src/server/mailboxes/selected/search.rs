@@ -61,6 +61,21 @@ fn refuse(session: &mut ServerSession, err: &SearchError) {
     }
 }
 
+/// The message as far as the keys read it: its first [`HEADER_LIMIT`] octets when only the
+/// header is searched, else all of it.
+async fn read_for(
+    account: &dyn mailstore::Account,
+    mailbox: &str,
+    uid: u32,
+    needs: Needs,
+) -> mailstore::Result<Vec<u8>> {
+    if needs == Needs::Header {
+        account.read_range(mailbox, uid, 0..HEADER_LIMIT).await
+    } else {
+        account.read(mailbox, uid).await
+    }
+}
+
 impl Mailboxes {
     /// The messages of the selected mailbox that `program` matches, ascending.
     async fn matching(
@@ -106,7 +121,7 @@ impl Mailboxes {
                 };
                 let matched = match program.matches_metadata(&meta, &ctx) {
                     Some(b) => b,
-                    None => match account.read(&sel.name, m.uid).await {
+                    None => match read_for(&*account, &sel.name, m.uid, program.needs()).await {
                         Ok(raw) => match program.matches(&meta, &ctx, &mut &raw[..]) {
                             Ok(b) => b,
                             Err(never) => match never {},
@@ -172,7 +187,11 @@ impl Mailboxes {
         }
         let hits = match self.matching(&program).await {
             Ok(h) => h,
-            Err(err) => return self.finish_store_error(session, point, "SEARCH", &err).await,
+            Err(err) => {
+                return self
+                    .finish_store_error(session, point, "SEARCH", &err)
+                    .await;
+            }
         };
         let nums: Vec<u32> = hits
             .iter()
@@ -182,6 +201,12 @@ impl Mailboxes {
             .has_mod_seq()
             .then(|| hits.iter().map(|h| h.modseq).max())
             .flatten();
+        // RFC 9051 §6.4.4, §7.3.4: an IMAP4rev2 client always gets ESEARCH (no RETURN is
+        // RETURN (ALL)); an IMAP4rev1 client without RETURN gets SEARCH.
+        let return_opts = match return_opts {
+            None if session.enabled().imap4rev2 => Some(&[][..]),
+            other => other,
+        };
         match return_opts {
             None => session.untagged(&Response::Data(Data::Search { nums, modseq })),
             Some(opts) => {
@@ -199,7 +224,9 @@ impl Mailboxes {
                         .filter(|o| *o != SearchReturnOption::Save)
                         .collect();
                     session.untagged(&Response::Data(Data::Esearch(Esearch {
-                        tag: Some(IString::Quoted(Cow::Owned(tag.as_str().as_bytes().to_vec()))),
+                        tag: Some(IString::Quoted(Cow::Owned(
+                            tag.as_str().as_bytes().to_vec(),
+                        ))),
                         uid,
                         data: s::return_data(&opts, &nums, modseq),
                     })));
@@ -307,11 +334,19 @@ impl Mailboxes {
         };
         let hits = match self.matching(&program).await {
             Ok(h) => h,
-            Err(err) => return self.finish_store_error(session, point, "THREAD", &err).await,
+            Err(err) => {
+                return self
+                    .finish_store_error(session, point, "THREAD", &err)
+                    .await;
+            }
         };
         let summaries = match self.summaries(&hits, Needs::Header).await {
             Ok(s) => s,
-            Err(err) => return self.finish_store_error(session, point, "THREAD", &err).await,
+            Err(err) => {
+                return self
+                    .finish_store_error(session, point, "THREAD", &err)
+                    .await;
+            }
         };
         let items: Vec<SortItem<'_>> = hits
             .iter()

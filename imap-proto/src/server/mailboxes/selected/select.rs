@@ -43,11 +43,14 @@ impl Mailboxes {
         let command = if read_only { "EXAMINE" } else { "SELECT" };
         let enabled = session.enabled();
         // A SELECT while selected closes the mailbox first, without expunging (RFC 9051
-        // §6.3.2), and says so (RFC 7162 §3.2.11, RFC 9051 §7.1 CLOSED).
+        // §6.3.2), and says so to the clients that know the code (RFC 7162 §3.2.11 under
+        // QRESYNC, RFC 9051 §7.1 CLOSED for IMAP4rev2), as Dovecot does.
         if self.selected.take().is_some() {
             self.job = None;
             session.set_selected(None);
-            session.untagged(&ok(Code::Closed, "Previous mailbox closed"));
+            if enabled.qresync || enabled.imap4rev2 {
+                session.untagged(&ok(Code::Closed, "Previous mailbox closed"));
+            }
         }
         let qresync = params.iter().find_map(|p| match p {
             SelectParam::QResync(q) => Some(q),
@@ -117,10 +120,10 @@ impl Mailboxes {
             Vec::new()
         } else {
             [
+                Flag::Seen,
                 Flag::Answered,
                 Flag::Flagged,
                 Flag::Deleted,
-                Flag::Seen,
                 Flag::Draft,
             ]
             .into_iter()
@@ -144,10 +147,7 @@ impl Mailboxes {
         }
         session.untagged(&ok(Code::UidValidity(view.uid_validity()), "UIDs valid"));
         session.untagged(&ok(Code::UidNext(view.uid_next()), "Predicted next UID"));
-        session.untagged(&ok(
-            Code::HighestModSeq(view.synced_modseq()),
-            "Highest",
-        ));
+        session.untagged(&ok(Code::HighestModSeq(view.synced_modseq()), "Highest"));
         if enabled.imap4rev2 {
             // RFC 9051 §6.3.2: a LIST response with the mailbox name.
             session.untagged(&Response::Data(Data::List(ListItem {

@@ -166,6 +166,10 @@ impl ServerSession {
     }
 
     /// `ENABLE` (RFC 5161 §3.1, RFC 9051 §6.3.1): `* ENABLED` with what this command enabled.
+    ///
+    /// RFC 5161 §3.1 allows ENABLE in the authenticated state only; it is also taken in the
+    /// selected state, as Dovecot does, for clients that enable CONDSTORE/QRESYNC late (the glue
+    /// reads [`ServerSession::enabled`] at each command).
     fn enable(&mut self, tag: Tag<'static>, capabilities: &[Atom<'_>]) {
         let mut enabled = Vec::new();
         for cap in capabilities {

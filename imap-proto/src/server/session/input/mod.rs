@@ -84,12 +84,14 @@ pub(super) struct Input {
     queued: Option<Event>,
     /// [`ServerSession::shutdown`] came while an answer was pending.
     shutdown_requested: bool,
-    /// Bad commands so far (closes past [`ServerConfig::max_bad_commands`]).
-    bad_commands: u32,
     /// Failed logins so far ([`sasl::AuthPolicy::failure_closes`]).
     auth_failures: u32,
     /// Scratch copy of the message being handled.
     line: Vec<u8>,
+    /// Literals announced so far in the command being assembled: only the first two (an
+    /// APPEND's mailbox and message) are checked against the command's start, so that a
+    /// command of many literals costs no more than its length.
+    literals: u32,
 }
 
 impl Input {
@@ -101,9 +103,9 @@ impl Input {
             awaiting: None,
             queued: None,
             shutdown_requested: false,
-            bad_commands: 0,
             auth_failures: 0,
             line: Vec::new(),
+            literals: 0,
         }
     }
 }
@@ -128,7 +130,14 @@ enum Got {
 }
 
 impl Input {
+    /// The next step of the assembler; the prefix of an announcement is copied only when it
+    /// will be looked at (never more than twice per command).
     fn next_frame(&mut self) -> Got {
+        let want_prefix = match self.phase {
+            Phase::Commands => self.literals < 2,
+            Phase::Append(_) => true,
+            _ => false,
+        };
         let line = &mut self.line;
         let mut keep = |bytes: &[u8]| {
             line.clear();
@@ -146,7 +155,9 @@ impl Input {
                 continued,
                 fits_inline,
             } => {
-                keep(prefix);
+                if want_prefix {
+                    keep(prefix);
+                }
                 Got::Announced {
                     header,
                     continued,
@@ -220,6 +231,10 @@ impl ServerSession {
         if self.in_progress.is_some() {
             return Err(SessionError::Unanswered("Command/AppendEnd"));
         }
+        // The glue's `BAD` answers count too.
+        if self.stats.bad_commands > self.config.max_bad_commands {
+            self.close(CloseReason::TooManyErrors);
+        }
         if self.input.shutdown_requested {
             self.input.shutdown_requested = false;
             self.close(CloseReason::Shutdown);
@@ -239,6 +254,10 @@ impl ServerSession {
             }
             let got = self.input.next_frame();
             if let Got::NeedInput = got {
+                // An idle connection keeps no large scratch buffer (memory per IDLE session).
+                if self.input.line.capacity() > 8 * 1024 {
+                    self.input.line = Vec::new();
+                }
                 return Ok(Event::NeedInput);
             }
             let event = match self.input.phase {
@@ -261,6 +280,7 @@ impl ServerSession {
     fn commands_frame(&mut self, got: Got) -> Option<Event> {
         match got {
             Got::Message => {
+                self.input.literals = 0;
                 let line = std::mem::take(&mut self.input.line);
                 let event = self.command_message(&line);
                 self.input.line = line;
@@ -270,8 +290,17 @@ impl ServerSession {
                 header,
                 continued: false,
                 fits_inline,
-            } => self.literal_announced(header, fits_inline),
+            } => {
+                self.input.literals += 1;
+                if self.input.literals > 2 {
+                    // The command's start was checked at the first two.
+                    self.take_inline(header, fits_inline);
+                    return None;
+                }
+                self.literal_announced(header, fits_inline)
+            }
             Got::TooBig { tag, what } => {
+                self.input.literals = 0;
                 self.too_big(tag, what);
                 None
             }
@@ -302,11 +331,13 @@ impl ServerSession {
         if let Ok((head, used)) = crate::command::AppendHead::parse(prefix)
             && used == prefix.len()
         {
+            self.input.literals = 0;
             return self.append_head(head);
         }
         match Command::parse(prefix) {
             Err(ParseError::Incomplete) => {}
             Err(error) => {
+                self.input.literals = 0;
                 let _ = self.input.asm.refuse();
                 self.parse_failed(prefix, error);
                 return None;
@@ -314,20 +345,24 @@ impl ServerSession {
             // A whole command before the literal's octets cannot be: the prefix ends with
             // the announcement.
             Ok(_) => {
+                self.input.literals = 0;
                 let _ = self.input.asm.refuse();
                 self.bad(owned_tag_of(prefix), None, "Syntax error");
                 return None;
             }
         }
-        if !fits_inline {
-            // The assembler reports it as too big next.
-            let _ = self.input.asm.accept();
-            return None;
-        }
-        if self.input.asm.accept().is_ok() && header.is_synchronizing() {
+        self.take_inline(header, fits_inline);
+        None
+    }
+
+    /// Takes a literal into the command (`+ Ready` first for a synchronizing one, RFC 9051
+    /// §7.5); one that does not fit the command limit is refused and reported by the
+    /// assembler as [`Got::TooBig`] next.
+    fn take_inline(&mut self, header: LiteralHeader, fits_inline: bool) {
+        let accepted = self.input.asm.accept().is_ok();
+        if fits_inline && accepted && header.is_synchronizing() {
             self.continuation("Ready");
         }
-        None
     }
 
     /// A message over a framer limit (RFC 9051 §7.1 `TOOBIG`; RFC 7889 for a literal over
@@ -414,13 +449,12 @@ impl ServerSession {
     /// Answers a bad command with `tag BAD` (or `* BAD` without a tag); past
     /// [`ServerConfig::max_bad_commands`] of them, `* BYE` and close.
     fn bad(&mut self, tag: Option<Tag<'static>>, code: Option<Code<'_>>, text: &str) {
-        self.input.bad_commands += 1;
         self.stats.bad_commands += 1;
         match tag {
             Some(tag) => self.tagged(tag, StatusKind::Bad, code, text),
             None => self.untagged_status(StatusKind::Bad, code, text),
         }
-        if self.input.bad_commands > self.config.max_bad_commands {
+        if self.stats.bad_commands > self.config.max_bad_commands {
             self.close(CloseReason::TooManyErrors);
         }
     }
@@ -485,6 +519,12 @@ impl ServerSession {
             State::NotAuthenticated => self.config.autologout_unauthenticated,
             _ => self.config.autologout,
         }
+    }
+
+    /// Whether the session is in IDLE (between [`Event::Idle`] and [`Event::IdleDone`]): the
+    /// driver waits for mailbox changes as well as input (RFC 2177).
+    pub fn idling(&self) -> bool {
+        matches!(self.input.phase, Phase::Idle { .. })
     }
 
     /// The autologout time-out fired (RFC 9051 §5.4): queues `* BYE Autologout` and closes.

@@ -189,3 +189,28 @@ fn connection_ending_mid_append_aborts() {
     );
     assert_eq!(d.take(), "* BYE [UNAVAILABLE] Server shutting down\r\n");
 }
+
+#[test]
+fn mailbox_name_as_a_literal() {
+    let mut d = Driver::logged_in();
+    transcript(
+        &mut d,
+        "C: a1 SELECT INBOX
+         S: a1 OK done
+         C: a2 APPEND {6}
+         S: + Ready
+         C: Drafts {2}
+         S: + Ready
+         C: hi
+         S: a2 OK APPEND completed",
+    );
+    assert_eq!(
+        d.log,
+        [
+            "Command a1 SELECT",
+            "AppendMessage Drafts #0 2 octets flags=0 date=false binary=false",
+            "AppendMessageEnd \"hi\"",
+            "AppendEnd"
+        ]
+    );
+}

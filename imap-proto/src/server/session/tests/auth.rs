@@ -177,3 +177,28 @@ fn challenge_for_login_is_a_misuse() {
         "a1 NO [UNAVAILABLE] Authentication temporarily unavailable, try again later\r\n"
     );
 }
+
+#[test]
+fn odd_lines_in_an_exchange() {
+    let mut config = config();
+    config.limits.max_line = 40;
+    let mut d = Driver::with_config(config);
+    d.take();
+    let long = "A".repeat(60);
+    transcript(
+        &mut d,
+        &format!(
+            "C: a1 AUTHENTICATE PLAIN
+             S: +
+             C: {long}
+             S: a1 BAD [TOOBIG] Authentication response too long
+             C: a2 AUTHENTICATE PLAIN
+             S: +
+             C: {{5}}
+             S: a2 BAD Invalid authentication response
+             C: a3 NOOP
+             S: a3 OK NOOP completed"
+        ),
+    );
+    assert_eq!(d.session.stats().bad_commands, 2);
+}

@@ -97,3 +97,33 @@ fn each_command_in_its_own_split() {
     }
     assert!(out.ends_with("a2 OK done\r\n"), "{out}");
 }
+
+#[test]
+fn many_literals_in_one_command() {
+    let mut d = Driver::logged_in();
+    // STATUS with its mailbox as a literal, then a LIST with two, and an ID with many.
+    let mut input = String::from("a1 ID (");
+    for i in 0..500 {
+        input += &format!("{{2+}}\r\nk{} {{2+}}\r\nv{} ", i % 10, i % 10);
+    }
+    input += "\"x\" \"y\")\r\n";
+    let out = d.run(&input);
+    assert!(out.ends_with("a1 OK ID completed\r\n"), "{out}");
+    transcript(
+        &mut d,
+        "C: a2 LIST {0}
+         S: + Ready
+         C:  {1}
+         S: + Ready
+         C: *
+         S: a2 OK done
+         C: a3 LIST {0}
+         S: + Ready
+         C:  {1}
+         S: + Ready
+         C: * {1}
+         S: + Ready
+         C: x
+         S: a3 BAD Syntax error: expected ...",
+    );
+}

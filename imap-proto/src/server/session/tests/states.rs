@@ -304,6 +304,12 @@ fn idle_until_done() {
          S: a5 OK IDLE terminated
          S: a6 OK done",
     );
+    assert!(!d.session.idling());
+    d.run("a7 IDLE\r\n");
+    assert!(d.session.idling());
+    assert_eq!(d.run("DONE\r\n"), "a7 OK IDLE terminated\r\n");
+    assert!(!d.session.idling());
+    d.log.truncate(8);
     assert_eq!(
         d.log,
         [
@@ -425,5 +431,52 @@ fn answers_nobody_asked_for_are_errors() {
     assert_eq!(
         d.session.compression_started(),
         Err(Unexpected("compression_started"))
+    );
+}
+
+#[test]
+fn idle_ended_by_a_literal_or_a_long_line() {
+    let mut config = config();
+    config.limits.max_line = 40;
+    let mut d = Driver::with_config(config);
+    d.take();
+    d.run("a0 LOGIN alice wonderland\r\n");
+    let long = "D".repeat(60);
+    transcript(
+        &mut d,
+        &format!(
+            "C: a1 IDLE
+             S: + idling
+             C: DONE {{3}}
+             S: a1 BAD Expected DONE; IDLE terminated
+             C: a2 IDLE
+             S: + idling
+             C: {long}
+             S: a2 BAD [TOOBIG] Expected DONE; IDLE terminated
+             C: a3 NOOP
+             S: a3 OK NOOP completed"
+        ),
+    );
+}
+
+#[test]
+fn bad_answers_of_the_glue_count_too() {
+    let mut config = config();
+    config.max_bad_commands = 1;
+    let mut d = Driver::with_config(config);
+    d.take();
+    d.run("a0 LOGIN alice wonderland\r\na1 FROB\r\n");
+    d.session.feed(b"a2 STATUS INBOX (MESSAGES)\r\na3 NOOP\r\n");
+    assert!(matches!(d.session.next_event(), Ok(Event::Command(_))));
+    d.session
+        .complete(StatusKind::Bad, None, "Invalid")
+        .unwrap();
+    assert_eq!(
+        d.session.next_event(),
+        Ok(Event::Close(CloseReason::TooManyErrors))
+    );
+    assert!(
+        d.take()
+            .ends_with("a2 BAD Invalid\r\n* BYE Too many bad commands\r\n")
     );
 }
