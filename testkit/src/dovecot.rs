@@ -66,6 +66,68 @@ service pop3 {
 }
 "#;
 
+/// [`HIGH_PERFORMANCE`] tuned for IMAP benchmarks, for [`Dovecot::start_with`]; each setting
+/// and why:
+/// - `service imap-login`: `service_count = 0` (a login process serves many connections, and
+///   proxies TLS for all of them, instead of one process per connection), `process_min_avail
+///   = 2` (one per core here, ready before the first client), `client_limit = 10000` (the
+///   default 1000 per process would cap a few thousand TLS connections), `vsz_limit = 2G`
+///   (the default 256M would kill a process holding thousands of connections);
+/// - `service imap`: `service_count = 0` (mail processes reused across sessions, all users
+///   share the `dovecot` uid), `process_min_avail = 2`, `client_limit = 10000` (one imap
+///   process holds many sessions instead of one process each; Dovecot allows it for imap),
+///   `process_limit = 64` and `vsz_limit = 2G`;
+/// - `mail_fsync = never`: no fsync on writes (APPEND, flag changes, index updates);
+/// - `maildir_very_dirty_syncs = yes`: trust the index, scan `cur/` only when its mtime moved
+///   (Dovecot is the only writer of these Maildirs' `cur/`);
+/// - `mail_cache_fields = flags date.received size.virtual imap.envelope imap.bodystructure
+///   hdr.from hdr.subject hdr.date`, `mail_always_cache_fields` the same: those fields go into
+///   `dovecot.index.cache` for every message as soon as a message is seen, not only after a
+///   client asked for them twice;
+/// - `mail_max_userip_connections = 20000`: thousands of IDLE sessions of one user from
+///   127.0.0.1.
+pub const HIGH_PERFORMANCE_IMAP: &str = r#"mail_fsync = never
+maildir_very_dirty_syncs = yes
+mail_cache_fields = flags date.received size.virtual imap.envelope imap.bodystructure hdr.from hdr.subject hdr.date
+mail_always_cache_fields = flags date.received size.virtual imap.envelope imap.bodystructure hdr.from hdr.subject hdr.date
+mail_max_userip_connections = 20000
+service imap-login {
+  service_count = 0
+  process_min_avail = 2
+  client_limit = 10000
+  vsz_limit = 2G
+}
+service imap {
+  service_count = 0
+  process_min_avail = 2
+  client_limit = 10000
+  process_limit = 64
+  vsz_limit = 2G
+}
+"#;
+
+/// Configuration to add (with [`Dovecot::start_with`]) for implicit TLS (RFC 8314) on
+/// `127.0.0.1:port` (the `imaps` listener) with the PEM certificate and key at `cert` and
+/// `key` (e.g. [`crate::TestCerts::ca_file`] and [`crate::TestCerts::key_file`]; the files must
+/// be readable by root, Dovecot's master reads them). The plain listener stays as it was.
+pub fn imaps_config(cert: &Path, key: &Path, port: u16) -> String {
+    format!(
+        r#"ssl = yes
+ssl_cert = <{}
+ssl_key = <{}
+service imap-login {{
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {port}
+    ssl = yes
+  }}
+}}
+"#,
+        cert.display(),
+        key.display()
+    )
+}
+
 /// Where Dovecot's LMTP server (package `dovecot-lmtpd`) is looked for.
 const LMTP_PATHS: [&str; 2] = ["/usr/lib/dovecot/lmtp", "/usr/libexec/dovecot/lmtp"];
 

@@ -18,6 +18,7 @@ pub mod bench;
 pub mod credentials;
 pub mod dovecot;
 pub mod jam;
+pub mod maildir;
 pub mod node;
 pub mod peer;
 pub mod redaction;
