@@ -10,30 +10,21 @@ use std::time::Duration;
 
 use support::{Options, TestServer, message};
 use testkit::Python;
+use testkit::server::hex;
 
 /// Runs a poplib script with `port` (and `ca`, the CA file or "") defined; returns its stdout.
 async fn poplib(server: &TestServer, script: &str) -> String {
-    let ca = server
-        .certs
-        .as_ref()
-        .map(|c| c.ca_file().display().to_string())
-        .unwrap_or_default();
-    let out = Python::script(format!(
-        "import poplib, sys, ssl, socket, base64, time\nport = int(sys.argv[1])\nca = sys.argv[2]\n\
+    let out = server
+        .python(&format!(
+            "import poplib, ssl, socket, base64, time\n\
 def context():\n    ctx = ssl.create_default_context(cafile=ca)\n    ctx.check_hostname = False\n    return ctx\n\
 {script}"
-    ))
-    .arg(server.addr.port().to_string())
-    .arg(ca)
-    .timeout(Duration::from_secs(30))
-    .run()
-    .await;
+        ))
+        .timeout(Duration::from_secs(30))
+        .run()
+        .await;
     out.assert_success();
     out.stdout
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn tls_only() -> Options {

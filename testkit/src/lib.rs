@@ -22,6 +22,7 @@ pub mod maildir;
 pub mod node;
 pub mod peer;
 pub mod redaction;
+pub mod server;
 pub mod strace;
 
 use std::net::TcpListener;
@@ -147,6 +148,16 @@ pub struct Output {
     pub stderr: String,
 }
 
+impl From<Collected> for Output {
+    fn from(run: Collected) -> Self {
+        Output {
+            status: run.status,
+            stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+            stderr: run.stderr,
+        }
+    }
+}
+
 impl Output {
     /// Whether the script ran to completion with exit status 0.
     pub fn success(&self) -> bool {
@@ -203,33 +214,11 @@ impl Python {
     /// Runs the script; the process is killed at the time-out (and if this future is dropped).
     pub async fn run(&self) -> Output {
         let mut command = tokio::process::Command::new(peer::require("python3"));
-        command
-            .arg("-c")
-            .arg(&self.script)
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+        command.arg("-c").arg(&self.script).args(&self.args);
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
-        let child = match command.spawn() {
-            Ok(child) => child,
-            Err(e) => {
-                return Output {
-                    status: None,
-                    stdout: String::new(),
-                    stderr: format!("cannot start python3: {e}"),
-                };
-            }
-        };
-        let run = collect(child, self.timeout).await;
-        Output {
-            status: run.status,
-            stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
-            stderr: run.stderr,
-        }
+        run_command(command, self.timeout).await.into()
     }
 }
 
@@ -272,6 +261,69 @@ pub struct Collected {
     pub stdout: Vec<u8>,
     /// Standard error, lossily decoded (with a note when the time-out killed the process).
     pub stderr: String,
+}
+
+impl Collected {
+    /// The exit code (`None` if killed by a signal or the time-out).
+    pub fn code(&self) -> Option<i32> {
+        self.status.and_then(|s| s.code())
+    }
+
+    /// Standard output, lossily decoded.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Panics with everything the program printed unless it exited with 0.
+    #[track_caller]
+    pub fn assert_success(&self, what: &str) {
+        assert!(
+            self.code() == Some(0),
+            "{what} failed ({:?})\n--- stdout\n{}\n--- stderr\n{}",
+            self.status,
+            self.text(),
+            self.stderr
+        );
+    }
+}
+
+/// Runs `program` (looked up with [`peer::require`], so a missing peer fails the test) with
+/// `args` and the environment `envs`; see [`run_command`].
+pub async fn run_program(
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, &Path)],
+    timeout: Duration,
+) -> Collected {
+    let mut command = tokio::process::Command::new(peer::require(program));
+    command.args(args);
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    run_command(command, timeout).await
+}
+
+/// Runs `command` with stdin empty, stdout and stderr piped and collected (see [`collect`]),
+/// killing it after `timeout` (and if this future is dropped). On the tokio runtime, so a server
+/// under test keeps serving. A command that cannot start comes back with no status and the
+/// reason in its stderr.
+pub async fn run_command(mut command: tokio::process::Command, timeout: Duration) -> Collected {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    match command.spawn() {
+        Ok(child) => collect(child, timeout).await,
+        Err(e) => Collected {
+            status: None,
+            stdout: Vec::new(),
+            stderr: format!(
+                "cannot start {}: {e}",
+                command.as_std().get_program().to_string_lossy()
+            ),
+        },
+    }
 }
 
 /// Waits for `child` (spawned with piped stdout and stderr) up to `timeout`, then kills it,

@@ -15,10 +15,9 @@
 //! ```
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
-use crate::{Output, collect, peer};
+use crate::{Output, peer, run_command};
 
 /// The npm packages the tests use, installed into [`modules_dir`] (the `dependencies` of
 /// `testkit/node/package.json`).
@@ -93,27 +92,8 @@ impl Node {
             .arg(&self.script)
             .arg("--")
             .args(&self.args)
-            .env("NODE_PATH", modules_dir())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        let child = match command.spawn() {
-            Ok(child) => child,
-            Err(e) => {
-                return Output {
-                    status: None,
-                    stdout: String::new(),
-                    stderr: format!("cannot start node: {e}"),
-                };
-            }
-        };
-        let run = collect(child, self.timeout).await;
-        Output {
-            status: run.status,
-            stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
-            stderr: run.stderr,
-        }
+            .env("NODE_PATH", modules_dir());
+        run_command(command, self.timeout).await.into()
     }
 }
 

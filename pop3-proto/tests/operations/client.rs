@@ -5,11 +5,9 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use mailstore::maildir::MaildirStore;
-use mailstore::{AppendOptions, MailStore, MessageSource, UidSet};
 use pop3_proto::multiline::MultilineDecoder;
 use pop3_proto::parse::response::{ResponseError, parse_response};
 use pop3_proto::server::Server;
@@ -18,10 +16,9 @@ use pop3_proto::types::command::Command;
 use pop3_proto::types::listing::MsgNum;
 use pop3_proto::types::response::{Response, ResponseCode, Status, StatusLine};
 use sasl::Secret;
+use testkit::server::Launch;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::net::{TcpSocket, TcpStream};
 
 /// The longest any single wait of a test may take.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -213,82 +210,43 @@ pub fn assert_err(line: &StatusLine<'_>, code: Option<ResponseCode<'_>>) {
     assert_eq!(line.code, code, "{line:?}");
 }
 
-/// A server the test controls fully: its store outlives it, and it stops when told.
-pub struct RawServer {
-    /// Where it listens.
-    pub addr: SocketAddr,
-    /// The store it serves.
-    pub store: Arc<MaildirStore>,
-    /// The store's directory, kept until the test ends.
-    _dir: tempfile::TempDir,
-    stop: Option<oneshot::Sender<()>>,
-    /// The `serve` task.
-    pub task: JoinHandle<std::io::Result<()>>,
+/// A server the test controls fully: its store outlives it, and it stops when told
+/// ([`testkit::server::TestServer::begin_shutdown`], then await
+/// [`testkit::server::TestServer::task`]).
+pub struct RawServer(testkit::server::TestServer);
+
+impl Deref for RawServer {
+    type Target = testkit::server::TestServer;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for RawServer {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 impl RawServer {
     /// Starts `server` (built from a plaintext-allowing config named `pop.test`) on 127.0.0.1
     /// with the users alice/wonderland and bob/builder.
     pub async fn start(tweak: impl FnOnce(Server) -> Server) -> RawServer {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Arc::new(MaildirStore::new(dir.path().join("mail")));
-        let users = sasl::MemoryStore::new().with_iterations(64);
-        for (user, password) in crate::support::USERS {
-            users.add_user(user, password);
-        }
-        let mut config = ServerConfig::new("pop.test");
-        config.auth.allow_plaintext = true;
-        config.auth.failure_delay = Duration::from_millis(50);
-        let server = tweak(Server::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn({
-            let store = store.clone();
-            async move {
-                server
-                    .serve(listener, store, Arc::new(users), async {
-                        let _ = stopped.await;
-                    })
-                    .await
-            }
+        let server = testkit::server::TestServer::start(false, |launch| {
+            let mut config = ServerConfig::new("pop.test");
+            config.auth.allow_plaintext = true;
+            config.auth.failure_delay = Duration::from_millis(50);
+            let server = tweak(Server::new(config));
+            let Launch {
+                listener,
+                store,
+                credentials,
+                shutdown,
+                ..
+            } = launch;
+            async move { server.serve(listener, store, credentials, shutdown).await }
         });
-        RawServer {
-            addr,
-            store,
-            _dir: dir,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    /// Delivers `message` into `user`'s INBOX.
-    pub async fn deliver(&self, user: &str, message: &[u8]) {
-        let account = self.store.account(user).await.expect("account");
-        account
-            .append(
-                "INBOX",
-                MessageSource::Bytes(message.to_vec().into()),
-                AppendOptions::default(),
-            )
-            .await
-            .expect("append");
-    }
-
-    /// The unique-ids of `user`'s INBOX, in UID order.
-    pub async fn unique_ids(&self, user: &str) -> Vec<String> {
-        let account = self.store.account(user).await.expect("account");
-        account
-            .messages("INBOX", &UidSet::all())
-            .await
-            .map(|ms| ms.into_iter().map(|m| m.unique_id).collect())
-            .unwrap_or_default()
-    }
-
-    /// Starts the graceful shutdown (does not wait for it).
-    pub fn begin_shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        RawServer(server.await)
     }
 }

@@ -26,7 +26,7 @@ async fn client_that_never_reads_is_dropped_within_the_write_timeout() {
     let mut stream = c.into_stream();
     testkit::jam::assert_dropped("pop3 NOOP", &mut stream, b"NOOP\r\n", write_timeout).await;
     server.begin_shutdown();
-    let served = within("serve to return", &mut server.task).await;
+    let served = within("serve to return", server.task()).await;
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
 }
 
@@ -49,7 +49,7 @@ async fn shutdown_finishes_with_a_jammed_client() {
     let jammer = testkit::jam::keep_jamming(stream, b"LIST\r\n");
     let started = Instant::now();
     server.begin_shutdown();
-    let served = within("serve to return", &mut server.task).await;
+    let served = within("serve to return", server.task()).await;
     let took = started.elapsed();
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
     testkit::jam::assert_shutdown_cut("pop3 (LIST)", took, grace, &jam, jammer).await;
@@ -73,7 +73,7 @@ async fn default_limits_refuse_the_51st_connection_from_one_address() {
     assert!(capa.0.is_ok(), "{capa:?}");
     drop(open);
     server.begin_shutdown();
-    let served = within("serve to return", &mut server.task).await;
+    let served = within("serve to return", server.task()).await;
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
 }
 

@@ -65,7 +65,7 @@ async fn shutdown_lets_sessions_finish_then_closes_without_update() {
         "{closed_after:?}"
     );
     assert!(closed_after < Duration::from_secs(3), "{closed_after:?}");
-    let served = within("serve() to return", &mut server.task).await;
+    let served = within("serve() to return", server.task()).await;
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
     assert_eq!(server.unique_ids("alice").await, alice_before);
     println!("refused after {refused:?}, A closed after {closed_after:?}");
@@ -80,7 +80,7 @@ async fn shutdown_without_sessions_returns_at_once() {
     c.expect_eof().await;
     let started = Instant::now();
     server.begin_shutdown();
-    let served = within("serve() to return", &mut server.task).await;
+    let served = within("serve() to return", server.task()).await;
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
     // Nothing to wait for: the grace period is not sat out.
     assert!(

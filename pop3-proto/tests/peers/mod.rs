@@ -1,89 +1,15 @@
 //! Helpers shared by the peer tests (fetchmail, curl, poplib over TLS): running an external
-//! program with a time-out on the test runtime, the test messages, and an mbox splitter.
+//! program with a time-out on the test runtime (testkit's), the test messages, and an mbox
+//! splitter.
 //! Included with `mod peers;` next to `mod support;`.
 
 #![allow(dead_code)]
 
-use std::path::Path;
-use std::process::{ExitStatus, Stdio};
-use std::time::Duration;
-
-use tokio::process::{Child, Command};
-
-/// What a run of an external program produced.
-#[derive(Debug)]
-pub struct Run {
-    /// Exit status; `None` when the time-out killed it.
-    pub status: Option<ExitStatus>,
-    /// Standard output, as bytes (message data is compared exactly).
-    pub stdout: Vec<u8>,
-    /// Standard error, lossily decoded.
-    pub stderr: String,
-}
-
-impl Run {
-    /// The exit code (`None` if killed by a signal or the time-out).
-    pub fn code(&self) -> Option<i32> {
-        self.status.and_then(|s| s.code())
-    }
-
-    /// Standard output, lossily decoded.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-
-    /// Panics with everything the program printed unless it exited with 0.
-    #[track_caller]
-    pub fn assert_success(&self, what: &str) {
-        assert!(
-            self.code() == Some(0),
-            "{what} failed ({:?})\n--- stdout\n{}\n--- stderr\n{}",
-            self.status,
-            self.text(),
-            self.stderr
-        );
-    }
-}
-
-/// Runs `program` with `args` (stdin empty), killing it after `timeout`. The child runs under
-/// tokio, so the server under test keeps running on the same runtime.
-pub async fn run(program: &str, args: &[&str], envs: &[(&str, &Path)], timeout: Duration) -> Run {
-    let mut command = Command::new(testkit::peer::require(program));
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    for (key, value) in envs {
-        command.env(key, value);
-    }
-    let child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) => {
-            return Run {
-                status: None,
-                stdout: Vec::new(),
-                stderr: format!("cannot start {program}: {e}"),
-            };
-        }
-    };
-    collect(child, timeout).await
-}
-
-/// Waits for `child` up to `timeout` (then kills it), collecting its output.
-pub async fn collect(child: Child, timeout: Duration) -> Run {
-    let testkit::Collected {
-        status,
-        stdout,
-        stderr,
-    } = testkit::collect(child, timeout).await;
-    Run {
-        status,
-        stdout,
-        stderr,
-    }
-}
+/// What a run of an external program produced (exit status, stdout as bytes: message data is
+/// compared exactly, stderr).
+pub use testkit::Collected as Run;
+/// Runs `program` with `args` (stdin empty), killing it after `timeout`, on the test runtime.
+pub use testkit::run_program as run;
 
 /// A multipart message whose text part starts with a dot.
 pub const MULTIPART: &[u8] = b"From: parts@example.org\r\nTo: alice@pop.test\r\nSubject: parts\r\n\

@@ -1,178 +1,93 @@
-//! A POP3 server of the test's own on 127.0.0.1: a Maildir in a temporary directory, users in a
-//! `sasl::MemoryStore`, optional TLS from `testkit::TestCerts`. Shared by the integration tests
-//! (included with `mod support;`).
+//! A POP3 server of the test's own on 127.0.0.1: [`testkit::server::TestServer`] (a Maildir in a
+//! temporary directory, users in a `sasl::MemoryStore`, optional TLS) running our
+//! [`Server`]. Shared by the integration tests (included with `mod support;`).
 
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
 use std::time::Duration;
 
-use mailstore::maildir::MaildirStore;
-use mailstore::{Account, AppendOptions, MailStore, MessageSource, UidSet};
 use pop3_proto::server::{Limits, Server};
 use pop3_proto::session::ServerConfig;
-use testkit::TestCerts;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use testkit::server::Launch;
 
-/// Users every test server knows: `(name, password)`.
-pub const USERS: &[(&str, &str)] = &[("alice", "wonderland"), ("bob", "builder")];
+#[allow(unused_imports)] // not every test uses them
+pub use testkit::server::USERS;
 
 /// How a test server is set up.
-pub struct Options {
-    /// Offer STLS (and use TLS for implicit-TLS servers).
-    pub tls: bool,
-    /// TLS from the first byte (port 995 style).
-    pub implicit_tls: bool,
-    /// Allow USER/PASS without TLS.
-    pub allow_plaintext: bool,
-    /// Tweak the session configuration.
-    pub config: fn(&mut ServerConfig),
-    /// Tweak the server.
-    pub server: fn(Server) -> Server,
-}
+pub type Options = testkit::server::Options<ServerConfig, Server>;
 
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            tls: false,
-            implicit_tls: false,
-            allow_plaintext: true,
-            config: |_| {},
-            server: |s| s,
-        }
+/// A running POP3 server: a [`testkit::server::TestServer`] (its fields and store helpers) whose
+/// launch is ours.
+pub struct TestServer(testkit::server::TestServer);
+
+impl Deref for TestServer {
+    type Target = testkit::server::TestServer;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
-/// A running server; shut down (gracefully) on [`TestServer::stop`] or dropped with the runtime.
-pub struct TestServer {
-    /// Where it listens.
-    pub addr: SocketAddr,
-    /// The Maildir root (`ROOT/<user>/...`).
-    pub root: PathBuf,
-    /// The store the server reads, for checks.
-    pub store: Arc<MaildirStore>,
-    /// Certificates when TLS is on.
-    pub certs: Option<TestCerts>,
-    _dir: Option<tempfile::TempDir>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+impl DerefMut for TestServer {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 impl TestServer {
     /// Starts a server with `options`.
     pub async fn start(options: Options) -> TestServer {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path().join("mail");
-        Self::start_at(options, root, Some(dir)).await
+        let tls = options.tls;
+        Self(testkit::server::TestServer::start(tls, |l| launch(options, l)).await)
     }
 
     /// Starts a server whose Maildir lies in a temporary directory under `parent` (e.g. a
     /// tmpfs, for a test that writes tens of thousands of files).
-    pub async fn start_in(options: Options, parent: &std::path::Path) -> TestServer {
-        let dir = tempfile::tempdir_in(parent).expect("tempdir");
-        let root = dir.path().join("mail");
-        Self::start_at(options, root, Some(dir)).await
+    pub async fn start_in(options: Options, parent: &Path) -> TestServer {
+        let tls = options.tls;
+        Self(testkit::server::TestServer::start_in(parent, tls, |l| launch(options, l)).await)
     }
 
     /// Starts a second server (another process, as far as the store can tell: its own
     /// `MaildirStore` value and maildrop registry) over this server's Maildir.
     pub async fn second(&self, options: Options) -> TestServer {
-        Self::start_at(options, self.root.clone(), None).await
-    }
-
-    async fn start_at(
-        options: Options,
-        root: PathBuf,
-        dir: Option<tempfile::TempDir>,
-    ) -> TestServer {
-        let store = Arc::new(MaildirStore::new(&root));
-        let users = sasl::MemoryStore::new().with_iterations(64);
-        for (user, password) in USERS {
-            users.add_user(user, password);
-            users.set_shared_secret(user, password);
-        }
-        let mut config = ServerConfig::new("pop.test");
-        config.auth.allow_plaintext = options.allow_plaintext;
-        config.auth.failure_delay = Duration::from_millis(50);
-        (options.config)(&mut config);
-        let mut server =
-            Server::new(config).limits(Limits::default().with_grace(Duration::from_secs(2)));
-        let certs = options.tls.then(TestCerts::generate);
-        if let Some(certs) = &certs {
-            server = server
-                .with_tls(certs.server_config())
-                .implicit_tls(options.implicit_tls);
-        }
-        let server = (options.server)(server);
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn({
-            let store = store.clone();
-            async move {
-                server
-                    .serve(listener, store, Arc::new(users), async {
-                        let _ = stopped.await;
-                    })
-                    .await
-            }
-        });
-        TestServer {
-            addr,
-            root,
-            store,
-            certs,
-            _dir: dir,
-            stop: Some(stop),
-            task: Some(task),
-        }
-    }
-
-    /// The account of `user`.
-    pub async fn account(&self, user: &str) -> Arc<dyn Account> {
-        self.store.account(user).await.expect("account")
-    }
-
-    /// Delivers `message` into `user`'s INBOX; returns its UID.
-    pub async fn deliver(&self, user: &str, message: &[u8]) -> u32 {
-        self.account(user)
-            .await
-            .append(
-                "INBOX",
-                MessageSource::Bytes(message.to_vec().into()),
-                AppendOptions::default(),
-            )
-            .await
-            .expect("append")
-    }
-
-    /// The unique-ids (POP3 UIDL values) of `user`'s INBOX, in UID order.
-    pub async fn unique_ids(&self, user: &str) -> Vec<String> {
-        self.account(user)
-            .await
-            .messages("INBOX", &UidSet::all())
-            .await
-            .map(|ms| ms.into_iter().map(|m| m.unique_id).collect())
-            .unwrap_or_default()
+        let tls = options.tls;
+        Self(self.0.second(tls, |l| launch(options, l)).await)
     }
 
     /// Stops the server gracefully and waits for it.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let result = tokio::time::timeout(Duration::from_secs(10), task).await;
-            assert!(
-                matches!(result, Ok(Ok(Ok(())))),
-                "server did not stop: {result:?}"
-            );
-        }
+    pub async fn stop(self) {
+        self.0.stop().await;
     }
+}
+
+/// Our server, configured by `options`, serving what `launch` gives it.
+fn launch(
+    options: Options,
+    launch: Launch<'_>,
+) -> impl Future<Output = std::io::Result<()>> + Send + use<> {
+    let mut config = ServerConfig::new("pop.test");
+    config.auth.allow_plaintext = options.allow_plaintext;
+    config.auth.failure_delay = Duration::from_millis(50);
+    (options.config)(&mut config);
+    let mut server =
+        Server::new(config).limits(Limits::default().with_grace(Duration::from_secs(2)));
+    if let Some(certs) = launch.certs {
+        server = server
+            .with_tls(certs.server_config())
+            .implicit_tls(options.implicit_tls);
+    }
+    let server = (options.server)(server);
+    let Launch {
+        listener,
+        store,
+        credentials,
+        shutdown,
+        ..
+    } = launch;
+    async move { server.serve(listener, store, credentials, shutdown).await }
 }
 
 /// A test message of about `size` octets with CRLF line endings, a `Message-ID` and some lines
