@@ -4,7 +4,6 @@
 
 mod server_support;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use server_support::{Options, TestServer, message};
@@ -44,15 +43,8 @@ impl Run {
 /// Runs curl with `args` after `-sS -v --max-time 20`.
 async fn curl(args: &[&str]) -> Run {
     let mut command = tokio::process::Command::new(testkit::peer::require("curl"));
-    command
-        .args(["-sS", "-v", "--max-time", "20"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let child = command.spawn().expect("curl starts");
-    let run = testkit::collect(child, Duration::from_secs(30)).await;
+    command.args(["-sS", "-v", "--max-time", "20"]).args(args);
+    let run = testkit::run_command(command, Duration::from_secs(30)).await;
     Run {
         code: run.status.and_then(|s| s.code()),
         stdout: run.stdout,

@@ -6,7 +6,6 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -193,23 +192,10 @@ impl Run {
 /// Runs `program` with `args` and the environment `envs` (stdin empty), killing it after
 /// `timeout`; on the tokio runtime, so the server under test keeps serving.
 pub async fn run(program: &str, args: &[&str], envs: &[(&str, &Path)], timeout: Duration) -> Run {
-    let mut command = tokio::process::Command::new(testkit::peer::require(program));
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    for (key, value) in envs {
-        command.env(key, value);
-    }
-    let child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
-    let done = testkit::collect(child, timeout).await;
+    let done = testkit::run_program(program, args, envs, timeout).await;
     Run {
-        code: done.status.and_then(|s| s.code()),
-        output: format!("{}\n{}", String::from_utf8_lossy(&done.stdout), done.stderr),
+        code: done.code(),
+        output: format!("{}\n{}", done.text(), done.stderr),
     }
 }
 
