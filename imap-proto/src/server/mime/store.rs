@@ -2,7 +2,7 @@
 //! (mailstore writes it at delivery), read back instead of parsing the message again.
 //!
 //! ```text
-//! structure = "IMS" version flags varint(size) envelope part     ; version = 0x01
+//! structure = "IMS" version flags varint(size) envelope part nbytes(header) ; version = 0x02
 //! flags     = octet                                                ; bit 0: converted (bare LFs)
 //! envelope  = nbytes(date) nbytes(subject) 6*addresses nbytes(in-reply-to) nbytes(message-id)
 //! addresses = varint(count) *(nbytes(name) nbytes(adl) nbytes(mailbox) nbytes(host))
@@ -16,6 +16,10 @@
 //! varint    = LEB128, at most 5 octets for 32 bits
 //! ```
 //!
+//! `header` is [`MessageStructure::header`]: NIL, or exactly the octets `0..body_start` of the
+//! top-level part. Version 1 had no `header`: its blobs are refused ([`StoreError::Version`]),
+//! so the message is parsed again and its entry rewritten.
+//!
 //! Reading checks every length against what is left, every offset against the message size,
 //! and the nesting against [`super::MAX_DEPTH`]: bad input gives a [`StoreError`], never a panic
 //! or an allocation larger than the input.
@@ -26,7 +30,7 @@ use super::{
 
 const MAGIC: &[u8; 3] = b"IMS";
 /// The format version written by [`MessageStructure::to_bytes`].
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 
 /// Why stored bytes are not a [`MessageStructure`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -350,6 +354,7 @@ impl MessageStructure {
         w.varint(self.size);
         w.envelope(&self.envelope);
         w.part(&self.root);
+        w.nbytes(&self.header);
         w.0
     }
 
@@ -370,6 +375,18 @@ impl MessageStructure {
         r.size = r.varint()?;
         let envelope = r.envelope()?;
         let root = r.part(0)?;
+        let at = r.pos;
+        let header = r.nbytes()?;
+        if root.header_start != 0
+            || header
+                .as_ref()
+                .is_some_and(|h| h.len() != root.body_start as usize)
+        {
+            return Err(StoreError::Invalid {
+                at,
+                what: "header block does not match the top-level part",
+            });
+        }
         if r.pos != b.len() {
             return r.invalid("trailing data");
         }
@@ -378,6 +395,7 @@ impl MessageStructure {
             size: r.size,
             envelope,
             root,
+            header,
         })
     }
 }

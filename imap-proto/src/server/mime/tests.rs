@@ -383,3 +383,41 @@ mod props {
         }
     }
 }
+
+#[test]
+fn header_block_is_kept_up_to_its_limit() {
+    // In the CRLF form, empty line included.
+    let m = MessageStructure::parse(b"Subject: a\nFrom: b@c\n\nbody\n").unwrap();
+    assert_eq!(
+        m.header.as_deref(),
+        Some(&b"Subject: a\r\nFrom: b@c\r\n\r\n"[..])
+    );
+    let b = m.to_bytes();
+    assert_eq!(MessageStructure::from_bytes(&b).as_ref(), Ok(&m));
+    // A message without a body: all of it.
+    let m = MessageStructure::parse(b"Subject: a\r\n").unwrap();
+    assert_eq!(m.header.as_deref(), Some(&b"Subject: a\r\n"[..]));
+    // HEADER_KEPT octets are kept, one more are not (read from the message).
+    for (n, kept) in [(HEADER_KEPT - 7, true), (HEADER_KEPT - 6, false)] {
+        let raw = format!("X: {}\r\n\r\nbody", "v".repeat(n));
+        let m = MessageStructure::parse(raw.as_bytes()).unwrap();
+        assert_eq!(m.header.is_some(), kept, "{n}");
+        if let Some(h) = &m.header {
+            assert_eq!(h.len(), HEADER_KEPT);
+        }
+        let b = m.to_bytes();
+        assert_eq!(MessageStructure::from_bytes(&b).as_ref(), Ok(&m));
+    }
+    // A blob of version 1 (no header block) is refused, so the message is parsed again.
+    let m = MessageStructure::parse(ALT).unwrap();
+    let mut old = m.to_bytes();
+    old[3] = 1;
+    assert_eq!(
+        MessageStructure::from_bytes(&old),
+        Err(StoreError::Version(1))
+    );
+    // A header block that is not the top-level part's header is refused.
+    let mut wrong = m.clone();
+    wrong.header = Some(b"Subject: x\r\n\r\n"[..].into());
+    assert!(MessageStructure::from_bytes(&wrong.to_bytes()).is_err());
+}

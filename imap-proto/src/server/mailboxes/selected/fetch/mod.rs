@@ -8,6 +8,10 @@
 //! ([`mailstore::Account::cached`]), parsing only the messages without one and putting those
 //! back ([`mailstore::Account::put_cached`]) in one call; `\Seen` in one `store_flags` for the
 //! non-PEEK body items. FLAGS, UID and MODSEQ come from the view and never touch the store.
+//! The structure keeps the message's header block ([`MessageStructure::header`], up to
+//! [`crate::server::mime::HEADER_KEPT`] octets): `BODY[HEADER]`, `HEADER.FIELDS (.NOT)` and
+//! `RFC822.HEADER` are answered from it, so a FETCH of those (with or without ENVELOPE,
+//! BODYSTRUCTURE and metadata items) reads no message at all.
 //!
 //! Each message's response is written with its small items first and its body literals
 //! last. A literal of a message over [`STREAM_THRESHOLD`] octets is streamed from
