@@ -421,3 +421,37 @@ fn header_block_is_kept_up_to_its_limit() {
     wrong.header = Some(b"Subject: x\r\n\r\n"[..].into());
     assert!(MessageStructure::from_bytes(&wrong.to_bytes()).is_err());
 }
+
+#[test]
+fn header_alone_reads_like_the_whole_structure() {
+    let header = Section {
+        part: Vec::new(),
+        text: Some(SectionText::Header),
+    };
+    for raw in [
+        ALT,
+        b"Subject: x\nFrom: y\n\nbody\n",
+        b"",
+        b"no header at all",
+    ] {
+        let m = MessageStructure::parse(raw).unwrap();
+        let b = m.to_bytes();
+        let lean = MessageStructure::header_from_bytes(&b).unwrap().unwrap();
+        assert_eq!(lean.header, m.header);
+        assert_eq!((lean.size, lean.converted), (m.size, m.converted));
+        assert_eq!(lean.section_range(&header), m.section_range(&header));
+        // Damaged: an error or a value, never a panic.
+        for n in 0..b.len() {
+            let _ = MessageStructure::header_from_bytes(&b[..n]);
+            let mut c = b.clone();
+            c[n] ^= 0xff;
+            if let Ok(Some(s)) = MessageStructure::header_from_bytes(&c) {
+                let _ = s.section_range(&header);
+            }
+        }
+    }
+    // No header block kept: nothing.
+    let mut m = MessageStructure::parse(ALT).unwrap();
+    m.header = None;
+    assert_eq!(MessageStructure::header_from_bytes(&m.to_bytes()), Ok(None));
+}

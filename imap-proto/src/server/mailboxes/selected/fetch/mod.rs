@@ -93,6 +93,10 @@ struct Needs {
     store: bool,
     /// A non-PEEK body item: `\Seen` is set (RFC 9051 §6.4.5).
     sets_seen: bool,
+    /// Of the structure, only the top-level header block: every item is a metadata item or a
+    /// header section of the message (not of a part): see
+    /// [`MessageStructure::header_from_bytes`].
+    header_only: bool,
 }
 
 fn needs_of(items: &[FetchAttr<'_>]) -> Needs {
@@ -132,6 +136,24 @@ fn needs_of(items: &[FetchAttr<'_>]) -> Needs {
             n.store = true;
         }
     }
+    n.header_only = n.structure
+        && items.iter().all(|item| match item {
+            A::Flags | A::Uid | A::ModSeq | A::InternalDate | A::Rfc822Size | A::Rfc822Header => {
+                true
+            }
+            A::BodySection { section, .. } => {
+                section.part.is_empty()
+                    && matches!(
+                        section.text,
+                        Some(
+                            SectionText::Header
+                                | SectionText::HeaderFields(_)
+                                | SectionText::HeaderFieldsNot(_)
+                        )
+                    )
+            }
+            _ => false,
+        });
     n
 }
 
@@ -429,7 +451,11 @@ impl Mailboxes {
         let mut structures: HashMap<u32, MessageStructure> = HashMap::new();
         if job.needs.structure {
             for (uid, blob) in account.cached(&sel.name, &uids).await? {
-                if let Ok(s) = MessageStructure::from_bytes(&blob) {
+                let lean = match job.needs.header_only {
+                    true => MessageStructure::header_from_bytes(&blob).ok().flatten(),
+                    false => None,
+                };
+                if let Some(s) = lean.or_else(|| MessageStructure::from_bytes(&blob).ok()) {
                     structures.insert(uid, s);
                 }
             }
