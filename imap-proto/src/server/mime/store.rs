@@ -2,7 +2,7 @@
 //! (mailstore writes it at delivery), read back instead of parsing the message again.
 //!
 //! ```text
-//! structure = "IMS" version flags varint(size) nbytes(header) envelope part ; version = 0x02
+//! structure = "IMS" version flags varint(size) nbytes(header) envelope part ; version = 0x03
 //! flags     = octet                                                ; bit 0: converted (bare LFs)
 //! envelope  = nbytes(date) nbytes(subject) 6*addresses nbytes(in-reply-to) nbytes(message-id)
 //! addresses = varint(count) *(nbytes(name) nbytes(adl) nbytes(mailbox) nbytes(host))
@@ -18,8 +18,8 @@
 //!
 //! `header` is [`MessageStructure::header`]: NIL, or exactly the octets `0..body_start` of the
 //! top-level part; it comes first so that [`MessageStructure::header_from_bytes`] reads it
-//! without the rest. Version 1 had no `header`: its blobs are refused ([`StoreError::Version`]),
-//! so the message is parsed again and its entry rewritten.
+//! without the rest. Version 1 had no `header` (and version 2 had it last): such blobs are
+//! refused ([`StoreError::Version`]), so the message is parsed again and its entry rewritten.
 //!
 //! Reading checks every length against what is left, every offset against the message size,
 //! and the nesting against [`super::MAX_DEPTH`]: bad input gives a [`StoreError`], never a panic
@@ -31,7 +31,7 @@ use super::{
 
 const MAGIC: &[u8; 3] = b"IMS";
 /// The format version written by [`MessageStructure::to_bytes`].
-pub const VERSION: u8 = 2;
+pub const VERSION: u8 = 3;
 
 /// Why stored bytes are not a [`MessageStructure`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -408,14 +408,21 @@ fn header_block_is_kept_up_to_its_limit() {
         let b = m.to_bytes();
         assert_eq!(MessageStructure::from_bytes(&b).as_ref(), Ok(&m));
     }
-    // A blob of version 1 (no header block) is refused, so the message is parsed again.
+    // Blobs of versions 1 (no header block) and 2 (the header block last) are refused, so
+    // the message is parsed again.
     let m = MessageStructure::parse(ALT).unwrap();
-    let mut old = m.to_bytes();
-    old[3] = 1;
-    assert_eq!(
-        MessageStructure::from_bytes(&old),
-        Err(StoreError::Version(1))
-    );
+    for v in [1, 2] {
+        let mut old = m.to_bytes();
+        old[3] = v;
+        assert_eq!(
+            MessageStructure::from_bytes(&old),
+            Err(StoreError::Version(v))
+        );
+        assert_eq!(
+            MessageStructure::header_from_bytes(&old),
+            Err(StoreError::Version(v))
+        );
+    }
     // A header block that is not the top-level part's header is refused.
     let mut wrong = m.clone();
     wrong.header = Some(b"Subject: x\r\n\r\n"[..].into());
