@@ -15,7 +15,9 @@
 //! message stored with CRLFs it is the stored bytes themselves.
 //!
 //! The structure is stored next to the message ([`MessageStructure::to_bytes`],
-//! [`MessageStructure::from_bytes`], see [`store`]) so a FETCH never parses the message.
+//! [`MessageStructure::from_bytes`], see [`store`]) so a FETCH never parses the message. It
+//! keeps the message's header block too (up to [`HEADER_KEPT`] octets), so a FETCH of header
+//! sections never reads the message either.
 //!
 //! Values are kept as the header holds them: MIME encoded-words (RFC 2047) are not decoded,
 //! parameters keep their case, as RFC 9051 §7.5.2 shows them.
@@ -179,7 +181,15 @@ pub struct MessageStructure {
     pub envelope: EnvelopeFields,
     /// The top-level part: header at 0, body after it.
     pub root: Part,
+    /// The message's header block (octets `0..root.body_start` of the CRLF form, its empty
+    /// line included) when it is at most [`HEADER_KEPT`] octets: `BODY[HEADER]`,
+    /// `HEADER.FIELDS (.NOT)` and `RFC822.HEADER` (RFC 9051 §6.4.5) are answered from it
+    /// without reading the message. `None` for a larger header (read from the message).
+    pub header: Option<Bytes>,
 }
+
+/// The largest header block a [`MessageStructure`] keeps ([`MessageStructure::header`]).
+pub const HEADER_KEPT: usize = 16 * 1024;
 
 /// A message's CRLF form (RFC 9051 §2.3.1.1): each LF not preceded by CR gets one. Borrowed
 /// when there is none to add.
@@ -221,12 +231,15 @@ impl MessageStructure {
         let size = u32::try_from(data.len()).map_err(|_| MimeError::TooLarge(data.len()))?;
         let w = Walker { data };
         let root = w.part(0, size, false, 0);
-        let envelope = envelope_of(header_of(data, &root));
+        let block = header_of(data, &root);
+        let envelope = envelope_of(block);
+        let header = (block.len() <= HEADER_KEPT).then(|| block.into());
         Ok(MessageStructure {
             converted,
             size,
             envelope,
             root,
+            header,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! (mailstore writes it at delivery), read back instead of parsing the message again.
 //!
 //! ```text
-//! structure = "IMS" version flags varint(size) envelope part     ; version = 0x01
+//! structure = "IMS" version flags varint(size) nbytes(header) envelope part ; version = 0x03
 //! flags     = octet                                                ; bit 0: converted (bare LFs)
 //! envelope  = nbytes(date) nbytes(subject) 6*addresses nbytes(in-reply-to) nbytes(message-id)
 //! addresses = varint(count) *(nbytes(name) nbytes(adl) nbytes(mailbox) nbytes(host))
@@ -16,6 +16,11 @@
 //! varint    = LEB128, at most 5 octets for 32 bits
 //! ```
 //!
+//! `header` is [`MessageStructure::header`]: NIL, or exactly the octets `0..body_start` of the
+//! top-level part; it comes first so that [`MessageStructure::header_from_bytes`] reads it
+//! without the rest. Version 1 had no `header` (and version 2 had it last): such blobs are
+//! refused ([`StoreError::Version`]), so the message is parsed again and its entry rewritten.
+//!
 //! Reading checks every length against what is left, every offset against the message size,
 //! and the nesting against [`super::MAX_DEPTH`]: bad input gives a [`StoreError`], never a panic
 //! or an allocation larger than the input.
@@ -26,7 +31,7 @@ use super::{
 
 const MAGIC: &[u8; 3] = b"IMS";
 /// The format version written by [`MessageStructure::to_bytes`].
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 3;
 
 /// Why stored bytes are not a [`MessageStructure`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -348,9 +353,55 @@ impl MessageStructure {
         w.0.push(VERSION);
         w.0.push(u8::from(self.converted));
         w.varint(self.size);
+        w.nbytes(&self.header);
         w.envelope(&self.envelope);
         w.part(&self.root);
         w.0
+    }
+
+    /// Only what header sections need of the stored form, without decoding the envelope and
+    /// the parts: a structure whose top-level part is the kept header block followed by an
+    /// opaque body (no envelope, no MIME fields), for `BODY[HEADER]`, `HEADER.FIELDS (.NOT)`
+    /// and `RFC822.HEADER` (RFC 9051 §6.4.5). `Ok(None)` when no header block is kept.
+    pub fn header_from_bytes(b: &[u8]) -> Result<Option<MessageStructure>, StoreError> {
+        if b.len() < 4 || &b[..3] != MAGIC {
+            return Err(StoreError::NotStructure);
+        }
+        if b[3] != VERSION {
+            return Err(StoreError::Version(b[3]));
+        }
+        let mut r = R { b, pos: 4, size: 0 };
+        let converted = match r.byte()? {
+            0 => false,
+            1 => true,
+            _ => return r.invalid("flags"),
+        };
+        r.size = r.varint()?;
+        let at = r.pos;
+        let Some(header) = r.nbytes()? else {
+            return Ok(None);
+        };
+        let body_start = u32::try_from(header.len()).unwrap_or(u32::MAX);
+        if body_start > r.size {
+            return Err(StoreError::Invalid {
+                at,
+                what: "header block longer than the message",
+            });
+        }
+        Ok(Some(MessageStructure {
+            converted,
+            size: r.size,
+            envelope: EnvelopeFields::default(),
+            root: Part {
+                header_start: 0,
+                body_start,
+                end: r.size,
+                lines: 0,
+                fields: MimeFields::default(),
+                kind: PartKind::Basic,
+            },
+            header: Some(header),
+        }))
     }
 
     /// Read the stored form back; any damage gives an error, never a panic.
@@ -368,8 +419,20 @@ impl MessageStructure {
             _ => return r.invalid("flags"),
         };
         r.size = r.varint()?;
+        let at = r.pos;
+        let header = r.nbytes()?;
         let envelope = r.envelope()?;
         let root = r.part(0)?;
+        if root.header_start != 0
+            || header
+                .as_ref()
+                .is_some_and(|h| h.len() != root.body_start as usize)
+        {
+            return Err(StoreError::Invalid {
+                at,
+                what: "header block does not match the top-level part",
+            });
+        }
         if r.pos != b.len() {
             return r.invalid("trailing data");
         }
@@ -378,6 +441,7 @@ impl MessageStructure {
             size: r.size,
             envelope,
             root,
+            header,
         })
     }
 }

@@ -383,3 +383,82 @@ mod props {
         }
     }
 }
+
+#[test]
+fn header_block_is_kept_up_to_its_limit() {
+    // In the CRLF form, empty line included.
+    let m = MessageStructure::parse(b"Subject: a\nFrom: b@c\n\nbody\n").unwrap();
+    assert_eq!(
+        m.header.as_deref(),
+        Some(&b"Subject: a\r\nFrom: b@c\r\n\r\n"[..])
+    );
+    let b = m.to_bytes();
+    assert_eq!(MessageStructure::from_bytes(&b).as_ref(), Ok(&m));
+    // A message without a body: all of it.
+    let m = MessageStructure::parse(b"Subject: a\r\n").unwrap();
+    assert_eq!(m.header.as_deref(), Some(&b"Subject: a\r\n"[..]));
+    // HEADER_KEPT octets are kept, one more are not (read from the message).
+    for (n, kept) in [(HEADER_KEPT - 7, true), (HEADER_KEPT - 6, false)] {
+        let raw = format!("X: {}\r\n\r\nbody", "v".repeat(n));
+        let m = MessageStructure::parse(raw.as_bytes()).unwrap();
+        assert_eq!(m.header.is_some(), kept, "{n}");
+        if let Some(h) = &m.header {
+            assert_eq!(h.len(), HEADER_KEPT);
+        }
+        let b = m.to_bytes();
+        assert_eq!(MessageStructure::from_bytes(&b).as_ref(), Ok(&m));
+    }
+    // Blobs of versions 1 (no header block) and 2 (the header block last) are refused, so
+    // the message is parsed again.
+    let m = MessageStructure::parse(ALT).unwrap();
+    for v in [1, 2] {
+        let mut old = m.to_bytes();
+        old[3] = v;
+        assert_eq!(
+            MessageStructure::from_bytes(&old),
+            Err(StoreError::Version(v))
+        );
+        assert_eq!(
+            MessageStructure::header_from_bytes(&old),
+            Err(StoreError::Version(v))
+        );
+    }
+    // A header block that is not the top-level part's header is refused.
+    let mut wrong = m.clone();
+    wrong.header = Some(b"Subject: x\r\n\r\n"[..].into());
+    assert!(MessageStructure::from_bytes(&wrong.to_bytes()).is_err());
+}
+
+#[test]
+fn header_alone_reads_like_the_whole_structure() {
+    let header = Section {
+        part: Vec::new(),
+        text: Some(SectionText::Header),
+    };
+    for raw in [
+        ALT,
+        b"Subject: x\nFrom: y\n\nbody\n",
+        b"",
+        b"no header at all",
+    ] {
+        let m = MessageStructure::parse(raw).unwrap();
+        let b = m.to_bytes();
+        let lean = MessageStructure::header_from_bytes(&b).unwrap().unwrap();
+        assert_eq!(lean.header, m.header);
+        assert_eq!((lean.size, lean.converted), (m.size, m.converted));
+        assert_eq!(lean.section_range(&header), m.section_range(&header));
+        // Damaged: an error or a value, never a panic.
+        for n in 0..b.len() {
+            let _ = MessageStructure::header_from_bytes(&b[..n]);
+            let mut c = b.clone();
+            c[n] ^= 0xff;
+            if let Ok(Some(s)) = MessageStructure::header_from_bytes(&c) {
+                let _ = s.section_range(&header);
+            }
+        }
+    }
+    // No header block kept: nothing.
+    let mut m = MessageStructure::parse(ALT).unwrap();
+    m.header = None;
+    assert_eq!(MessageStructure::header_from_bytes(&m.to_bytes()), Ok(None));
+}

@@ -2,15 +2,19 @@
 //! SORT and THREAD (RFC 5256) over [`crate::server::search`].
 //!
 //! The messages are visited in chunks of [`CHUNK`]: their metadata comes from the store per
-//! chunk, and a message is read only when metadata cannot decide it.
+//! chunk, and a message is read only when metadata cannot decide it, and, for keys on the
+//! header (and SORT, THREAD), only when the cache holds no header block of it (FETCH keeps one
+//! with each message's structure, [`MessageStructure::header`]).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::super::{Mailboxes, Progress};
 use super::fetch::date_time;
 use crate::command::{SearchKey, SearchReturnOption, SortCriterion, ThreadAlgorithm};
 use crate::response::{Code, Data, Esearch, Response, StatusKind};
+use crate::server::mime::MessageStructure;
 use crate::server::search::{
     self as s, DEFAULT_BODY_LIMIT, MessageSummary, Needs, SearchContext, SearchError,
     SearchProgram, SortItem,
@@ -18,6 +22,7 @@ use crate::server::search::{
 use crate::server::session::ServerSession;
 use crate::server::view::{AnnouncePoint, MessageSet};
 use crate::token::{AString, IString, Tag};
+use mailstore::UidSet;
 
 /// Messages whose metadata is asked of the store at once.
 const CHUNK: u32 = 512;
@@ -76,6 +81,29 @@ async fn read_for(
     }
 }
 
+/// The header blocks kept in the cache with the messages' structures
+/// ([`MessageStructure::header`], written by FETCH) of those of `uids` that have one: a key
+/// on the header is decided on these without reading the message. The cache only saves time:
+/// when it fails, every message is read.
+async fn kept_headers(
+    account: &dyn mailstore::Account,
+    mailbox: &str,
+    uids: &UidSet,
+) -> HashMap<u32, Box<[u8]>> {
+    match account.cached(mailbox, uids).await {
+        Ok(entries) => entries
+            .into_iter()
+            .filter_map(|(uid, blob)| {
+                Some((uid, MessageStructure::from_bytes(&blob).ok()?.header?))
+            })
+            .collect(),
+        Err(err) => {
+            tracing::warn!(mailbox, error = %err, "SEARCH: cache not read");
+            HashMap::new()
+        }
+    }
+}
+
 impl Mailboxes {
     /// The messages of the selected mailbox that `program` matches, ascending.
     async fn matching(
@@ -100,7 +128,13 @@ impl Mailboxes {
         while first <= exists {
             let last = first.saturating_add(CHUNK - 1).min(exists);
             let set = MessageSet::from_ranges(vec![(first, last)]);
-            let metas = account.messages(&sel.name, &view.uid_set(&set)).await?;
+            let uids = view.uid_set(&set);
+            let metas = account.messages(&sel.name, &uids).await?;
+            let headers = if program.needs() == Needs::Header {
+                kept_headers(&*account, &sel.name, &uids).await
+            } else {
+                HashMap::new()
+            };
             for m in &metas {
                 // Messages others expunged meanwhile are not in `metas`; those not yet
                 // announced are skipped (they match nothing).
@@ -121,14 +155,22 @@ impl Mailboxes {
                 };
                 let matched = match program.matches_metadata(&meta, &ctx) {
                     Some(b) => b,
-                    None => match read_for(&*account, &sel.name, m.uid, program.needs()).await {
-                        Ok(raw) => match program.matches(&meta, &ctx, &mut &raw[..]) {
+                    None => {
+                        let raw = match headers.get(&m.uid) {
+                            Some(header) => Cow::Borrowed(&header[..]),
+                            None => {
+                                match read_for(&*account, &sel.name, m.uid, program.needs()).await {
+                                    Ok(raw) => Cow::Owned(raw),
+                                    Err(mailstore::StoreError::NoSuchMessage { .. }) => continue,
+                                    Err(err) => return Err(err),
+                                }
+                            }
+                        };
+                        match program.matches(&meta, &ctx, &mut &raw[..]) {
                             Ok(b) => b,
                             Err(never) => match never {},
-                        },
-                        Err(mailstore::StoreError::NoSuchMessage { .. }) => false,
-                        Err(err) => return Err(err),
-                    },
+                        }
+                    }
                 };
                 if matched {
                     hits.push(Hit {
@@ -252,17 +294,25 @@ impl Mailboxes {
             return Ok(Vec::new());
         };
         let mut out = Vec::with_capacity(hits.len());
-        for h in hits {
-            if needs == Needs::Metadata {
-                out.push(MessageSummary::default());
-                continue;
+        if needs == Needs::Metadata {
+            out.resize_with(hits.len(), MessageSummary::default);
+            return Ok(out);
+        }
+        for chunk in hits.chunks(CHUNK as usize) {
+            let uids: UidSet = chunk.iter().map(|h| h.uid).collect();
+            let headers = kept_headers(&**account, &sel.name, &uids).await;
+            for h in chunk {
+                if let Some(header) = headers.get(&h.uid) {
+                    out.push(MessageSummary::from_header(header));
+                    continue;
+                }
+                let raw = match account.read_range(&sel.name, h.uid, 0..HEADER_LIMIT).await {
+                    Ok(r) => r,
+                    Err(mailstore::StoreError::NoSuchMessage { .. }) => Vec::new(),
+                    Err(err) => return Err(err),
+                };
+                out.push(MessageSummary::from_header(&raw));
             }
-            let raw = match account.read_range(&sel.name, h.uid, 0..HEADER_LIMIT).await {
-                Ok(r) => r,
-                Err(mailstore::StoreError::NoSuchMessage { .. }) => Vec::new(),
-                Err(err) => return Err(err),
-            };
-            out.push(MessageSummary::from_header(&raw));
         }
         Ok(out)
     }

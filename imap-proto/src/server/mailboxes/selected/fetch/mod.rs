@@ -8,6 +8,10 @@
 //! ([`mailstore::Account::cached`]), parsing only the messages without one and putting those
 //! back ([`mailstore::Account::put_cached`]) in one call; `\Seen` in one `store_flags` for the
 //! non-PEEK body items. FLAGS, UID and MODSEQ come from the view and never touch the store.
+//! The structure keeps the message's header block ([`MessageStructure::header`], up to
+//! [`crate::server::mime::HEADER_KEPT`] octets): `BODY[HEADER]`, `HEADER.FIELDS (.NOT)` and
+//! `RFC822.HEADER` are answered from it, so a FETCH of those (with or without ENVELOPE,
+//! BODYSTRUCTURE and metadata items) reads no message at all.
 //!
 //! Each message's response is written with its small items first and its body literals
 //! last. A literal of a message over [`STREAM_THRESHOLD`] octets is streamed from
@@ -89,6 +93,10 @@ struct Needs {
     store: bool,
     /// A non-PEEK body item: `\Seen` is set (RFC 9051 §6.4.5).
     sets_seen: bool,
+    /// Of the structure, only the top-level header block: every item is a metadata item or a
+    /// header section of the message (not of a part): see
+    /// [`MessageStructure::header_from_bytes`].
+    header_only: bool,
 }
 
 fn needs_of(items: &[FetchAttr<'_>]) -> Needs {
@@ -128,6 +136,24 @@ fn needs_of(items: &[FetchAttr<'_>]) -> Needs {
             n.store = true;
         }
     }
+    n.header_only = n.structure
+        && items.iter().all(|item| match item {
+            A::Flags | A::Uid | A::ModSeq | A::InternalDate | A::Rfc822Size | A::Rfc822Header => {
+                true
+            }
+            A::BodySection { section, .. } => {
+                section.part.is_empty()
+                    && matches!(
+                        section.text,
+                        Some(
+                            SectionText::Header
+                                | SectionText::HeaderFields(_)
+                                | SectionText::HeaderFieldsNot(_)
+                        )
+                    )
+            }
+            _ => false,
+        });
     n
 }
 
@@ -425,7 +451,11 @@ impl Mailboxes {
         let mut structures: HashMap<u32, MessageStructure> = HashMap::new();
         if job.needs.structure {
             for (uid, blob) in account.cached(&sel.name, &uids).await? {
-                if let Ok(s) = MessageStructure::from_bytes(&blob) {
+                let lean = match job.needs.header_only {
+                    true => MessageStructure::header_from_bytes(&blob).ok().flatten(),
+                    false => None,
+                };
+                if let Some(s) = lean.or_else(|| MessageStructure::from_bytes(&blob).ok()) {
                     structures.insert(uid, s);
                 }
             }

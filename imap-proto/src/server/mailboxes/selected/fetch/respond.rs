@@ -1,6 +1,8 @@
 //! One message's FETCH response (RFC 9051 §7.5.2): the items from the view, the metadata
 //! and the MIME structure, body literals from memory, and the big ones queued for streaming.
 
+use std::borrow::Cow;
+
 use super::*;
 
 /// The label of a body item as it is answered (RFC 9051 §7.5.2): `BODY[section]<origin> `.
@@ -87,12 +89,22 @@ impl Mailboxes {
             (_, None) if whole => None,
             (_, None) => Some(0),
         };
-        // `raw` is the CRLF form: all of it, or the prefix the header fields need.
-        let raw: Option<Vec<u8>> = match prefix {
+        // The header block kept with the structure, when it holds every octet the items ask
+        // for: the message is not read at all.
+        let kept_header = p
+            .structure
+            .as_ref()
+            .and_then(|s| Some((s, s.header.as_deref()?)))
+            .filter(|(s, h)| within_header(&job.items, s, h.len() as u64))
+            .map(|(_, h)| h);
+        // `raw` is the CRLF form: all of it, or the prefix the header fields need, or the
+        // kept header block (which every range asked for lies in, as if it were all of it).
+        let raw: Option<Cow<'_, [u8]>> = match prefix {
             _ if gone => None,
+            _ if kept_header.is_some() => kept_header.map(Cow::Borrowed),
             Some(0) => None,
             Some(end) => match account.read_range(&sel.name, p.uid, 0..end).await {
-                Ok(r) => Some(r),
+                Ok(r) => Some(Cow::Owned(r)),
                 Err(err) => {
                     tracing::warn!(uid = p.uid, error = %err, "FETCH: message not read");
                     job.read_failed = true;
@@ -100,7 +112,7 @@ impl Mailboxes {
                 }
             },
             None => match account.read(&sel.name, p.uid).await {
-                Ok(r) => Some(crlf_view(&r).into_owned()),
+                Ok(r) => Some(Cow::Owned(crlf_view(&r).into_owned())),
                 Err(err) => {
                     tracing::warn!(uid = p.uid, error = %err, "FETCH: message not read");
                     job.read_failed = true;
@@ -108,7 +120,7 @@ impl Mailboxes {
                 }
             },
         };
-        let raw_is_whole = raw.is_some() && prefix.is_none();
+        let raw_is_whole = raw.is_some() && (prefix.is_none() || kept_header.is_some());
 
         let e = session.encoder();
         e.raw(b"* ").number(u64::from(seq.get())).raw(b" FETCH (");
@@ -332,6 +344,34 @@ impl Mailboxes {
         }
         job.open_uid = Some(p.uid);
     }
+}
+
+/// Whether every octet `items` need of the message lies in its first `header_len` octets (the
+/// header block [`MessageStructure::header`] keeps): `BODY[HEADER]`, `HEADER.FIELDS (.NOT)`,
+/// `RFC822.HEADER`, a partial of those, and items that need no octets of the message at all.
+fn within_header(items: &[FetchAttr<'_>], s: &MessageStructure, header_len: u64) -> bool {
+    let section_end = |section: &Section<'_>| {
+        if section.part.is_empty() && section.text.is_none() {
+            // `BODY[]` is answered from the store's RFC822.SIZE: always read.
+            u64::MAX
+        } else {
+            s.section_range(section).map_or(0, |r| u64::from(r.end))
+        }
+    };
+    items.iter().all(|i| match i {
+        FetchAttr::Flags
+        | FetchAttr::Uid
+        | FetchAttr::ModSeq
+        | FetchAttr::InternalDate
+        | FetchAttr::Rfc822Size
+        | FetchAttr::Envelope
+        | FetchAttr::Body
+        | FetchAttr::BodyStructure
+        | FetchAttr::Rfc822Header => true,
+        FetchAttr::BinarySize { section } => section.part.is_empty(),
+        FetchAttr::BodySection { section, .. } => section_end(section) <= header_len,
+        FetchAttr::Rfc822 | FetchAttr::Rfc822Text | FetchAttr::Binary { .. } => false,
+    })
 }
 
 /// Whether an item is a body literal.

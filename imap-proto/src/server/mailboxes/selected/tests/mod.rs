@@ -140,6 +140,7 @@ async fn status(store: &Arc<MaildirStore>, mailbox: &str) -> MailboxStatus {
 
 mod changes;
 mod condstore;
+mod headers;
 mod search;
 mod session;
 mod stream;

@@ -2,12 +2,27 @@
 
 use super::*;
 
-/// A store whose accounts keep the cached MIME structures in memory and count `put_cached`.
-struct CachingStore {
+/// A store whose accounts keep the cached MIME structures in memory and count `put_cached`
+/// and reads of messages.
+pub(super) struct CachingStore {
     inner: MaildirStore,
     cache: Arc<Mutex<HashMap<u32, Bytes>>>,
-    puts: Arc<AtomicUsize>,
-    whole_reads: Arc<AtomicUsize>,
+    pub(super) puts: Arc<AtomicUsize>,
+    pub(super) whole_reads: Arc<AtomicUsize>,
+    pub(super) reads: Arc<AtomicUsize>,
+}
+
+impl CachingStore {
+    /// Over the Maildir store at `dir`, with an empty cache and counters at 0.
+    pub(super) fn new(dir: &std::path::Path) -> CachingStore {
+        CachingStore {
+            inner: MaildirStore::new(dir),
+            cache: Arc::new(Mutex::new(HashMap::new())),
+            puts: Arc::new(AtomicUsize::new(0)),
+            whole_reads: Arc::new(AtomicUsize::new(0)),
+            reads: Arc::new(AtomicUsize::new(0)),
+        }
+    }
 }
 
 struct CachingAccount {
@@ -16,6 +31,8 @@ struct CachingAccount {
     puts: Arc<AtomicUsize>,
     /// Calls of `read` (the whole message) and `read_stream`.
     whole_reads: Arc<AtomicUsize>,
+    /// Calls of `read`, `read_stream` and `read_range`.
+    reads: Arc<AtomicUsize>,
 }
 
 #[async_trait]
@@ -26,6 +43,7 @@ impl MailStore for CachingStore {
             cache: self.cache.clone(),
             puts: self.puts.clone(),
             whole_reads: self.whole_reads.clone(),
+            reads: self.reads.clone(),
         }))
     }
 }
@@ -72,10 +90,12 @@ impl Account for CachingAccount {
     }
     async fn read_stream(&self, mailbox: &str, uid: u32) -> mailstore::Result<ByteStream> {
         self.whole_reads.fetch_add(1, Ordering::SeqCst);
+        self.reads.fetch_add(1, Ordering::SeqCst);
         self.inner.read_stream(mailbox, uid).await
     }
     async fn read(&self, mailbox: &str, uid: u32) -> mailstore::Result<Vec<u8>> {
         self.whole_reads.fetch_add(1, Ordering::SeqCst);
+        self.reads.fetch_add(1, Ordering::SeqCst);
         self.inner.read(mailbox, uid).await
     }
     async fn read_range(
@@ -84,6 +104,7 @@ impl Account for CachingAccount {
         uid: u32,
         range: Range<u64>,
     ) -> mailstore::Result<Vec<u8>> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
         self.inner.read_range(mailbox, uid, range).await
     }
     async fn store_flags(
@@ -193,13 +214,8 @@ async fn big_body_streams_with_pauses_and_exact_octets() {
 #[tokio::test]
 async fn mime_structure_is_parsed_once_and_metadata_items_read_nothing() {
     let (dir, _) = maildir(&[M1, M2, M3]).await;
-    let puts = Arc::new(AtomicUsize::new(0));
-    let store = Arc::new(CachingStore {
-        inner: MaildirStore::new(dir.path()),
-        cache: Arc::new(Mutex::new(HashMap::new())),
-        puts: puts.clone(),
-        whole_reads: Arc::new(AtomicUsize::new(0)),
-    });
+    let store = Arc::new(CachingStore::new(dir.path()));
+    let puts = store.puts.clone();
     let mut c = Client::new(store.clone(), ServerConfig::new("test")).await;
     c.run("a select INBOX").await;
     // Metadata items never parse.
@@ -267,29 +283,30 @@ async fn fetch_of_many_messages_pauses_and_answers_each_once() {
 
 #[tokio::test]
 async fn header_fields_of_a_big_message_read_only_its_header() {
-    let mut big = b"Subject: big\r\nX-Tag: one\r\n\r\n".to_vec();
+    // Its header is over what the cached structure keeps (HEADER_KEPT): read from the file.
+    let long = "x".repeat(crate::server::mime::HEADER_KEPT);
+    let mut big = format!("Subject: big\r\nX-Tag: one\r\nX-Long: {long}\r\n\r\n").into_bytes();
     big.resize(500_000, b'x');
     big.extend_from_slice(b"\r\n");
     let (dir, _) = maildir(&[&big]).await;
-    let whole_reads = Arc::new(AtomicUsize::new(0));
-    let store = Arc::new(CachingStore {
-        inner: MaildirStore::new(dir.path()),
-        cache: Arc::new(Mutex::new(HashMap::new())),
-        puts: Arc::new(AtomicUsize::new(0)),
-        whole_reads: whole_reads.clone(),
-    });
+    let store = Arc::new(CachingStore::new(dir.path()));
+    let whole_reads = store.whole_reads.clone();
     let mut c = Client::new(store, ServerConfig::new("test")).await;
     c.run("a select INBOX").await;
     // The first FETCH that needs the structure reads the message once to parse it.
     c.run("b fetch 1 bodystructure").await;
     assert_eq!(whole_reads.load(Ordering::SeqCst), 1);
     let out = c
-        .run("c fetch 1 (body.peek[header.fields (x-tag)] body.peek[header.fields.not (x-tag)])")
+        .run(
+            "c fetch 1 (body.peek[header.fields (x-tag)] \
+             body.peek[header.fields.not (x-tag x-long)])",
+        )
         .await;
     assert_eq!(
         out,
         "* 1 FETCH (BODY[HEADER.FIELDS (x-tag)] {14}\r\nX-Tag: one\r\n\r\n \
-         BODY[HEADER.FIELDS.NOT (x-tag)] {16}\r\nSubject: big\r\n\r\n)\r\nc OK FETCH completed\r\n"
+         BODY[HEADER.FIELDS.NOT (x-tag x-long)] {16}\r\nSubject: big\r\n\r\n)\r\n\
+         c OK FETCH completed\r\n"
     );
     assert_eq!(
         whole_reads.load(Ordering::SeqCst),
