@@ -181,7 +181,11 @@ async fn outside_change_right_after_ours() {
             .append("INBOX", msg("ours").into(), seen)
             .await
             .expect("append");
-        assert!(last_stamp(&mdir).ends_with(",own"), "{}", last_stamp(&mdir));
+        // (Unless the other program's last change came after our last read: APPEND does not
+        // read the directories, so it cannot vouch for them.)
+        if round == 0 || round % 2 == 1 {
+            assert!(last_stamp(&mdir).ends_with(",own"), "{}", last_stamp(&mdir));
+        }
         acc.store_flags(
             "INBOX",
             &UidSet::single(uid),
