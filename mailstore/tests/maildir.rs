@@ -144,3 +144,90 @@ async fn change_feed_across_store_values() {
     })
     .await;
 }
+
+/// The last stamp line of a folder's index.
+fn last_stamp(mdir: &std::path::Path) -> String {
+    let log = std::fs::read_to_string(mdir.join("mailstore-index")).expect("index");
+    log.lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("S "))
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Our own APPEND, flag rename and EXPUNGE leave a stamp that spares the next operation a
+/// read of the directories, and a change by another program right after ours is still seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_change_right_after_ours() {
+    use mailstore::{AppendOptions, Flag, FlagOp, UidSet, flags};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = MaildirStore::new(dir.path());
+    let acc = store.account("bob").await.expect("account");
+    let mdir = dir.path().join("bob");
+    let msg = |s: &str| format!("Subject: {s}\n\nx\n").into_bytes();
+    acc.append("INBOX", msg("first").into(), AppendOptions::default())
+        .await
+        .expect("append");
+    acc.status("INBOX")
+        .await
+        .expect("status (reads the directories)");
+    for round in 0..20u32 {
+        // Our own change: a delivery into cur/ (flagged), a flag rename, an expunge.
+        let seen = AppendOptions {
+            flags: flags([Flag::Seen]),
+            ..AppendOptions::default()
+        };
+        let uid = acc
+            .append("INBOX", msg("ours").into(), seen)
+            .await
+            .expect("append");
+        // (Unless the other program's last change came after our last read: APPEND does not
+        // read the directories, so it cannot vouch for them.)
+        if round == 0 || round % 2 == 1 {
+            assert!(last_stamp(&mdir).ends_with(",own"), "{}", last_stamp(&mdir));
+        }
+        acc.store_flags(
+            "INBOX",
+            &UidSet::single(uid),
+            FlagOp::Add,
+            &flags([Flag::Deleted]),
+            None,
+        )
+        .await
+        .expect("store");
+        // Another program delivers at once, in the same instant as far as it can.
+        let name = format!("outside.{round}");
+        std::fs::write(mdir.join("tmp").join(&name), msg(&name)).expect("write");
+        std::fs::rename(mdir.join("tmp").join(&name), mdir.join("new").join(&name))
+            .expect("rename");
+        let expunged = acc.expunge("INBOX", None).await.expect("expunge");
+        assert_eq!(expunged, vec![uid]);
+        let metas = acc
+            .messages("INBOX", &UidSet::all())
+            .await
+            .expect("messages");
+        assert_eq!(
+            metas.len() as u32,
+            2 + round,
+            "round {round}: delivery seen"
+        );
+        // And removes one of its files right after our expunge.
+        if round % 2 == 1 {
+            std::fs::remove_file(mdir.join("new").join(&name)).expect("rm");
+            acc.store_flags(
+                "INBOX",
+                &UidSet::single(metas[0].uid),
+                FlagOp::Add,
+                &flags([Flag::Flagged]),
+                None,
+            )
+            .await
+            .expect("store");
+            let n = acc.status("INBOX").await.expect("status").messages;
+            assert_eq!(n, 1 + round, "round {round}: removal seen");
+            std::fs::write(mdir.join("tmp").join(&name), msg(&name)).expect("write");
+            std::fs::rename(mdir.join("tmp").join(&name), mdir.join("new").join(&name))
+                .expect("rename");
+        }
+    }
+}

@@ -3,9 +3,22 @@
 //!
 //! Locking: an in-process mutex, then `flock` on `mailstore-lock` in the folder, for every
 //! operation that reads or changes the index. Outside writers (Dovecot, mutt, an MDA) do not
-//! take it; their changes are found by comparing the directories' mtimes with the stamp kept in
-//! the index, and reading the directories only when they differ (or when the stamp was taken
-//! less than 2 s after the mtime, since a later change in the same clock tick would not show).
+//! take it; their changes are found by comparing the directories' nanosecond mtimes with the
+//! stamp kept in the index, and reading the directories only when they differ (or when the stamp
+//! was taken less than 2 s after the mtime, since a later change in the same clock tick would
+//! not show).
+//!
+//! Our own changes (APPEND, a flag rename, EXPUNGE) move the mtimes too. When the folder was in
+//! sync just before such a change (the mtimes matched a usable stamp), the mtimes read right
+//! after it become an *own* stamp, so that the next operation need not read the directories
+//! again. A change by another program in the same instant cannot be told apart from ours by
+//! mtimes alone, so an own stamp is not trusted forever: the directories are read again once
+//! `OWN_NS` (1 s) has passed since they were last verified (read, or found unchanged under a trusted
+//! stamp), whatever changed since; and when a directory we changed keeps the mtime it had
+//! (a change in the same clock tick) or one we did not change moved, the stamp is dropped and
+//! the next operation reads the directories as before. On kernels with multigrain timestamps
+//! (Linux 6.13+: ext4, xfs, btrfs, tmpfs), a change after our `stat` always gets a newer mtime,
+//! so only a change racing with our own, under our lock, waits for that re-read.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -19,14 +32,13 @@ use bytes::Bytes;
 use super::filename::{
     self, KeywordLetters, cur_name, flags_of, has_system_flags, keywords, split,
 };
+use super::stamp::{Before, Stamp};
 use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs, sync_dir};
 use crate::size::Rfc822Size;
 use crate::types::{AppendOptions, FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
 
-/// A directory stamp is trusted only if taken this long after the directory's mtime.
-const RACY_NS: i128 = 2_000_000_000;
 /// Chunk size of streamed reads.
 const CHUNK: usize = 64 * 1024;
 
@@ -117,31 +129,6 @@ fn ns_of(t: SystemTime) -> i128 {
 
 fn now_ns() -> i128 {
     ns_of(SystemTime::now())
-}
-
-/// The index's record of the directories' mtimes and when they were taken.
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
-struct Stamp {
-    new: i128,
-    cur: i128,
-    at: i128,
-}
-
-impl Stamp {
-    fn parse(s: &str) -> Option<Stamp> {
-        let mut it = s.split(',').map(|p| p.parse::<i128>().ok());
-        Some(Stamp {
-            new: it.next()??,
-            cur: it.next()??,
-            at: it.next()??,
-        })
-    }
-    fn format(self) -> String {
-        format!("{},{},{}", self.new, self.cur, self.at)
-    }
-    fn trusted(self) -> bool {
-        self.at >= self.new.max(self.cur) + RACY_NS
-    }
 }
 
 /// Lists `sub` (`new` or `cur`) as `base -> "sub/name"`.
@@ -244,10 +231,10 @@ impl Folder {
         let cur_m = mtime_ns(&self.dir.join("cur"))?;
         let st = locked.state();
         let old = Stamp::parse(&st.index.stamp);
-        if !force && old.is_some_and(|s| s.new == new_m && s.cur == cur_m && s.trusted()) {
+        let at = now_ns();
+        if !force && old.is_some_and(|s| s.fresh(new_m, cur_m, at)) {
             return Ok(());
         }
-        let at = now_ns();
         clean_tmp(&self.dir.join("tmp"));
         let kw = KeywordLetters::load(&self.dir);
         let mut files = scan(&self.dir)?;
@@ -350,6 +337,7 @@ impl Folder {
             new: new_m,
             cur: cur_m,
             at,
+            own: false,
         };
         if old != Some(stamp) {
             records.push(Record::Stamp(stamp.format()));
@@ -360,6 +348,44 @@ impl Folder {
             self.notify.notify_waiters();
         }
         Ok(())
+    }
+
+    /// Before our own change to `new/` or `cur/` (lock held): the directories' mtimes, if the
+    /// index is in sync with them (see [`Stamp::verified`]).
+    fn own_before(&self, locked: &mut Locked<'_>) -> Option<Before> {
+        let stamp = Stamp::parse(&locked.state().index.stamp)?;
+        let new = mtime_ns(&self.dir.join("new")).ok()?;
+        let cur = mtime_ns(&self.dir.join("cur")).ok()?;
+        let verified = stamp.verified(new, cur, now_ns())?;
+        Some(Before { new, cur, verified })
+    }
+
+    /// After our own change (lock still held), which changed `new/` if `touched_new` and `cur/`
+    /// if `touched_cur`: the stamp record to log. `None` keeps the old stamp, which no longer
+    /// matches the directories if `before` was `None`, so the next operation reads them. The
+    /// stamp is dropped (read them next time as well) when a directory we changed kept its
+    /// mtime, or one we did not change moved: a change by another program may hide there.
+    fn own_after(
+        &self,
+        before: Option<Before>,
+        touched_new: bool,
+        touched_cur: bool,
+    ) -> Option<Record> {
+        let before = before?;
+        let after = |sub: &str| mtime_ns(&self.dir.join(sub)).ok();
+        let (Some(new), Some(cur)) = (after("new"), after("cur")) else {
+            return Some(Record::Stamp(String::new()));
+        };
+        if (new == before.new) == touched_new || (cur == before.cur) == touched_cur {
+            return Some(Record::Stamp(String::new()));
+        }
+        let stamp = Stamp {
+            new,
+            cur,
+            at: before.verified,
+            own: true,
+        };
+        Some(Record::Stamp(stamp.format()))
     }
 
     /// Locks and syncs (the start of every read operation).
@@ -476,7 +502,7 @@ impl Folder {
                 return fail_all(&e);
             }
         };
-        let new_before = mtime_ns(&self.dir.join("new")).ok();
+        let before = self.own_before(&mut locked);
         let kw = KeywordLetters::load(&self.dir);
         let st = locked.state();
         let modseq = st.index.next_modseq();
@@ -522,20 +548,7 @@ impl Folder {
         if touched_cur {
             durable = durable.and_then(|_| sync_dir(&self.dir.join("cur")));
         }
-        // Keep the stamp if nothing but our own files changed new/ since it was trusted.
-        if let (Some(old), Some(before), false) =
-            (Stamp::parse(&st.index.stamp), new_before, touched_cur)
-            && old.trusted()
-            && old.new == before
-            && let Ok(after) = mtime_ns(&self.dir.join("new"))
-        {
-            let stamp = Stamp {
-                new: after,
-                cur: old.cur,
-                at: now_ns(),
-            };
-            records.push(Record::Stamp(stamp.format()));
-        }
+        records.extend(self.own_after(before, touched_new, touched_cur));
         let State { log, index } = st;
         durable = durable.and_then(|_| log.append(index, records, true));
         match durable {
@@ -598,8 +611,10 @@ impl Folder {
         unchanged_since: Option<u64>,
     ) -> Result<StoreOutcome> {
         let mut locked = self.synced()?;
+        let before = self.own_before(&mut locked);
         let kw = KeywordLetters::load(&self.dir);
         let mut outcome = StoreOutcome::default();
+        let (mut touched_new, mut touched_cur) = (false, false);
         let st = locked.state();
         let selected: Vec<Entry> = st.index.select(uids).cloned().collect();
         let mut modseq = None;
@@ -624,7 +639,10 @@ impl Folder {
             if new_loc != e.loc {
                 let from = self.dir.join(&e.loc);
                 match std::fs::rename(&from, self.dir.join(&new_loc)) {
-                    Ok(()) => {}
+                    Ok(()) => {
+                        touched_cur = true;
+                        touched_new |= e.loc.starts_with("new/");
+                    }
                     // Expunged or renamed by another program meanwhile: leave it to the next sync.
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
                     Err(err) => return Err(StoreError::io(from, err)),
@@ -642,6 +660,9 @@ impl Folder {
                 flags,
                 modseq: m,
             });
+        }
+        if touched_cur {
+            records.extend(self.own_after(before, touched_new, touched_cur));
         }
         let State { log, index } = st;
         log.append(index, records, false)?;
@@ -671,21 +692,35 @@ impl Folder {
         if victims.is_empty() {
             return Ok(Vec::new());
         }
+        let before = self.own_before(locked);
         let st = locked.state();
         let modseq = st.index.next_modseq();
         let mut records = Vec::new();
         let mut removed = Vec::new();
+        let (mut touched_new, mut touched_cur) = (false, false);
         for (uid, loc) in victims {
             let path = self.dir.join(&loc);
             match std::fs::remove_file(&path) {
-                Ok(()) => {}
+                Ok(()) => {
+                    let in_new = loc.starts_with("new/");
+                    touched_new |= in_new;
+                    touched_cur |= !in_new;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(StoreError::io(path, e)),
             }
             records.push(Record::Expunge { uid, modseq });
             removed.push(uid);
         }
-        sync_dir(&self.dir.join("cur"))?;
+        if touched_new {
+            sync_dir(&self.dir.join("new"))?;
+        }
+        if touched_cur || !touched_new {
+            sync_dir(&self.dir.join("cur"))?;
+        }
+        if touched_new || touched_cur {
+            records.extend(self.own_after(before, touched_new, touched_cur));
+        }
         let State { log, index } = st;
         log.append(index, records, false)?;
         self.notify.notify_waiters();

@@ -21,6 +21,7 @@
 
 pub(crate) mod filename;
 mod folder;
+mod stamp;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
