@@ -20,7 +20,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{IoContext, Result, StoreError};
-use crate::types::{ChangeSet, Flag, Flags, MailboxStatus, MessageMeta, UidSet, unique_id};
+use crate::types::{
+    ChangeSet, Flag, FlagSnapshot, Flags, MailboxStatus, MessageFlags, MessageMeta, UidSet,
+    unique_id,
+};
 
 /// One message in the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,6 +314,29 @@ impl Index {
             modseq: e.modseq,
             unique_id: unique_id(self.uid_validity, e.uid),
         }
+    }
+
+    /// The counters and every message's UID, MODSEQ and flags, in one pass
+    /// ([`crate::Account::flag_snapshot`]).
+    pub fn flag_snapshot(&self) -> FlagSnapshot {
+        let mut status = MailboxStatus {
+            uid_validity: self.uid_validity,
+            uid_next: self.uid_next,
+            messages: self.entries.len() as u32,
+            unseen: 0,
+            deleted: 0,
+            size: 0,
+            highest_modseq: self.highest_modseq,
+        };
+        let mut messages = Vec::with_capacity(self.entries.len());
+        for e in self.entries.values() {
+            let m = MessageFlags::new(e.uid, e.modseq, &e.flags);
+            status.size += e.size;
+            status.unseen += u32::from(m.system & 1 == 0);
+            status.deleted += u32::from(m.system & (1 << 3) != 0);
+            messages.push(m);
+        }
+        FlagSnapshot { status, messages }
     }
 
     /// Entries in `uids`, in UID order.
