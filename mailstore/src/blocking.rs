@@ -52,14 +52,14 @@ pub(crate) trait Backend: Send + Sync + 'static {
     }
     fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>>;
     /// The counters and every message's UID, MODSEQ and flags at one instant.
-    fn flag_snapshot(&self, name: &MailboxName) -> Result<FlagSnapshot> {
+    fn flag_snapshot(&self, name: &MailboxName) -> Result<Arc<FlagSnapshot>> {
         let status = self.status(name)?;
         let messages = self
             .messages(name, &UidSet::all())?
             .iter()
             .map(|m| MessageFlags::new(m.uid, m.modseq, &m.flags))
             .collect();
-        Ok(FlagSnapshot { status, messages })
+        Ok(Arc::new(FlagSnapshot { status, messages }))
     }
     /// Whether the spooled file itself must be fsynced (Maildir links it into place; mbox copies
     /// it and fsyncs the copy).
@@ -507,7 +507,7 @@ impl<B: Backend> Account for Adapter<B> {
         self.run(move |b| b.messages(&n, &uids)).await
     }
 
-    async fn flag_snapshot(&self, mailbox: &str) -> Result<FlagSnapshot> {
+    async fn flag_snapshot(&self, mailbox: &str) -> Result<Arc<FlagSnapshot>> {
         let n = self.existing(mailbox).await?;
         self.run(move |b| b.flag_snapshot(&n)).await
     }

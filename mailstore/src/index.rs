@@ -359,6 +359,15 @@ impl Index {
 
     /// Changes after `modseq`.
     pub fn changes_since(&self, modseq: u64) -> ChangeSet {
+        if modseq >= self.highest_modseq {
+            // Every MODSEQ, of messages and of expunges, is at most HIGHESTMODSEQ: nothing to
+            // look for (the common case after every command of a session).
+            return ChangeSet {
+                highest_modseq: self.highest_modseq,
+                changed: Vec::new(),
+                expunged: Vec::new(),
+            };
+        }
         ChangeSet {
             highest_modseq: self.highest_modseq,
             changed: self

@@ -111,8 +111,9 @@ pub trait Account: Send + Sync {
 
     /// The counters of a mailbox and every message's UID, MODSEQ and flags, at one instant and
     /// in compact form: what SELECT needs (RFC 9051 §6.3.2), in one pass over the store's index.
-    /// The default asks [`Account::status`] then [`Account::messages`] of `1:*`.
-    async fn flag_snapshot(&self, mailbox: &str) -> Result<FlagSnapshot> {
+    /// The snapshot may be shared (a store may keep it and give it again while the mailbox is
+    /// unchanged). The default asks [`Account::status`] then [`Account::messages`] of `1:*`.
+    async fn flag_snapshot(&self, mailbox: &str) -> Result<Arc<FlagSnapshot>> {
         let status = self.status(mailbox).await?;
         let messages = self
             .messages(mailbox, &UidSet::all())
@@ -120,7 +121,7 @@ pub trait Account: Send + Sync {
             .iter()
             .map(|m| MessageFlags::new(m.uid, m.modseq, &m.flags))
             .collect();
-        Ok(FlagSnapshot { status, messages })
+        Ok(Arc::new(FlagSnapshot { status, messages }))
     }
 
     /// Stores a message durably and returns its UID (APPEND, delivery). The message is visible to

@@ -203,6 +203,35 @@ pub async fn flags_and_modseq(store: &dyn MailStore) {
     }
     assert_eq!(snap.messages[0].system, 0b10110, "Answered, Flagged, Draft");
     assert_eq!(&*snap.messages[0].keywords, ["$Forwarded".to_string()]);
+    // A kept snapshot is not given again once the mailbox changed.
+    acc.store_flags(
+        "INBOX",
+        &UidSet::single(uids[1]),
+        FlagOp::Add,
+        &flags([Flag::Flagged]),
+        None,
+    )
+    .await
+    .expect("store");
+    let again = acc.flag_snapshot("INBOX").await.expect("flag snapshot");
+    let m1 = &acc
+        .messages("INBOX", &UidSet::single(uids[1]))
+        .await
+        .expect("meta")[0];
+    assert_eq!(
+        (again.messages[1].modseq, again.messages[1].flags()),
+        (m1.modseq, m1.flags.clone())
+    );
+    assert!(again.status.highest_modseq > snap.status.highest_modseq);
+    acc.store_flags(
+        "INBOX",
+        &UidSet::single(uids[1]),
+        FlagOp::Remove,
+        &flags([Flag::Flagged]),
+        None,
+    )
+    .await
+    .expect("store");
     assert!(matches!(
         acc.flag_snapshot("NoSuchBox").await,
         Err(StoreError::NoSuchMailbox(_))

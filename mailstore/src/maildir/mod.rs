@@ -291,8 +291,8 @@ impl Backend for MaildirAccount {
             .with_index(|i| i.select(uids).map(|e| i.meta(e)).collect())
     }
 
-    fn flag_snapshot(&self, name: &MailboxName) -> Result<FlagSnapshot> {
-        self.folder(name).with_index(|i| i.flag_snapshot())
+    fn flag_snapshot(&self, name: &MailboxName) -> Result<Arc<FlagSnapshot>> {
+        self.folder(name).flag_snapshot()
     }
 
     fn session_lock_path(&self, name: &MailboxName) -> PathBuf {

@@ -406,8 +406,8 @@ impl Backend for MboxAccount {
             .with_index(|i| i.select(uids).map(|e| i.meta(e)).collect())
     }
 
-    fn flag_snapshot(&self, name: &MailboxName) -> Result<FlagSnapshot> {
-        self.mbox(name).with_index(|i| i.flag_snapshot())
+    fn flag_snapshot(&self, name: &MailboxName) -> Result<Arc<FlagSnapshot>> {
+        self.mbox(name).with_index(|i| Arc::new(i.flag_snapshot()))
     }
 
     fn spool_needs_sync(&self) -> bool {
