@@ -18,8 +18,8 @@ use crate::name::MailboxName;
 use crate::size::Rfc822Size;
 use crate::store::{Account, ByteStream, MailboxLock};
 use crate::types::{
-    AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxInfo, MailboxStatus, MessageMeta,
-    MessageSource, Quota, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
+    AppendOptions, ChangeSet, CopyOutcome, FlagOp, FlagSnapshot, Flags, MailboxInfo, MailboxStatus,
+    MessageFlags, MessageMeta, MessageSource, Quota, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
 };
 
 /// Produces a message's bytes chunk by chunk (`None` at the end); runs on the blocking pool.
@@ -51,6 +51,16 @@ pub(crate) trait Backend: Send + Sync + 'static {
         self.status(name)
     }
     fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>>;
+    /// The counters and every message's UID, MODSEQ and flags at one instant.
+    fn flag_snapshot(&self, name: &MailboxName) -> Result<Arc<FlagSnapshot>> {
+        let status = self.status(name)?;
+        let messages = self
+            .messages(name, &UidSet::all())?
+            .iter()
+            .map(|m| MessageFlags::new(m.uid, m.modseq, &m.flags))
+            .collect();
+        Ok(Arc::new(FlagSnapshot { status, messages }))
+    }
     /// Whether the spooled file itself must be fsynced (Maildir links it into place; mbox copies
     /// it and fsyncs the copy).
     fn spool_needs_sync(&self) -> bool {
@@ -495,6 +505,11 @@ impl<B: Backend> Account for Adapter<B> {
         let n = self.existing(mailbox).await?;
         let uids = uids.clone();
         self.run(move |b| b.messages(&n, &uids)).await
+    }
+
+    async fn flag_snapshot(&self, mailbox: &str) -> Result<Arc<FlagSnapshot>> {
+        let n = self.existing(mailbox).await?;
+        self.run(move |b| b.flag_snapshot(&n)).await
     }
 
     async fn append(

@@ -20,7 +20,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{IoContext, Result, StoreError};
-use crate::types::{ChangeSet, Flag, Flags, MailboxStatus, MessageMeta, UidSet, unique_id};
+use crate::types::{
+    ChangeSet, Flag, FlagSnapshot, Flags, MailboxStatus, MessageFlags, MessageMeta, UidSet,
+    unique_id,
+};
 
 /// One message in the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,6 +316,29 @@ impl Index {
         }
     }
 
+    /// The counters and every message's UID, MODSEQ and flags, in one pass
+    /// ([`crate::Account::flag_snapshot`]).
+    pub fn flag_snapshot(&self) -> FlagSnapshot {
+        let mut status = MailboxStatus {
+            uid_validity: self.uid_validity,
+            uid_next: self.uid_next,
+            messages: self.entries.len() as u32,
+            unseen: 0,
+            deleted: 0,
+            size: 0,
+            highest_modseq: self.highest_modseq,
+        };
+        let mut messages = Vec::with_capacity(self.entries.len());
+        for e in self.entries.values() {
+            let m = MessageFlags::new(e.uid, e.modseq, &e.flags);
+            status.size += e.size;
+            status.unseen += u32::from(m.system & 1 == 0);
+            status.deleted += u32::from(m.system & (1 << 3) != 0);
+            messages.push(m);
+        }
+        FlagSnapshot { status, messages }
+    }
+
     /// Entries in `uids`, in UID order.
     pub fn select<'a>(&'a self, uids: &'a UidSet) -> impl Iterator<Item = &'a Entry> + 'a {
         let mut ranges: Vec<_> = uids.ranges().to_vec();
@@ -333,6 +359,15 @@ impl Index {
 
     /// Changes after `modseq`.
     pub fn changes_since(&self, modseq: u64) -> ChangeSet {
+        if modseq >= self.highest_modseq {
+            // Every MODSEQ, of messages and of expunges, is at most HIGHESTMODSEQ: nothing to
+            // look for (the common case after every command of a session).
+            return ChangeSet {
+                highest_modseq: self.highest_modseq,
+                changed: Vec::new(),
+                expunged: Vec::new(),
+            };
+        }
         ChangeSet {
             highest_modseq: self.highest_modseq,
             changed: self

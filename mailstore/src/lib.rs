@@ -50,8 +50,8 @@ pub use error::{Result, StoreError};
 pub use size::rfc822_size;
 pub use store::{Account, ByteStream, MailStore, MailboxLock};
 pub use types::{
-    AppendOptions, Change, ChangeSet, CopyOutcome, Flag, FlagOp, FlagUpdate, Flags, MailboxInfo,
-    MailboxStatus, MessageMeta, MessageSource, Quota, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
-    flags, unique_id,
+    AppendOptions, Change, ChangeSet, CopyOutcome, Flag, FlagOp, FlagSnapshot, FlagUpdate, Flags,
+    MailboxInfo, MailboxStatus, MessageFlags, MessageMeta, MessageSource, Quota, QuotaUsage,
+    SYSTEM_FLAGS, SpecialUse, StoreOutcome, UidSet, flags, unique_id,
 };
 pub use watch::{ChangeFeed, watch};

@@ -11,8 +11,8 @@ use futures::{Stream, StreamExt};
 
 use crate::error::Result;
 use crate::types::{
-    AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxInfo, MailboxStatus, MessageMeta,
-    MessageSource, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
+    AppendOptions, ChangeSet, CopyOutcome, FlagOp, FlagSnapshot, Flags, MailboxInfo, MailboxStatus,
+    MessageFlags, MessageMeta, MessageSource, QuotaUsage, SpecialUse, StoreOutcome, UidSet,
 };
 
 /// A held [`Account::lock_exclusive`] lock; released when dropped.
@@ -108,6 +108,21 @@ pub trait Account: Send + Sync {
 
     /// Metadata of the messages whose UIDs are in `uids`, in UID order.
     async fn messages(&self, mailbox: &str, uids: &UidSet) -> Result<Vec<MessageMeta>>;
+
+    /// The counters of a mailbox and every message's UID, MODSEQ and flags, at one instant and
+    /// in compact form: what SELECT needs (RFC 9051 §6.3.2), in one pass over the store's index.
+    /// The snapshot may be shared (a store may keep it and give it again while the mailbox is
+    /// unchanged). The default asks [`Account::status`] then [`Account::messages`] of `1:*`.
+    async fn flag_snapshot(&self, mailbox: &str) -> Result<Arc<FlagSnapshot>> {
+        let status = self.status(mailbox).await?;
+        let messages = self
+            .messages(mailbox, &UidSet::all())
+            .await?
+            .iter()
+            .map(|m| MessageFlags::new(m.uid, m.modseq, &m.flags))
+            .collect();
+        Ok(Arc::new(FlagSnapshot { status, messages }))
+    }
 
     /// Stores a message durably and returns its UID (APPEND, delivery). The message is visible to
     /// readers only once complete; success is reported only once it is on stable storage.

@@ -176,6 +176,75 @@ pub struct MessageMeta {
     pub unique_id: String,
 }
 
+/// A message's UID, MODSEQ and flags in compact form: what an IMAP server keeps of each message
+/// of a selected mailbox (RFC 9051 §2.3.1.1 UID, §2.3.2 flags; RFC 7162 §3.1.1 MODSEQ), without
+/// the per-message allocations of [`MessageMeta`] ([`Account::flag_snapshot`](crate::Account::flag_snapshot)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageFlags {
+    /// The UID.
+    pub uid: u32,
+    /// The modification sequence of the last change to this message.
+    pub modseq: u64,
+    /// The system flags as bits: bit *i* set for [`SYSTEM_FLAGS`]`[i]`.
+    pub system: u8,
+    /// The keywords, case preserved, in [`Flags`] order (empty without allocating when none).
+    pub keywords: Box<[String]>,
+}
+
+/// The system flags in the bit order of [`MessageFlags::system`].
+pub const SYSTEM_FLAGS: [Flag; 5] = [
+    Flag::Seen,
+    Flag::Answered,
+    Flag::Flagged,
+    Flag::Deleted,
+    Flag::Draft,
+];
+
+impl MessageFlags {
+    /// The compact form of a message's UID, MODSEQ and flags.
+    pub fn new(uid: u32, modseq: u64, flags: &Flags) -> MessageFlags {
+        let mut system = 0u8;
+        let mut keywords = Vec::new();
+        for f in flags {
+            match f {
+                Flag::Seen => system |= 1 << 0,
+                Flag::Answered => system |= 1 << 1,
+                Flag::Flagged => system |= 1 << 2,
+                Flag::Deleted => system |= 1 << 3,
+                Flag::Draft => system |= 1 << 4,
+                Flag::Keyword(k) => keywords.push(k.clone()),
+            }
+        }
+        MessageFlags {
+            uid,
+            modseq,
+            system,
+            keywords: keywords.into_boxed_slice(),
+        }
+    }
+
+    /// The flags as a [`Flags`] set.
+    pub fn flags(&self) -> Flags {
+        SYSTEM_FLAGS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.system & (1 << i) != 0)
+            .map(|(_, f)| f.clone())
+            .chain(self.keywords.iter().cloned().map(Flag::Keyword))
+            .collect()
+    }
+}
+
+/// A mailbox's counters and every message's [`MessageFlags`] in UID order, taken at one instant
+/// (one lock of the index): what SELECT builds its view from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagSnapshot {
+    /// The counters, consistent with `messages`.
+    pub status: MailboxStatus,
+    /// Every message, ascending UIDs.
+    pub messages: Vec<MessageFlags>,
+}
+
 /// A set of UIDs as IMAP writes it (`1:4,7,10:*`); `*` is given as `u32::MAX`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UidSet {

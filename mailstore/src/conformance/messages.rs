@@ -190,6 +190,23 @@ pub async fn flags_and_modseq(store: &dyn MailStore) {
         .await
         .expect("meta");
     assert_eq!(m[0].flags, kw, "FLAGS replaces");
+    // The compact snapshot says what `status` and `messages 1:*` say.
+    let snap = acc.flag_snapshot("INBOX").await.expect("flag snapshot");
+    assert_eq!(snap.status, acc.status("INBOX").await.expect("status"));
+    let all = acc.messages("INBOX", &UidSet::all()).await.expect("meta");
+    assert_eq!(snap.messages.len(), all.len());
+    for (c, m) in snap.messages.iter().zip(&all) {
+        assert_eq!(
+            (c.uid, c.modseq, c.flags()),
+            (m.uid, m.modseq, m.flags.clone())
+        );
+    }
+    assert_eq!(snap.messages[0].system, 0b10110, "Answered, Flagged, Draft");
+    assert_eq!(&*snap.messages[0].keywords, ["$Forwarded".to_string()]);
+    assert!(matches!(
+        acc.flag_snapshot("NoSuchBox").await,
+        Err(StoreError::NoSuchMailbox(_))
+    ));
     acc.store_flags(
         "INBOX",
         &UidSet::single(uids[0]),
@@ -210,6 +227,13 @@ pub async fn flags_and_modseq(store: &dyn MailStore) {
     );
     let h2 = acc.status("INBOX").await.expect("status").highest_modseq;
     assert_eq!(m[0].modseq, h2, "last change has the highest MODSEQ");
+    // A kept snapshot is not given again once the mailbox changed.
+    let again = acc.flag_snapshot("INBOX").await.expect("flag snapshot");
+    assert_eq!(
+        (again.messages[0].modseq, again.messages[0].flags()),
+        (h2, m[0].flags.clone())
+    );
+    assert!(again.status.highest_modseq > snap.status.highest_modseq);
 
     let changes = acc.changes_since("INBOX", h1).await.expect("changes");
     assert_eq!(

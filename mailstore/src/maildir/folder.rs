@@ -37,7 +37,7 @@ use crate::blocking::ChunkReader;
 use crate::error::{IoContext, Result, StoreError};
 use crate::index::{Entry, Index, IndexLog, Record, apply_flag_op, epoch_secs, sync_dir};
 use crate::size::Rfc822Size;
-use crate::types::{AppendOptions, FlagOp, FlagUpdate, Flags, StoreOutcome, UidSet};
+use crate::types::{AppendOptions, FlagOp, FlagSnapshot, FlagUpdate, Flags, StoreOutcome, UidSet};
 
 /// Chunk size of streamed reads.
 const CHUNK: usize = 64 * 1024;
@@ -84,6 +84,8 @@ pub(crate) struct Folder {
     queue: Mutex<Vec<Pending>>,
     commit: Mutex<()>,
     pub notify: Arc<tokio::sync::Notify>,
+    /// The last [`Folder::flag_snapshot`], reused while the index has not changed.
+    snapshot: Mutex<Option<Arc<FlagSnapshot>>>,
 }
 
 /// The folder's state with both locks held.
@@ -190,6 +192,7 @@ impl Folder {
             queue: Mutex::new(Vec::new()),
             commit: Mutex::new(()),
             notify: Arc::new(tokio::sync::Notify::new()),
+            snapshot: Mutex::new(None),
         }
     }
 
@@ -399,6 +402,31 @@ impl Folder {
     pub fn with_index<T>(&self, f: impl FnOnce(&Index) -> T) -> Result<T> {
         let mut locked = self.synced()?;
         Ok(f(&locked.state().index))
+    }
+
+    /// The counters and every message's UID, MODSEQ and flags, from the synced index (outside
+    /// changes are looked for first, as by every read). The snapshot is kept and given again
+    /// while the index is unchanged: every change to a message's flags, every expunge and every
+    /// new message takes a new MODSEQ above HIGHESTMODSEQ (RFC 7162 §3.1.1) or moves UIDNEXT,
+    /// so equal UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and message count mean equal messages.
+    /// Held memory: one snapshot per open folder (32 octets a message).
+    pub fn flag_snapshot(&self) -> Result<Arc<FlagSnapshot>> {
+        let mut locked = self.synced()?;
+        let index = &locked.state().index;
+        let mut kept = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = kept.as_ref() {
+            let st = &s.status;
+            if st.uid_validity == index.uid_validity
+                && st.uid_next == index.uid_next
+                && st.highest_modseq == index.highest_modseq
+                && st.messages as usize == index.entries.len()
+            {
+                return Ok(s.clone());
+            }
+        }
+        let s = Arc::new(index.flag_snapshot());
+        *kept = Some(s.clone());
+        Ok(s)
     }
 
     /// Counters from the index as this crate's writers left it, without reading the directories

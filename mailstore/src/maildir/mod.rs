@@ -37,8 +37,8 @@ use crate::meta::Meta;
 use crate::name::{MailboxName, check_user};
 use crate::store::{Account, MailStore};
 use crate::types::{
-    AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxStatus, MessageMeta, Quota,
-    StoreOutcome, UidSet,
+    AppendOptions, ChangeSet, CopyOutcome, FlagOp, FlagSnapshot, Flags, MailboxStatus, MessageMeta,
+    Quota, StoreOutcome, UidSet,
 };
 pub(crate) use filename::unique_base;
 use folder::Folder;
@@ -290,6 +290,10 @@ impl Backend for MaildirAccount {
     fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>> {
         self.folder(name)
             .with_index(|i| i.select(uids).map(|e| i.meta(e)).collect())
+    }
+
+    fn flag_snapshot(&self, name: &MailboxName) -> Result<Arc<FlagSnapshot>> {
+        self.folder(name).flag_snapshot()
     }
 
     fn session_lock_path(&self, name: &MailboxName) -> PathBuf {

@@ -58,8 +58,8 @@ use crate::meta::Meta;
 use crate::name::{MailboxName, check_user};
 use crate::store::{Account, MailStore};
 use crate::types::{
-    AppendOptions, ChangeSet, CopyOutcome, FlagOp, Flags, MailboxStatus, MessageMeta, Quota,
-    StoreOutcome, UidSet,
+    AppendOptions, ChangeSet, CopyOutcome, FlagOp, FlagSnapshot, Flags, MailboxStatus, MessageMeta,
+    Quota, StoreOutcome, UidSet,
 };
 use folder::{Mbox, registry};
 
@@ -404,6 +404,10 @@ impl Backend for MboxAccount {
     fn messages(&self, name: &MailboxName, uids: &UidSet) -> Result<Vec<MessageMeta>> {
         self.mbox(name)
             .with_index(|i| i.select(uids).map(|e| i.meta(e)).collect())
+    }
+
+    fn flag_snapshot(&self, name: &MailboxName) -> Result<Arc<FlagSnapshot>> {
+        self.mbox(name).with_index(|i| Arc::new(i.flag_snapshot()))
     }
 
     fn spool_needs_sync(&self) -> bool {

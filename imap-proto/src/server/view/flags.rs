@@ -114,6 +114,25 @@ impl Packed {
         p
     }
 
+    /// Packs mailstore's compact flags ([`mailstore::MessageFlags`]: the system flags as bits
+    /// in the order of [`mailstore::SYSTEM_FLAGS`], which is this module's), interning keywords.
+    pub(crate) fn from_compact(system: u8, keywords: &[String], kw: &mut Keywords) -> Packed {
+        let mut p = Packed {
+            bits: u32::from(system) & (SEEN | ANSWERED | FLAGGED | DELETED | DRAFT),
+            extra: Vec::new(),
+        };
+        for k in keywords {
+            if let Some(id) = kw.intern(k) {
+                p.add_keyword(id);
+            }
+        }
+        if !p.extra.is_empty() {
+            p.extra.sort_unstable();
+            p.extra.dedup();
+        }
+        p
+    }
+
     fn add_keyword(&mut self, id: u32) {
         if id < INLINE_KEYWORDS {
             self.bits |= 1 << (KEYWORD_SHIFT + id);

@@ -200,6 +200,34 @@ impl MailboxView {
         Ok(v)
     }
 
+    /// A view of mailstore's compact snapshot ([`mailstore::Account::flag_snapshot`]): the same
+    /// view as [`MailboxView::from_store`] of the same messages, built without per-message
+    /// allocations.
+    pub fn from_snapshot(snapshot: &mailstore::FlagSnapshot) -> Result<MailboxView, ViewError> {
+        let mut v = MailboxView::new(ViewInfo::from(&snapshot.status));
+        v.reserve(snapshot.messages.len());
+        for m in &snapshot.messages {
+            v.push_compact(m)?;
+        }
+        Ok(v)
+    }
+
+    /// Adds the next message of the snapshot in mailstore's compact form; as
+    /// [`MailboxView::push`].
+    pub fn push_compact(&mut self, m: &mailstore::MessageFlags) -> Result<(), ViewError> {
+        let previous = self.uids.last().copied().unwrap_or(0);
+        if m.uid == 0 || m.uid <= previous {
+            return Err(ViewError::UidOutOfOrder {
+                uid: m.uid,
+                previous,
+            });
+        }
+        self.uid_next = self.uid_next.max(m.uid.saturating_add(1));
+        let p = Packed::from_compact(m.system, &m.keywords, &mut self.keywords);
+        self.push_packed(m.uid, p, m.modseq);
+        Ok(())
+    }
+
     /// Room for `n` more messages.
     pub fn reserve(&mut self, n: usize) {
         self.uids.reserve_exact(n);

@@ -3,23 +3,12 @@
 
 use std::borrow::Cow;
 
-use mailstore::UidSet;
-
 use super::super::{Mailboxes, Progress, Selected, error, names};
 use crate::command::SelectParam;
 use crate::response::{Code, Data, ListItem, Response, Status, StatusKind};
 use crate::server::session::ServerSession;
 use crate::server::view::MailboxView;
 use crate::token::{Flag, FlagPerm, Mailbox};
-
-/// The first window of UIDs asked of the store while building the view; it grows while the
-/// windows come back sparse, so that a mailbox of 100,000 messages takes a few dozen calls
-/// and never holds more than one window's metadata at once.
-const FIRST_WINDOW: u32 = 4096;
-/// The largest UID window.
-const MAX_WINDOW: u32 = 1 << 20;
-/// Metadata of at most about this many messages is held at once while building the view.
-const TARGET_CHUNK: usize = 4096;
 
 /// An untagged `* OK [code] text`.
 fn ok(code: Code<'static>, text: &'static str) -> Response<'static> {
@@ -69,40 +58,23 @@ impl Mailboxes {
             let _ = session.complete(StatusKind::No, None, "No account is open");
             return Progress::Done;
         };
-        let status = match account.status(&name).await {
+        // The counters and every message's UID, flags and MODSEQ at one instant, in one pass
+        // over the store's index (compact: 32 octets a message while the view is built).
+        let snapshot = match account.flag_snapshot(&name).await {
             Ok(s) => s,
             Err(err) => {
                 error::complete_no(session, command, &err);
                 return Progress::Done;
             }
         };
-        let mut view = MailboxView::new((&status).into());
-        view.reserve(status.messages as usize);
-        // The metadata in windows of UIDs, not all at once.
-        let mut lo = 1u32;
-        let mut window = FIRST_WINDOW;
-        while lo < status.uid_next {
-            let hi = lo.saturating_add(window - 1).min(status.uid_next - 1);
-            let metas = match account.messages(&name, &UidSet::range(lo, hi)).await {
-                Ok(m) => m,
-                Err(err) => {
-                    error::complete_no(session, command, &err);
-                    return Progress::Done;
-                }
-            };
-            for m in &metas {
-                if let Err(err) = view.push(m.uid, &m.flags, m.modseq) {
-                    tracing::warn!(mailbox = %name, error = %err, "store gave UIDs out of order");
-                }
+        let mut view = MailboxView::new((&snapshot.status).into());
+        view.reserve(snapshot.messages.len());
+        for m in &snapshot.messages {
+            if let Err(err) = view.push_compact(m) {
+                tracing::warn!(mailbox = %name, error = %err, "store gave UIDs out of order");
             }
-            if metas.len() < TARGET_CHUNK / 2 {
-                window = window.saturating_mul(2).min(MAX_WINDOW);
-            }
-            if hi == u32::MAX {
-                break;
-            }
-            lo = hi + 1;
         }
+        drop(snapshot);
         let condstore = enabled.condstore
             || enabled.qresync
             || params.iter().any(|p| matches!(p, SelectParam::CondStore))

@@ -619,6 +619,55 @@ fn snapshot_uids_must_ascend_and_may_pass_uidnext() {
 }
 
 #[test]
+fn from_snapshot_is_the_view_from_store() {
+    let status = mailstore::MailboxStatus {
+        uid_validity: 3,
+        uid_next: 40,
+        messages: 35,
+        unseen: 0,
+        deleted: 0,
+        size: 0,
+        highest_modseq: 90,
+    };
+    // Keywords past the inline bits too, interned in the same order.
+    let names: Vec<String> = (0..30).map(|i| format!("k{i:02}")).collect();
+    let mut metas = Vec::new();
+    for uid in 1..=35u32 {
+        let mut f: Vec<&str> = vec!["\\Seen", "\\Deleted", "\\Draft", "\\Flagged", "\\Answered"]
+            .into_iter()
+            .filter(|_| uid % 3 != 0)
+            .take(uid as usize % 6)
+            .collect();
+        f.extend(names.iter().take(uid as usize).map(String::as_str));
+        metas.push(meta(uid, &f, u64::from(uid) + 2));
+    }
+    let compact: Vec<mailstore::MessageFlags> = metas
+        .iter()
+        .map(|m| mailstore::MessageFlags::new(m.uid, m.modseq, &m.flags))
+        .collect();
+    let snapshot = mailstore::FlagSnapshot {
+        status,
+        messages: compact,
+    };
+    let mut a = MailboxView::from_store(&status, &metas).expect("view");
+    let mut b = MailboxView::from_snapshot(&snapshot).expect("view");
+    assert_eq!(a.flags_data(), b.flags_data());
+    assert_eq!(
+        (a.exists(), a.uid_next(), a.synced_modseq()),
+        (b.exists(), b.uid_next(), b.synced_modseq())
+    );
+    assert_eq!(a.first_unseen(), b.first_unseen());
+    for seq in 1..=35 {
+        assert_eq!(a.uid(seq), b.uid(seq));
+        assert_eq!(a.modseq(seq), b.modseq(seq));
+        assert_eq!(a.flags(seq), b.flags(seq), "message {seq}");
+    }
+    let mut bad = snapshot.clone();
+    bad.messages.swap(0, 1);
+    assert!(MailboxView::from_snapshot(&bad).is_err());
+}
+
+#[test]
 fn memory_for_100000_messages_stays_small() {
     let mut v = MailboxView::new(ViewInfo {
         uid_validity: 1,
